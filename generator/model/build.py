@@ -1,0 +1,217 @@
+"""Build the intermediate model from a loaded, validated document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import Problem, SpecError
+from ..parse.load import Document, escape_pointer_token
+from ..parse.refs import Resolver, Target
+from .api import Api, Operation, SecurityScheme, Server, Tag
+from .names import PACKAGE_RESERVED, Scope, class_name, pascal_case, snake_case
+from .operations import HTTP_METHODS, OperationBuilder
+from .schemas import SchemaRegistry, _text
+from .types import Model
+
+DEFAULT_TAG = "default"
+
+
+def api_from_document(doc: Document, *, lenient: bool = False) -> Api:
+    """The model of ``doc``. Raises :class:`SpecError` listing every problem that stops it."""
+    data: dict[str, Any] = doc.data
+    warnings: list[Problem] = []
+    resolver = Resolver(doc)
+    classes = Scope(PACKAGE_RESERVED)
+    schemes = _security_schemes(data, doc)
+
+    # API classes are named before models, so a schema called `AssetsApi` yields to the API class.
+    operations_by_tag = _operations_by_tag(data, doc)
+    tag_classes = {tag: classes.claim(class_name(pascal_case(tag) + "Api")) for tag in operations_by_tag}
+
+    registry = SchemaRegistry(resolver, classes, warnings, openapi31=str(data.get("openapi", "")).startswith("3.1"))
+    registry.reserve_component_names(doc)
+    components = data.get("components", {}).get("schemas", {}) or {}
+    for key in components:
+        registry.component(doc, key)
+
+    builder = OperationBuilder(resolver, registry, warnings, data.get("security") or [], {s.name for s in schemes})
+    problems: list[Problem] = []
+    modules = Scope({"__init__"})
+    tags = []
+    seen_operation_ids: dict[str, str] = {}
+    for tag_name, entries in operations_by_tag.items():
+        method_names = Scope({"api_client"})
+        ops: list[Operation] = []
+        for path, method, path_item in entries:
+            try:
+                op = builder.build(doc, path, method, path_item, method_names)
+            except SpecError as exc:
+                problems.extend(exc.problems)
+                continue
+            previous = seen_operation_ids.get(op.operation_id)
+            if previous is not None and previous != op.pointer:
+                problems.append(doc.problem(op.pointer + "/operationId", f"duplicate operationId {op.operation_id!r}"))
+            seen_operation_ids[op.operation_id] = op.pointer
+            ops.append(op)
+        class_ = tag_classes[tag_name]
+        tags.append(
+            Tag(
+                name=tag_name,
+                class_name=class_,
+                module=modules.claim(snake_case(class_), fold_case=True),
+                description=_tag_description(data, tag_name),
+                operations=tuple(sorted(ops, key=lambda o: o.method_name)),
+            )
+        )
+    if problems:
+        raise SpecError(problems)
+
+    info = data.get("info") or {}
+    models: list[Model] = sorted(registry.models.values(), key=lambda m: m.name)
+    return Api(
+        title=_text(info.get("title")) or "API",
+        version=str(info.get("version", "")),
+        description=_text(info.get("description")),
+        source=doc.display,
+        servers=_servers(data),
+        security_schemes=schemes,
+        tags=tuple(tags),
+        models=tuple(models),
+        cyclic_models=_cyclic(models),
+        warnings=tuple(warnings + (doc.flaws if lenient else [])),
+    )
+
+
+def _operations_by_tag(data: dict[str, Any], doc: Document) -> dict[str, list[tuple[str, str, Target]]]:
+    """Operations grouped by their first tag: tags in the order the spec declares them, then first use."""
+    grouped: dict[str, list[tuple[str, str, Target]]] = {}
+    for tag in data.get("tags") or []:
+        if isinstance(tag, dict) and isinstance(tag.get("name"), str):
+            grouped.setdefault(tag["name"], [])
+    resolver = Resolver(doc)
+    for path, item in (data.get("paths") or {}).items():
+        item_target = resolver.follow(item, doc, f"/paths/{escape_pointer_token(path)}")
+        if not isinstance(item_target.data, dict):
+            continue
+        for method in HTTP_METHODS:
+            op = item_target.data.get(method)
+            if not isinstance(op, dict):
+                continue
+            op_tags = [t for t in op.get("tags") or [] if isinstance(t, str)]
+            tag = op_tags[0] if op_tags else DEFAULT_TAG
+            grouped.setdefault(tag, []).append((path, method, item_target))
+    return {tag: ops for tag, ops in grouped.items() if ops}
+
+
+def _tag_description(data: dict[str, Any], name: str) -> str:
+    for tag in data.get("tags") or []:
+        if isinstance(tag, dict) and tag.get("name") == name:
+            return _text(tag.get("description"))
+    return ""
+
+
+def _servers(data: dict[str, Any]) -> tuple[Server, ...]:
+    servers = []
+    for server in data.get("servers") or []:
+        if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+            continue
+        variables = []
+        url = server["url"]
+        for name, var in (server.get("variables") or {}).items():
+            if isinstance(var, dict):
+                default = str(var.get("default", ""))
+                enum = tuple(str(v) for v in var.get("enum") or [])
+                variables.append((str(name), default, enum))
+                url = url.replace("{" + str(name) + "}", default)
+        servers.append(Server(url.rstrip("/") or url, _text(server.get("description")), tuple(variables)))
+    return tuple(servers)
+
+
+def _security_schemes(data: dict[str, Any], doc: Document) -> tuple[SecurityScheme, ...]:
+    raw = (data.get("components") or {}).get("securitySchemes") or {}
+    result = []
+    for name, scheme in raw.items():
+        pointer = f"/components/securitySchemes/{escape_pointer_token(name)}"
+        if not isinstance(scheme, dict) or "$ref" in scheme:
+            scheme = Resolver(doc).follow(scheme, doc, pointer).data
+        kind = scheme.get("type")
+        description = _text(scheme.get("description"))
+        if kind == "apiKey":
+            result.append(
+                SecurityScheme(name, "api_key", scheme.get("in", "header"), str(scheme.get("name", "")), description)
+            )
+        elif kind == "http":
+            http_scheme = str(scheme.get("scheme", "")).lower()
+            if http_scheme == "basic":
+                result.append(SecurityScheme(name, "basic", description=description))
+            else:
+                result.append(
+                    SecurityScheme(name, "bearer", description=description, bearer_format=scheme.get("bearerFormat"))
+                )
+        elif kind == "oauth2":
+            flows = []
+            scopes: dict[str, str] = {}
+            for flow_name, flow in (scheme.get("flows") or {}).items():
+                if not isinstance(flow, dict):
+                    continue
+                flows.append((str(flow_name), _text(flow.get("authorizationUrl")), _text(flow.get("tokenUrl"))))
+                for scope_name, scope_text in (flow.get("scopes") or {}).items():
+                    scopes.setdefault(str(scope_name), _text(scope_text))
+            result.append(
+                SecurityScheme(
+                    name, "oauth2", description=description, scopes=tuple(scopes.items()), flows=tuple(flows)
+                )
+            )
+        elif kind == "openIdConnect":
+            result.append(SecurityScheme(name, "openid", description=description))
+        elif kind == "mutualTLS":
+            continue  # configured on the transport (cert_file/key_file), nothing to send per request
+        else:
+            raise SpecError([doc.problem(pointer, f"unknown security scheme type {kind!r}")])
+    return tuple(result)
+
+
+def _cyclic(models: list[Model]) -> frozenset[str]:
+    """Models on a reference cycle (Tarjan's strongly connected components, iteratively)."""
+    graph = {m.name: sorted(m.model_refs) for m in models}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    cyclic: set[str] = set()
+    counter = 0
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            edges = [e for e in graph.get(node, []) if e in graph]
+            if i < len(edges):
+                work.append((node, i + 1))
+                nxt = edges[i]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    component.append(w)
+                    if w == node:
+                        break
+                self_loop = node in graph.get(node, [])
+                if len(component) > 1 or self_loop:
+                    cyclic.update(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return frozenset(cyclic)

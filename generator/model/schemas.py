@@ -1,0 +1,447 @@
+"""The one type/format dispatcher: JSON Schema nodes → schema kinds and named models.
+
+Component schemas that need a class (objects, enums, unions, recursive aliases) become named models; other
+named schemas (a string with a format, an array, a map) are inlined where they are used, as OpenAPI
+Generator does. Inline object schemas get deterministic names from where they appear, and structurally
+identical inline schemas share one class (the first name wins).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..errors import Problem
+from ..parse.load import Document, escape_pointer_token
+from ..parse.refs import Resolver, Target
+from .names import FIELD_RESERVED, Scope, class_name, enum_member_name, python_identifier, snake_case
+from .types import (
+    NO_EXAMPLE,
+    AnyType,
+    ArrayType,
+    ConstType,
+    EnumMember,
+    EnumModel,
+    Example,
+    Field,
+    LiteralType,
+    MapType,
+    Model,
+    ModelRef,
+    Nullable,
+    ObjectModel,
+    Primitive,
+    RootModel,
+    SchemaType,
+    UnionType,
+)
+
+_STRING_FORMATS: dict[str, Primitive] = {
+    "date-time": Primitive("datetime", "date-time"),
+    "date": Primitive("date", "date"),
+    "binary": Primitive("bytes", "binary"),
+    "byte": Primitive("str", "byte"),
+    "decimal": Primitive("Decimal", "decimal"),
+}
+_PENDING = ModelRef("<pending>")
+_SCALARS = ("string", "integer", "number", "boolean")
+
+
+def _example_of(node: dict[str, Any]) -> Example:
+    if "example" in node:
+        return Example(node["example"])
+    examples = node.get("examples")
+    if isinstance(examples, list) and examples:
+        return Example(examples[0])
+    return NO_EXAMPLE
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+class SchemaRegistry:
+    """Turns schemas into types, registering the named models it meets along the way."""
+
+    def __init__(self, resolver: Resolver, classes: Scope, warnings: list[Problem], openapi31: bool) -> None:
+        self.resolver = resolver
+        self.classes = classes
+        self.modules = Scope({"__init__"})
+        self.warnings = warnings
+        self.openapi31 = openapi31
+        self.models: dict[str, Model] = {}
+        self._by_target: dict[tuple[str, str], SchemaType] = {}
+        self._names_by_target: dict[tuple[str, str], str] = {}
+        self._recursive_alias: set[tuple[str, str]] = set()
+        self._by_shape: dict[str, str] = {}
+
+    # -- naming --------------------------------------------------------------------------------------------
+    def reserve_component_names(self, doc: Document) -> None:
+        """Allocate class names for component schemas first, sorted, so they never depend on traversal."""
+        schemas = doc.data.get("components", {}).get("schemas", {}) if isinstance(doc.data, dict) else {}
+        if not isinstance(schemas, dict):
+            return
+        for key in sorted(schemas):
+            node = schemas[key]
+            target = Target(node, doc, f"/components/schemas/{escape_pointer_token(key)}")
+            if self._needs_class(target):
+                self._names_by_target[target.key] = self.classes.claim(class_name(key))
+
+    def _allocate(self, target: Target, hint: str) -> str:
+        name = self._names_by_target.get(target.key)
+        if name is None:
+            name = self.classes.claim(class_name(hint))
+            self._names_by_target[target.key] = name
+        return name
+
+    def _module_for(self, name: str) -> str:
+        return self.modules.claim(snake_case(name) or "model", fold_case=True)
+
+    def _warn(self, target: Target, message: str) -> None:
+        self.warnings.append(self.resolver.problem(target, message))
+
+    # -- classification ------------------------------------------------------------------------------------
+    def _needs_class(self, target: Target) -> bool:
+        node = target.data
+        if not isinstance(node, dict):
+            return False
+        if "$ref" in node:
+            return False
+        if "enum" in node and self._types_of(node) != ["boolean"]:
+            return len(node["enum"]) > 0
+        if "allOf" in node or "properties" in node:
+            return True
+        if "oneOf" in node or "anyOf" in node:
+            return not self._is_nullable_wrapper(node)
+        types = self._types_of(node)
+        return "object" in types and "additionalProperties" not in node and len(types) == 1
+
+    def _types_of(self, node: dict[str, Any]) -> list[str]:
+        raw = node.get("type")
+        if isinstance(raw, list):
+            return [t for t in raw if isinstance(t, str)]
+        if isinstance(raw, str):
+            return [raw]
+        return []
+
+    def _is_nullable_wrapper(self, node: dict[str, Any]) -> bool:
+        variants = node.get("oneOf") or node.get("anyOf") or []
+        non_null = [v for v in variants if not (isinstance(v, dict) and v.get("type") == "null")]
+        return len(non_null) == 1 and len(variants) == 2 and not node.get("properties")
+
+    # -- entry points --------------------------------------------------------------------------------------
+    def component(self, doc: Document, key: str) -> SchemaType:
+        node = doc.data["components"]["schemas"][key]
+        return self.named(Target(node, doc, f"/components/schemas/{escape_pointer_token(key)}"), key)
+
+    def named(self, target: Target, hint: str) -> SchemaType:
+        """The type of a schema that has an identity (a component, or any ``$ref`` target)."""
+        known = self._by_target.get(target.key)
+        if known is _PENDING:
+            # A reference back to an alias being built: the alias must become a class to stay finite.
+            self._recursive_alias.add(target.key)
+            return ModelRef(self._allocate(target, hint))
+        if known is not None:
+            return known
+        if self._needs_class(target):
+            name = self._allocate(target, hint)
+            ref = ModelRef(name)
+            self._by_target[target.key] = ref
+            self._build_class(target, name)
+            return ref
+        self._by_target[target.key] = _PENDING
+        inner = self.inline(target, hint)
+        if target.key in self._recursive_alias:
+            name = self._allocate(target, hint)
+            self._register(
+                RootModel(name, self._module_for(name), target.pointer, _text(target.data.get("description")), inner)
+            )
+            result: SchemaType = ModelRef(name)
+        else:
+            result = inner
+        self._by_target[target.key] = result
+        return result
+
+    def schema_type(self, node: Any, doc: Document, pointer: str, hint: str) -> SchemaType:
+        """The type of a schema as written at ``pointer`` (following ``$ref``)."""
+        if isinstance(node, dict) and "$ref" in node:
+            target = self.resolver.follow(node, doc, pointer)
+            ref_hint = target.pointer.rsplit("/", 1)[-1] or target.doc.path.stem
+            t = self.named(target, ref_hint)
+            if node.get("nullable") is True and not isinstance(t, Nullable):
+                t = Nullable(t)
+            return t
+        return self.inline(Target(node, doc, pointer), hint)
+
+    # -- inline schemas ------------------------------------------------------------------------------------
+    def inline(self, target: Target, hint: str) -> SchemaType:
+        node = target.data
+        if node is True or node == {}:
+            return AnyType()
+        if node is False or not isinstance(node, dict):
+            if node is not False:
+                self._warn(target, "a schema must be an object; typed as Any")
+            return AnyType()
+        t = self._inline_non_null(target, hint)
+        if self._is_nullable(node) and not isinstance(t, (Nullable, AnyType)):
+            t = Nullable(t)
+        return t
+
+    def _is_nullable(self, node: dict[str, Any]) -> bool:
+        if node.get("nullable") is True:
+            return True
+        if "null" in self._types_of(node):
+            return True
+        enum = node.get("enum")
+        return isinstance(enum, list) and None in enum and len(enum) > 1
+
+    def _inline_non_null(self, target: Target, hint: str) -> SchemaType:
+        node: dict[str, Any] = target.data
+        doc, pointer = target.doc, target.pointer
+        if "const" in node:
+            value = node["const"]
+            if isinstance(value, (str, int, float, bool)) or value is None:
+                return ConstType(value)
+            self._warn(target, "a non-scalar const is typed as Any")
+            return AnyType()
+        if "enum" in node:
+            values = tuple(v for v in node["enum"] if v is not None)
+            if values and all(isinstance(v, (str, int, float, bool)) for v in values):
+                return LiteralType(values)  # named enums became classes in `named`
+            self._warn(target, "enum values that are not scalars are typed loosely")
+        if "allOf" in node or "properties" in node:
+            return self._inline_object(target, hint)
+        for key in ("oneOf", "anyOf"):
+            if key in node:
+                variants = self._variants(target, key, hint)
+                non_null = [v for v in variants if not (isinstance(v, Primitive) and v.python == "None")]
+                if len(non_null) == 1:
+                    return non_null[0]
+                return UnionType(tuple(non_null), self._discriminator(node))
+        if "not" in node:
+            self._warn(target, "`not` cannot be expressed in a Python type; the constraint is not checked")
+        types = [t for t in self._types_of(node) if t != "null"]
+        if not types:
+            if "items" in node:
+                types = ["array"]
+            elif "additionalProperties" in node:
+                types = ["object"]
+            else:
+                return AnyType()
+        if len(types) > 1:
+            variants = tuple(self._single_type(target, t, hint) for t in types)
+            return UnionType(variants)
+        return self._single_type(target, types[0], hint)
+
+    def _single_type(self, target: Target, json_type: str, hint: str) -> SchemaType:
+        node: dict[str, Any] = target.data
+        fmt = node.get("format") if isinstance(node.get("format"), str) else None
+        if json_type == "string":
+            return _STRING_FORMATS.get(fmt or "", Primitive("str", fmt))
+        if json_type == "integer":
+            return Primitive("int", fmt)
+        if json_type == "number":
+            return Primitive("Decimal", fmt) if fmt == "decimal" else Primitive("float", fmt)
+        if json_type == "boolean":
+            return Primitive("bool")
+        if json_type == "array":
+            items = node.get("items")
+            if items is None:
+                return ArrayType(AnyType(), unique=bool(node.get("uniqueItems")))
+            item_hint = hint + "Inner"
+            item = self.schema_type(items, target.doc, target.pointer + "/items", item_hint)
+            return ArrayType(item, unique=bool(node.get("uniqueItems")))
+        if json_type == "object":
+            extra = node.get("additionalProperties", True)
+            if extra is True or extra == {}:
+                return MapType(AnyType())
+            if extra is False:
+                return MapType(AnyType())
+            value = self.schema_type(extra, target.doc, target.pointer + "/additionalProperties", hint + "Value")
+            return MapType(value)
+        if json_type == "null":
+            return AnyType()
+        self._warn(target, f"unknown type {json_type!r}; typed as Any")
+        return AnyType()
+
+    def _variants(self, target: Target, key: str, hint: str) -> list[SchemaType]:
+        out: list[SchemaType] = []
+        raw = target.data.get(key)
+        if not isinstance(raw, list):
+            return out
+        for i, variant in enumerate(raw):
+            if isinstance(variant, dict) and variant.get("type") == "null":
+                continue
+            suffix = key[0].upper() + key[1:] + (str(i) if i else "")
+            out.append(self.schema_type(variant, target.doc, f"{target.pointer}/{key}/{i}", hint + suffix))
+        return out
+
+    def _discriminator(self, node: dict[str, Any]) -> str | None:
+        disc = node.get("discriminator")
+        if isinstance(disc, dict) and isinstance(disc.get("propertyName"), str):
+            return disc["propertyName"]
+        return None
+
+    def _inline_object(self, target: Target, hint: str) -> SchemaType:
+        node = target.data
+        parts = node.get("allOf")
+        # `allOf: [{$ref: X}]` alone (a common way to add a description to a reference) is just X.
+        if isinstance(parts, list) and len(parts) == 1 and not node.get("properties"):
+            only = parts[0]
+            if isinstance(only, dict) and "$ref" in only:
+                return self.schema_type(only, target.doc, target.pointer + "/allOf/0", hint)
+        shape = json.dumps([str(target.doc.path), node], sort_keys=True, default=str)
+        name = self._by_shape.get(shape)
+        if name is not None:
+            return ModelRef(name)
+        name = self._allocate(target, hint)
+        self._by_shape[shape] = name
+        self._build_class(target, name)
+        return ModelRef(name)
+
+    # -- classes -------------------------------------------------------------------------------------------
+    def _register(self, model: Model) -> None:
+        self.models[model.name] = model
+
+    def _build_class(self, target: Target, name: str) -> None:
+        if name in self.models:
+            return
+        node: dict[str, Any] = target.data
+        description = _text(node.get("description")) or _text(node.get("title"))
+        if "enum" in node and self._types_of(node) != ["boolean"] and "properties" not in node:
+            self._register(self._enum_model(target, name, description))
+            return
+        if ("oneOf" in node or "anyOf" in node) and "properties" not in node and "allOf" not in node:
+            placeholder = RootModel(name, self._module_for(name), target.pointer, description, AnyType())
+            self._register(placeholder)  # reserves the name while the variants are built (recursion)
+            key = "oneOf" if "oneOf" in node else "anyOf"
+            variants = tuple(self._variants(target, key, name))
+            union: SchemaType = UnionType(variants, self._discriminator(node)) if len(variants) > 1 else variants[0]
+            if self._is_nullable(node) or any(
+                isinstance(v, dict) and v.get("type") == "null" for v in node.get(key, [])
+            ):
+                union = Nullable(union)
+            self._register(
+                RootModel(name, placeholder.module, target.pointer, description, union, _example_of(node))
+            )
+            return
+        module = self._module_for(name)
+        # Register first, so a property that refers back to this model sees the class.
+        self._register(ObjectModel(name, module, target.pointer, description, ()))
+        properties, required, additional, closed = self._collect_object(target, name)
+        fields = self._fields(properties, required, name)
+        self._register(
+            ObjectModel(
+                name=name,
+                module=module,
+                pointer=target.pointer,
+                description=description,
+                fields=tuple(fields),
+                additional=additional,
+                closed=closed,
+                deprecated=bool(node.get("deprecated")),
+                example=_example_of(node),
+            )
+        )
+
+    def _enum_model(self, target: Target, name: str, description: str) -> EnumModel:
+        node = target.data
+        values = [v for v in node["enum"] if v is not None]
+        descriptions = node.get("x-enum-descriptions") or []
+        varnames = node.get("x-enum-varnames") or []
+        scope = Scope({"name", "value"})
+        members = []
+        for i, value in enumerate(values):
+            wanted = varnames[i] if i < len(varnames) and isinstance(varnames[i], str) else None
+            member = scope.claim(enum_member_name(wanted if wanted else value))
+            text = descriptions[i] if i < len(descriptions) and isinstance(descriptions[i], str) else ""
+            members.append(EnumMember(member, value, text))
+        kinds = {type(v) for v in values}
+        if kinds <= {int}:
+            value_type = "int"
+        elif kinds <= {int, float}:
+            value_type = "float"
+        else:
+            value_type = "str"
+            if kinds != {str}:
+                self._warn(target, "an enum mixing types is generated with string values")
+                members = [EnumMember(m.py_name, str(m.value), m.description) for m in members]
+        return EnumModel(name, self._module_for(name), target.pointer, description, tuple(members), value_type)
+
+    def _collect_object(
+        self, target: Target, name: str
+    ) -> tuple[list[tuple[str, Any, Document, str]], set[str], SchemaType | None, bool]:
+        """Properties (with where they are written), required names and additionalProperties, merging allOf."""
+        properties: dict[str, tuple[str, Any, Document, str]] = {}
+        required: set[str] = set()
+        additional: SchemaType | None = None
+        closed = False
+        seen_parts: set[tuple[str, str]] = set()
+
+        def visit(t: Target) -> None:
+            nonlocal additional, closed
+            if t.key in seen_parts or not isinstance(t.data, dict):
+                return
+            seen_parts.add(t.key)
+            node = t.data
+            for i, part in enumerate(node.get("allOf") or []):
+                visit(self.resolver.follow(part, t.doc, f"{t.pointer}/allOf/{i}"))
+            if ("oneOf" in node or "anyOf" in node) and t is not target:
+                self._warn(t, f"a oneOf/anyOf inside an allOf is not merged into {name}; its fields are untyped")
+            props = node.get("properties") or {}
+            if isinstance(props, dict):
+                for prop, schema in props.items():
+                    where = f"{t.pointer}/properties/{escape_pointer_token(prop)}"
+                    properties.pop(prop, None)  # a later part overrides an earlier one
+                    properties[prop] = (prop, schema, t.doc, where)
+            req = node.get("required") or []
+            if isinstance(req, list):
+                required.update(r for r in req if isinstance(r, str))
+            extra = node.get("additionalProperties")
+            if extra is False:
+                closed = True
+            elif isinstance(extra, dict) and extra:
+                additional = self.schema_type(extra, t.doc, t.pointer + "/additionalProperties", name + "Value")
+
+        visit(target)
+        return list(properties.values()), required, additional, closed
+
+    def _fields(self, properties: list[tuple[str, Any, Document, str]], required: set[str], owner: str) -> list[Field]:
+        scope = Scope(FIELD_RESERVED)
+        fields = []
+        for prop, schema, doc, where in properties:
+            py_name = scope.claim(python_identifier(prop, reserved=FIELD_RESERVED))
+            t = self.schema_type(schema, doc, where, owner + class_name(prop, reserved=frozenset()))
+            node = schema if isinstance(schema, dict) else {}
+            resolved = self.resolver.follow(schema, doc, where).data if "$ref" in node else node
+            resolved = resolved if isinstance(resolved, dict) else {}
+            description = _text(node.get("description")) or _text(resolved.get("description"))
+            read_only = bool(node.get("readOnly") or resolved.get("readOnly"))
+            write_only = bool(node.get("writeOnly") or resolved.get("writeOnly"))
+            enum_descriptions: tuple[tuple[str, str], ...] = ()
+            if isinstance(resolved.get("enum"), list):
+                texts = resolved.get("x-enum-descriptions") or []
+                enum_descriptions = tuple(
+                    (str(v), texts[i] if i < len(texts) and isinstance(texts[i], str) else "")
+                    for i, v in enumerate(resolved["enum"])
+                    if v is not None
+                )
+            example = _example_of(node)
+            if not example.present:
+                example = _example_of(resolved)
+            fields.append(
+                Field(
+                    py_name=py_name,
+                    wire_name=prop,
+                    type=t,
+                    required=prop in required and not read_only and not write_only,
+                    description=description,
+                    default=Example(node["default"]) if "default" in node else NO_EXAMPLE,
+                    example=example,
+                    read_only=read_only,
+                    write_only=write_only,
+                    deprecated=bool(node.get("deprecated")),
+                    enum_descriptions=enum_descriptions,
+                )
+            )
+        return fields

@@ -1,0 +1,354 @@
+"""Schema kinds of the intermediate model.
+
+Each kind answers for itself what the templates need: its Python ``annotation``, its ``doc_type`` in the form
+OpenAPI Generator's docs show (``List[str]``, ``Dict[str, int]``, ``bytearray``), and the model classes it
+refers to. Named models are referred to by :class:`ModelRef` (by name), so recursive schemas stay finite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+PrimitiveName = Literal["str", "int", "float", "bool", "bytes", "datetime", "date", "Decimal"]
+
+
+@dataclass(frozen=True, slots=True)
+class Primitive:
+    """A JSON scalar with an optional format: ``string``/``date-time`` → ``datetime``."""
+
+    python: PrimitiveName
+    format: str | None = None
+    kind: Literal["primitive"] = "primitive"
+
+    @property
+    def annotation(self) -> str:
+        return self.python
+
+    @property
+    def doc_type(self) -> str:
+        if self.format in ("binary", "byte") or self.python == "bytes":
+            return "bytearray"
+        return self.python
+
+    @property
+    def model_refs(self) -> frozenset[str]:
+        return frozenset()
+
+    @property
+    def is_file(self) -> bool:
+        return self.python == "bytes" and self.format == "binary"
+
+
+@dataclass(frozen=True, slots=True)
+class AnyType:
+    """Any JSON value: a schema without a type, or one we could only type loosely."""
+
+    kind: Literal["any"] = "any"
+
+    @property
+    def annotation(self) -> str:
+        return "Any"
+
+    @property
+    def doc_type(self) -> str:
+        return "object"
+
+    @property
+    def model_refs(self) -> frozenset[str]:
+        return frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ConstType:
+    """A single allowed value (``const``, or a one-member inline enum): ``Literal["x"]``."""
+
+    value: str | int | float | bool | None
+    kind: Literal["const"] = "const"
+
+    @property
+    def annotation(self) -> str:
+        return f"Literal[{self.value!r}]"
+
+    @property
+    def doc_type(self) -> str:
+        return "str" if isinstance(self.value, str) else type(self.value).__name__
+
+    @property
+    def model_refs(self) -> frozenset[str]:
+        return frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class LiteralType:
+    """An inline enum: one of a few allowed scalar values, ``Literal['a', 'b']``."""
+
+    values: tuple[str | int | float | bool, ...]
+    kind: Literal["literal"] = "literal"
+
+    @property
+    def annotation(self) -> str:
+        return "Literal[" + ", ".join(repr(v) for v in self.values) + "]"
+
+    @property
+    def doc_type(self) -> str:
+        first = self.values[0] if self.values else ""
+        return "str" if isinstance(first, str) else type(first).__name__
+
+    @property
+    def model_refs(self) -> frozenset[str]:
+        return frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRef:
+    """A reference to a named model (object, enum or union class) by its class name."""
+
+    name: str
+    kind: Literal["ref"] = "ref"
+
+    @property
+    def annotation(self) -> str:
+        return self.name
+
+    @property
+    def doc_type(self) -> str:
+        return self.name
+
+    @property
+    def model_refs(self) -> frozenset[str]:
+        return frozenset({self.name})
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayType:
+    item: SchemaType
+    unique: bool = False
+    kind: Literal["array"] = "array"
+
+    @property
+    def annotation(self) -> str:
+        return f"list[{self.item.annotation}]"
+
+    @property
+    def doc_type(self) -> str:
+        return f"List[{self.item.doc_type}]"
+
+    @property
+    def model_refs(self) -> frozenset[str]:
+        return self.item.model_refs
+
+
+@dataclass(frozen=True, slots=True)
+class MapType:
+    """An object used as a map (``additionalProperties`` with no fixed properties)."""
+
+    value: SchemaType
+    kind: Literal["map"] = "map"
+
+    @property
+    def annotation(self) -> str:
+        return f"dict[str, {self.value.annotation}]"
+
+    @property
+    def doc_type(self) -> str:
+        return f"Dict[str, {self.value.doc_type}]"
+
+    @property
+    def model_refs(self) -> frozenset[str]:
+        return self.value.model_refs
+
+
+@dataclass(frozen=True, slots=True)
+class UnionType:
+    """``oneOf``/``anyOf`` of several types; with a discriminator when the spec names one."""
+
+    variants: tuple[SchemaType, ...]
+    discriminator: str | None = None
+    kind: Literal["union"] = "union"
+
+    @property
+    def annotation(self) -> str:
+        return " | ".join(dict.fromkeys(v.annotation for v in self.variants))
+
+    @property
+    def doc_type(self) -> str:
+        return " | ".join(dict.fromkeys(v.doc_type for v in self.variants))
+
+    @property
+    def model_refs(self) -> frozenset[str]:
+        refs: frozenset[str] = frozenset()
+        for variant in self.variants:
+            refs |= variant.model_refs
+        return refs
+
+
+@dataclass(frozen=True, slots=True)
+class Nullable:
+    """A type that also admits JSON ``null``."""
+
+    inner: SchemaType
+    kind: Literal["nullable"] = "nullable"
+
+    @property
+    def annotation(self) -> str:
+        return f"{self.inner.annotation} | None"
+
+    @property
+    def doc_type(self) -> str:
+        return self.inner.doc_type
+
+    @property
+    def model_refs(self) -> frozenset[str]:
+        return self.inner.model_refs
+
+
+SchemaType = Primitive | AnyType | ConstType | LiteralType | ModelRef | ArrayType | MapType | UnionType | Nullable
+
+
+def strip_nullable(t: SchemaType) -> SchemaType:
+    return t.inner if isinstance(t, Nullable) else t
+
+
+def needs_imports(t: SchemaType) -> frozenset[str]:
+    """Names from ``typing``/``datetime``/``decimal`` an annotation of ``t`` uses."""
+    if isinstance(t, Primitive):
+        return frozenset({t.python}) if t.python in ("datetime", "date", "Decimal") else frozenset()
+    if isinstance(t, AnyType):
+        return frozenset({"Any"})
+    if isinstance(t, (ConstType, LiteralType)):
+        return frozenset({"Literal"})
+    if isinstance(t, (ArrayType,)):
+        return needs_imports(t.item)
+    if isinstance(t, MapType):
+        return needs_imports(t.value)
+    if isinstance(t, Nullable):
+        return needs_imports(t.inner)
+    if isinstance(t, UnionType):
+        out: frozenset[str] = frozenset()
+        for v in t.variants:
+            out |= needs_imports(v)
+        return out
+    return frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """An example value from the spec (JSON data), kept as data: renderers turn it into a literal."""
+
+    value: Any
+    present: bool = True
+
+
+NO_EXAMPLE = Example(None, present=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One property of an object model."""
+
+    py_name: str
+    wire_name: str
+    type: SchemaType
+    required: bool
+    description: str = ""
+    default: Example = NO_EXAMPLE
+    example: Example = NO_EXAMPLE
+    read_only: bool = False
+    write_only: bool = False
+    deprecated: bool = False
+    enum_descriptions: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def has_alias(self) -> bool:
+        return self.py_name != self.wire_name
+
+    @property
+    def annotation(self) -> str:
+        if not self.required and not isinstance(self.type, Nullable):
+            return f"{self.type.annotation} | None"
+        return self.type.annotation
+
+    @property
+    def is_optional(self) -> bool:
+        return not self.required
+
+
+@dataclass(frozen=True, slots=True)
+class EnumMember:
+    py_name: str
+    value: str | int | float | bool
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectModel:
+    """A named object schema: a pydantic model class."""
+
+    name: str
+    module: str
+    pointer: str
+    description: str
+    fields: tuple[Field, ...]
+    additional: SchemaType | None = None  # typed additionalProperties beside fixed properties
+    closed: bool = False  # additionalProperties: false
+    deprecated: bool = False
+    example: Example = NO_EXAMPLE
+    kind: Literal["object"] = "object"
+
+    @property
+    def model_refs(self) -> frozenset[str]:
+        refs: frozenset[str] = frozenset()
+        for f in self.fields:
+            refs |= f.type.model_refs
+        if self.additional is not None:
+            refs |= self.additional.model_refs
+        return refs - {self.name}
+
+    @property
+    def required_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.required)
+
+
+@dataclass(frozen=True, slots=True)
+class EnumModel:
+    """A named enum schema: a ``str``/``int`` Enum class."""
+
+    name: str
+    module: str
+    pointer: str
+    description: str
+    members: tuple[EnumMember, ...]
+    value_type: Literal["str", "int", "float"]
+    kind: Literal["enum"] = "enum"
+
+    @property
+    def model_refs(self) -> frozenset[str]:
+        return frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class RootModel:
+    """A named schema that is not an object: a union, array or map used as a class (a pydantic RootModel)."""
+
+    name: str
+    module: str
+    pointer: str
+    description: str
+    type: SchemaType
+    example: Example = NO_EXAMPLE
+    kind: Literal["root"] = "root"
+
+    @property
+    def model_refs(self) -> frozenset[str]:
+        return self.type.model_refs - {self.name}
+
+
+Model = ObjectModel | EnumModel | RootModel
+
+
+@dataclass(frozen=True, slots=True)
+class ModelGraph:
+    """Which models import which, and which sit on a reference cycle (imported lazily at module end)."""
+
+    cyclic: frozenset[str] = field(default_factory=frozenset)

@@ -1,0 +1,161 @@
+"""Load a YAML or JSON document into plain data, keeping the line and column of every node.
+
+The marks are kept in a table from JSON pointer to (line, column), so every later stage can report a problem
+at its place in the file without carrying YAML nodes around.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import Location, Problem, SpecError
+
+# A spec larger than this is refused before parsing: it would take minutes and most likely is not a spec.
+MAX_SPEC_BYTES = 64 * 1024 * 1024
+
+
+def escape_pointer_token(token: str | int) -> str:
+    """Escape one reference token of a JSON pointer (RFC 6901)."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer_join(pointer: str, token: str | int) -> str:
+    return f"{pointer}/{escape_pointer_token(token)}"
+
+
+@dataclass(slots=True)
+class Document:
+    """A loaded document: its data, where each node stands, and the flaws found while loading."""
+
+    path: Path
+    display: str
+    data: Any
+    marks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    flaws: list[Problem] = field(default_factory=list)
+
+    def locate(self, pointer: str) -> Location:
+        """The location of ``pointer``, or of its nearest ancestor that has a mark."""
+        probe = pointer
+        while True:
+            mark = self.marks.get(probe)
+            if mark is not None:
+                return Location(self.display, mark[0], mark[1], pointer)
+            if not probe:
+                return Location(self.display, 0, 0, pointer)
+            probe = probe.rsplit("/", 1)[0]
+
+    def problem(self, pointer: str, message: str) -> Problem:
+        return Problem(self.locate(pointer), message)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose scalars are constructed one by one (we build the containers ourselves)."""
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # a different drive on Windows
+        return str(path)
+
+
+def load_document(path: str | os.PathLike[str]) -> Document:
+    """Read and parse ``path``; raise :class:`SpecError` with a located message when it cannot be read."""
+    file_path = Path(path)
+    display = _display_path(file_path)
+
+    def fail(message: str, line: int = 0, column: int = 0) -> SpecError:
+        return SpecError([Problem(Location(display, line, column, ""), message)])
+
+    if file_path.is_dir():
+        raise fail("is a directory, not an OpenAPI document")
+    try:
+        size = file_path.stat().st_size
+    except OSError as exc:
+        raise fail(f"cannot read the file: {exc.strerror or exc}") from None
+    if size > MAX_SPEC_BYTES:
+        raise fail(f"the file is {size} bytes; documents over {MAX_SPEC_BYTES} bytes are refused")
+    try:
+        raw = file_path.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read the file: {exc.strerror or exc}") from None
+    if b"\x00" in raw[:8192]:
+        raise fail("is a binary file, not a YAML or JSON document")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise fail(f"is not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    return parse_text(text, file_path, display)
+
+
+def parse_text(text: str, path: Path, display: str) -> Document:
+    """Parse ``text`` (YAML, which also covers most JSON) into a :class:`Document`."""
+    doc = Document(path=path, display=display, data=None)
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        reason = exc.problem or exc.context or "invalid YAML"
+        # JSON allows escapes PyYAML's YAML 1.1 does not; fall back to the JSON parser for .json files.
+        if path.suffix.lower() == ".json":
+            return _parse_json(text, path, display)
+        raise SpecError([Problem(Location(display, line, column, ""), f"not valid YAML: {reason}")]) from None
+    except yaml.YAMLError as exc:
+        raise SpecError([Problem(Location(display, 0, 0, ""), f"not valid YAML: {exc}")]) from None
+    if node is None:
+        raise SpecError([Problem(Location(display, 1, 1, ""), "the document is empty")])
+    constructor = _Loader("")
+    doc.data = _build(node, "", doc, constructor)
+    return doc
+
+
+def _parse_json(text: str, path: Path, display: str) -> Document:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError([Problem(Location(display, exc.lineno, exc.colno, ""), f"not valid JSON: {exc.msg}")]) from None
+    return Document(path=path, display=display, data=data, marks={"": (1, 1)})
+
+
+def _build(node: yaml.Node, pointer: str, doc: Document, constructor: _Loader) -> Any:
+    doc.marks[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        constructor.flatten_mapping(node)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = constructor.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                # YAML turns unquoted 200 into an int; OpenAPI keys are strings.
+                key_pointer = pointer_join(pointer, str(key))
+                doc.marks.setdefault(key_pointer, (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
+                doc.flaws.append(
+                    doc.problem(key_pointer, f"key {key!r} is a {type(key).__name__}, not a string; quote it")
+                )
+                key = "true" if key is True else "false" if key is False else str(key)
+            child_pointer = pointer_join(pointer, key)
+            if key in result:
+                line = key_node.start_mark.line + 1
+                column = key_node.start_mark.column + 1
+                raise SpecError(
+                    [Problem(Location(doc.display, line, column, child_pointer), f"duplicate key {key!r}")]
+                )
+            result[key] = _build(value_node, child_pointer, doc, constructor)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, pointer_join(pointer, i), doc, constructor) for i, item in enumerate(node.value)]
+    value = constructor.construct_object(node, deep=True)
+    # Dates and timestamps stay strings: OpenAPI examples and defaults are JSON values.
+    if not isinstance(value, (str, int, float, bool, type(None))):
+        value = node.value
+    return value
