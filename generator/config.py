@@ -1,0 +1,75 @@
+"""Build targets: read from ``[tool.clientgen]`` in pyproject.toml, or given on the command line."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Library = Literal["sync", "asyncio"]
+_PACKAGE = re.compile(r"[a-z_][a-z0-9_]*")
+_VERSION = re.compile(r"\d+(\.\d+)*([abc]|rc)?\d*(\.post\d+)?(\.dev\d+)?")
+
+
+class ConfigError(Exception):
+    """The build configuration is unusable; the message says where and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One generated package: its spec, Python package name, client library and version."""
+
+    spec: Path
+    package: str
+    library: Library = "sync"
+    version: str = "1.0.0"
+    output: Path | None = None  # defaults to generated/<package>
+
+    @property
+    def project_name(self) -> str:
+        return self.package.replace("_", "-")
+
+    @property
+    def is_async(self) -> bool:
+        return self.library == "asyncio"
+
+
+def make_target(spec: str | Path, package: str, library: str, version: str, output: Path | None) -> Target:
+    if not _PACKAGE.fullmatch(package):
+        raise ConfigError(f"package name {package!r} is not a valid lower-case Python package name")
+    if library not in ("sync", "asyncio"):
+        raise ConfigError(f"library must be 'sync' or 'asyncio', not {library!r}")
+    if not _VERSION.fullmatch(version):
+        raise ConfigError(f"version {version!r} is not a PEP 440 version")
+    return Target(Path(spec), package, library, version, output)  # type: ignore[arg-type]
+
+
+def load_targets(pyproject: Path) -> list[Target]:
+    """The targets listed in ``[[tool.clientgen.targets]]``, paths relative to the pyproject's folder."""
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{pyproject}: cannot read [tool.clientgen]: {exc}") from None
+    root = pyproject.parent
+    entries = data.get("tool", {}).get("clientgen", {}).get("targets", [])
+    if not entries:
+        raise ConfigError(f"{pyproject}: no [[tool.clientgen.targets]] entries")
+    targets = []
+    for i, entry in enumerate(entries):
+        try:
+            spec, package = entry["spec"], entry["package"]
+        except (KeyError, TypeError):
+            raise ConfigError(f"{pyproject}: target {i + 1} needs `spec` and `package`") from None
+        out = entry.get("output")
+        targets.append(
+            make_target(
+                root / spec,
+                package,
+                entry.get("library", "sync"),
+                str(entry.get("version", "1.0.0")),
+                root / out if out else root / "generated" / package,
+            )
+        )
+    return targets

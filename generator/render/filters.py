@@ -1,0 +1,83 @@
+"""Filters through which every spec string reaches generated code.
+
+Spec text is untrusted. It enters Python source only as a literal made by :func:`py_literal` (``repr`` based),
+as docstring text from :func:`docstring`, or as comment text from :func:`comment`; each makes the string
+inert by construction, whatever quotes, backslashes, newlines or control characters it holds.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from typing import Any
+
+# Characters Python or editors treat as line breaks, and other controls that must not appear raw.
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# Bidirectional overrides can make code read differently from how it runs (CVE-2021-42574).
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def py_literal(value: Any) -> str:
+    """A Python literal for JSON-like data: strings through ``repr``, containers recursively."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return f'float("{value}")'
+        return repr(value)
+    if isinstance(value, str):
+        return _str_literal(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(py_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{py_literal(str(k))}: {py_literal(v)}" for k, v in value.items()) + "}"
+    return _str_literal(str(value))
+
+
+def _str_literal(text: str) -> str:
+    """``repr`` with the characters that could mislead a reader of the source escaped as well."""
+    literal = repr(text)
+    literal = _BIDI.sub(_escape_char, literal)
+    return literal.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def docstring(text: str, indent: str = "") -> str:
+    """Text that is safe and black-stable between triple double quotes.
+
+    Backslashes and quotes are escaped, line breaks normalised, control and bidi characters escaped, trailing
+    spaces dropped, and continuation lines indented by ``indent``.
+    """
+    text = unicodedata.normalize("NFC", text or "")
+    text = text.replace("\\", "\\\\")
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _CONTROL.sub(_escape_char, text)
+    text = _BIDI.sub(_escape_char, text)
+    text = text.replace("\t", "    ").replace('"""', '\\"\\"\\"')
+    lines = [line.rstrip() for line in text.split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    if not lines:
+        return ""
+    lines[0] = lines[0].lstrip()
+    if lines[-1].endswith('"'):
+        lines[-1] = lines[-1][:-1] + '\\"'
+    return "\n".join([lines[0]] + [indent + line if line else "" for line in lines[1:]])
+
+
+def comment(text: str) -> str:
+    """One line of text that is safe after ``#``: every line break and control character folded away."""
+    text = _LINE_BREAKS.sub(" ", text or "")
+    text = _CONTROL.sub(" ", text)
+    text = _BIDI.sub("", text)
+    return " ".join(text.split())
