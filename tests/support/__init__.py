@@ -1,0 +1,1 @@
+"""Test helpers shared by the test suites (no network beyond 127.0.0.1)."""
