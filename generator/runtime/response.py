@@ -103,9 +103,10 @@ def decode_response(
 ) -> Any:
     """Decode ``body`` into the type declared for ``status``.
 
-    No body, 204, a ``None`` type or no declared type → None. JSON content types → validated with
-    pydantic (a mismatch raises ``ResponseValidationError`` naming the operation and the field path).
-    ``text/*`` → str; anything else → bytes (str if the declared type is str).
+    No body, 204, a ``None`` type or no declared type → None. Declared ``bytes`` → the raw bytes;
+    declared ``str`` with a non-JSON content type → text. JSON content types, and any structured declared
+    type, → parsed and validated with pydantic (a mismatch raises ``ResponseValidationError`` naming the
+    operation and the field path). Declared ``Any`` with a non-JSON body → str for ``text/*``, else bytes.
     """
     tp = response_type_for(endpoint, status)
     if tp is None or tp is NOT_DECLARED or status == 204 or not body:
@@ -113,6 +114,35 @@ def decode_response(
     content_type = _content_type(headers)
     if tp is bytes:
         return body
+    is_json = is_json_content_type(content_type)
+    if not is_json and tp is str:
+        return body.decode(_charset(content_type), errors="replace")
+    if not is_json and tp in (Any, object):
+        if content_type.lower().startswith("text/"):
+            return body.decode(_charset(content_type), errors="replace")
+        return body
+    # JSON declared, or a structured type declared whatever the content type says.
+    try:
+        parsed = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        if tp is str:
+            return body.decode(_charset(content_type), errors="replace")
+        raise ResponseValidationError(
+            endpoint.operation_id,
+            "",
+            f"not JSON (Content-Type {content_type or 'missing'!r}): {exc}",
+            body=body,
+            status=status,
+        ) from exc
+    try:
+        return _adapter(tp).validate_python(parsed)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        path = render_path([p for p in first["loc"] if isinstance(p, (str, int))])
+        message = f"{first['msg']} ({exc.error_count()} error(s))"
+        raise ResponseValidationError(
+            endpoint.operation_id, path, message, body=body, status=status
+        ) from exc
     looks_json = is_json_content_type(content_type) or (
         not content_type and tp is not str
     )

@@ -158,3 +158,21 @@ def test_validation_error_names_operation_and_path() -> None:
     assert info.value.status == 200 and info.value.body.startswith(b'{"items"')
     with pytest.raises(ResponseValidationError):
         decode_response(endpoint, 200, JSON, b"not json")
+
+
+def test_structured_type_parsed_whatever_the_content_type() -> None:
+    endpoint = _endpoint({"200": Item, "default": Item})
+    assert decode_response(
+        endpoint, 200, {"Content-Type": "text/plain"}, b'{"id":3}'
+    ) == Item(id=3)
+    with pytest.raises(ResponseValidationError, match="not JSON"):
+        decode_response(endpoint, 500, {"Content-Type": "text/html"}, b"<html>")
+    any_endpoint = _endpoint({"200": Any})
+    assert (
+        decode_response(any_endpoint, 200, {"Content-Type": "text/html"}, b"<b>")
+        == "<b>"
+    )
+    assert (
+        decode_response(any_endpoint, 200, {"Content-Type": "image/png"}, b"\x89")
+        == b"\x89"
+    )

@@ -219,7 +219,11 @@ class RecordingServer:
 
     def __init__(self, *, store_bodies: bool = True) -> None:
         self._server = _Server(self, store_bodies)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            daemon=True,
+        )
         self._lock = threading.Lock()
         self._queue: deque[QueuedResponse] = deque()
         self.requests: list[RecordedRequest] = []
