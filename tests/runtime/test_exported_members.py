@@ -1,0 +1,68 @@
+"""Pin each runtime module's public names: templates generate code against exactly these."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+EXPORTS = {
+    "endpoint": [
+        "Body",
+        "BodyKind",
+        "Endpoint",
+        "FormField",
+        "Pagination",
+        "Param",
+        "ParamLocation",
+    ],
+    "auth": [
+        "AuthKind",
+        "AuthLocation",
+        "AuthScheme",
+        "AuthValues",
+        "apply_auth",
+        "select_alternative",
+    ],
+    "configuration": ["DEFAULT_TIMEOUT", "BaseConfiguration", "Timeout"],
+    "models": ["ApiModel", "ApiRootModel", "to_jsonable"],
+    "request": ["PreparedRequest", "build_request", "merge_headers", "resolve_host"],
+    "response": [
+        "ApiResponse",
+        "NOT_DECLARED",
+        "decode_response",
+        "is_json_content_type",
+        "response_type_for",
+    ],
+    "client_sync": ["MAX_REDIRECTS", "SyncApiClient", "translate_error"],
+}
+
+
+@pytest.mark.parametrize("module", sorted(EXPORTS))
+def test_pinned_exports(module: str) -> None:
+    mod = importlib.import_module(f"generator.runtime.{module}")
+    assert mod.__all__ == EXPORTS[module]
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "endpoint",
+        "auth",
+        "configuration",
+        "exceptions",
+        "models",
+        "serialize",
+        "multipart",
+        "retry",
+        "response",
+        "request",
+        "client_sync",
+    ],
+)
+def test_all_names_exist_and_imports_are_relative(module: str) -> None:
+    mod = importlib.import_module(f"generator.runtime.{module}")
+    for name in mod.__all__:
+        assert hasattr(mod, name), name
+    source = open(mod.__file__ or "", encoding="utf-8").read()
+    assert "generator." not in source and "from generator" not in source
