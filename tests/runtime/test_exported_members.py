@@ -1,4 +1,4 @@
-"""Pin each runtime module's public names: templates generate code against exactly these."""
+"""Pin the runtime names templates and other runtime modules rely on (modules may export more)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ EXPORTS = {
 @pytest.mark.parametrize("module", sorted(EXPORTS))
 def test_pinned_exports(module: str) -> None:
     mod = importlib.import_module(f"generator.runtime.{module}")
-    assert mod.__all__ == EXPORTS[module]
+    missing = set(EXPORTS[module]) - set(mod.__all__)
+    assert not missing, f"{module} no longer exports {sorted(missing)}"
 
 
 @pytest.mark.parametrize(
