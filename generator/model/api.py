@@ -40,6 +40,20 @@ class Parameter:
     def is_optional(self) -> bool:
         return not self.required
 
+    @property
+    def custom_style(self) -> str | None:
+        """The style when it is not the location's default (simple for path/header, form otherwise)."""
+        default = "simple" if self.location in ("path", "header") else "form"
+        return self.style if self.style and self.style != default else None
+
+    @property
+    def custom_explode(self) -> bool | None:
+        """``explode`` when it is not the default for the style (true for form, false otherwise)."""
+        default = (self.style or "form") == "form" if self.location not in ("path", "header") else False
+        if self.style:
+            default = self.style == "form"
+        return self.explode if self.explode is not None and self.explode != default else None
+
 
 @dataclass(frozen=True, slots=True)
 class RequestBody:

@@ -36,7 +36,10 @@ def py_literal(value: Any) -> str:
         return repr(value)
     if isinstance(value, str):
         return _str_literal(value)
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, tuple):
+        items = [py_literal(v) for v in value]
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+    if isinstance(value, list):
         return "[" + ", ".join(py_literal(v) for v in value) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{py_literal(str(k))}: {py_literal(v)}" for k, v in value.items()) + "}"
@@ -72,7 +75,9 @@ def docstring(text: str, indent: str = "") -> str:
     lines[0] = lines[0].lstrip()
     if lines[-1].endswith('"'):
         lines[-1] = lines[-1][:-1] + '\\"'
-    return "\n".join([lines[0]] + [indent + line if line else "" for line in lines[1:]])
+    text = "\n".join([lines[0]] + [indent + line if line else "" for line in lines[1:]])
+    # A docstring of several lines closes on its own line, as black leaves it.
+    return text + "\n" + indent if len(lines) > 1 else text
 
 
 def comment(text: str) -> str:

@@ -51,23 +51,18 @@ def _ruff_bin() -> str:
         return found
 
 
-def format_python(folder: Path) -> None:
-    """Format every ``.py`` under ``folder`` in black's style (line length 88, Python 3.10)."""
-    command = [
-        _ruff_bin(),
-        "format",
-        "--isolated",
-        "--no-cache",
-        "--quiet",
-        "--line-length",
-        "88",
-        "--target-version",
-        "py310",
-        str(folder),
-    ]
+def _run_ruff(arguments: list[str], what: str) -> None:
+    common = ["--isolated", "--no-cache", "--quiet", "--line-length", "88", "--target-version", "py310"]
+    command = [_ruff_bin(), *arguments[:1], *common, *arguments[1:]]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise OutputError(f"formatting the generated code failed:\n{result.stderr.strip()}")
+        raise OutputError(f"{what} failed:\n{(result.stderr or result.stdout).strip()}")
+
+
+def format_python(folder: Path) -> None:
+    """Sort imports (ruff's isort rules) and format every ``.py`` under ``folder`` in black's style."""
+    _run_ruff(["check", "--select", "I", "--fix-only", "--exit-zero", str(folder)], "sorting the generated imports")
+    _run_ruff(["format", str(folder)], "formatting the generated code")
 
 
 def check_syntax(folder: Path) -> None:

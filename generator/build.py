@@ -1,0 +1,150 @@
+"""One target from spec to project: load, validate, model, render, then write atomically or compare."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .config import Target
+from .errors import Problem, SpecError
+from .model.api import Api
+from .model.build import api_from_document
+from .parse.load import load_document
+from .parse.refs import Resolver
+from .parse.validate import validate_document
+from .render.env import TEMPLATES
+from .render.plan import project_files
+from .render.write import Changes, OutputFile, compare, diff, stage, swap_in, writable_parent
+
+MANIFEST = ".clientgen.json"
+GENERATOR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    changes: Changes
+    seconds: float
+    warnings: tuple[Problem, ...]
+    skipped: bool = False
+
+
+def load_api(spec: Path, *, lenient: bool = False) -> Api:
+    """Load, validate and model ``spec``; raise SpecError with every problem (strict) or warn (lenient)."""
+    doc = load_document(spec)
+    problems = validate_document(doc)
+    if problems and not lenient:
+        raise SpecError(problems + doc.flaws)
+    if doc.flaws and not lenient:
+        raise SpecError(doc.flaws)
+    api = api_from_document(doc, lenient=lenient)
+    if lenient and problems:
+        api = _with_warnings(api, problems)
+    return api
+
+
+def _with_warnings(api: Api, extra: list[Problem]) -> Api:
+    from dataclasses import replace
+
+    return replace(api, warnings=tuple(extra) + api.warnings)
+
+
+def _digest_files(paths: list[Path], root: Path, h: hashlib._Hash) -> None:
+    for path in sorted(paths):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+
+
+def input_digest(target: Target, lenient: bool) -> str:
+    """A hash of everything the output depends on: spec files, templates, generator code, options."""
+    h = hashlib.sha256()
+    h.update(json.dumps([__version__, target.package, target.library, target.version, lenient]).encode())
+    doc = load_document(target.spec)
+    spec_files = [Path(d.path).resolve() for d in Resolver(doc).documents]
+    spec_files += _referenced_files(target.spec)
+    unique = sorted(set(spec_files))
+    for path in unique:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    _digest_files([p for p in TEMPLATES.rglob("*") if p.is_file()], TEMPLATES, h)
+    _digest_files([p for p in GENERATOR.rglob("*.py")], GENERATOR, h)
+    return h.hexdigest()
+
+
+def _referenced_files(spec: Path) -> list[Path]:
+    """Files a spec reaches through relative ``$ref``s (followed transitively)."""
+    seen: set[Path] = set()
+    todo = [spec.resolve()]
+    while todo:
+        path = todo.pop()
+        if path in seen or not path.is_file():
+            continue
+        seen.add(path)
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for ref in _REF.findall(text):
+            file_part = ref.split("#", 1)[0]
+            if file_part and "://" not in file_part:
+                todo.append((path.parent / file_part).resolve())
+    return sorted(seen)
+
+
+_REF = re.compile(r"""\$ref["']?\s*:\s*["']?([^"'\s}]+)""")
+
+
+def render_project(target: Target, api: Api, digest: str) -> list[OutputFile]:
+    manifest = {
+        "generator": f"clientgen {__version__}",
+        "inputs": digest,
+        "library": target.library,
+        "package": target.package,
+        "version": target.version,
+    }
+    return project_files(api, target) + [OutputFile(MANIFEST, json.dumps(manifest, indent=2) + "\n")]
+
+
+def _output(target: Target) -> Path:
+    return target.output if target.output is not None else Path("generated") / target.package
+
+
+def _manifest_digest(output: Path) -> str | None:
+    try:
+        return str(json.loads((output / MANIFEST).read_text(encoding="utf-8"))["inputs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def build_target(target: Target, *, force: bool = False, lenient: bool = False, incremental: bool = True) -> BuildResult:
+    """Regenerate ``target``'s project; skip rendering when the manifest says nothing changed."""
+    started = time.perf_counter()
+    output = _output(target)
+    api = load_api(target.spec, lenient=lenient)
+    digest = input_digest(target, lenient)
+    if incremental and not force and _manifest_digest(output) == digest:
+        return BuildResult(Changes((), (), ()), time.perf_counter() - started, api.warnings, skipped=True)
+    parent = writable_parent(output)
+    staging = stage(render_project(target, api, digest), parent)
+    try:
+        changes = compare(staging, output)
+        if changes.any:
+            swap_in(staging, output)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuildResult(changes, time.perf_counter() - started, api.warnings)
+
+
+def check_target(target: Target, *, lenient: bool = False) -> str:
+    """A diff between the output on disk and what the inputs generate now ("" when up to date)."""
+    output = _output(target)
+    api = load_api(target.spec, lenient=lenient)
+    digest = input_digest(target, lenient)
+    with tempfile.TemporaryDirectory(prefix="clientgen-check-") as tmp:
+        staging = stage(render_project(target, api, digest), Path(tmp))
+        return diff(staging, output, output.as_posix())

@@ -1,0 +1,145 @@
+"""The command line: the only module that prints or sets an exit status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .build import BuildResult, build_target, check_target, load_api
+from .config import ConfigError, Target, load_targets, make_target
+from .errors import OutputError, Problem, SpecError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clientgen", description="Generate typed Python client packages and Markdown docs from OpenAPI 3."
+    )
+    parser.add_argument("--version", action="version", version=f"clientgen {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build", help="regenerate every target listed in [tool.clientgen] of pyproject.toml")
+    build.add_argument("--check", action="store_true", help="exit 1 with a diff when generated/ is stale")
+    build.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    build.add_argument("--lenient", action="store_true", help="generate despite fixable spec flaws (warned)")
+    build.add_argument("--config", default="pyproject.toml", help="the pyproject.toml to read (default: %(default)s)")
+
+    gen = sub.add_parser("generate", help="generate one project from one spec")
+    gen.add_argument("spec")
+    gen.add_argument("--output", required=True, help="the project folder to create or replace")
+    gen.add_argument("--package", required=True, help="the Python package name")
+    gen.add_argument("--library", default="sync", choices=["sync", "asyncio"])
+    gen.add_argument("--version", dest="package_version", default="1.0.0", help="the package version")
+    gen.add_argument("--lenient", action="store_true", help="generate despite fixable spec flaws (warned)")
+
+    val = sub.add_parser("validate", help="validate specs and report every problem with its location")
+    val.add_argument("specs", nargs="+")
+    val.add_argument("--lenient", action="store_true", help="report fixable flaws as warnings")
+
+    model = sub.add_parser("model", help="print the intermediate model as JSON")
+    model.add_argument("spec")
+    model.add_argument("--lenient", action="store_true")
+    return parser
+
+
+def _print_problems(problems: Sequence[Problem], *, prefix: str = "error") -> None:
+    for problem in problems:
+        print(f"{problem} [{prefix}]" if prefix == "warning" else str(problem), file=sys.stderr)
+
+
+def _jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        data = {k: _jsonable(v) for k, v in asdict(value).items()}
+        return {"kind": type(value).__name__, **data} if "kind" not in data else data
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _report(target: Target, result: BuildResult) -> None:
+    c = result.changes
+    if result.skipped:
+        status = "unchanged, nothing rendered"
+    elif c.any:
+        status = f"{len(c.added)} added, {len(c.changed)} changed, {len(c.removed)} removed"
+    else:
+        status = "up to date"
+    print(f"{target.package}: {status} ({result.seconds:.2f}s)")
+    _print_problems(result.warnings, prefix="warning")
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    targets = load_targets(Path(args.config))
+    stale = False
+    for target in targets:
+        if args.check:
+            difference = check_target(target, lenient=args.lenient)
+            if difference:
+                stale = True
+                print(f"{target.package}: generated/ is stale", file=sys.stderr)
+                print(difference, end="")
+            else:
+                print(f"{target.package}: up to date")
+            continue
+        _report(target, build_target(target, force=args.force, lenient=args.lenient))
+    if stale:
+        print("run `clientgen build` (or `make generate`) and commit the result", file=sys.stderr)
+    return 1 if stale else 0
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    target = make_target(args.spec, args.package, args.library, args.package_version, Path(args.output))
+    _report(target, build_target(target, force=True, lenient=args.lenient, incremental=False))
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    failed = False
+    for spec in args.specs:
+        try:
+            api = load_api(Path(spec), lenient=args.lenient)
+        except SpecError as exc:
+            _print_problems(exc.problems)
+            failed = True
+            continue
+        _print_problems(api.warnings, prefix="warning")
+        print(f"{spec}: valid ({len(api.operations)} operations, {len(api.models)} models)")
+    return 1 if failed else 0
+
+
+def _cmd_model(args: argparse.Namespace) -> int:
+    api = load_api(Path(args.spec), lenient=args.lenient)
+    data = _jsonable(api)
+    data["warnings"] = [str(w) for w in api.warnings]
+    print(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        handler = {
+            "build": _cmd_build,
+            "generate": _cmd_generate,
+            "validate": _cmd_validate,
+            "model": _cmd_model,
+        }[args.command]
+        return handler(args)
+    except SpecError as exc:
+        _print_problems(exc.problems)
+        return 1
+    except (ConfigError, OutputError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; the previous output is intact", file=sys.stderr)
+        return 130

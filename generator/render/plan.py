@@ -1,0 +1,316 @@
+"""The plan: which files a project has, and with what context each template is rendered.
+
+This is the only place that maps the model to files. The views built here are plain data the templates print;
+they decide nothing a template would otherwise have to work out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Target
+from ..model.api import Api, Operation, Parameter
+from ..model.types import (
+    EnumModel,
+    LiteralType,
+    Model,
+    ModelRef,
+    ObjectModel,
+    RootModel,
+    SchemaType,
+    needs_imports,
+    strip_nullable,
+)
+from .docs import doc_files
+from .env import render
+from .filters import docstring
+from .write import OutputFile
+
+RUNTIME = Path(__file__).resolve().parent.parent / "runtime"
+_SYNC_ONLY = {"client_sync.py", "websocket_sync.py"}
+_ASYNC_ONLY = {"client_async.py", "websocket_async.py"}
+_WEBSOCKET = {"websocket_sync.py", "websocket_async.py"}
+_TYPING_NAMES = {"Any", "Literal"}
+_STDLIB_IMPORTS = {"datetime": "datetime", "date": "datetime", "Decimal": "decimal"}
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    module: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    """One argument of a generated method: name, annotation and whether it has a default."""
+
+    name: str
+    annotation: str
+    optional: bool
+    description: str
+
+    @property
+    def layout_annotation(self) -> str:
+        """The annotation, parenthesised when the argument's line would pass 88 columns: black then
+        splits inside the parentheses, and ruff's formatter keeps them, so both agree."""
+        line = 8 + len(self.name) + 2 + len(self.annotation) + (7 if self.optional else 0) + 1
+        return f"({self.annotation})" if line > 88 and "|" in self.annotation else self.annotation
+
+
+@dataclass(frozen=True, slots=True)
+class OperationView:
+    op: Operation
+    const: str  # module-level Endpoint constant
+    types_function: str
+    args: tuple[Arg, ...]
+    response_types: tuple[tuple[str, str], ...]  # (status, annotation or "None")
+    response_imports: tuple[Import, ...]
+    return_annotation: str
+    item_annotation: str  # pagination item type, or "Any"
+    message_annotation: str  # websocket message type
+    docstring: str
+
+
+@dataclass(frozen=True, slots=True)
+class FieldView:
+    name: str
+    annotation: str
+    alias: str | None
+    optional: bool
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModelView:
+    model: Model
+    stdlib_imports: tuple[Import, ...]
+    typing_imports: tuple[str, ...]
+    uses_field: bool
+    top_imports: tuple[Import, ...]
+    bottom_imports: tuple[Import, ...]
+    fields: tuple[FieldView, ...]
+    root_annotation: str
+    extra_annotation: str | None
+
+
+def _models_by_name(api: Api) -> dict[str, Model]:
+    return {m.name: m for m in api.models}
+
+
+def _model_imports(refs: frozenset[str], models: dict[str, Model], prefix: str) -> list[Import]:
+    return [Import(f"{prefix}{models[name].module}", name) for name in sorted(refs) if name in models]
+
+
+def _arg_annotation(param: Parameter, models: dict[str, Model]) -> str:
+    t = param.type
+    if param.is_file:
+        base = "FileInput"
+    elif isinstance(strip_nullable(t), LiteralType):
+        base = "str"
+    else:
+        base = t.annotation
+        inner = strip_nullable(t)
+        if isinstance(inner, ModelRef) and isinstance(models.get(inner.name), ObjectModel):
+            base = f"{base} | dict[str, Any]"
+        elif isinstance(inner, ModelRef) and isinstance(models.get(inner.name), EnumModel):
+            base = f"{base} | str"
+    if not param.required and not base.endswith("| None"):
+        base += " | None"
+    return base
+
+
+def _response_annotation(t: SchemaType | None) -> str:
+    return "None" if t is None else t.annotation
+
+
+def operation_view(op: Operation, models: dict[str, Model]) -> OperationView:
+    response_types = tuple((r.status, _response_annotation(r.type)) for r in op.responses)
+    refs: frozenset[str] = frozenset()
+    for r in op.responses:
+        if r.type is not None:
+            refs |= r.type.model_refs
+    item = op.pagination.item_type if op.pagination else None
+    return OperationView(
+        op=op,
+        const="_" + op.method_name.upper(),
+        types_function=f"_{op.method_name}_types",
+        args=tuple(
+            Arg(a.py_name, _arg_annotation(a, models), not a.required, a.description) for a in op.args
+        ),
+        response_types=response_types,
+        response_imports=tuple(_model_imports(refs, models, "..models.")),
+        return_annotation=_response_annotation(op.return_type),
+        item_annotation=item.annotation if item is not None else "Any",
+        message_annotation=_response_annotation(op.return_type) if op.return_type is not None else "Any",
+        docstring=_method_docstring(op),
+    )
+
+
+def _method_docstring(op: Operation) -> str:
+    """Summary, description and one line per argument, as safe docstring text."""
+    parts = [op.summary or f"{op.http_method} {op.path}"]
+    if op.description and op.description.strip() != op.summary.strip():
+        parts.append(op.description)
+    if op.deprecated:
+        parts.append("Deprecated: the API may remove this operation.")
+    if op.args:
+        lines = ["Args:"]
+        for a in op.args:
+            text = " ".join(a.description.split()) if a.description else "(no description)"
+            lines.append(f"    {a.py_name}: {text}")
+        parts.append("\n".join(lines))
+    return docstring("\n\n".join(parts), indent="        ")
+
+
+_ANNOTATION_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _annotation_names(annotations: list[str]) -> set[str]:
+    return {word for a in annotations for word in _ANNOTATION_WORD.findall(a)}
+
+
+def _api_imports(views: list[OperationView], models: dict[str, Model]) -> tuple[list[Import], list[str], list[Import]]:
+    """Annotation-only model imports, typing names and stdlib imports an API module needs."""
+    annotations: list[str] = []
+    for view in views:
+        annotations += [a.annotation for a in view.args]
+        annotations += [view.return_annotation, view.item_annotation, view.message_annotation]
+    words = _annotation_names(annotations)
+    refs = frozenset(words) & frozenset(models)
+    stdlib = sorted((Import(_STDLIB_IMPORTS[n], n) for n in words if n in _STDLIB_IMPORTS), key=lambda i: (i.module, i.name))
+    return _model_imports(refs, models, "..models."), sorted(words & _TYPING_NAMES), stdlib
+
+
+def model_view(model: Model, models: dict[str, Model], cyclic: frozenset[str]) -> ModelView:
+    refs = model.model_refs
+    names: set[str] = set()
+    fields: list[FieldView] = []
+    root_annotation = ""
+    extra_annotation = None
+    if isinstance(model, ObjectModel):
+        for f in model.fields:
+            names |= needs_imports(f.type)
+            fields.append(
+                FieldView(
+                    name=f.py_name,
+                    annotation=f.annotation,
+                    alias=f.wire_name if f.has_alias else None,
+                    optional=f.is_optional,
+                    description=f.description,
+                )
+            )
+        if model.additional is not None:
+            names |= needs_imports(model.additional)
+            extra_annotation = f"dict[str, {model.additional.annotation}]"
+    elif isinstance(model, RootModel):
+        names |= needs_imports(model.type)
+        root_annotation = model.type.annotation
+    in_cycle = model.name in cyclic
+    deps = _model_imports(refs, models, ".")
+    bottom = [i for i in deps if in_cycle and i.name in cyclic]
+    top = [i for i in deps if i not in bottom]
+    stdlib = sorted((Import(_STDLIB_IMPORTS[n], n) for n in names if n in _STDLIB_IMPORTS), key=lambda i: (i.module, i.name))
+    typing_names = set(names & _TYPING_NAMES)
+    if isinstance(model, RootModel):
+        typing_names.add("Any")
+    return ModelView(
+        model=model,
+        stdlib_imports=tuple(stdlib),
+        typing_imports=tuple(sorted(typing_names)),
+        uses_field=any(f.alias for f in fields) or extra_annotation is not None,
+        top_imports=tuple(top),
+        bottom_imports=tuple(bottom),
+        fields=tuple(fields),
+        root_annotation=root_annotation,
+        extra_annotation=extra_annotation,
+    )
+
+
+def runtime_files(api: Api, target: Target) -> list[OutputFile]:
+    skip = _ASYNC_ONLY if not target.is_async else _SYNC_ONLY
+    if not api.has_websocket:
+        skip = skip | _WEBSOCKET
+    files = []
+    for path in sorted(RUNTIME.glob("*.py")):
+        if path.name in skip:
+            continue
+        files.append(OutputFile(f"{target.package}/_runtime/{path.name}", path.read_text(encoding="utf-8")))
+    return files
+
+
+def code_files(api: Api, target: Target) -> list[OutputFile]:
+    models = _models_by_name(api)
+    pkg = target.package
+    exports = [
+        Import(".api_client", "ApiClient"),
+        Import(".api_response", "ApiResponse"),
+        Import(".configuration", "Configuration"),
+        *(Import(".exceptions", n) for n in ("ApiConnectionError", "ApiException", "ApiTimeoutError", "OpenApiException")),
+        *(Import(f".api.{tag.module}", tag.class_name) for tag in api.tags),
+        *(Import(f".models.{m.module}", m.name) for m in api.models),
+    ]
+    common = {
+        "api": api,
+        "target": target,
+        "header": f"Generated by clientgen from {api.source}. Do not edit.",
+        "exports": sorted(exports, key=lambda e: e.name),
+    }
+    files = [
+        OutputFile("pyproject.toml", render("package/pyproject.toml.jinja", **common)),
+        OutputFile("MANIFEST.in", render("package/MANIFEST.in.jinja", **common)),
+        OutputFile(f"{pkg}/py.typed", ""),
+        OutputFile(f"{pkg}/__init__.py", render("package/__init__.py.jinja", **common)),
+        OutputFile(f"{pkg}/configuration.py", render("package/configuration.py.jinja", **common)),
+        OutputFile(f"{pkg}/api_client.py", render("package/api_client.py.jinja", **common)),
+        OutputFile(f"{pkg}/api_response.py", render("package/api_response.py.jinja", **common)),
+        OutputFile(f"{pkg}/exceptions.py", render("package/exceptions.py.jinja", **common)),
+        OutputFile(f"{pkg}/rest.py", render("package/rest.py.jinja", **common)),
+        OutputFile(f"{pkg}/api/__init__.py", render("api/__init__.py.jinja", **common)),
+        OutputFile(f"{pkg}/models/__init__.py", render("models/__init__.py.jinja", **common)),
+    ]
+    for tag in api.tags:
+        views = [operation_view(op, models) for op in tag.operations]
+        model_imports, typing_names, stdlib = _api_imports(views, models)
+        typing_imports = sorted({"Any", "cast", *typing_names} | ({"TYPE_CHECKING"} if model_imports else set()))
+        endpoint_imports = ["Endpoint"]
+        if any(op.params for op in tag.operations):
+            endpoint_imports.append("Param")
+        if any(op.body for op in tag.operations):
+            endpoint_imports.append("Body")
+        if any(op.body and op.body.fields for op in tag.operations):
+            endpoint_imports.append("FormField")
+        if any(op.pagination for op in tag.operations):
+            endpoint_imports.append("Pagination")
+        files.append(
+            OutputFile(
+                f"{pkg}/api/{tag.module}.py",
+                render(
+                    "api/api.py.jinja",
+                    tag=tag,
+                    operations=views,
+                    model_imports=model_imports,
+                    typing_imports=typing_imports,
+                    endpoint_imports=sorted(endpoint_imports),
+                    stdlib_imports=stdlib,
+                    uses_files=any(a.is_file for op in tag.operations for a in op.args),
+                    uses_pagination=any(op.pagination for op in tag.operations),
+                    uses_websocket=any(op.websocket for op in tag.operations),
+                    **common,
+                ),
+            )
+        )
+    for model in api.models:
+        view = model_view(model, models, api.cyclic_models)
+        files.append(OutputFile(f"{pkg}/models/{model.module}.py", render(f"models/{model.kind}.py.jinja", m=view, **common)))
+    files.extend(runtime_files(api, target))
+    return files
+
+
+def project_files(api: Api, target: Target) -> list[OutputFile]:
+    """Every file of the generated project."""
+    return code_files(api, target) + doc_files(api, target)
+
+
+__all__ = ["Arg", "Import", "ModelView", "OperationView", "code_files", "project_files"]
