@@ -1,0 +1,146 @@
+"""``BaseConfiguration``: host, credentials, TLS, timeouts and retry settings for one API.
+
+A generated ``configuration.py`` subclasses it as ``Configuration`` and sets ``default_host`` and
+``auth_schemes``. Every setting is a plain mutable attribute, as in OpenAPI Generator clients
+(``configuration.api_key["ApiKeyAuth"] = "..."``, ``configuration.host = "..."``).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import ssl
+from typing import ClassVar
+
+from .auth import AuthScheme
+from .retry import (
+    DEFAULT_BACKOFF_INITIAL,
+    DEFAULT_BACKOFF_MAX,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_RETRY_AFTER_MAX,
+    RetryPolicy,
+)
+
+__all__ = ["DEFAULT_TIMEOUT", "BaseConfiguration", "Timeout"]
+
+Timeout = float | tuple[float, float] | None
+"""Seconds: one number for connect and read, ``(connect, read)``, or None for no limit."""
+
+DEFAULT_TIMEOUT = 60.0
+
+_SECRET = "***"
+_USERINFO = re.compile(r"(?<=://)[^/@]*@")
+
+
+class BaseConfiguration:
+    """Settings shared by every request an ``ApiClient`` makes.
+
+    ``timeout`` is in seconds, ``retries`` the number of retries after the first attempt (see
+    ``retry.RetryPolicy``). ``repr()`` never shows a secret.
+    """
+
+    default_host: ClassVar[str] = "http://localhost"
+    auth_schemes: ClassVar[tuple[AuthScheme, ...]] = ()
+    _default: ClassVar[BaseConfiguration | None] = None
+
+    def __init__(
+        self,
+        host: str | None = None,
+        api_key: dict[str, str] | None = None,
+        api_key_prefix: dict[str, str] | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        access_token: str | None = None,
+        *,
+        retries: int = DEFAULT_MAX_RETRIES,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        verify_ssl: bool = True,
+        ssl_ca_cert: str | None = None,
+        cert_file: str | None = None,
+        key_file: str | None = None,
+        proxy: str | None = None,
+        proxy_headers: dict[str, str] | None = None,
+        connection_pool_maxsize: int | None = None,
+        backoff_initial: float = DEFAULT_BACKOFF_INITIAL,
+        backoff_max: float = DEFAULT_BACKOFF_MAX,
+        retry_after_max: float = DEFAULT_RETRY_AFTER_MAX,
+    ) -> None:
+        self.host: str = host if host is not None else self.default_host
+        self.api_key: dict[str, str] = dict(api_key) if api_key else {}
+        self.api_key_prefix: dict[str, str] = (
+            dict(api_key_prefix) if api_key_prefix else {}
+        )
+        self.username = username
+        self.password = password
+        self.access_token = access_token
+        self.retries = retries
+        self.timeout: Timeout = timeout
+        self.verify_ssl = verify_ssl
+        self.ssl_ca_cert = ssl_ca_cert
+        self.cert_file = cert_file
+        self.key_file = key_file
+        self.proxy = proxy
+        self.proxy_headers = proxy_headers
+        self.connection_pool_maxsize = connection_pool_maxsize
+        self.backoff_initial = backoff_initial
+        self.backoff_max = backoff_max
+        self.retry_after_max = retry_after_max
+
+    @classmethod
+    def get_default(cls) -> BaseConfiguration:
+        """The configuration used by clients created without one (created on first use)."""
+        default = cls.__dict__.get("_default")
+        if not isinstance(default, cls):
+            default = cls()
+            cls._default = default
+        return default
+
+    @classmethod
+    def get_default_copy(cls) -> BaseConfiguration:
+        """A copy of ``get_default()`` that can be changed without affecting other clients."""
+        return copy.deepcopy(cls.get_default())
+
+    @classmethod
+    def set_default(cls, default: BaseConfiguration | None) -> None:
+        """Make ``default`` (a copy of it) the configuration for clients created without one."""
+        cls._default = copy.deepcopy(default)
+
+    def retry_policy(self, retries: int | None = None) -> RetryPolicy:
+        """The retry policy for these settings; ``retries`` overrides ``self.retries`` for one call."""
+        return RetryPolicy(
+            max_retries=self.retries if retries is None else retries,
+            backoff_initial=self.backoff_initial,
+            backoff_max=self.backoff_max,
+            retry_after_max=self.retry_after_max,
+        )
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A TLS context for these settings (CA file, client certificate, ``verify_ssl``), for transports
+        and WebSocket connections that take one."""
+        context = ssl.create_default_context(cafile=self.ssl_ca_cert)
+        if self.cert_file:
+            context.load_cert_chain(self.cert_file, self.key_file)
+        if not self.verify_ssl:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context
+
+    def __repr__(self) -> str:
+        proxy = _USERINFO.sub(_SECRET + "@", self.proxy) if self.proxy else None
+        fields = {
+            "host": repr(self.host),
+            "api_key": repr({name: _SECRET for name in self.api_key}),
+            "api_key_prefix": repr(self.api_key_prefix),
+            "username": repr(self.username),
+            "password": repr(_SECRET if self.password else None),
+            "access_token": repr(_SECRET if self.access_token else None),
+            "retries": repr(self.retries),
+            "timeout": repr(self.timeout),
+            "verify_ssl": repr(self.verify_ssl),
+            "proxy": repr(proxy),
+            "proxy_headers": repr({name: _SECRET for name in self.proxy_headers or {}}),
+        }
+        body = ", ".join(f"{k}={v}" for k, v in fields.items())
+        return f"{type(self).__name__}({body})"
+
+    __str__ = __repr__

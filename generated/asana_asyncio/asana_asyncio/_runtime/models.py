@@ -1,0 +1,131 @@
+"""Pydantic base classes for generated models, and ``to_jsonable()`` for request bodies.
+
+Generated models subclass ``ApiModel``: unknown fields from the server are kept (``extra="allow"``), fields
+are filled by Python name or wire alias, serialised by alias, and schemas are built on first use
+(``defer_build``) so importing a large package stays fast.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import enum
+import json
+import pprint
+import sys
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+import pydantic
+import pydantic_core
+from pydantic import ConfigDict, RootModel
+
+if sys.version_info >= (3, 11):
+    from typing import Self
+else:  # pragma: no cover - Python 3.10
+    from typing_extensions import Self
+
+__all__ = ["ApiModel", "ApiRootModel", "to_jsonable"]
+
+T = TypeVar("T")
+
+_CONFIG = ConfigDict(
+    validate_by_name=True,
+    validate_by_alias=True,
+    serialize_by_alias=True,
+    defer_build=True,
+    protected_namespaces=(),
+)
+
+
+class ApiModel(pydantic.BaseModel):
+    """Base of every generated object model."""
+
+    model_config = ConfigDict(extra="allow", **_CONFIG)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible dict by wire name; unset fields are left out, fields set to None are kept."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+    def to_json(self) -> str:
+        """The JSON text of ``to_dict()``."""
+        return self.model_dump_json(by_alias=True, exclude_unset=True)
+
+    def to_str(self) -> str:
+        """A readable, pretty-printed form of ``to_dict()``."""
+        return pprint.pformat(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, obj: Any) -> Self:
+        """Validate a parsed JSON value (dict) into the model."""
+        return cls.model_validate(obj)
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> Self:
+        """Parse and validate JSON text into the model."""
+        return cls.model_validate_json(json_str)
+
+
+class ApiRootModel(RootModel[T], Generic[T]):
+    """Base of generated named array / map / scalar schemas (``class Tags(ApiRootModel[list[str]])``)."""
+
+    model_config = ConfigDict(**_CONFIG)
+
+    def to_dict(self) -> Any:
+        """The JSON-compatible root value (named after ``ApiModel.to_dict`` for symmetry)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+    def to_json(self) -> str:
+        """The JSON text of the root value."""
+        return self.model_dump_json(by_alias=True, exclude_unset=True)
+
+    def to_str(self) -> str:
+        """A readable, pretty-printed form of the root value."""
+        return pprint.pformat(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, obj: Any) -> Self:
+        """Validate a parsed JSON value into the root model."""
+        return cls.model_validate(obj)
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> Self:
+        """Parse and validate JSON text into the root model."""
+        return cls.model_validate_json(json_str)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn a request value into JSON-compatible data (dict/list/str/int/float/bool/None).
+
+    Accepts models (dumped by alias, unset fields left out), plain dicts and lists containing models,
+    enums (their value), dates/datetimes/times (ISO 8601), UUIDs (str), Decimals (int or float), bytes
+    (base64, as for ``format: byte``) and sets/tuples (lists). Dict keys become strings.
+    """
+    if value is None or isinstance(value, (bool, int, float, str)):
+        if isinstance(value, enum.Enum):
+            return to_jsonable(value.value)
+        return value
+    if isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, enum.Enum):
+        return to_jsonable(value.value)
+    if isinstance(value, Mapping):
+        return {_key(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    return pydantic_core.to_jsonable_python(value, by_alias=True)
+
+
+def _key(key: Any) -> str:
+    jsonable = to_jsonable(key)
+    return jsonable if isinstance(jsonable, str) else json.dumps(jsonable)

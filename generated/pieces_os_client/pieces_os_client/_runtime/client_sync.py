@@ -1,0 +1,394 @@
+"""``SyncApiClient``: sends prepared requests with urllib3, retries, follows redirects, decodes responses.
+
+Everything that is not I/O lives in ``request``, ``response`` and ``retry``; this module only sends.
+urllib3 errors are translated here, at the one transport boundary, into ``ApiConnectionError`` /
+``ApiTimeoutError`` (chained ``from`` the original).
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import time
+from collections.abc import Callable, Iterator, Mapping
+from types import TracebackType
+from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    MaxRetryError,
+    NewConnectionError,
+    ProxyError,
+    SSLError,
+)
+from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
+
+from .configuration import BaseConfiguration, Timeout
+from .endpoint import Endpoint
+from .exceptions import (
+    ApiConnectionError,
+    ApiTimeoutError,
+    ResponseValidationError,
+    exception_for_status,
+)
+from .multipart import StreamingBody
+from .request import PreparedRequest, build_request, merge_headers
+from .response import ApiResponse, decode_response
+from .retry import ErrorKind, RetryPolicy
+
+__all__ = ["MAX_REDIRECTS", "SyncApiClient", "translate_error"]
+
+logger = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 10
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Removed when a redirect leaves the configured origin (plus the endpoint's own credential headers).
+REMOVE_HEADERS_ON_REDIRECT = frozenset(
+    {"authorization", "cookie", "proxy-authorization"}
+)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return (
+        scheme,
+        (parts.hostname or "").lower(),
+        parts.port or _DEFAULT_PORTS.get(scheme),
+    )
+
+
+def translate_error(
+    exc: HTTPError, method: str, url: str
+) -> tuple[ApiConnectionError, ErrorKind | None]:
+    """The client exception for a urllib3 error, and what kind of failure it was for the retry policy
+    (``None``: not worth retrying)."""
+    if isinstance(exc, MaxRetryError) and isinstance(exc.reason, HTTPError):
+        return translate_error(exc.reason, method, url)
+    if isinstance(exc, SSLError):
+        return ApiConnectionError(f"TLS error: {exc}", method=method, url=url), None
+    if isinstance(exc, ProxyError):
+        return (
+            ApiConnectionError(f"proxy error: {exc}", method=method, url=url),
+            "connect",
+        )
+    if isinstance(exc, NewConnectionError):
+        return (
+            ApiConnectionError(f"cannot connect: {exc}", method=method, url=url),
+            "connect",
+        )
+    if isinstance(exc, ConnectTimeoutError):
+        return (
+            ApiTimeoutError(f"timed out connecting: {exc}", method=method, url=url),
+            "connect",
+        )
+    if isinstance(exc, Urllib3TimeoutError):
+        return ApiTimeoutError(f"timed out: {exc}", method=method, url=url), "read"
+    return (
+        ApiConnectionError(f"connection error: {exc}", method=method, url=url),
+        "read",
+    )
+
+
+def _timeout(value: Timeout) -> urllib3.Timeout:
+    if isinstance(value, tuple):
+        return urllib3.Timeout(connect=value[0], read=value[1])
+    return urllib3.Timeout(connect=value, read=value)
+
+
+class SyncApiClient:
+    """Calls endpoints over HTTP with urllib3; one connection pool per client.
+
+    Use it as a context manager, or call ``close()``, to release the pool. ``sleep`` is what waits
+    between retries (replaceable in tests).
+    """
+
+    package_name: ClassVar[str] = "openapi-client"
+    package_version: ClassVar[str] = "0.0.0"
+    configuration_class: ClassVar[type[BaseConfiguration]] = BaseConfiguration
+
+    def __init__(
+        self,
+        configuration: BaseConfiguration | None = None,
+        header_name: str | None = None,
+        header_value: str | None = None,
+        cookie: str | None = None,
+    ) -> None:
+        self.configuration = configuration or self.configuration_class.get_default()
+        self.default_headers: dict[str, str] = {}
+        if header_name is not None and header_value is not None:
+            self.default_headers[header_name] = header_value
+        self.cookie = cookie
+        self.user_agent = f"{self.package_name}/{self.package_version} python/{platform.python_version()}"
+        self.sleep: Callable[[float], None] = time.sleep
+        self.pool_manager = self._make_pool_manager()
+
+    def _make_pool_manager(self) -> urllib3.PoolManager:
+        cfg = self.configuration
+        kwargs: dict[str, Any] = {
+            "num_pools": 4,
+            "maxsize": cfg.connection_pool_maxsize or 10,
+            "cert_reqs": "CERT_REQUIRED" if cfg.verify_ssl else "CERT_NONE",
+            "ca_certs": cfg.ssl_ca_cert,
+            "cert_file": cfg.cert_file,
+            "key_file": cfg.key_file,
+            "retries": False,
+        }
+        if not cfg.verify_ssl:
+            kwargs["assert_hostname"] = False
+        if cfg.proxy:
+            return urllib3.ProxyManager(
+                proxy_url=cfg.proxy, proxy_headers=cfg.proxy_headers, **kwargs
+            )
+        return urllib3.PoolManager(**kwargs)
+
+    # -- public API ---------------------------------------------------------------------------------
+
+    @property
+    def user_agent(self) -> str:
+        """The ``User-Agent`` header sent with every request."""
+        return self.default_headers["User-Agent"]
+
+    @user_agent.setter
+    def user_agent(self, value: str) -> None:
+        self.default_headers["User-Agent"] = value
+
+    def set_default_header(self, header_name: str, header_value: str) -> None:
+        """Send a header with every request."""
+        self.default_headers[header_name] = header_value
+
+    def __enter__(self) -> SyncApiClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self.pool_manager.clear()
+
+    def prepare(
+        self,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        *,
+        headers: Mapping[str, str] | None = None,
+        host: str | None = None,
+    ) -> PreparedRequest:
+        """The request ``call`` would send (no I/O)."""
+        defaults = dict(self.default_headers)
+        if self.cookie:
+            defaults["Cookie"] = self.cookie
+        return build_request(
+            endpoint,
+            args,
+            self.configuration,
+            headers=merge_headers(defaults, headers),
+            host=host,
+        )
+
+    def call(
+        self,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        *,
+        request_timeout: Timeout = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int | None = None,
+        host: str | None = None,
+    ) -> ApiResponse[Any]:
+        """Send one operation and decode its response.
+
+        Raises the ``ApiException`` subclass for the status when it is not 2xx (with the declared error
+        model in ``.data``), ``ApiConnectionError``/``ApiTimeoutError`` when no response arrives and
+        ``ResponseValidationError`` when a 2xx body does not match its declared type.
+        """
+        request = self.prepare(endpoint, args, headers=headers, host=host)
+        response = self._send(request, request_timeout, retries, preload_content=True)
+        body: bytes = response.data
+        status = response.status
+        if 200 <= status <= 299:
+            data = decode_response(endpoint, status, response.headers, body)
+            return ApiResponse(status, response.headers, data, body)
+        try:
+            error_data = decode_response(endpoint, status, response.headers, body)
+        except ResponseValidationError:
+            error_data = None
+        raise exception_for_status(status)(
+            status,
+            response.reason,
+            headers=response.headers,
+            body=body.decode("utf-8", errors="replace"),
+            data=error_data,
+            method=request.method,
+            url=request.display_url,
+        )
+
+    def call_raw(
+        self,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        *,
+        request_timeout: Timeout = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int | None = None,
+        host: str | None = None,
+    ) -> urllib3.BaseHTTPResponse:
+        """Send one operation and return the urllib3 response unread and unchecked (for
+        ``<method>_without_preload_content``); the caller reads it and calls ``release_conn()``.
+        """
+        request = self.prepare(endpoint, args, headers=headers, host=host)
+        return self._send(request, request_timeout, retries, preload_content=False)
+
+    # -- transport ----------------------------------------------------------------------------------
+
+    def _send(
+        self,
+        request: PreparedRequest,
+        request_timeout: Timeout,
+        retries: int | None,
+        *,
+        preload_content: bool,
+    ) -> urllib3.BaseHTTPResponse:
+        """Send with retries and redirects; returns the final response."""
+        policy: RetryPolicy = self.configuration.retry_policy(retries)
+        timeout = _timeout(
+            request_timeout
+            if request_timeout is not None
+            else self.configuration.timeout
+        )
+        origin = _origin(request.url)
+        attempt = redirects = 0
+        while True:
+            try:
+                response = self._urlopen(request, timeout, preload_content)
+            except HTTPError as exc:
+                error, kind = translate_error(exc, request.method, request.display_url)
+                attempt += 1
+                if kind is None or not policy.should_retry(
+                    attempt,
+                    method=request.method,
+                    headers=request.headers,
+                    replayable=request.replayable,
+                    error=kind,
+                ):
+                    raise error from exc
+                self._wait(policy, attempt, None, request, str(error))
+                continue
+            if response.status in REDIRECT_STATUSES and redirects < MAX_REDIRECTS:
+                follow = self._redirect(request, response, origin)
+                if follow is not None:
+                    response.drain_conn()
+                    response.release_conn()
+                    request, redirects = follow, redirects + 1
+                    continue
+            if policy.should_retry(
+                attempt + 1,
+                method=request.method,
+                headers=request.headers,
+                replayable=request.replayable,
+                status=response.status,
+            ):
+                attempt += 1
+                retry_after = response.headers.get("Retry-After")
+                response.drain_conn()
+                response.release_conn()
+                self._wait(
+                    policy, attempt, retry_after, request, f"HTTP {response.status}"
+                )
+                continue
+            return response
+
+    def _wait(
+        self,
+        policy: RetryPolicy,
+        attempt: int,
+        retry_after: str | None,
+        request: PreparedRequest,
+        why: str,
+    ) -> None:
+        delay = policy.delay(attempt, retry_after)
+        logger.debug(
+            "retry %d/%d of %s %s in %.2fs after %s",
+            attempt,
+            policy.max_retries,
+            request.method,
+            request.display_url,
+            delay,
+            why,
+        )
+        self.sleep(delay)
+
+    def _urlopen(
+        self, request: PreparedRequest, timeout: urllib3.Timeout, preload_content: bool
+    ) -> urllib3.BaseHTTPResponse:
+        headers = dict(request.headers)
+        body: bytes | Iterator[bytes] | None
+        chunked = False
+        if isinstance(request.body, StreamingBody):
+            if request.body.content_length is not None:
+                headers["Content-Length"] = str(request.body.content_length)
+            else:
+                chunked = True
+            body = iter(request.body)
+        else:
+            body = request.body
+        return self.pool_manager.urlopen(
+            request.method,
+            request.url,
+            body=body,
+            headers=headers,
+            timeout=timeout,
+            retries=False,
+            redirect=False,
+            preload_content=preload_content,
+            chunked=chunked,
+        )
+
+    def _redirect(
+        self,
+        request: PreparedRequest,
+        response: urllib3.BaseHTTPResponse,
+        origin: tuple[str, str, int | None],
+    ) -> PreparedRequest | None:
+        """The request that follows a redirect, or None when it cannot be followed. Credentials are
+        only ever sent to the configured origin."""
+        location = response.headers.get("Location")
+        if not location:
+            return None
+        url = urljoin(request.url, location)
+        method, body, replayable = request.method, request.body, request.replayable
+        headers = dict(request.headers)
+        if response.status == 303 or (
+            response.status in (301, 302) and method == "POST"
+        ):
+            method = "GET" if method != "HEAD" else method
+            body, replayable = None, True
+            headers = {
+                k: v
+                for k, v in headers.items()
+                if k.lower()
+                not in ("content-type", "content-length", "transfer-encoding")
+            }
+        elif body is not None and not replayable:
+            return None
+        if _origin(url) != origin:
+            strip = REMOVE_HEADERS_ON_REDIRECT | request.credential_headers
+            headers = {k: v for k, v in headers.items() if k.lower() not in strip}
+        return PreparedRequest(
+            method=method,
+            url=url,
+            headers=headers,
+            body=body,
+            replayable=replayable,
+            credential_headers=request.credential_headers,
+        )

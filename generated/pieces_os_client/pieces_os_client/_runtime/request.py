@@ -1,0 +1,348 @@
+"""``build_request()``: an endpoint plus arguments becomes a ``PreparedRequest``. No I/O happens here,
+so the sync and asyncio clients share it and tests can inspect requests without a server.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from .auth import apply_auth
+from .configuration import BaseConfiguration
+from .endpoint import Body, Endpoint, Param
+from .exceptions import ApiTypeError, ApiValueError
+from .models import to_jsonable
+from .multipart import (
+    FileBody,
+    MultipartBody,
+    Part,
+    StreamingBody,
+    field_part,
+    file_part,
+)
+from .serialize import (
+    encode_form,
+    format_cookie_header,
+    scalar_to_str,
+    serialize_cookie,
+    serialize_header,
+    serialize_path,
+    serialize_query,
+)
+
+__all__ = [
+    "REDIRECT_STATUSES",
+    "REMOVE_HEADERS_ON_REDIRECT",
+    "PreparedRequest",
+    "build_request",
+    "merge_headers",
+    "origin_of",
+    "redirect_request",
+    "resolve_host",
+    "websocket_url",
+]
+
+_TEMPLATE_VAR = re.compile(r"\{([^{}]+)\}")
+_REDACTED = "***"
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Removed when a redirect leaves the configured origin (plus the endpoint's own credential headers).
+REMOVE_HEADERS_ON_REDIRECT = frozenset(
+    {"authorization", "cookie", "proxy-authorization"}
+)
+
+
+@dataclass(slots=True)
+class PreparedRequest:
+    """A request ready to send. ``display_url`` is ``url`` with query credentials masked (for messages);
+    ``replayable`` says whether the body can be sent again (retries, redirects)."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | StreamingBody | None = None
+    replayable: bool = True
+    display_url: str = ""
+    credential_headers: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        if not self.display_url:
+            self.display_url = self.url
+
+    def __repr__(self) -> str:
+        headers = {
+            k: _REDACTED if k.lower() in self.credential_headers else v
+            for k, v in self.headers.items()
+        }
+        body = (
+            f"<{len(self.body)} bytes>"
+            if isinstance(self.body, bytes)
+            else repr(self.body)
+        )
+        return f"PreparedRequest({self.method} {self.display_url}, headers={headers!r}, body={body})"
+
+
+def merge_headers(*layers: Mapping[str, str] | None) -> dict[str, str]:
+    """Later layers win; names compare case-insensitively and keep the latest spelling."""
+    merged: dict[str, str] = {}
+    lower: dict[str, str] = {}
+    for layer in layers:
+        for name, value in (layer or {}).items():
+            old = lower.pop(name.lower(), None)
+            if old is not None:
+                del merged[old]
+            merged[name] = value
+            lower[name.lower()] = name
+    return merged
+
+
+def resolve_host(
+    endpoint: Endpoint, configuration: BaseConfiguration, host: str | None = None
+) -> str:
+    """The base URL: an explicit ``host``, else the operation's own server unless the configuration's host
+    was changed from the default, else the configuration's host."""
+    if host:
+        return host.rstrip("/")
+    if endpoint.servers and configuration.host == configuration.default_host:
+        return endpoint.servers[0].rstrip("/")
+    return configuration.host.rstrip("/")
+
+
+def _fill_path(endpoint: Endpoint, args: Mapping[str, Any]) -> str:
+    by_wire = {p.wire_name: p for p in endpoint.params if p.location == "path"}
+
+    def replace(match: re.Match[str]) -> str:
+        param = by_wire.get(match.group(1))
+        if param is None:
+            raise ApiValueError(
+                f"{endpoint.operation_id}: path template names unknown parameter {match.group(0)}"
+            )
+        value = args.get(param.name)
+        if value is None or value == "" or value == [] or value == {}:
+            raise ApiValueError(
+                f"{endpoint.operation_id}: path parameter {param.name!r} must not be empty"
+            )
+        return serialize_path(param, value)
+
+    return _TEMPLATE_VAR.sub(replace, endpoint.path)
+
+
+def _check_required(endpoint: Endpoint, args: Mapping[str, Any]) -> None:
+    for param in endpoint.params:
+        if param.required and args.get(param.name) is None:
+            raise ApiValueError(
+                f"{endpoint.operation_id}: missing required argument {param.name!r}"
+            )
+    body = endpoint.body
+    if (
+        body is not None
+        and body.required
+        and body.param is not None
+        and args.get(body.param) is None
+    ):
+        raise ApiValueError(
+            f"{endpoint.operation_id}: missing required argument {body.param!r}"
+        )
+
+
+def _multipart(body: Body, args: Mapping[str, Any]) -> MultipartBody:
+    parts: list[Part] = []
+    for f in body.fields:
+        value = args.get(f.name)
+        if value is None:
+            continue
+        if f.is_file:
+            for item in value if isinstance(value, list) else [value]:
+                parts.append(file_part(f.wire_name, item, f.content_type))
+            continue
+        data = to_jsonable(value)
+        if (
+            f.is_json
+            or isinstance(data, dict)
+            or (f.content_type and "json" in f.content_type)
+        ):
+            text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+            parts.append(
+                field_part(f.wire_name, text, f.content_type or "application/json")
+            )
+            continue
+        for item in data if isinstance(data, list) else [data]:
+            if item is not None:
+                parts.append(
+                    field_part(f.wire_name, scalar_to_str(item), f.content_type)
+                )
+    return MultipartBody(parts)
+
+
+def _encode_body(
+    endpoint: Endpoint, args: Mapping[str, Any]
+) -> bytes | StreamingBody | None:
+    body = endpoint.body
+    if body is None:
+        return None
+    if body.kind == "multipart":
+        return _multipart(body, args)
+    if body.kind == "form":
+        return encode_form((f.wire_name, args.get(f.name)) for f in body.fields)
+    value = args.get(body.param) if body.param is not None else None
+    if value is None:
+        return None
+    if body.kind == "json":
+        if isinstance(value, (bytes, bytearray)):  # already-encoded JSON
+            return bytes(value)
+        return json.dumps(
+            to_jsonable(value), separators=(",", ":"), ensure_ascii=False
+        ).encode("utf-8")
+    if body.kind == "text":
+        if isinstance(value, (bytes, bytearray)):
+            return bytes(value)
+        return (
+            value if isinstance(value, str) else scalar_to_str(to_jsonable(value))
+        ).encode("utf-8")
+    if body.kind == "binary":
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return bytes(value)
+        return FileBody(value, body.content_type)
+    raise ApiTypeError(f"{endpoint.operation_id}: unknown body kind {body.kind!r}")
+
+
+def _query(endpoint: Endpoint, args: Mapping[str, Any]) -> list[str]:
+    pieces: list[str] = []
+    for param in endpoint.params:
+        if param.location == "query":
+            pieces.extend(serialize_query(param, args.get(param.name)))
+    return pieces
+
+
+def build_request(
+    endpoint: Endpoint,
+    args: Mapping[str, Any],
+    configuration: BaseConfiguration,
+    *,
+    headers: Mapping[str, str] | None = None,
+    host: str | None = None,
+    user_agent: str | None = None,
+) -> PreparedRequest:
+    """Fill the path, serialise parameters, apply auth, encode the body and set the standard headers.
+
+    ``headers`` (client defaults merged with per-call headers) override generated ones. Raises
+    ``ApiValueError`` for a missing required argument or an empty path parameter.
+    """
+    _check_required(endpoint, args)
+    path = _fill_path(endpoint, args)
+    auth = apply_auth(configuration, endpoint.auth)
+    query = _query(endpoint, args)
+    auth_query = [serialize_query(Param(n, n, "query"), v)[0] for n, v in auth.query]
+    base = resolve_host(endpoint, configuration, host) + path
+    url = base + ("?" + "&".join(query + auth_query) if query or auth_query else "")
+    masked = [p.split("=", 1)[0] + "=" + _REDACTED for p in auth_query]
+    display_url = base + ("?" + "&".join(query + masked) if query or masked else "")
+
+    generated: dict[str, str] = {}
+    if endpoint.accept:
+        generated["Accept"] = ", ".join(endpoint.accept)
+    body = _encode_body(endpoint, args)
+    if isinstance(body, StreamingBody) and body.content_type:
+        generated["Content-Type"] = body.content_type
+    elif body is not None and endpoint.body is not None:
+        generated["Content-Type"] = endpoint.body.content_type
+    if user_agent:
+        generated["User-Agent"] = user_agent
+    for param in endpoint.params:
+        if param.location == "header":
+            text = serialize_header(param, args.get(param.name))
+            if text is not None:
+                generated[param.wire_name] = text
+    generated.update(auth.headers)
+    merged = merge_headers(generated, headers)
+
+    cookies = [
+        pair
+        for p in endpoint.params
+        if p.location == "cookie"
+        for pair in serialize_cookie(p, args.get(p.name))
+    ]
+    cookies.extend(auth.cookies.items())
+    if cookies:
+        existing = next((k for k in merged if k.lower() == "cookie"), None)
+        cookie = format_cookie_header(cookies)
+        if existing is not None:
+            cookie = merged.pop(existing) + "; " + cookie
+        merged["Cookie"] = cookie
+
+    credential_headers = {name.lower() for name in auth.headers}
+    if auth.cookies:
+        credential_headers.add("cookie")
+    return PreparedRequest(
+        method=endpoint.method.upper(),
+        url=url,
+        headers=merged,
+        body=body,
+        replayable=not isinstance(body, StreamingBody) or body.replayable,
+        display_url=display_url,
+        credential_headers=frozenset(credential_headers),
+    )
+
+
+def origin_of(url: str) -> tuple[str, str, int | None]:
+    """``(scheme, host, port)`` of a URL, with the scheme's default port filled in."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return (
+        scheme,
+        (parts.hostname or "").lower(),
+        parts.port or _DEFAULT_PORTS.get(scheme),
+    )
+
+
+def redirect_request(
+    request: PreparedRequest,
+    status: int,
+    location: str | None,
+    origin: tuple[str, str, int | None],
+) -> PreparedRequest | None:
+    """The request that follows a redirect response, or None when it cannot be followed (no
+    ``Location``, or a body that cannot be sent again).
+
+    303, and 301/302 after a POST, become a GET without body. Credentials are only ever sent to
+    ``origin`` (the configured host's ``origin_of``): leaving it drops ``Authorization``, ``Cookie``,
+    ``Proxy-Authorization`` and the endpoint's API-key headers.
+    """
+    if not location:
+        return None
+    url = urljoin(request.url, location)
+    method, body, replayable = request.method, request.body, request.replayable
+    headers = dict(request.headers)
+    if status == 303 or (status in (301, 302) and method == "POST"):
+        method = "GET" if method != "HEAD" else method
+        body, replayable = None, True
+        headers = {
+            k: v
+            for k, v in headers.items()
+            if k.lower() not in ("content-type", "content-length", "transfer-encoding")
+        }
+    elif body is not None and not replayable:
+        return None
+    if origin_of(url) != origin:
+        strip = REMOVE_HEADERS_ON_REDIRECT | request.credential_headers
+        headers = {k: v for k, v in headers.items() if k.lower() not in strip}
+    return PreparedRequest(
+        method=method,
+        url=url,
+        headers=headers,
+        body=body,
+        replayable=replayable,
+        credential_headers=request.credential_headers,
+    )
+
+
+def websocket_url(url: str) -> str:
+    """``http://`` → ``ws://`` and ``https://`` → ``wss://``; other URLs unchanged."""
+    scheme, sep, rest = url.partition("://")
+    mapped = {"http": "ws", "https": "wss"}.get(scheme.lower())
+    return f"{mapped}{sep}{rest}" if sep and mapped else url

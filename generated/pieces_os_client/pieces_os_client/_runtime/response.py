@@ -1,0 +1,261 @@
+"""``ApiResponse`` and turning a response body into the type an operation declares."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import pydantic
+
+from .endpoint import Endpoint
+from .exceptions import (
+    ApiException,
+    ResponseValidationError,
+    exception_for_status,
+    render_path,
+)
+
+__all__ = [
+    "ApiResponse",
+    "NOT_DECLARED",
+    "decode_message",
+    "decode_response",
+    "is_json_content_type",
+    "make_api_response",
+    "response_type_for",
+    "status_exception",
+]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiResponse(Generic[T]):
+    """A decoded response: status, headers, the decoded ``data`` and the raw body bytes."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    data: T
+    raw_data: bytes
+
+
+class _NotDeclared:
+    def __repr__(self) -> str:
+        return "NOT_DECLARED"
+
+
+NOT_DECLARED: Any = _NotDeclared()
+"""Returned by ``response_type_for`` when the operation declares nothing for a status."""
+
+_TYPES: dict[Callable[[], Mapping[str, Any]], Mapping[str, Any]] = {}
+_ADAPTERS: dict[Any, pydantic.TypeAdapter[Any]] = {}
+
+
+def _response_types(endpoint: Endpoint) -> Mapping[str, Any]:
+    factory = endpoint.response_types
+    if factory is None:
+        return {}
+    types = _TYPES.get(factory)
+    if types is None:
+        types = _TYPES[factory] = factory()
+    return types
+
+
+def response_type_for(endpoint: Endpoint, status: int) -> Any:
+    """The declared type for a status: exact code, then ``"2XX"``-style range, then ``"default"``;
+    ``NOT_DECLARED`` when none applies."""
+    types = _response_types(endpoint)
+    for key in (str(status), f"{status // 100}XX", f"{status // 100}xx", "default"):
+        if key in types:
+            return types[key]
+    return NOT_DECLARED
+
+
+def _adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
+    try:
+        adapter = _ADAPTERS.get(tp)
+    except TypeError:  # unhashable type expression
+        return pydantic.TypeAdapter(tp)
+    if adapter is None:
+        adapter = _ADAPTERS[tp] = pydantic.TypeAdapter(tp)
+    return adapter
+
+
+def is_json_content_type(content_type: str | None) -> bool:
+    """``application/json``, ``application/problem+json``, ``text/json`` and the like."""
+    if not content_type:
+        return False
+    mime = content_type.split(";", 1)[0].strip().lower()
+    return mime.endswith("/json") or mime.endswith("+json")
+
+
+def _charset(content_type: str) -> str:
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip('"')
+    return "utf-8"
+
+
+def _content_type(headers: Mapping[str, str]) -> str:
+    for key, value in headers.items():
+        if key.lower() == "content-type":
+            return value
+    return ""
+
+
+def decode_response(
+    endpoint: Endpoint, status: int, headers: Mapping[str, str], body: bytes
+) -> Any:
+    """Decode ``body`` into the type declared for ``status``.
+
+    No body, 204, a ``None`` type or no declared type → None. Declared ``bytes`` → the raw bytes;
+    declared ``str`` with a non-JSON content type → text. JSON content types, and any structured declared
+    type, → parsed and validated with pydantic (a mismatch raises ``ResponseValidationError`` naming the
+    operation and the field path). Declared ``Any`` with a non-JSON body → str for ``text/*``, else bytes.
+    """
+    tp = response_type_for(endpoint, status)
+    if tp is None or tp is NOT_DECLARED or status == 204 or not body:
+        return None
+    content_type = _content_type(headers)
+    if tp is bytes:
+        return body
+    is_json = is_json_content_type(content_type)
+    if not is_json and tp is str:
+        return body.decode(_charset(content_type), errors="replace")
+    if not is_json and tp in (Any, object):
+        if content_type.lower().startswith("text/"):
+            return body.decode(_charset(content_type), errors="replace")
+        return body
+    # JSON declared, or a structured type declared whatever the content type says.
+    try:
+        parsed = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        if tp is str:
+            return body.decode(_charset(content_type), errors="replace")
+        raise ResponseValidationError(
+            endpoint.operation_id,
+            "",
+            f"not JSON (Content-Type {content_type or 'missing'!r}): {exc}",
+            body=body,
+            status=status,
+        ) from exc
+    try:
+        return _adapter(tp).validate_python(parsed)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        path = render_path([p for p in first["loc"] if isinstance(p, (str, int))])
+        message = f"{first['msg']} ({exc.error_count()} error(s))"
+        raise ResponseValidationError(
+            endpoint.operation_id, path, message, body=body, status=status
+        ) from exc
+    looks_json = is_json_content_type(content_type) or (
+        not content_type and tp is not str
+    )
+    if looks_json:
+        try:
+            parsed = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            if tp is str:
+                return body.decode(_charset(content_type), errors="replace")
+            raise ResponseValidationError(
+                endpoint.operation_id,
+                "",
+                f"invalid JSON: {exc}",
+                body=body,
+                status=status,
+            ) from exc
+        try:
+            return _adapter(tp).validate_python(parsed)
+        except pydantic.ValidationError as exc:
+            first = exc.errors()[0]
+            path = render_path([p for p in first["loc"] if isinstance(p, (str, int))])
+            message = f"{first['msg']} ({exc.error_count()} error(s))"
+            raise ResponseValidationError(
+                endpoint.operation_id, path, message, body=body, status=status
+            ) from exc
+    text_like = content_type.lower().startswith("text/") or tp is str
+    if text_like:
+        return body.decode(_charset(content_type), errors="replace")
+    return body
+
+
+def status_exception(
+    endpoint: Endpoint,
+    status: int,
+    reason: str | None,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    method: str,
+    url: str,
+) -> ApiException:
+    """The ``ApiException`` subclass for a non-2xx status, with the declared error model in ``.data``
+    (None when the body does not match it) and the body text in ``.body``."""
+    try:
+        error_data = decode_response(endpoint, status, headers, body)
+    except ResponseValidationError:
+        error_data = None
+    return exception_for_status(status)(
+        status,
+        reason,
+        headers=headers,
+        body=body.decode("utf-8", errors="replace"),
+        data=error_data,
+        method=method,
+        url=url,
+    )
+
+
+def make_api_response(
+    endpoint: Endpoint,
+    status: int,
+    reason: str | None,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    method: str,
+    url: str,
+) -> ApiResponse[Any]:
+    """The decoded ``ApiResponse`` for a 2xx status; otherwise raises ``status_exception(...)``."""
+    if 200 <= status <= 299:
+        data = decode_response(endpoint, status, headers, body)
+        return ApiResponse(status, headers, data, body)
+    raise status_exception(
+        endpoint, status, reason, headers, body, method=method, url=url
+    )
+
+
+def decode_message(endpoint: Endpoint, message: str | bytes) -> Any:
+    """Decode one WebSocket message (a JSON document) into the operation's ``"200"`` type.
+
+    No declared type → the parsed JSON; declared ``str`` → the text when it is not JSON. Not JSON, or not
+    matching the type, raises ``ResponseValidationError`` naming the operation.
+    """
+    body = message.encode("utf-8") if isinstance(message, str) else message
+    tp = response_type_for(endpoint, 200)
+    try:
+        parsed = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        if tp is str:
+            return body.decode("utf-8", errors="replace")
+        raise ResponseValidationError(
+            endpoint.operation_id,
+            "",
+            f"WebSocket message is not JSON: {exc}",
+            body=body,
+            status=200,
+        ) from exc
+    if tp is None or tp is NOT_DECLARED:
+        return parsed
+    try:
+        return _adapter(tp).validate_python(parsed)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        path = render_path([p for p in first["loc"] if isinstance(p, (str, int))])
+        message_text = f"{first['msg']} ({exc.error_count()} error(s))"
+        raise ResponseValidationError(
+            endpoint.operation_id, path, message_text, body=body, status=200
+        ) from exc

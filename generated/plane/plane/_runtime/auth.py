@@ -1,0 +1,98 @@
+"""Security schemes and how their credentials are attached to a request."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .configuration import BaseConfiguration
+
+__all__ = [
+    "AuthKind",
+    "AuthLocation",
+    "AuthScheme",
+    "AuthValues",
+    "apply_auth",
+    "select_alternative",
+]
+
+AuthKind = Literal["api_key", "bearer", "basic", "oauth2", "openid"]
+AuthLocation = Literal["header", "query", "cookie"]
+
+
+@dataclass(frozen=True, slots=True)
+class AuthScheme:
+    """One entry of the spec's ``components.securitySchemes``.
+
+    For ``api_key`` the key is ``configuration.api_key[name]``, sent in ``location`` as ``param_name``.
+    ``bearer``, ``oauth2`` and ``openid`` send ``configuration.access_token`` as a Bearer token; ``basic``
+    sends ``configuration.username``/``password``.
+    """
+
+    name: str
+    kind: AuthKind
+    location: AuthLocation = "header"
+    param_name: str = "Authorization"
+    bearer_format: str | None = None
+
+
+@dataclass(slots=True)
+class AuthValues:
+    """What to add to a request: headers, query parameters (in order) and cookies."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    query: list[tuple[str, str]] = field(default_factory=list)
+    cookies: dict[str, str] = field(default_factory=dict)
+
+
+def _is_configured(scheme: AuthScheme, configuration: BaseConfiguration) -> bool:
+    if scheme.kind == "api_key":
+        return bool(configuration.api_key.get(scheme.name))
+    if scheme.kind == "basic":
+        return configuration.username is not None
+    return bool(configuration.access_token)
+
+
+def select_alternative(
+    configuration: BaseConfiguration, alternatives: tuple[tuple[str, ...], ...]
+) -> tuple[AuthScheme, ...]:
+    """The schemes of the first alternative whose schemes are all configured (``()`` if none is).
+
+    An empty alternative (OpenAPI ``{}``: auth optional) is only chosen when no other is satisfiable.
+    """
+    by_name = {s.name: s for s in configuration.auth_schemes}
+    for alternative in alternatives:
+        schemes = [by_name.get(name) for name in alternative]
+        if alternative and all(
+            s is not None and _is_configured(s, configuration) for s in schemes
+        ):
+            return tuple(s for s in schemes if s is not None)
+    return ()
+
+
+def apply_auth(
+    configuration: BaseConfiguration, alternatives: tuple[tuple[str, ...], ...]
+) -> AuthValues:
+    """Credentials for an endpoint's security alternatives, from the configuration."""
+    values = AuthValues()
+    for scheme in select_alternative(configuration, alternatives):
+        if scheme.kind == "api_key":
+            key = configuration.api_key[scheme.name]
+            prefix = configuration.api_key_prefix.get(scheme.name)
+            value = f"{prefix} {key}" if prefix else key
+            if scheme.location == "query":
+                values.query.append((scheme.param_name, value))
+            elif scheme.location == "cookie":
+                values.cookies[scheme.param_name] = value
+            else:
+                values.headers[scheme.param_name] = value
+        elif scheme.kind == "basic":
+            raw = f"{configuration.username}:{configuration.password or ''}".encode()
+            values.headers["Authorization"] = "Basic " + base64.b64encode(raw).decode(
+                "ascii"
+            )
+        else:
+            values.headers["Authorization"] = f"Bearer {configuration.access_token}"
+    return values
