@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
+import ssl
 from typing import ClassVar
 
 from .auth import AuthScheme
@@ -112,6 +113,17 @@ class BaseConfiguration:
             backoff_max=self.backoff_max,
             retry_after_max=self.retry_after_max,
         )
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A TLS context for these settings (CA file, client certificate, ``verify_ssl``), for transports
+        and WebSocket connections that take one."""
+        context = ssl.create_default_context(cafile=self.ssl_ca_cert)
+        if self.cert_file:
+            context.load_cert_chain(self.cert_file, self.key_file)
+        if not self.verify_ssl:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context
 
     def __repr__(self) -> str:
         proxy = _USERINFO.sub(_SECRET + "@", self.proxy) if self.proxy else None

@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from .auth import apply_auth
 from .configuration import BaseConfiguration
@@ -33,10 +34,27 @@ from .serialize import (
     serialize_query,
 )
 
-__all__ = ["PreparedRequest", "build_request", "merge_headers", "resolve_host"]
+__all__ = [
+    "REDIRECT_STATUSES",
+    "REMOVE_HEADERS_ON_REDIRECT",
+    "PreparedRequest",
+    "build_request",
+    "merge_headers",
+    "origin_of",
+    "redirect_request",
+    "resolve_host",
+    "websocket_url",
+]
 
 _TEMPLATE_VAR = re.compile(r"\{([^{}]+)\}")
 _REDACTED = "***"
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Removed when a redirect leaves the configured origin (plus the endpoint's own credential headers).
+REMOVE_HEADERS_ON_REDIRECT = frozenset(
+    {"authorization", "cookie", "proxy-authorization"}
+)
 
 
 @dataclass(slots=True)
@@ -269,3 +287,62 @@ def build_request(
         display_url=display_url,
         credential_headers=frozenset(credential_headers),
     )
+
+
+def origin_of(url: str) -> tuple[str, str, int | None]:
+    """``(scheme, host, port)`` of a URL, with the scheme's default port filled in."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return (
+        scheme,
+        (parts.hostname or "").lower(),
+        parts.port or _DEFAULT_PORTS.get(scheme),
+    )
+
+
+def redirect_request(
+    request: PreparedRequest,
+    status: int,
+    location: str | None,
+    origin: tuple[str, str, int | None],
+) -> PreparedRequest | None:
+    """The request that follows a redirect response, or None when it cannot be followed (no
+    ``Location``, or a body that cannot be sent again).
+
+    303, and 301/302 after a POST, become a GET without body. Credentials are only ever sent to
+    ``origin`` (the configured host's ``origin_of``): leaving it drops ``Authorization``, ``Cookie``,
+    ``Proxy-Authorization`` and the endpoint's API-key headers.
+    """
+    if not location:
+        return None
+    url = urljoin(request.url, location)
+    method, body, replayable = request.method, request.body, request.replayable
+    headers = dict(request.headers)
+    if status == 303 or (status in (301, 302) and method == "POST"):
+        method = "GET" if method != "HEAD" else method
+        body, replayable = None, True
+        headers = {
+            k: v
+            for k, v in headers.items()
+            if k.lower() not in ("content-type", "content-length", "transfer-encoding")
+        }
+    elif body is not None and not replayable:
+        return None
+    if origin_of(url) != origin:
+        strip = REMOVE_HEADERS_ON_REDIRECT | request.credential_headers
+        headers = {k: v for k, v in headers.items() if k.lower() not in strip}
+    return PreparedRequest(
+        method=method,
+        url=url,
+        headers=headers,
+        body=body,
+        replayable=replayable,
+        credential_headers=request.credential_headers,
+    )
+
+
+def websocket_url(url: str) -> str:
+    """``http://`` → ``ws://`` and ``https://`` → ``wss://``; other URLs unchanged."""
+    scheme, sep, rest = url.partition("://")
+    mapped = {"http": "ws", "https": "wss"}.get(scheme.lower())
+    return f"{mapped}{sep}{rest}" if sep and mapped else url

@@ -10,14 +10,22 @@ from typing import Any, Generic, TypeVar
 import pydantic
 
 from .endpoint import Endpoint
-from .exceptions import ResponseValidationError, render_path
+from .exceptions import (
+    ApiException,
+    ResponseValidationError,
+    exception_for_status,
+    render_path,
+)
 
 __all__ = [
     "ApiResponse",
     "NOT_DECLARED",
+    "decode_message",
     "decode_response",
     "is_json_content_type",
+    "make_api_response",
     "response_type_for",
+    "status_exception",
 ]
 
 T = TypeVar("T")
@@ -172,3 +180,82 @@ def decode_response(
     if text_like:
         return body.decode(_charset(content_type), errors="replace")
     return body
+
+
+def status_exception(
+    endpoint: Endpoint,
+    status: int,
+    reason: str | None,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    method: str,
+    url: str,
+) -> ApiException:
+    """The ``ApiException`` subclass for a non-2xx status, with the declared error model in ``.data``
+    (None when the body does not match it) and the body text in ``.body``."""
+    try:
+        error_data = decode_response(endpoint, status, headers, body)
+    except ResponseValidationError:
+        error_data = None
+    return exception_for_status(status)(
+        status,
+        reason,
+        headers=headers,
+        body=body.decode("utf-8", errors="replace"),
+        data=error_data,
+        method=method,
+        url=url,
+    )
+
+
+def make_api_response(
+    endpoint: Endpoint,
+    status: int,
+    reason: str | None,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    method: str,
+    url: str,
+) -> ApiResponse[Any]:
+    """The decoded ``ApiResponse`` for a 2xx status; otherwise raises ``status_exception(...)``."""
+    if 200 <= status <= 299:
+        data = decode_response(endpoint, status, headers, body)
+        return ApiResponse(status, headers, data, body)
+    raise status_exception(
+        endpoint, status, reason, headers, body, method=method, url=url
+    )
+
+
+def decode_message(endpoint: Endpoint, message: str | bytes) -> Any:
+    """Decode one WebSocket message (a JSON document) into the operation's ``"200"`` type.
+
+    No declared type → the parsed JSON; declared ``str`` → the text when it is not JSON. Not JSON, or not
+    matching the type, raises ``ResponseValidationError`` naming the operation.
+    """
+    body = message.encode("utf-8") if isinstance(message, str) else message
+    tp = response_type_for(endpoint, 200)
+    try:
+        parsed = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        if tp is str:
+            return body.decode("utf-8", errors="replace")
+        raise ResponseValidationError(
+            endpoint.operation_id,
+            "",
+            f"WebSocket message is not JSON: {exc}",
+            body=body,
+            status=200,
+        ) from exc
+    if tp is None or tp is NOT_DECLARED:
+        return parsed
+    try:
+        return _adapter(tp).validate_python(parsed)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        path = render_path([p for p in first["loc"] if isinstance(p, (str, int))])
+        message_text = f"{first['msg']} ({exc.error_count()} error(s))"
+        raise ResponseValidationError(
+            endpoint.operation_id, path, message_text, body=body, status=200
+        ) from exc

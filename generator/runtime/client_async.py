@@ -1,0 +1,382 @@
+"""``AsyncApiClient``: the asyncio twin of ``SyncApiClient``, sending with aiohttp.
+
+Everything that is not I/O is shared with the sync client: ``request`` builds requests and redirects,
+``response`` decodes bodies and maps statuses to exceptions, ``retry`` decides when to retry and how long
+to wait. aiohttp errors are translated here, at the one transport boundary, into ``ApiConnectionError`` /
+``ApiTimeoutError`` (chained ``from`` the original).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import platform
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import Any, ClassVar
+
+import aiohttp
+from yarl import URL
+
+from .configuration import BaseConfiguration, Timeout
+from .endpoint import Endpoint
+from .exceptions import ApiConnectionError, ApiTimeoutError
+from .multipart import StreamingBody
+from .request import (
+    REDIRECT_STATUSES,
+    PreparedRequest,
+    build_request,
+    merge_headers,
+    origin_of,
+    redirect_request,
+)
+from .response import ApiResponse, make_api_response
+from .retry import ErrorKind, RetryPolicy
+
+__all__ = [
+    "DEFAULT_POOL_SIZE",
+    "MAX_REDIRECTS",
+    "AsyncApiClient",
+    "client_timeout",
+    "translate_error",
+]
+
+logger = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 10
+DEFAULT_POOL_SIZE = 100
+"""Connections per client when ``configuration.connection_pool_maxsize`` is not set."""
+
+
+def translate_error(
+    exc: BaseException, method: str, url: str
+) -> tuple[ApiConnectionError, ErrorKind | None]:
+    """The client exception for an aiohttp (or timeout) error, and what kind of failure it was for the
+    retry policy (``None``: not worth retrying). The most specific match wins."""
+    if isinstance(exc, (aiohttp.ClientSSLError, aiohttp.ServerFingerprintMismatch)):
+        return ApiConnectionError(f"TLS error: {exc}", method=method, url=url), None
+    if isinstance(
+        exc, (aiohttp.ClientProxyConnectionError, aiohttp.ClientHttpProxyError)
+    ):
+        return (
+            ApiConnectionError(f"proxy error: {exc}", method=method, url=url),
+            "connect",
+        )
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return (
+            ApiConnectionError(f"cannot connect: {exc}", method=method, url=url),
+            "connect",
+        )
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return (
+            ApiTimeoutError(f"timed out connecting: {exc}", method=method, url=url),
+            "connect",
+        )
+    if isinstance(exc, asyncio.TimeoutError):
+        detail = str(exc) or "no response within the timeout"
+        return ApiTimeoutError(f"timed out: {detail}", method=method, url=url), "read"
+    if isinstance(exc, aiohttp.InvalidURL):
+        return ApiConnectionError(f"invalid URL: {exc}", method=method, url=url), None
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return (
+            ApiConnectionError(
+                "server closed the connection without a response",
+                method=method,
+                url=url,
+            ),
+            "read",
+        )
+    return (
+        ApiConnectionError(f"connection error: {exc!r}", method=method, url=url),
+        "read",
+    )
+
+
+def client_timeout(value: Timeout) -> aiohttp.ClientTimeout:
+    """An aiohttp timeout with the sync client's meaning: a limit on connecting and one on each read
+    (no limit on the whole request, nor on waiting for a free pooled connection)."""
+    connect, read = value if isinstance(value, tuple) else (value, value)
+    return aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
+
+
+async def _stream(body: StreamingBody) -> AsyncIterator[bytes]:
+    """The body's chunks, each produced in a worker thread so file reads never block the event loop."""
+    chunks = iter(body)
+    try:
+        while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
+            yield chunk
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            with contextlib.suppress(ValueError):  # still running in its thread
+                close()
+
+
+class AsyncApiClient:
+    """Calls endpoints over HTTP with aiohttp; one session (connection pool) per client, created on first
+    use inside the running event loop.
+
+    Use it with ``async with``, or ``await close()``, to release the session. ``sleep`` is what waits
+    between retries (replaceable in tests).
+    """
+
+    package_name: ClassVar[str] = "openapi-client"
+    package_version: ClassVar[str] = "0.0.0"
+    configuration_class: ClassVar[type[BaseConfiguration]] = BaseConfiguration
+
+    def __init__(
+        self,
+        configuration: BaseConfiguration | None = None,
+        header_name: str | None = None,
+        header_value: str | None = None,
+        cookie: str | None = None,
+    ) -> None:
+        self.configuration = configuration or self.configuration_class.get_default()
+        self.default_headers: dict[str, str] = {}
+        if header_name is not None and header_value is not None:
+            self.default_headers[header_name] = header_value
+        self.cookie = cookie
+        self.user_agent = f"{self.package_name}/{self.package_version} python/{platform.python_version()}"
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # -- public API ---------------------------------------------------------------------------------
+
+    @property
+    def user_agent(self) -> str:
+        """The ``User-Agent`` header sent with every request."""
+        return self.default_headers["User-Agent"]
+
+    @user_agent.setter
+    def user_agent(self, value: str) -> None:
+        self.default_headers["User-Agent"] = value
+
+    def set_default_header(self, header_name: str, header_value: str) -> None:
+        """Send a header with every request."""
+        self.default_headers[header_name] = header_value
+
+    async def __aenter__(self) -> AsyncApiClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the session and its pooled connections (a later call opens a new one)."""
+        session, self._session = self._session, None
+        if session is not None and not session.closed:
+            await session.close()
+
+    async def session(self) -> aiohttp.ClientSession:
+        """The aiohttp session, created on first use in the running event loop."""
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._loop is not loop:
+            self._session = self._make_session()
+            self._loop = loop
+        return self._session
+
+    def prepare(
+        self,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        *,
+        headers: Mapping[str, str] | None = None,
+        host: str | None = None,
+    ) -> PreparedRequest:
+        """The request ``call`` would send (no I/O)."""
+        defaults = dict(self.default_headers)
+        if self.cookie:
+            defaults["Cookie"] = self.cookie
+        return build_request(
+            endpoint,
+            args,
+            self.configuration,
+            headers=merge_headers(defaults, headers),
+            host=host,
+        )
+
+    async def call(
+        self,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        *,
+        request_timeout: Timeout = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int | None = None,
+        host: str | None = None,
+    ) -> ApiResponse[Any]:
+        """Send one operation and decode its response.
+
+        Raises the ``ApiException`` subclass for the status when it is not 2xx (with the declared error
+        model in ``.data``), ``ApiConnectionError``/``ApiTimeoutError`` when no response arrives and
+        ``ResponseValidationError`` when a 2xx body does not match its declared type.
+        """
+        request = self.prepare(endpoint, args, headers=headers, host=host)
+        response, body = await self._send(
+            request, request_timeout, retries, preload=True
+        )
+        return make_api_response(
+            endpoint,
+            response.status,
+            response.reason,
+            response.headers,
+            body,
+            method=request.method,
+            url=request.display_url,
+        )
+
+    async def call_raw(
+        self,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        *,
+        request_timeout: Timeout = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int | None = None,
+        host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Send one operation and return the aiohttp response unread and unchecked (for
+        ``<method>_without_preload_content``); the caller reads it and calls ``release()``.
+        """
+        request = self.prepare(endpoint, args, headers=headers, host=host)
+        response, _ = await self._send(request, request_timeout, retries, preload=False)
+        return response
+
+    # -- transport ----------------------------------------------------------------------------------
+
+    def _make_session(self) -> aiohttp.ClientSession:
+        cfg = self.configuration
+        use_ssl: bool = (
+            cfg.verify_ssl or cfg.ssl_ca_cert is not None or cfg.cert_file is not None
+        )
+        connector = aiohttp.TCPConnector(
+            limit=cfg.connection_pool_maxsize or DEFAULT_POOL_SIZE,
+            ssl=cfg.ssl_context() if use_ssl else False,
+        )
+        # No cookie jar (as with urllib3): cookies are only what the caller configures.
+        return aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            trust_env=False,
+        )
+
+    async def _send(
+        self,
+        request: PreparedRequest,
+        request_timeout: Timeout,
+        retries: int | None,
+        *,
+        preload: bool,
+    ) -> tuple[aiohttp.ClientResponse, bytes]:
+        """Send with retries and redirects; returns the final response (and its body when
+        ``preload``)."""
+        policy: RetryPolicy = self.configuration.retry_policy(retries)
+        timeout = client_timeout(
+            request_timeout
+            if request_timeout is not None
+            else self.configuration.timeout
+        )
+        session = await self.session()
+        origin = origin_of(request.url)
+        attempt = redirects = 0
+        while True:
+            try:
+                response, body = await self._attempt(session, request, timeout, preload)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                error, kind = translate_error(exc, request.method, request.display_url)
+                attempt += 1
+                if kind is None or not policy.should_retry(
+                    attempt,
+                    method=request.method,
+                    headers=request.headers,
+                    replayable=request.replayable,
+                    error=kind,
+                ):
+                    raise error from exc
+                await self._wait(policy, attempt, None, request, str(error))
+                continue
+            if response.status in REDIRECT_STATUSES and redirects < MAX_REDIRECTS:
+                follow = redirect_request(
+                    request, response.status, response.headers.get("Location"), origin
+                )
+                if follow is not None:
+                    response.release()
+                    request, redirects = follow, redirects + 1
+                    continue
+            if policy.should_retry(
+                attempt + 1,
+                method=request.method,
+                headers=request.headers,
+                replayable=request.replayable,
+                status=response.status,
+            ):
+                attempt += 1
+                retry_after = response.headers.get("Retry-After")
+                response.release()
+                await self._wait(
+                    policy, attempt, retry_after, request, f"HTTP {response.status}"
+                )
+                continue
+            return response, body
+
+    async def _attempt(
+        self,
+        session: aiohttp.ClientSession,
+        request: PreparedRequest,
+        timeout: aiohttp.ClientTimeout,
+        preload: bool,
+    ) -> tuple[aiohttp.ClientResponse, bytes]:
+        """One request on the wire; with ``preload`` the body is read (and the connection released)."""
+        headers = dict(request.headers)
+        data: bytes | AsyncIterator[bytes] | None
+        if isinstance(request.body, StreamingBody):
+            if request.body.content_length is not None:
+                headers["Content-Length"] = str(request.body.content_length)
+            data = _stream(request.body)  # sent chunked when the length is unknown
+        else:
+            data = request.body
+        cfg = self.configuration
+        response = await session.request(
+            request.method,
+            URL(request.url, encoded=True),  # already percent-encoded: no requoting
+            data=data,
+            headers=headers,
+            timeout=timeout,
+            allow_redirects=False,
+            proxy=cfg.proxy,
+            proxy_headers=cfg.proxy_headers,
+        )
+        if not preload:
+            return response, b""
+        try:
+            body = await response.read()
+        finally:
+            response.release()
+        return response, body
+
+    async def _wait(
+        self,
+        policy: RetryPolicy,
+        attempt: int,
+        retry_after: str | None,
+        request: PreparedRequest,
+        why: str,
+    ) -> None:
+        delay = policy.delay(attempt, retry_after)
+        logger.debug(
+            "retry %d/%d of %s %s in %.2fs after %s",
+            attempt,
+            policy.max_retries,
+            request.method,
+            request.display_url,
+            delay,
+            why,
+        )
+        await self.sleep(delay)
