@@ -1,4 +1,10 @@
-"""Markdown documentation of a generated package (API docs, model docs, README, reference pages)."""
+"""Markdown documentation of a generated package (API docs, model docs, README, reference pages).
+
+``doc_files`` returns, relative to the project folder: ``docs/<Tag>Api.md`` per tag and ``docs/<Model>.md``
+per model in OpenAPI Generator's python form (seeds 000, 003, 004), ``README.md``, and for APIs whose
+operations carry ``x-doc-title`` a ``docs/reference/<method>.md`` page per operation (seeds 001, 002).
+Everything shown is computed in ``docs_*.py``; the templates in ``templates/docs/`` only lay it out.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,8 @@ from ..config import Target
 from ..model.api import Api, Tag
 from .docs_api import DocStyle, Example, operation_doc
 from .docs_filters import FILTERS, fenced, md_inline
+from .docs_pages import model_doc, readme_doc
+from .docs_reference import reference_pages
 from .env import environment
 from .write import OutputFile
 
@@ -43,8 +51,34 @@ def api_page(env: jinja2.Environment, api: Api, tag: Tag, target: Target) -> Out
     return OutputFile(f"docs/{tag.class_name}.md", content)
 
 
+def model_pages(env: jinja2.Environment, api: Api, target: Target) -> list[OutputFile]:
+    page, example = (
+        env.get_template("docs/model.md.j2"),
+        env.get_template("docs/model_example.py.j2"),
+    )
+    files = []
+    for model in api.models:
+        doc = model_doc(api, model, target.package)
+        block = "" if doc.is_enum else fenced(example.render(m=doc), "python")
+        files.append(
+            OutputFile(f"docs/{model.name}.md", page.render(m=doc, example_block=block))
+        )
+    return files
+
+
 def doc_files(api: Api, target: Target) -> list[OutputFile]:
     """Every Markdown file of the project, relative to the project folder."""
     env = docs_environment()
     files = [api_page(env, api, tag, target) for tag in api.tags]
+    files.extend(model_pages(env, api, target))
+    pages = reference_pages(api)
+    template = env.get_template("docs/reference.md.j2")
+    files.extend(OutputFile(path, template.render(p=page)) for path, page in pages)
+    links = tuple((page.title, path) for path, page in pages)
+    readme = readme_doc(api, target, links)
+    block = render_example(env, readme.example) if readme.example else ""
+    content = env.get_template("docs/readme.md.j2").render(
+        r=readme, example_block=block
+    )
+    files.append(OutputFile("README.md", content))
     return files

@@ -32,8 +32,10 @@ _MUSTACHE_RE = re.compile("[&<>\"'`=]")
 # A line that opens or closes a fenced code block (CommonMark: up to three spaces, then ``` or ~~~).
 _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 # Characters that start a block construct when they open a line.
-_BLOCK_START = re.compile(r"^(\s*)([#>`~+*=|-]|\d+[.)])")
-_PLAIN_YAML = re.compile(r"[A-Za-z0-9(][^:#\"'\\{}\[\],&*!|>%@`]*")
+_BLOCK_START = re.compile(
+    r"^(\s*)(#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|[-*_=]{3,}|`{3,}|~{3,}|\d{1,9}[.)](?=\s|$)|\|)"
+)
+_PLAIN_YAML = re.compile(r"[A-Za-z0-9(][^:#\"'\\{}\[\]&*!|>%@`]*")
 
 
 def fold_lines(text: str) -> str:
@@ -49,8 +51,8 @@ def html_escape(text: str) -> str:
 
 
 def table_cell(text: str) -> str:
-    """Text for a Markdown table cell: one line, HTML-escaped, with ``|`` escaped so columns hold."""
-    return html_escape(fold_lines(text)).replace("|", "\\|")
+    """Text for a Markdown table cell: one line, HTML-escaped, ``\\`` and ``|`` escaped so columns hold."""
+    return html_escape(fold_lines(text)).replace("\\", "\\\\").replace("|", "\\|")
 
 
 def _escape_angles(text: str) -> str:
