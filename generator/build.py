@@ -24,6 +24,7 @@ from .render.plan import project_files
 from .render.write import Changes, OutputFile, compare, diff, stage, swap_in, writable_parent
 
 MANIFEST = ".clientgen.json"
+OUTPUTS = ".clientgen-outputs"  # digest of the written tree; git-ignored, so a fresh clone rebuilds once
 GENERATOR = Path(__file__).resolve().parent
 
 
@@ -100,6 +101,7 @@ _REF = re.compile(r"""\$ref["']?\s*:\s*["']?([^"'\s}]+)""")
 
 
 def render_project(target: Target, api: Api, digest: str) -> list[OutputFile]:
+    """The project's files, plus a manifest of the inputs' digest (to skip unchanged builds)."""
     manifest = {
         "generator": f"clientgen {__version__}",
         "inputs": digest,
@@ -108,6 +110,26 @@ def render_project(target: Target, api: Api, digest: str) -> list[OutputFile]:
         "version": target.version,
     }
     return project_files(api, target) + [OutputFile(MANIFEST, json.dumps(manifest, indent=2) + "\n")]
+
+
+def _tree_digest(folder: Path) -> str:
+    """A digest of every file in the output except the manifest: a hand edit changes it."""
+    h = hashlib.sha256()
+    files = [p for p in folder.rglob("*") if p.is_file() and p.name != OUTPUTS and "__pycache__" not in p.parts]
+    _digest_files(files, folder, h)
+    return h.hexdigest()
+
+
+def _record_outputs(output: Path) -> None:
+    (output / OUTPUTS).write_text(_tree_digest(output) + "\n", encoding="utf-8")
+
+
+def _outputs_intact(output: Path) -> bool:
+    try:
+        recorded = (output / OUTPUTS).read_text(encoding="utf-8").strip()
+    except OSError:
+        return False
+    return recorded == _tree_digest(output)
 
 
 def _output(target: Target) -> Path:
@@ -127,7 +149,7 @@ def build_target(target: Target, *, force: bool = False, lenient: bool = False, 
     output = _output(target)
     api = load_api(target.spec, lenient=lenient)
     digest = input_digest(target, lenient)
-    if incremental and not force and _manifest_digest(output) == digest:
+    if incremental and not force and _manifest_digest(output) == digest and _outputs_intact(output):
         return BuildResult(Changes((), (), ()), time.perf_counter() - started, api.warnings, skipped=True)
     parent = writable_parent(output)
     staging = stage(render_project(target, api, digest), parent)
@@ -137,6 +159,7 @@ def build_target(target: Target, *, force: bool = False, lenient: bool = False, 
             swap_in(staging, output)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    _record_outputs(output)
     return BuildResult(changes, time.perf_counter() - started, api.warnings)
 
 

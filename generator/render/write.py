@@ -101,7 +101,7 @@ def _tree(folder: Path) -> dict[str, bytes]:
         return {}
     out = {}
     for path in folder.rglob("*"):
-        if path.is_file() and "__pycache__" not in path.parts:
+        if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith(".clientgen-"):
             out[path.relative_to(folder).as_posix()] = path.read_bytes()
     return out
 
