@@ -34,6 +34,16 @@ def render_example(env: jinja2.Environment, example: Example) -> str:
     return fenced(env.get_template("docs/example.py.j2").render(ex=example), "python")
 
 
+def runnable_async(code: str) -> str:
+    """An asyncio example as a script: the client part inside ``async def main()``, run by ``asyncio.run``."""
+    lines = code.split("\n")
+    start = lines.index("# Enter a context with an instance of the API client")
+    body = ["    " + line if line else line for line in lines[start:]]
+    head = ["import asyncio"] + lines[:start]
+    script = head + ["async def main() -> None:"] + body
+    return "\n".join(script).rstrip("\n") + "\n\n\nasyncio.run(main())\n"
+
+
 def api_page(env: jinja2.Environment, api: Api, tag: Tag, target: Target) -> OutputFile:
     ops = []
     for op in tag.operations:
@@ -76,7 +86,10 @@ def doc_files(api: Api, target: Target) -> list[OutputFile]:
     files.extend(OutputFile(path, template.render(p=page)) for path, page in pages)
     links = tuple((page.title, path) for path, page in pages)
     readme = readme_doc(api, target, links)
-    block = render_example(env, readme.example) if readme.example else ""
+    block = ""
+    if readme.example is not None:
+        code = env.get_template("docs/example.py.j2").render(ex=readme.example)
+        block = fenced(runnable_async(code) if target.is_async else code, "python")
     content = env.get_template("docs/readme.md.j2").render(
         r=readme, example_block=block
     )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..config import Target
 from ..model.api import Api, Operation, SecurityScheme
-from ..model.types import EnumModel, Field, Model, ModelRef, ObjectModel, RootModel
+from ..model.types import EnumModel, Field, Model, ModelRef, ObjectModel
 from .docs_api import Example, example_for, type_md
 from .docs_examples import example_data, object_data
 from .docs_filters import anchor, code_span, md_block, md_inline, py_value, table_cell
@@ -53,27 +53,27 @@ def _property_row(f: Field) -> PropertyRow:
 
 
 def model_doc(api: Api, model: Model, package: str) -> ModelDoc:
-    common = {
-        "name": model.name,
-        "description": md_block(model.description),
-        "module_import": f"from {package}.models.{model.module} import {model.name}",
-        "var": model.module,
-    }
+    base = ModelDoc(
+        name=model.name,
+        description=md_block(model.description),
+        module_import=f"from {package}.models.{model.module} import {model.name}",
+        var=model.module,
+        json_literal="",
+    )
     if isinstance(model, EnumModel):
         members = tuple(
             f"{code_span(m.py_name)} (value: {code_span(repr(m.value))})"
             for m in model.members
         )
-        return ModelDoc(**common, json_literal="", members=members or ("(no members)",))
+        return replace(base, members=members or ("(no members)",))
     data = example_data(ModelRef(model.name), model.name, api)
     if isinstance(model, ObjectModel):
         if data is None:
             data = object_data(model, api)
         rows = tuple(_property_row(f) for f in model.fields)
-        return ModelDoc(**common, json_literal=_json_literal(data), properties=rows)
-    assert isinstance(model, RootModel)
-    return ModelDoc(
-        **common, json_literal=_json_literal(data), root_type=type_md(model.type)
+        return replace(base, json_literal=_json_literal(data), properties=rows)
+    return replace(
+        base, json_literal=_json_literal(data), root_type=type_md(model.type)
     )
 
 

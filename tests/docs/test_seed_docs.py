@@ -176,10 +176,7 @@ def test_api_doc_matches_seed(seed_id: str, docs: dict[str, dict[str, str]]) -> 
     )
     for reason, count in reasons.most_common():
         print(f"  {count:3d}  {reason}")
-    assert (
-        not unexplained
-    ), "lines differ from the seed without an allowed reason:\n" + "\n".join(
-        unexplained
-    )
+    message = "lines differ from the seed without an allowed reason:\n"
+    assert not unexplained, message + "\n".join(unexplained)
     stale = [e for e in ALLOWED if e.seed == seed_id and id(e) not in used]
     assert not stale, f"allow-list entries no longer needed: {stale}"
