@@ -13,15 +13,22 @@ from pathlib import Path
 
 from . import __version__
 from .config import Target
-from .errors import Problem, SpecError
+from .errors import Location, Problem, SpecError
 from .model.api import Api
 from .model.build import api_from_document
 from .parse.load import load_document
-from .parse.refs import Resolver
 from .parse.validate import validate_document
 from .render.env import TEMPLATES
 from .render.plan import project_files
-from .render.write import Changes, OutputFile, compare, diff, stage, swap_in, writable_parent
+from .render.write import (
+    Changes,
+    OutputFile,
+    compare,
+    diff,
+    stage,
+    swap_in,
+    writable_parent,
+)
 
 MANIFEST = ".clientgen.json"
 OUTPUTS = ".clientgen-outputs"  # digest of the written tree; git-ignored, so a fresh clone rebuilds once
@@ -64,19 +71,37 @@ def _digest_files(paths: list[Path], root: Path, h: hashlib._Hash) -> None:
         h.update(b"\0")
 
 
-def input_digest(target: Target, lenient: bool) -> str:
+def spec_digest(spec: Path) -> str:
+    """A hash of the spec and every file it references."""
+    h = hashlib.sha256()
+    for path in _referenced_files(spec):
+        h.update(path.name.encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def input_digest(target: Target, lenient: bool, spec_hash: str) -> str:
     """A hash of everything the output depends on: spec files, templates, generator code, options."""
     h = hashlib.sha256()
-    h.update(json.dumps([__version__, target.package, target.library, target.version, lenient]).encode())
-    doc = load_document(target.spec)
-    spec_files = [Path(d.path).resolve() for d in Resolver(doc).documents]
-    spec_files += _referenced_files(target.spec)
-    unique = sorted(set(spec_files))
-    for path in unique:
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
+    h.update(
+        json.dumps(
+            [
+                __version__,
+                target.package,
+                target.library,
+                target.version,
+                lenient,
+                spec_hash,
+            ]
+        ).encode()
+    )
     _digest_files([p for p in TEMPLATES.rglob("*") if p.is_file()], TEMPLATES, h)
-    _digest_files([p for p in GENERATOR.rglob("*.py")], GENERATOR, h)
+    _digest_files(
+        [p for p in GENERATOR.rglob("*.py") if "__pycache__" not in p.parts],
+        GENERATOR,
+        h,
+    )
     return h.hexdigest()
 
 
@@ -100,22 +125,31 @@ def _referenced_files(spec: Path) -> list[Path]:
 _REF = re.compile(r"""\$ref["']?\s*:\s*["']?([^"'\s}]+)""")
 
 
-def render_project(target: Target, api: Api, digest: str) -> list[OutputFile]:
-    """The project's files, plus a manifest of the inputs' digest (to skip unchanged builds)."""
+def render_project(
+    target: Target, api: Api, digest: str, spec_hash: str
+) -> list[OutputFile]:
+    """The project's files, plus a manifest of the inputs' digests (to skip unchanged builds)."""
     manifest = {
         "generator": f"clientgen {__version__}",
         "inputs": digest,
         "library": target.library,
         "package": target.package,
+        "spec": spec_hash,
         "version": target.version,
     }
-    return project_files(api, target) + [OutputFile(MANIFEST, json.dumps(manifest, indent=2) + "\n")]
+    return project_files(api, target) + [
+        OutputFile(MANIFEST, json.dumps(manifest, indent=2) + "\n")
+    ]
 
 
 def _tree_digest(folder: Path) -> str:
     """A digest of every file in the output except the manifest: a hand edit changes it."""
     h = hashlib.sha256()
-    files = [p for p in folder.rglob("*") if p.is_file() and p.name != OUTPUTS and "__pycache__" not in p.parts]
+    files = [
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != OUTPUTS and "__pycache__" not in p.parts
+    ]
     _digest_files(files, folder, h)
     return h.hexdigest()
 
@@ -133,41 +167,80 @@ def _outputs_intact(output: Path) -> bool:
 
 
 def _output(target: Target) -> Path:
-    return target.output if target.output is not None else Path("generated") / target.package
+    return (
+        target.output
+        if target.output is not None
+        else Path("generated") / target.package
+    )
 
 
-def _manifest_digest(output: Path) -> str | None:
+def _manifest(output: Path) -> dict[str, str]:
     try:
-        return str(json.loads((output / MANIFEST).read_text(encoding="utf-8"))["inputs"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def build_target(target: Target, *, force: bool = False, lenient: bool = False, incremental: bool = True) -> BuildResult:
+def _version_warning(
+    target: Target, previous: dict[str, str], spec_hash: str
+) -> list[Problem]:
+    """A spec that changed while the package version did not would publish different code under one version."""
+    if (
+        previous.get("spec") not in (None, spec_hash)
+        and previous.get("version") == target.version
+    ):
+        message = (
+            f"the spec changed but {target.package}'s version is still {target.version}: "
+            "bump `version` in [tool.clientgen] before publishing"
+        )
+        return [Problem(Location(str(target.spec)), message)]
+    return []
+
+
+def build_target(
+    target: Target,
+    *,
+    force: bool = False,
+    lenient: bool = False,
+    incremental: bool = True,
+) -> BuildResult:
     """Regenerate ``target``'s project; skip rendering when the manifest says nothing changed."""
     started = time.perf_counter()
     output = _output(target)
     api = load_api(target.spec, lenient=lenient)
-    digest = input_digest(target, lenient)
-    if incremental and not force and _manifest_digest(output) == digest and _outputs_intact(output):
-        return BuildResult(Changes((), (), ()), time.perf_counter() - started, api.warnings, skipped=True)
+    spec_hash = spec_digest(target.spec)
+    digest = input_digest(target, lenient, spec_hash)
+    previous = _manifest(output)
+    warnings = api.warnings + tuple(_version_warning(target, previous, spec_hash))
+    if (
+        incremental
+        and not force
+        and previous.get("inputs") == digest
+        and _outputs_intact(output)
+    ):
+        return BuildResult(
+            Changes((), (), ()), time.perf_counter() - started, warnings, skipped=True
+        )
     parent = writable_parent(output)
-    staging = stage(render_project(target, api, digest), parent)
+    staging = stage(render_project(target, api, digest, spec_hash), parent)
     try:
         changes = compare(staging, output)
         if changes.any:
             swap_in(staging, output)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _record_outputs(output)
-    return BuildResult(changes, time.perf_counter() - started, api.warnings)
+    if incremental:
+        _record_outputs(output)
+    return BuildResult(changes, time.perf_counter() - started, warnings)
 
 
 def check_target(target: Target, *, lenient: bool = False) -> str:
     """A diff between the output on disk and what the inputs generate now ("" when up to date)."""
     output = _output(target)
     api = load_api(target.spec, lenient=lenient)
-    digest = input_digest(target, lenient)
+    spec_hash = spec_digest(target.spec)
+    digest = input_digest(target, lenient, spec_hash)
     with tempfile.TemporaryDirectory(prefix="clientgen-check-") as tmp:
-        staging = stage(render_project(target, api, digest), Path(tmp))
+        staging = stage(render_project(target, api, digest, spec_hash), Path(tmp))
         return diff(staging, output, output.as_posix())

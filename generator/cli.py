@@ -18,28 +18,60 @@ from .errors import OutputError, Problem, SpecError
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="clientgen", description="Generate typed Python client packages and Markdown docs from OpenAPI 3."
+        prog="clientgen",
+        description="Generate typed Python client packages and Markdown docs from OpenAPI 3.",
     )
-    parser.add_argument("--version", action="version", version=f"clientgen {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"clientgen {__version__}"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    build = sub.add_parser("build", help="regenerate every target listed in [tool.clientgen] of pyproject.toml")
-    build.add_argument("--check", action="store_true", help="exit 1 with a diff when generated/ is stale")
-    build.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
-    build.add_argument("--lenient", action="store_true", help="generate despite fixable spec flaws (warned)")
-    build.add_argument("--config", default="pyproject.toml", help="the pyproject.toml to read (default: %(default)s)")
+    build = sub.add_parser(
+        "build",
+        help="regenerate every target listed in [tool.clientgen] of pyproject.toml",
+    )
+    build.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 with a diff when generated/ is stale",
+    )
+    build.add_argument(
+        "--force", action="store_true", help="rebuild even when nothing changed"
+    )
+    build.add_argument(
+        "--lenient",
+        action="store_true",
+        help="generate despite fixable spec flaws (warned)",
+    )
+    build.add_argument(
+        "--config",
+        default="pyproject.toml",
+        help="the pyproject.toml to read (default: %(default)s)",
+    )
 
     gen = sub.add_parser("generate", help="generate one project from one spec")
     gen.add_argument("spec")
-    gen.add_argument("--output", required=True, help="the project folder to create or replace")
+    gen.add_argument(
+        "--output", required=True, help="the project folder to create or replace"
+    )
     gen.add_argument("--package", required=True, help="the Python package name")
     gen.add_argument("--library", default="sync", choices=["sync", "asyncio"])
-    gen.add_argument("--version", dest="package_version", default="1.0.0", help="the package version")
-    gen.add_argument("--lenient", action="store_true", help="generate despite fixable spec flaws (warned)")
+    gen.add_argument(
+        "--version", dest="package_version", default="1.0.0", help="the package version"
+    )
+    gen.add_argument(
+        "--lenient",
+        action="store_true",
+        help="generate despite fixable spec flaws (warned)",
+    )
 
-    val = sub.add_parser("validate", help="validate specs and report every problem with its location")
+    val = sub.add_parser(
+        "validate", help="validate specs and report every problem with its location"
+    )
     val.add_argument("specs", nargs="+")
-    val.add_argument("--lenient", action="store_true", help="report fixable flaws as warnings")
+    val.add_argument(
+        "--lenient", action="store_true", help="report fixable flaws as warnings"
+    )
 
     model = sub.add_parser("model", help="print the intermediate model as JSON")
     model.add_argument("spec")
@@ -49,7 +81,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _print_problems(problems: Sequence[Problem], *, prefix: str = "error") -> None:
     for problem in problems:
-        print(f"{problem} [{prefix}]" if prefix == "warning" else str(problem), file=sys.stderr)
+        print(
+            f"{problem} [{prefix}]" if prefix == "warning" else str(problem),
+            file=sys.stderr,
+        )
 
 
 def _jsonable(value: Any) -> Any:
@@ -70,7 +105,9 @@ def _report(target: Target, result: BuildResult) -> None:
     if result.skipped:
         status = "unchanged, nothing rendered"
     elif c.any:
-        status = f"{len(c.added)} added, {len(c.changed)} changed, {len(c.removed)} removed"
+        status = (
+            f"{len(c.added)} added, {len(c.changed)} changed, {len(c.removed)} removed"
+        )
     else:
         status = "up to date"
     print(f"{target.package}: {status} ({result.seconds:.2f}s)")
@@ -92,13 +129,21 @@ def _cmd_build(args: argparse.Namespace) -> int:
             continue
         _report(target, build_target(target, force=args.force, lenient=args.lenient))
     if stale:
-        print("run `clientgen build` (or `make generate`) and commit the result", file=sys.stderr)
+        print(
+            "run `clientgen build` (or `make generate`) and commit the result",
+            file=sys.stderr,
+        )
     return 1 if stale else 0
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    target = make_target(args.spec, args.package, args.library, args.package_version, Path(args.output))
-    _report(target, build_target(target, force=True, lenient=args.lenient, incremental=False))
+    target = make_target(
+        args.spec, args.package, args.library, args.package_version, Path(args.output)
+    )
+    _report(
+        target,
+        build_target(target, force=True, lenient=args.lenient, incremental=False),
+    )
     return 0
 
 
@@ -112,7 +157,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             failed = True
             continue
         _print_problems(api.warnings, prefix="warning")
-        print(f"{spec}: valid ({len(api.operations)} operations, {len(api.models)} models)")
+        print(
+            f"{spec}: valid ({len(api.operations)} operations, {len(api.models)} models)"
+        )
     return 1 if failed else 0
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+import tomllib
 
 Library = Literal["sync", "asyncio"]
 _PACKAGE = re.compile(r"[a-z_][a-z0-9_]*")
@@ -36,9 +37,13 @@ class Target:
         return self.library == "asyncio"
 
 
-def make_target(spec: str | Path, package: str, library: str, version: str, output: Path | None) -> Target:
+def make_target(
+    spec: str | Path, package: str, library: str, version: str, output: Path | None
+) -> Target:
     if not _PACKAGE.fullmatch(package):
-        raise ConfigError(f"package name {package!r} is not a valid lower-case Python package name")
+        raise ConfigError(
+            f"package name {package!r} is not a valid lower-case Python package name"
+        )
     if library not in ("sync", "asyncio"):
         raise ConfigError(f"library must be 'sync' or 'asyncio', not {library!r}")
     if not _VERSION.fullmatch(version):
@@ -61,7 +66,9 @@ def load_targets(pyproject: Path) -> list[Target]:
         try:
             spec, package = entry["spec"], entry["package"]
         except (KeyError, TypeError):
-            raise ConfigError(f"{pyproject}: target {i + 1} needs `spec` and `package`") from None
+            raise ConfigError(
+                f"{pyproject}: target {i + 1} needs `spec` and `package`"
+            ) from None
         out = entry.get("output")
         targets.append(
             make_target(

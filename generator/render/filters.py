@@ -42,7 +42,13 @@ def py_literal(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(py_literal(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{py_literal(str(k))}: {py_literal(v)}" for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(
+                f"{py_literal(str(k))}: {py_literal(v)}" for k, v in value.items()
+            )
+            + "}"
+        )
     return _str_literal(str(value))
 
 

@@ -54,9 +54,21 @@ class Arg:
     @property
     def layout_annotation(self) -> str:
         """The annotation, parenthesised when the argument's line would pass 88 columns: black then
-        splits inside the parentheses, and ruff's formatter keeps them, so both agree."""
-        line = 8 + len(self.name) + 2 + len(self.annotation) + (7 if self.optional else 0) + 1
-        return f"({self.annotation})" if line > 88 and "|" in self.annotation else self.annotation
+        splits inside the parentheses, and ruff's formatter keeps them, so both agree.
+        """
+        line = (
+            8
+            + len(self.name)
+            + 2
+            + len(self.annotation)
+            + (7 if self.optional else 0)
+            + 1
+        )
+        return (
+            f"({self.annotation})"
+            if line > 88 and "|" in self.annotation
+            else self.annotation
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +111,14 @@ def _models_by_name(api: Api) -> dict[str, Model]:
     return {m.name: m for m in api.models}
 
 
-def _model_imports(refs: frozenset[str], models: dict[str, Model], prefix: str) -> list[Import]:
-    return [Import(f"{prefix}{models[name].module}", name) for name in sorted(refs) if name in models]
+def _model_imports(
+    refs: frozenset[str], models: dict[str, Model], prefix: str
+) -> list[Import]:
+    return [
+        Import(f"{prefix}{models[name].module}", name)
+        for name in sorted(refs)
+        if name in models
+    ]
 
 
 def _arg_annotation(param: Parameter, models: dict[str, Model]) -> str:
@@ -112,9 +130,13 @@ def _arg_annotation(param: Parameter, models: dict[str, Model]) -> str:
     else:
         base = t.annotation
         inner = strip_nullable(t)
-        if isinstance(inner, ModelRef) and isinstance(models.get(inner.name), ObjectModel):
+        if isinstance(inner, ModelRef) and isinstance(
+            models.get(inner.name), ObjectModel
+        ):
             base = f"{base} | dict[str, Any]"
-        elif isinstance(inner, ModelRef) and isinstance(models.get(inner.name), EnumModel):
+        elif isinstance(inner, ModelRef) and isinstance(
+            models.get(inner.name), EnumModel
+        ):
             base = f"{base} | str"
     if not param.required and not base.endswith("| None"):
         base += " | None"
@@ -126,7 +148,9 @@ def _response_annotation(t: SchemaType | None) -> str:
 
 
 def operation_view(op: Operation, models: dict[str, Model]) -> OperationView:
-    response_types = tuple((r.status, _response_annotation(r.type)) for r in op.responses)
+    response_types = tuple(
+        (r.status, _response_annotation(r.type)) for r in op.responses
+    )
     refs: frozenset[str] = frozenset()
     for r in op.responses:
         if r.type is not None:
@@ -137,13 +161,18 @@ def operation_view(op: Operation, models: dict[str, Model]) -> OperationView:
         const="_" + op.method_name.upper(),
         types_function=f"_{op.method_name}_types",
         args=tuple(
-            Arg(a.py_name, _arg_annotation(a, models), not a.required, a.description) for a in op.args
+            Arg(a.py_name, _arg_annotation(a, models), not a.required, a.description)
+            for a in op.args
         ),
         response_types=response_types,
         response_imports=tuple(_model_imports(refs, models, "..models.")),
         return_annotation=_response_annotation(op.return_type),
         item_annotation=item.annotation if item is not None else "Any",
-        message_annotation=_response_annotation(op.return_type) if op.return_type is not None else "Any",
+        message_annotation=(
+            _response_annotation(op.return_type)
+            if op.return_type is not None
+            else "Any"
+        ),
         docstring=_method_docstring(op),
     )
 
@@ -158,7 +187,9 @@ def _method_docstring(op: Operation) -> str:
     if op.args:
         lines = ["Args:"]
         for a in op.args:
-            text = " ".join(a.description.split()) if a.description else "(no description)"
+            text = (
+                " ".join(a.description.split()) if a.description else "(no description)"
+            )
             lines.append(f"    {a.py_name}: {text}")
         parts.append("\n".join(lines))
     return docstring("\n\n".join(parts), indent="        ")
@@ -171,19 +202,34 @@ def _annotation_names(annotations: list[str]) -> set[str]:
     return {word for a in annotations for word in _ANNOTATION_WORD.findall(a)}
 
 
-def _api_imports(views: list[OperationView], models: dict[str, Model]) -> tuple[list[Import], list[str], list[Import]]:
+def _api_imports(
+    views: list[OperationView], models: dict[str, Model]
+) -> tuple[list[Import], list[str], list[Import]]:
     """Annotation-only model imports, typing names and stdlib imports an API module needs."""
     annotations: list[str] = []
     for view in views:
         annotations += [a.annotation for a in view.args]
-        annotations += [view.return_annotation, view.item_annotation, view.message_annotation]
+        annotations += [
+            view.return_annotation,
+            view.item_annotation,
+            view.message_annotation,
+        ]
     words = _annotation_names(annotations)
     refs = frozenset(words) & frozenset(models)
-    stdlib = sorted((Import(_STDLIB_IMPORTS[n], n) for n in words if n in _STDLIB_IMPORTS), key=lambda i: (i.module, i.name))
-    return _model_imports(refs, models, "..models."), sorted(words & _TYPING_NAMES), stdlib
+    stdlib = sorted(
+        (Import(_STDLIB_IMPORTS[n], n) for n in words if n in _STDLIB_IMPORTS),
+        key=lambda i: (i.module, i.name),
+    )
+    return (
+        _model_imports(refs, models, "..models."),
+        sorted(words & _TYPING_NAMES),
+        stdlib,
+    )
 
 
-def model_view(model: Model, models: dict[str, Model], cyclic: frozenset[str]) -> ModelView:
+def model_view(
+    model: Model, models: dict[str, Model], cyclic: frozenset[str]
+) -> ModelView:
     refs = model.model_refs
     names: set[str] = set()
     fields: list[FieldView] = []
@@ -211,7 +257,10 @@ def model_view(model: Model, models: dict[str, Model], cyclic: frozenset[str]) -
     deps = _model_imports(refs, models, ".")
     bottom = [i for i in deps if in_cycle and i.name in cyclic]
     top = [i for i in deps if i not in bottom]
-    stdlib = sorted((Import(_STDLIB_IMPORTS[n], n) for n in names if n in _STDLIB_IMPORTS), key=lambda i: (i.module, i.name))
+    stdlib = sorted(
+        (Import(_STDLIB_IMPORTS[n], n) for n in names if n in _STDLIB_IMPORTS),
+        key=lambda i: (i.module, i.name),
+    )
     typing_names = set(names & _TYPING_NAMES)
     if isinstance(model, RootModel):
         typing_names.add("Any")
@@ -236,7 +285,12 @@ def runtime_files(api: Api, target: Target) -> list[OutputFile]:
     for path in sorted(RUNTIME.glob("*.py")):
         if path.name in skip:
             continue
-        files.append(OutputFile(f"{target.package}/_runtime/{path.name}", path.read_text(encoding="utf-8")))
+        files.append(
+            OutputFile(
+                f"{target.package}/_runtime/{path.name}",
+                path.read_text(encoding="utf-8"),
+            )
+        )
     return files
 
 
@@ -247,7 +301,15 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
         Import(".api_client", "ApiClient"),
         Import(".api_response", "ApiResponse"),
         Import(".configuration", "Configuration"),
-        *(Import(".exceptions", n) for n in ("ApiConnectionError", "ApiException", "ApiTimeoutError", "OpenApiException")),
+        *(
+            Import(".exceptions", n)
+            for n in (
+                "ApiConnectionError",
+                "ApiException",
+                "ApiTimeoutError",
+                "OpenApiException",
+            )
+        ),
         *(Import(f".api.{tag.module}", tag.class_name) for tag in api.tags),
         *(Import(f".models.{m.module}", m.name) for m in api.models),
     ]
@@ -262,18 +324,32 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
         OutputFile("MANIFEST.in", render("package/MANIFEST.in.jinja", **common)),
         OutputFile(f"{pkg}/py.typed", ""),
         OutputFile(f"{pkg}/__init__.py", render("package/__init__.py.jinja", **common)),
-        OutputFile(f"{pkg}/configuration.py", render("package/configuration.py.jinja", **common)),
-        OutputFile(f"{pkg}/api_client.py", render("package/api_client.py.jinja", **common)),
-        OutputFile(f"{pkg}/api_response.py", render("package/api_response.py.jinja", **common)),
-        OutputFile(f"{pkg}/exceptions.py", render("package/exceptions.py.jinja", **common)),
+        OutputFile(
+            f"{pkg}/configuration.py",
+            render("package/configuration.py.jinja", **common),
+        ),
+        OutputFile(
+            f"{pkg}/api_client.py", render("package/api_client.py.jinja", **common)
+        ),
+        OutputFile(
+            f"{pkg}/api_response.py", render("package/api_response.py.jinja", **common)
+        ),
+        OutputFile(
+            f"{pkg}/exceptions.py", render("package/exceptions.py.jinja", **common)
+        ),
         OutputFile(f"{pkg}/rest.py", render("package/rest.py.jinja", **common)),
         OutputFile(f"{pkg}/api/__init__.py", render("api/__init__.py.jinja", **common)),
-        OutputFile(f"{pkg}/models/__init__.py", render("models/__init__.py.jinja", **common)),
+        OutputFile(
+            f"{pkg}/models/__init__.py", render("models/__init__.py.jinja", **common)
+        ),
     ]
     for tag in api.tags:
         views = [operation_view(op, models) for op in tag.operations]
         model_imports, typing_names, stdlib = _api_imports(views, models)
-        typing_imports = sorted({"Any", "cast", *typing_names} | ({"TYPE_CHECKING"} if model_imports else set()))
+        typing_imports = sorted(
+            {"Any", "cast", *typing_names}
+            | ({"TYPE_CHECKING"} if model_imports else set())
+        )
         endpoint_imports = ["Endpoint"]
         if any(op.params for op in tag.operations):
             endpoint_imports.append("Param")
@@ -303,7 +379,12 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
         )
     for model in api.models:
         view = model_view(model, models, api.cyclic_models)
-        files.append(OutputFile(f"{pkg}/models/{model.module}.py", render(f"models/{model.kind}.py.jinja", m=view, **common)))
+        files.append(
+            OutputFile(
+                f"{pkg}/models/{model.module}.py",
+                render(f"models/{model.kind}.py.jinja", m=view, **common),
+            )
+        )
     files.extend(runtime_files(api, target))
     return files
 

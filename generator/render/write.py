@@ -47,12 +47,22 @@ def _ruff_bin() -> str:
     except (ImportError, FileNotFoundError):
         found = shutil.which("ruff")
         if found is None:
-            raise OutputError("ruff is not installed; it formats the generated code") from None
+            raise OutputError(
+                "ruff is not installed; it formats the generated code"
+            ) from None
         return found
 
 
 def _run_ruff(arguments: list[str], what: str) -> None:
-    common = ["--isolated", "--no-cache", "--quiet", "--line-length", "88", "--target-version", "py310"]
+    common = [
+        "--isolated",
+        "--no-cache",
+        "--quiet",
+        "--line-length",
+        "88",
+        "--target-version",
+        "py310",
+    ]
     command = [_ruff_bin(), *arguments[:1], *common, *arguments[1:]]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
@@ -61,7 +71,10 @@ def _run_ruff(arguments: list[str], what: str) -> None:
 
 def format_python(folder: Path) -> None:
     """Sort imports (ruff's isort rules) and format every ``.py`` under ``folder`` in black's style."""
-    _run_ruff(["check", "--select", "I", "--fix-only", "--exit-zero", str(folder)], "sorting the generated imports")
+    _run_ruff(
+        ["check", "--select", "I", "--fix-only", "--exit-zero", str(folder)],
+        "sorting the generated imports",
+    )
     _run_ruff(["format", str(folder)], "formatting the generated code")
 
 
@@ -73,7 +86,9 @@ def check_syntax(folder: Path) -> None:
             ast.parse(source, filename=str(path))
         except SyntaxError as exc:
             rel = path.relative_to(folder)
-            raise OutputError(f"generated {rel} is not valid Python (line {exc.lineno}: {exc.msg})") from None
+            raise OutputError(
+                f"generated {rel} is not valid Python (line {exc.lineno}: {exc.msg})"
+            ) from None
 
 
 def stage(files: Iterable[OutputFile], parent: Path) -> Path:
@@ -101,7 +116,11 @@ def _tree(folder: Path) -> dict[str, bytes]:
         return {}
     out = {}
     for path in folder.rglob("*"):
-        if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith(".clientgen-"):
+        if (
+            path.is_file()
+            and "__pycache__" not in path.parts
+            and not path.name.startswith(".clientgen-")
+        ):
             out[path.relative_to(folder).as_posix()] = path.read_bytes()
     return out
 
@@ -110,7 +129,13 @@ def compare(new: Path, old: Path) -> Changes:
     new_files, old_files = _tree(new), _tree(old)
     return Changes(
         added=tuple(sorted(set(new_files) - set(old_files))),
-        changed=tuple(sorted(p for p in set(new_files) & set(old_files) if new_files[p] != old_files[p])),
+        changed=tuple(
+            sorted(
+                p
+                for p in set(new_files) & set(old_files)
+                if new_files[p] != old_files[p]
+            )
+        ),
         removed=tuple(sorted(set(old_files) - set(new_files))),
     )
 
@@ -123,8 +148,16 @@ def diff(new: Path, old: Path, label: str, limit: int = 400) -> str:
         a, b = old_files.get(rel), new_files.get(rel)
         if a == b:
             continue
-        a_text = a.decode("utf-8", "replace").splitlines(keepends=True) if a is not None else []
-        b_text = b.decode("utf-8", "replace").splitlines(keepends=True) if b is not None else []
+        a_text = (
+            a.decode("utf-8", "replace").splitlines(keepends=True)
+            if a is not None
+            else []
+        )
+        b_text = (
+            b.decode("utf-8", "replace").splitlines(keepends=True)
+            if b is not None
+            else []
+        )
         old_name = f"{label}/{rel}" if a is not None else "/dev/null"
         new_name = f"{label}/{rel} (expected)" if b is not None else "/dev/null"
         lines.extend(difflib.unified_diff(a_text, b_text, old_name, new_name))
@@ -163,4 +196,13 @@ def writable_parent(output: Path) -> Path:
     return parent
 
 
-__all__ = ["Changes", "OutputFile", "check_syntax", "compare", "diff", "format_python", "stage", "swap_in"]
+__all__ = [
+    "Changes",
+    "OutputFile",
+    "check_syntax",
+    "compare",
+    "diff",
+    "format_python",
+    "stage",
+    "swap_in",
+]

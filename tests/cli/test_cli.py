@@ -25,7 +25,11 @@ def clientgen(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 BROKEN = """\
@@ -42,7 +46,10 @@ paths:
 
 
 def test_validate_accepts_the_three_specs() -> None:
-    result = clientgen("validate", *(str(SPECS / f) for f in ("plane.yaml", "pieces_os.yaml", "asana.yaml")))
+    result = clientgen(
+        "validate",
+        *(str(SPECS / f) for f in ("plane.yaml", "pieces_os.yaml", "asana.yaml")),
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.count(": valid (") == 3
     assert "specs/pieces_os.yaml: valid (16 operations" in result.stdout
@@ -55,17 +62,32 @@ def test_validate_reports_file_line_column_pointer(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
-    assert "broken.yaml:9:18: /paths/~1things~1{id}/get/responses: {} should be non-empty" in lines
+    assert (
+        "broken.yaml:9:18: /paths/~1things~1{id}/get/responses: {} should be non-empty"
+        in lines
+    )
 
 
 def test_generate_writes_a_publishable_project(tmp_path: Path) -> None:
     out = tmp_path / "client"
     result = clientgen(
-        "generate", str(SPECS / "asana.yaml"), "--output", str(out), "--package", "asana_client", "--library", "asyncio"
+        "generate",
+        str(SPECS / "asana.yaml"),
+        "--output",
+        str(out),
+        "--package",
+        "asana_client",
+        "--library",
+        "asyncio",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("asana_client: ")
-    for name in ("pyproject.toml", "README.md", "asana_client/__init__.py", "asana_client/py.typed"):
+    for name in (
+        "pyproject.toml",
+        "README.md",
+        "asana_client/__init__.py",
+        "asana_client/py.typed",
+    ):
         assert (out / name).is_file(), name
     assert (out / "docs" / "AttachmentsApi.md").is_file()
     assert 'name = "asana-client"' in (out / "pyproject.toml").read_text()
@@ -75,30 +97,56 @@ def test_generate_writes_a_publishable_project(tmp_path: Path) -> None:
 def test_generate_is_deterministic(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     for out in (first, second):
-        result = clientgen("generate", str(SPECS / "plane.yaml"), "--output", str(out), "--package", "plane")
+        result = clientgen(
+            "generate",
+            str(SPECS / "plane.yaml"),
+            "--output",
+            str(out),
+            "--package",
+            "plane",
+        )
         assert result.returncode == 0, result.stderr
     assert snapshot(first) == snapshot(second)
 
 
-def test_failed_generate_writes_nothing_and_keeps_the_previous_output(tmp_path: Path) -> None:
+def test_failed_generate_writes_nothing_and_keeps_the_previous_output(
+    tmp_path: Path,
+) -> None:
     out = tmp_path / "client"
-    assert clientgen("generate", str(SPECS / "plane.yaml"), "--output", str(out), "--package", "plane").returncode == 0
+    assert (
+        clientgen(
+            "generate",
+            str(SPECS / "plane.yaml"),
+            "--output",
+            str(out),
+            "--package",
+            "plane",
+        ).returncode
+        == 0
+    )
     before = snapshot(out)
     spec = tmp_path / "broken.yaml"
     spec.write_text(BROKEN)
-    result = clientgen("generate", str(spec), "--output", str(out), "--package", "plane")
+    result = clientgen(
+        "generate", str(spec), "--output", str(out), "--package", "plane"
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "broken.yaml:9:18:" in result.stderr
     assert snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.yaml", "client"]  # no staging left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "broken.yaml",
+        "client",
+    ]  # no staging left behind
 
 
 def test_model_prints_the_intermediate_model_as_json() -> None:
     result = clientgen("model", str(SPECS / "asana.yaml"))
     assert result.returncode == 0, result.stderr
     model = json.loads(result.stdout)
-    operations = {op["method_name"]: op for tag in model["tags"] for op in tag["operations"]}
+    operations = {
+        op["method_name"]: op for tag in model["tags"] for op in tag["operations"]
+    }
     assert sorted(operations) == [
         "create_attachment_for_object",
         "delete_attachment",
@@ -107,7 +155,11 @@ def test_model_prints_the_intermediate_model_as_json() -> None:
     ]
     upload = operations["create_attachment_for_object"]
     assert upload["body"]["kind"] == "multipart"
-    assert [a["py_name"] for a in upload["args"]][:3] == ["parent", "opt_pretty", "opt_fields"]
+    assert [a["py_name"] for a in upload["args"]][:3] == [
+        "parent",
+        "opt_pretty",
+        "opt_fields",
+    ]
     opt_fields = next(p for p in upload["params"] if p["py_name"] == "opt_fields")
     assert (opt_fields["style"], opt_fields["explode"]) == ("form", False)
     assert "GetAttachment200Response" in {m["name"] for m in model["models"]}
@@ -143,7 +195,9 @@ def test_build_check_detects_a_hand_edit_and_names_the_file(project: Path) -> No
     assert result.returncode == 1
     assert "generated/plane/plane/configuration.py" in result.stdout
     assert "-# a local change" in result.stdout
-    rebuilt = clientgen("build", cwd=project)  # the manifest is unchanged, but the tree is not: build must fix it
+    rebuilt = clientgen(
+        "build", cwd=project
+    )  # the manifest is unchanged, but the tree is not: build must fix it
     assert clientgen("build", "--check", cwd=project).returncode == 0, rebuilt.stdout
 
 
@@ -153,3 +207,17 @@ def test_build_check_detects_a_spec_change(project: Path) -> None:
     result = clientgen("build", "--check", cwd=project)
     assert result.returncode == 1
     assert "+            slug: The workspace slug" in result.stdout
+
+
+def test_build_warns_when_the_spec_changes_without_a_version_bump(project: Path) -> None:
+    spec = project / "specs" / "plane.yaml"
+    spec.write_text(spec.read_text().replace("Workspace slug", "The workspace slug"))
+    result = clientgen("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "the spec changed but plane's version is still 2.0.0" in result.stderr
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"2.0.0"', '"2.1.0"'))
+    spec.write_text(spec.read_text().replace("The workspace slug", "Slug of the workspace"))
+    bumped = clientgen("build", cwd=project)
+    assert bumped.returncode == 0, bumped.stderr
+    assert "version is still" not in bumped.stderr

@@ -15,10 +15,16 @@ TARGETS = load_targets(ROOT / "pyproject.toml")
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=[t.package for t in TARGETS])
-def test_generated_matches_specs_templates_and_generator(target: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)  # the spec path in file headers is relative to the repository
+def test_generated_matches_specs_templates_and_generator(
+    target: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(
+        ROOT
+    )  # the spec path in file headers is relative to the repository
     difference = check_target(target)  # type: ignore[arg-type]
-    assert difference == "", f"generated/ is stale; run `make generate`:\n{difference[:4000]}"
+    assert (
+        difference == ""
+    ), f"generated/ is stale; run `make generate`:\n{difference[:4000]}"
 
 
 def test_targets_are_the_three_packages() -> None:
