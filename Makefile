@@ -25,5 +25,16 @@ generate: $(INSTALLED)
 test: $(INSTALLED) $(NODE_INSTALLED)
 	$(BIN)/python -m pytest -q
 
+# Wheel and sdist of every generated package in dist/, built from a copy so generated/ stays clean.
+dist: $(INSTALLED)
+	rm -rf dist && mkdir -p dist/.src
+	for project in generated/*/; do \
+		name=$$(basename $$project); \
+		cp -r $$project dist/.src/$$name; \
+		$(BIN)/python -m build --no-isolation --outdir dist dist/.src/$$name || exit 1; \
+	done
+	rm -rf dist/.src
+	$(BIN)/twine check --strict dist/*
+
 clean:
 	rm -rf $(VENV) node_modules dist .pytest_cache .mypy_cache .ruff_cache
