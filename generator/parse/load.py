@@ -59,10 +59,12 @@ class _Loader(yaml.SafeLoader):
 
 
 def _display_path(path: Path) -> str:
+    """The path as the user would write it: relative to the working folder when inside it."""
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:  # a different drive on Windows
         return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def load_document(path: str | os.PathLike[str]) -> Document:
