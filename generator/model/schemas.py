@@ -415,7 +415,10 @@ class SchemaRegistry:
             node = schema if isinstance(schema, dict) else {}
             resolved = self.resolver.follow(schema, doc, where).data if "$ref" in node else node
             resolved = resolved if isinstance(resolved, dict) else {}
-            description = _text(node.get("description")) or _text(resolved.get("description"))
+            # A $ref'd property documents itself with its own (sibling) description, not the target's.
+            description = _text(node.get("description"))
+            if not description and "$ref" not in node:
+                description = _text(resolved.get("description"))
             read_only = bool(node.get("readOnly") or resolved.get("readOnly"))
             write_only = bool(node.get("writeOnly") or resolved.get("writeOnly"))
             enum_descriptions: tuple[tuple[str, str], ...] = ()

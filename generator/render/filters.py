@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 import unicodedata
 from typing import Any
 
@@ -59,6 +60,28 @@ def _str_literal(text: str) -> str:
     return literal.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+_WIDTH = 88
+_BULLET = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+")
+
+
+def _wrap(line: str, width: int) -> list[str]:
+    """Wrap one prose line at ``width`` columns, continuing list items under their text."""
+    if len(line) <= width or line.startswith("    "):  # short, or an indented (code) block
+        return [line]
+    bullet = _BULLET.match(line)
+    lead = re.match(r"\s*", line).group(0)  # type: ignore[union-attr]
+    subsequent = " " * len(bullet.group(0)) if bullet else lead
+    wrapped = textwrap.wrap(
+        line,
+        width=width,
+        subsequent_indent=subsequent,
+        break_long_words=False,
+        break_on_hyphens=False,
+        drop_whitespace=True,
+    )
+    return wrapped or [line]
+
+
 def docstring(text: str, indent: str = "") -> str:
     """Text that is safe and black-stable between triple double quotes.
 
@@ -71,7 +94,11 @@ def docstring(text: str, indent: str = "") -> str:
     text = _CONTROL.sub(_escape_char, text)
     text = _BIDI.sub(_escape_char, text)
     text = text.replace("\t", "    ").replace('"""', '\\"\\"\\"')
-    lines = [line.rstrip() for line in text.split("\n")]
+    width = max(_WIDTH - len(indent), 40)
+    lines = []
+    for i, raw in enumerate(text.split("\n")):
+        # The first line shares its row with the opening quotes.
+        lines.extend(_wrap(raw.rstrip(), width - 3 if i == 0 else width))
     while lines and not lines[0]:
         lines.pop(0)
     while lines and not lines[-1]:

@@ -7,6 +7,7 @@ they decide nothing a template would otherwise have to work out.
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,7 +191,14 @@ def _method_docstring(op: Operation) -> str:
             text = (
                 " ".join(a.description.split()) if a.description else "(no description)"
             )
-            lines.append(f"    {a.py_name}: {text}")
+            # Wrapped here, at the method body's indent, with continuation lines under the text.
+            lines += textwrap.wrap(
+                f"    {a.py_name}: {text}",
+                width=80,
+                subsequent_indent="        ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
         parts.append("\n".join(lines))
     return docstring("\n\n".join(parts), indent="        ")
 
