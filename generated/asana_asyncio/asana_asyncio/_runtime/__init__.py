@@ -15,4 +15,8 @@ urllib3 (sync client) or aiohttp (asyncio client).
 - ``request``: ``build_request()`` turns an endpoint and arguments into a ``PreparedRequest`` (no I/O)
 - ``response``: ``ApiResponse`` and ``decode_response()``
 - ``client_sync``: ``SyncApiClient`` (urllib3)
+- ``client_async``: ``AsyncApiClient`` (aiohttp), the asyncio twin of ``SyncApiClient``
+- ``pagination``: ``paginate``/``apaginate`` over every item of a cursor-paginated operation
+- ``websocket_sync`` / ``websocket_async``: ``connect_websocket``/``aconnect_websocket`` message streams
+  (``websocket_sync`` needs ``websockets``; ``websocket_async`` uses aiohttp)
 """

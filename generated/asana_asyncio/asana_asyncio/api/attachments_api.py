@@ -195,26 +195,49 @@ class AttachmentsApi:
 
         Upload an attachment.
 
-        This method uploads an attachment on an object and returns the compact record for the created attachment object. This is possible by either:
+        This method uploads an attachment on an object and returns the compact record
+        for the created attachment object. This is possible by either:
 
         - Providing the URL of the external resource being attached, or
-        - Downloading the file content first and then uploading it as any other attachment. Note that it is not possible to attach files from third party services such as Dropbox, Box, Vimeo & Google Drive via the API
+        - Downloading the file content first and then uploading it as any other
+          attachment. Note that it is not possible to attach files from third party
+          services such as Dropbox, Box, Vimeo & Google Drive via the API
 
         The 100MB size limit on attachments in Asana is enforced on this endpoint.
 
-        This endpoint expects a multipart/form-data encoded request containing the full contents of the file to be uploaded.
+        This endpoint expects a multipart/form-data encoded request containing the full
+        contents of the file to be uploaded.
 
-        Requests made should follow the HTTP/1.1 specification that line terminators are of the form `CRLF` or `\\r\\n` outlined [here](http://www.w3.org/Protocols/HTTP/1.1/draft-ietf-http-v11-spec-01#Basic-Rules) in order for the server to reliably and properly handle the request.
+        Requests made should follow the HTTP/1.1 specification that line terminators are
+        of the form `CRLF` or `\\r\\n` outlined
+        [here](http://www.w3.org/Protocols/HTTP/1.1/draft-ietf-http-v11-spec-01#Basic-Rules)
+        in order for the server to reliably and properly handle the request.
 
         Args:
-            parent: Required identifier of the parent task, project, or project_brief, as a string.
-            opt_pretty: Provides “pretty” output. Provides the response in a “pretty” format. In the case of JSON this means doing proper line breaking and indentation to make it readable. This will take extra time and increase the response size so it is advisable only to use this during debugging.
-            opt_fields: This endpoint returns a compact resource, which excludes some properties by default. To include those optional properties, set this query parameter to a comma-separated list of the properties you wish to include.
-            resource_subtype: The type of the attachment. Must be one of the given values. If not specified, a file attachment of type `asana` will be assumed. Note that if the value of `resource_subtype` is `external`, a `parent`, `name`, and `url` must also be provided.
+            parent: Required identifier of the parent task, project, or project_brief,
+                as a string.
+            opt_pretty: Provides “pretty” output. Provides the response in a “pretty”
+                format. In the case of JSON this means doing proper line breaking and
+                indentation to make it readable. This will take extra time and increase
+                the response size so it is advisable only to use this during debugging.
+            opt_fields: This endpoint returns a compact resource, which excludes some
+                properties by default. To include those optional properties, set this
+                query parameter to a comma-separated list of the properties you wish to
+                include.
+            resource_subtype: The type of the attachment. Must be one of the given
+                values. If not specified, a file attachment of type `asana` will be
+                assumed. Note that if the value of `resource_subtype` is `external`, a
+                `parent`, `name`, and `url` must also be provided.
             file: Required for `asana` attachments.
-            url: The URL of the external resource being attached. Required for attachments of type `external`.
-            name: The name of the external resource being attached. Required for attachments of type `external`.
-            connect_to_app: *Optional*. Only relevant for external attachments with a parent task. A boolean indicating whether the current app should be connected with the attachment for the purposes of showing an app components widget. Requires the app to have been added to a project the parent task is in.
+            url: The URL of the external resource being attached. Required for
+                attachments of type `external`.
+            name: The name of the external resource being attached. Required for
+                attachments of type `external`.
+            connect_to_app: *Optional*. Only relevant for external attachments with a
+                parent task. A boolean indicating whether the current app should be
+                connected with the attachment for the purposes of showing an app
+                components widget. Requires the app to have been added to a project the
+                parent task is in.
         """
         response = await self.create_attachment_for_object_with_http_info(
             parent=parent,
@@ -321,7 +344,10 @@ class AttachmentsApi:
 
         Args:
             attachment_gid: Globally unique identifier for the attachment.
-            opt_pretty: Provides “pretty” output. Provides the response in a “pretty” format. In the case of JSON this means doing proper line breaking and indentation to make it readable. This will take extra time and increase the response size so it is advisable only to use this during debugging.
+            opt_pretty: Provides “pretty” output. Provides the response in a “pretty”
+                format. In the case of JSON this means doing proper line breaking and
+                indentation to make it readable. This will take extra time and increase
+                the response size so it is advisable only to use this during debugging.
         """
         response = await self.delete_attachment_with_http_info(
             attachment_gid=attachment_gid,
@@ -397,8 +423,14 @@ class AttachmentsApi:
 
         Args:
             attachment_gid: Globally unique identifier for the attachment.
-            opt_pretty: Provides “pretty” output. Provides the response in a “pretty” format. In the case of JSON this means doing proper line breaking and indentation to make it readable. This will take extra time and increase the response size so it is advisable only to use this during debugging.
-            opt_fields: This endpoint returns a compact resource, which excludes some properties by default. To include those optional properties, set this query parameter to a comma-separated list of the properties you wish to include.
+            opt_pretty: Provides “pretty” output. Provides the response in a “pretty”
+                format. In the case of JSON this means doing proper line breaking and
+                indentation to make it readable. This will take extra time and increase
+                the response size so it is advisable only to use this during debugging.
+            opt_fields: This endpoint returns a compact resource, which excludes some
+                properties by default. To include those optional properties, set this
+                query parameter to a comma-separated list of the properties you wish to
+                include.
         """
         response = await self.get_attachment_with_http_info(
             attachment_gid=attachment_gid,
@@ -479,16 +511,35 @@ class AttachmentsApi:
 
         Returns the compact records for all attachments on the object.
 
-        There are three possible `parent` values for this request: `project`, `project_brief`, and `task`. For a project, an attachment refers to a file uploaded to the "Key resources" section in the project Overview. For a project brief, an attachment refers to inline files in the project brief itself. For a task, an attachment refers to a file directly associated to that task.
+        There are three possible `parent` values for this request: `project`,
+        `project_brief`, and `task`. For a project, an attachment refers to a file
+        uploaded to the "Key resources" section in the project Overview. For a project
+        brief, an attachment refers to inline files in the project brief itself. For a
+        task, an attachment refers to a file directly associated to that task.
 
-        Note that within the Asana app, inline images in the task description do not appear in the index of image thumbnails nor as stories in the task. However, requests made to `GET /attachments` for a task will return all of the images in the task, including inline images.
+        Note that within the Asana app, inline images in the task description do not
+        appear in the index of image thumbnails nor as stories in the task. However,
+        requests made to `GET /attachments` for a task will return all of the images in
+        the task, including inline images.
 
         Args:
-            parent: Globally unique identifier for object to fetch statuses from. Must be a GID for a `project`, `project_brief`, or `task`.
-            opt_pretty: Provides “pretty” output. Provides the response in a “pretty” format. In the case of JSON this means doing proper line breaking and indentation to make it readable. This will take extra time and increase the response size so it is advisable only to use this during debugging.
-            limit: Results per page. The number of objects to return per page. The value must be between 1 and 100.
-            offset: Offset token. An offset to the next page returned by the API. A pagination request will return an offset token, which can be used as an input parameter to the next request. If an offset is not passed in, the API will return the first page of results. 'Note: You can only pass in an offset that was returned to you via a previously paginated request.'
-            opt_fields: This endpoint returns a compact resource, which excludes some properties by default. To include those optional properties, set this query parameter to a comma-separated list of the properties you wish to include.
+            parent: Globally unique identifier for object to fetch statuses from. Must
+                be a GID for a `project`, `project_brief`, or `task`.
+            opt_pretty: Provides “pretty” output. Provides the response in a “pretty”
+                format. In the case of JSON this means doing proper line breaking and
+                indentation to make it readable. This will take extra time and increase
+                the response size so it is advisable only to use this during debugging.
+            limit: Results per page. The number of objects to return per page. The value
+                must be between 1 and 100.
+            offset: Offset token. An offset to the next page returned by the API. A
+                pagination request will return an offset token, which can be used as an
+                input parameter to the next request. If an offset is not passed in, the
+                API will return the first page of results. 'Note: You can only pass in
+                an offset that was returned to you via a previously paginated request.'
+            opt_fields: This endpoint returns a compact resource, which excludes some
+                properties by default. To include those optional properties, set this
+                query parameter to a comma-separated list of the properties you wish to
+                include.
         """
         response = await self.get_attachments_for_object_with_http_info(
             parent=parent,
@@ -573,7 +624,6 @@ class AttachmentsApi:
         _request_timeout: RequestTimeout = None,
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
-        _host: str | None = None,
     ) -> AsyncIterator[AttachmentCompact]:
         """Iterate over the items of every page of :meth:`get_attachments_for_object`, fetching pages as needed.
 
@@ -592,5 +642,4 @@ class AttachmentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
         )

@@ -25,4 +25,3 @@ class AttachmentParent(ApiModel):
     """The resource subtype of the parent resource that the filter applies to."""
 
     created_by: UserCompact | None = None
-    """The user who created the parent object."""

@@ -17,7 +17,11 @@ class AttachmentRequest(ApiModel):
         Literal["asana", "dropbox", "gdrive", "onedrive", "box", "vimeo", "external"]
         | None
     ) = None
-    """The type of the attachment. Must be one of the given values. If not specified, a file attachment of type `asana` will be assumed. Note that if the value of `resource_subtype` is `external`, a `parent`, `name`, and `url` must also be provided."""
+    """The type of the attachment. Must be one of the given values. If not specified, a
+    file attachment of type `asana` will be assumed. Note that if the value of
+    `resource_subtype` is `external`, a `parent`, `name`, and `url` must also be
+    provided.
+    """
 
     file: bytes | None = None
     """Required for `asana` attachments."""
@@ -26,10 +30,18 @@ class AttachmentRequest(ApiModel):
     """Required identifier of the parent task, project, or project_brief, as a string."""
 
     url: str | None = None
-    """The URL of the external resource being attached. Required for attachments of type `external`."""
+    """The URL of the external resource being attached. Required for attachments of type
+    `external`.
+    """
 
     name: str | None = None
-    """The name of the external resource being attached. Required for attachments of type `external`."""
+    """The name of the external resource being attached. Required for attachments of
+    type `external`.
+    """
 
     connect_to_app: bool | None = None
-    """*Optional*. Only relevant for external attachments with a parent task. A boolean indicating whether the current app should be connected with the attachment for the purposes of showing an app components widget. Requires the app to have been added to a project the parent task is in."""
+    """*Optional*. Only relevant for external attachments with a parent task. A boolean
+    indicating whether the current app should be connected with the attachment for
+    the purposes of showing an app components widget. Requires the app to have been
+    added to a project the parent task is in.
+    """

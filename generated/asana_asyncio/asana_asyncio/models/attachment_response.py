@@ -24,28 +24,45 @@ class AttachmentResponse(ApiModel):
     """The name of the file."""
 
     resource_subtype: str | None = None
-    """The service hosting the attachment. Valid values are `asana`, `dropbox`, `gdrive`, `onedrive`, `box`, `vimeo`, and `external`."""
+    """The service hosting the attachment. Valid values are `asana`, `dropbox`,
+    `gdrive`, `onedrive`, `box`, `vimeo`, and `external`.
+    """
 
     connected_to_app: bool | None = None
-    """Whether the attachment is connected to the app making the request for the purposes of showing an app components widget. Only present when the `resource_subtype` is `external` or `gdrive`."""
+    """Whether the attachment is connected to the app making the request for the
+    purposes of showing an app components widget. Only present when the
+    `resource_subtype` is `external` or `gdrive`.
+    """
 
     created_at: datetime | None = None
     """The time at which this resource was created."""
 
     download_url: str | None = None
-    """The URL containing the content of the attachment. *Note:* May be null if the attachment is hosted by [Box](https://www.box.com/) and will be null if the attachment is a Video Message hosted by [Vimeo](https://vimeo.com/). If present, this URL may only be valid for two minutes from the time of retrieval. You should avoid persisting this URL somewhere and just refresh it on demand to ensure you do not keep stale URLs."""
+    """The URL containing the content of the attachment. *Note:* May be null if the
+    attachment is hosted by [Box](https://www.box.com/) and will be null if the
+    attachment is a Video Message hosted by [Vimeo](https://vimeo.com/). If present,
+    this URL may only be valid for two minutes from the time of retrieval. You should
+    avoid persisting this URL somewhere and just refresh it on demand to ensure you
+    do not keep stale URLs.
+    """
 
     host: str | None = None
-    """The service hosting the attachment. Valid values are `asana`, `dropbox`, `gdrive`, `box`, and `vimeo`."""
+    """The service hosting the attachment. Valid values are `asana`, `dropbox`,
+    `gdrive`, `box`, and `vimeo`.
+    """
 
     parent: AttachmentParent | None = None
-    """The task, project or project brief the attachment belongs to."""
 
     permanent_url: str | None = None
     """A stable URL for accessing the attachment through the Asana web app."""
 
     size: int | None = None
-    """The size of the attachment in bytes. Only present when the `resource_subtype` is `asana`."""
+    """The size of the attachment in bytes. Only present when the `resource_subtype` is
+    `asana`.
+    """
 
     view_url: str | None = None
-    """The URL where the attachment can be viewed, which may be friendlier to users in a browser than just directing them to a raw file. May be null if no view URL exists for the service."""
+    """The URL where the attachment can be viewed, which may be friendlier to users in a
+    browser than just directing them to a raw file. May be null if no view URL exists
+    for the service.
+    """

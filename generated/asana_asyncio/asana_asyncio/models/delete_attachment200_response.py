@@ -13,4 +13,3 @@ class DeleteAttachment200Response(ApiModel):
     """The DeleteAttachment200Response model."""
 
     data: EmptyResponse | None = None
-    """An empty object. Some endpoints do not return an object on success. The success is conveyed through a 2-- status code and returning an empty object."""

@@ -15,7 +15,12 @@ class ErrorResponseErrorsInner(ApiModel):
     """Message providing more detail about the error that occurred, if available."""
 
     help: str | None = None
-    """Additional information directing developers to resources on how to address and fix the problem, if available."""
+    """Additional information directing developers to resources on how to address and
+    fix the problem, if available.
+    """
 
     phrase: str | None = None
-    """*500 errors only*. A unique error phrase which can be used when contacting developer support to help identify the exact occurrence of the problem in Asana's logs."""
+    """*500 errors only*. A unique error phrase which can be used when contacting
+    developer support to help identify the exact occurrence of the problem in Asana's
+    logs.
+    """

@@ -13,4 +13,3 @@ class GetAttachment200Response(ApiModel):
     """The GetAttachment200Response model."""
 
     data: AttachmentResponse | None = None
-    """The full record of an attachment."""

@@ -16,4 +16,3 @@ class GetAttachmentsForObject200Response(ApiModel):
     data: list[AttachmentCompact] | None = None
 
     next_page: NextPage | None = None
-    """*Conditional*. This property is only returned if a `limit` was passed in the request. The `offset` is the token for the next page of results; when there is no next page, `next_page` is null."""

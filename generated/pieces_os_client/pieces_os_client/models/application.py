@@ -22,30 +22,26 @@ class Application(ApiModel):
     schema_: EmbeddedModelSchema | None = Field(
         default=None, validation_alias="schema", serialization_alias="schema"
     )
-    """This is a model that will keep track of all of our version related to our models. ie (1) the database migration and (2) the global semantic version of the api."""
 
     id: str
     """The ID of the application at the device level"""
 
     name: ApplicationNameEnum
-    """This is a running enumeration for the Names of all the Applications that can be Registered"""
 
     version: str
     """This is the specific version number 0.0.0"""
 
     platform: PlatformEnum
-    """This is an Enumeration for a Platform ie, WEB, MACOS, LINUX, WINDOWS"""
 
     onboarded: bool
 
     privacy: PrivacyEnum
-    """OPEN: Means that privacy is fully open CLOSED: Means that privacy is fully locked down, and private ANONYMOUS: Means that we are allowed to collect information but it cannot get attached to me as the user."""
 
     capabilities: CapabilitiesEnum | None = None
-    """This lets us know what capabilites in relation to ml/ cloud infrastructure you are opting into."""
 
     mechanism: MechanismEnum | None = None
-    """This will let us know how an asset was uploaded.  MANUAL: this is an event such as a user driven send to pieces, or a paste to pieces.  RECOMMENDED: This is an event that was initiall recommended via the suggestion flow, and a user decided totake the recommendation.  AUTOMATIC: This is not user driven at all and the asset was automatically uploaded via the suggestion flow. or other methods.  INTERNAL: This is an undelete able enum used for internal use only."""
 
     automatic_unload: bool | None = None
-    """This is a proper that will let us know if we will proactivity unload all of your machine learning models.by default this is false."""
+    """This is a proper that will let us know if we will proactivity unload all of your
+    machine learning models.by default this is false.
+    """

@@ -18,7 +18,6 @@ class AssetFilterPhrase(ApiModel):
     schema_: EmbeddedModelSchema | None = Field(
         default=None, validation_alias="schema", serialization_alias="schema"
     )
-    """This is a model that will keep track of all of our version related to our models. ie (1) the database migration and (2) the global semantic version of the api."""
 
     value: str | None = None
 
@@ -29,4 +28,3 @@ class AssetFilterPhrase(ApiModel):
     content: bool | None = None
 
     options: AssetFilterPhraseOptions | None = None
-    """Options that narrow an AssetFilterPhrase."""

@@ -18,7 +18,5 @@ class AssetFilterPhraseOptions(ApiModel):
     schema_: EmbeddedModelSchema | None = Field(
         default=None, validation_alias="schema", serialization_alias="schema"
     )
-    """This is a model that will keep track of all of our version related to our models. ie (1) the database migration and (2) the global semantic version of the api."""
 
     annotation: AnnotationTypeEnum | None = None
-    """This is used to describe a specific type of annotation."""

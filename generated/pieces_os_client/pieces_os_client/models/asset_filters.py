@@ -13,19 +13,19 @@ __all__ = ["AssetFilters"]
 
 
 class AssetFilters(ApiModel):
-    """An iterable of AssetFilter, combined with the given operation type (AND by default)."""
+    """An iterable of AssetFilter, combined with the given operation type (AND by
+    default).
+    """
 
     schema_: EmbeddedModelSchema | None = Field(
         default=None, validation_alias="schema", serialization_alias="schema"
     )
-    """This is a model that will keep track of all of our version related to our models. ie (1) the database migration and (2) the global semantic version of the api."""
 
     iterable: list[AssetFilter]
 
     type_: FilterOperationTypeEnum | None = Field(
         default=None, validation_alias="type", serialization_alias="type"
     )
-    """How the filters of an AssetFilters are combined."""
 
 
 # Imported last: these models refer back to this one.

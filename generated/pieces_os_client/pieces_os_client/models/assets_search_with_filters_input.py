@@ -19,15 +19,14 @@ class AssetsSearchWithFiltersInput(ApiModel):
     schema_: EmbeddedModelSchema | None = Field(
         default=None, validation_alias="schema", serialization_alias="schema"
     )
-    """This is a model that will keep track of all of our version related to our models. ie (1) the database migration and (2) the global semantic version of the api."""
 
     query: str | None = None
 
     space: AssetSearchSpace | None = None
-    """This is provided search spaces, This is a provided assets, TODO in the future we might want to add seeds."""
 
     filters: AssetFilters | None = None
-    """An iterable of AssetFilter, combined with the given operation type (AND by default)."""
 
     casing: bool | None = None
-    """This is an optional bool that will let us know, if we want to ignore case or not.(default is to allow casing)ie casing:true."""
+    """This is an optional bool that will let us know, if we want to ignore case or
+    not.(default is to allow casing)ie casing:true.
+    """

@@ -18,7 +18,5 @@ class AssetsSearchWithFiltersOutput(ApiModel):
     schema_: EmbeddedModelSchema | None = Field(
         default=None, validation_alias="schema", serialization_alias="schema"
     )
-    """This is a model that will keep track of all of our version related to our models. ie (1) the database migration and (2) the global semantic version of the api."""
 
     results: SearchedAssets
-    """This is a modle that will return fro mthe search endpoint that will just contain an array of assets!"""

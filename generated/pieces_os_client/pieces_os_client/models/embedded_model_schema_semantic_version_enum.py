@@ -9,6 +9,8 @@ __all__ = ["EmbeddedModelSchemaSemanticVersionEnum"]
 
 
 class EmbeddedModelSchemaSemanticVersionEnum(str, Enum):
-    """This is a Semantic Version Enum that will reflect the Semantic version of the api."""
+    """This is a Semantic Version Enum that will reflect the Semantic version of the
+    api.
+    """
 
     MAJOR_0_MINOR_0_PATCH_1 = "MAJOR_0_MINOR_0_PATCH_1"

@@ -18,13 +18,11 @@ class FileMetadata(ApiModel):
     schema_: EmbeddedModelSchema | None = Field(
         default=None, validation_alias="schema", serialization_alias="schema"
     )
-    """This is a model that will keep track of all of our version related to our models. ie (1) the database migration and (2) the global semantic version of the api."""
 
     name: str | None = None
     """This is the name of your file."""
 
     ext: ClassificationSpecificEnum | None = None
-    """The specific classification of a format, usually a file extension (a language, a document or an image type)."""
 
     size: int | None = None
     """This is the size(in bytes)"""

@@ -18,7 +18,6 @@ class FlattenedTags(ApiModel):
     schema_: EmbeddedModelSchema | None = Field(
         default=None, validation_alias="schema", serialization_alias="schema"
     )
-    """This is a model that will keep track of all of our version related to our models. ie (1) the database migration and (2) the global semantic version of the api."""
 
     iterable: list[ReferencedTag]
 
@@ -26,7 +25,6 @@ class FlattenedTags(ApiModel):
     """This is a Map<String, int> where the the key is a tag id."""
 
     score: Score | None = None
-    """This is use as the score for an asset.  Manual: will be the raw sum of the asset activity events ranks with mechanismEnum == manual Automatic: will be the raw sum of the asset activity events ranks with mechanismEnum == automatic"""
 
 
 # Imported last: these models refer back to this one.

@@ -20,12 +20,10 @@ class FlattenedWebsite(ApiModel):
     schema_: EmbeddedModelSchema | None = Field(
         default=None, validation_alias="schema", serialization_alias="schema"
     )
-    """This is a model that will keep track of all of our version related to our models. ie (1) the database migration and (2) the global semantic version of the api."""
 
     id: str
 
     assets: FlattenedAssets | None = None
-    """A collection of Assets specific to the authenticated user. [DAG Compatible - Directed Acyclic Graph Data Structure]  FlattenedAssets prevent Cycles in Reference because all outbound references are strings as opposed to crosspollinated objects."""
 
     url: str
     """this is the actual website url."""
@@ -37,19 +35,17 @@ class FlattenedWebsite(ApiModel):
     """This is a Map<String, MechanismEnum> where the the key is an asset id."""
 
     interactions: int | None = None
-    """This is an optional value that will keep track of the number of times this has been interacted with."""
+    """This is an optional value that will keep track of the number of times this has
+    been interacted with.
+    """
 
     created: GroupedTimestamp
-    """A helper classs to wrap Date-Time Values with Useful Helper Properties"""
 
     updated: GroupedTimestamp
-    """A helper classs to wrap Date-Time Values with Useful Helper Properties"""
 
     deleted: GroupedTimestamp | None = None
-    """A helper classs to wrap Date-Time Values with Useful Helper Properties"""
 
     score: Score | None = None
-    """This is use as the score for an asset.  Manual: will be the raw sum of the asset activity events ranks with mechanismEnum == manual Automatic: will be the raw sum of the asset activity events ranks with mechanismEnum == automatic"""
 
 
 # Imported last: these models refer back to this one.

@@ -19,12 +19,10 @@ class Formats(ApiModel):
     schema_: EmbeddedModelSchema | None = Field(
         default=None, validation_alias="schema", serialization_alias="schema"
     )
-    """This is a model that will keep track of all of our version related to our models. ie (1) the database migration and (2) the global semantic version of the api."""
 
     iterable: list[Format]
 
     asset: FlattenedAsset | None = None
-    """An Asset Model representing data extracted from an Application connecting a group of data containing one or more Formats. [DAG Compatible - Directed Acyclic Graph Data Structure]  FlattenedAsset prevent Cycles in Reference because all outbound references are strings as opposed to crosspollinated objects."""
 
     indices: dict[str, int] | None = None
     """This is a Map<String, int> where the the key is a format id."""

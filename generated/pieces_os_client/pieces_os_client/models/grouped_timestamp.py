@@ -19,7 +19,6 @@ class GroupedTimestamp(ApiModel):
     schema_: EmbeddedModelSchema | None = Field(
         default=None, validation_alias="schema", serialization_alias="schema"
     )
-    """This is a model that will keep track of all of our version related to our models. ie (1) the database migration and (2) the global semantic version of the api."""
 
     value: datetime
 

@@ -16,4 +16,3 @@ class InteractedAsset(ApiModel):
     """A uuid model. 36 Characters (4 Dashes, 32 Numbers/Letters)"""
 
     interactions: InteractedAssetInteractions | None = None
-    """What the user did with an asset."""

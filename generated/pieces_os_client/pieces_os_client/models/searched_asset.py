@@ -19,10 +19,8 @@ class SearchedAsset(ApiModel):
     schema_: EmbeddedModelSchema | None = Field(
         default=None, validation_alias="schema", serialization_alias="schema"
     )
-    """This is a model that will keep track of all of our version related to our models. ie (1) the database migration and (2) the global semantic version of the api."""
 
     asset: Asset | None = None
-    """An Asset Model representing data extracted from an Application connecting a group of data containing one or more Formats.  Below formats, preview, and original CAN to be pollinated (DAG Unsafe) because it is a root node and it's child leaf nodes will prevent cycles agressively."""
 
     exact: bool
 
@@ -31,7 +29,6 @@ class SearchedAsset(ApiModel):
     match_: SearchedMatchEnum = Field(
         validation_alias="match", serialization_alias="match"
     )
-    """Where a search matched an asset."""
 
     identifier: str
     """This is the uuid of the asset."""

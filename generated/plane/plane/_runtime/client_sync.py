@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
+from typing_extensions import Self
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -161,7 +162,7 @@ class SyncApiClient:
         """Send a header with every request."""
         self.default_headers[header_name] = header_value
 
-    def __enter__(self) -> SyncApiClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

@@ -348,8 +348,10 @@ class AssetsApi:
 
         Delete user asset.
 
-        Delete a user profile asset (avatar or cover image) and remove its reference from the user profile.
-        This performs a soft delete by marking the asset as deleted and updating the user's profile.
+        Delete a user profile asset (avatar or cover image) and remove its reference
+        from the user profile.
+        This performs a soft delete by marking the asset as deleted and updating the
+        user's profile.
 
         Args:
             asset_id: Asset ID

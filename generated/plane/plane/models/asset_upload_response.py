@@ -19,6 +19,3 @@ class AssetUploadResponse(ApiModel):
     """Path under which the asset will be served once uploaded"""
 
     upload_data: PresignedPost
-    """A presigned S3 POST: send the file as multipart/form-data to `url`, with every entry of
-    `fields` as a form field before the file.
-    """
