@@ -22,10 +22,9 @@ if ROOT not in sys.path:
 
 from tests.support.prism import (  # noqa: E402
     PRISM_BIN,
-    SPECS,
     PrismServer,
     prism_available,
-    shared_server,
+    server_for,
     stop_shared,
 )
 
@@ -47,7 +46,7 @@ def prism_for(request: pytest.FixtureRequest) -> Iterator[Any]:
 
     def get(package: str) -> PrismServer:
         require_prism()
-        return shared_server(SPECS[package])
+        return server_for(package)
 
     yield get
 
