@@ -218,8 +218,10 @@ FILL_EXAMPLES: frozenset[str] = frozenset({"pieces_os_client"})
 def shared_server(
     spec: str | os.PathLike[str], *, fill_examples: bool = False
 ) -> PrismServer:
-    """The running Prism for ``spec``, started on first use and reused until ``stop_shared()``. With
-    ``fill_examples`` it serves ``with_response_examples(spec)`` (same requests, example responses)."""
+    """The running Prism for ``spec``, started on first use and reused until ``stop_shared()``.
+
+    With ``fill_examples`` it serves ``with_response_examples(spec)``: same requests, example responses.
+    """
     path = Path(spec).resolve()
     server = _SHARED.get(path)
     if server is None:
