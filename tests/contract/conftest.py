@@ -7,7 +7,6 @@ sent what the document asks for.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Iterator
@@ -21,22 +20,11 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from tests.support.prism import (  # noqa: E402
-    PRISM_BIN,
     PrismServer,
-    prism_available,
+    require_prism,
     server_for,
     stop_shared,
 )
-
-
-def require_prism() -> None:
-    """Skip when Prism is not installed, except in CI (``CI`` set), where a missing Prism is a failure."""
-    if prism_available():
-        return
-    reason = f"Prism is not installed ({PRISM_BIN} or node missing); run `npm ci` in the repository root"
-    if os.environ.get("CI"):
-        pytest.fail(reason + " (CI is set: contract tests must run)", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

@@ -38,6 +38,7 @@ __all__ = [
     "PrismServer",
     "free_port",
     "prism_available",
+    "require_prism",
     "server_for",
     "shared_server",
     "stop_shared",
@@ -58,6 +59,22 @@ class PrismError(RuntimeError):
 def prism_available() -> bool:
     """Whether the pinned Prism CLI is installed (``npm ci`` in the repository root) and node is on PATH."""
     return PRISM_BIN.exists() and shutil.which("node") is not None
+
+
+def require_prism() -> None:
+    """For fixtures: skip the test when Prism is not installed, except in CI (``CI`` set), where a missing
+    Prism fails it instead."""
+    import pytest
+
+    if prism_available():
+        return
+    reason = (
+        f"Prism is not installed ({PRISM_BIN} or node missing); "
+        "run `npm ci` in the repository root"
+    )
+    if os.environ.get("CI"):
+        pytest.fail(reason + " (CI is set: contract tests must run)", pytrace=False)
+    pytest.skip(reason)
 
 
 def free_port() -> int:
