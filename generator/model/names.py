@@ -69,7 +69,6 @@ MODEL_RESERVED = frozenset(
         "construct",
         "copy",
         "dict",
-        "fields",
         "from_dict",
         "from_json",
         "from_orm",
@@ -108,7 +107,7 @@ METHOD_RESERVED = frozenset({"self", "_request_timeout", "_headers", "_retries",
 
 # Names that generated annotations use: a field or class with one of these names would shadow the type.
 ANNOTATION_NAMES = frozenset(
-    {"str", "int", "float", "bool", "bytes", "list", "dict", "set", "tuple", "object", "type", "None"}
+    {"str", "int", "float", "bool", "bytes", "list", "dict"}
     | {"date", "datetime", "UUID", "Decimal", "Any", "Literal", "Field", "Annotated", "Union", "Optional"}
 )
 FIELD_RESERVED = MODEL_RESERVED | ANNOTATION_NAMES

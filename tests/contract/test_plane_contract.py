@@ -39,7 +39,7 @@ def _check_upload(data: Any) -> None:
     assert data.asset_id == ASSET_ID
     assert isinstance(data.upload_data, plane.PresignedPost)
     assert data.upload_data.url.startswith("https://")
-    assert data.upload_data.fields_["x-amz-algorithm"] == "AWS4-HMAC-SHA256"
+    assert data.upload_data.fields["x-amz-algorithm"] == "AWS4-HMAC-SHA256"
 
 
 def _check_download(data: Any) -> None:

@@ -116,7 +116,7 @@ GOOD = {
                 )
                 upload: AssetUploadResponse = api.create_user_asset_upload(request)
                 target: str = upload.upload_data.url
-                fields: dict[str, str] = upload.upload_data.fields_
+                fields: dict[str, str] = upload.upload_data.fields
                 api.create_generic_asset_upload(
                     "ws", GenericAssetUploadRequest(name="b", size=1, project_id=None)
                 )

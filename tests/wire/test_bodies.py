@@ -55,7 +55,7 @@ def test_plane_model_and_dict_bodies_send_the_same_bytes(
     server.enqueue(200, json=UPLOAD)
     model = UserAssetUploadRequest(
         name="fötö.png",
-        type_=TypeEnum("image/png"),
+        type=TypeEnum("image/png"),
         size=1024,
         entity_type=EntityTypeEnum.USER_AVATAR,
     )
@@ -171,9 +171,9 @@ def test_pieces_seed_model_by_alias(server: RecordingServer) -> None:
         pieces_os_client.Configuration(host=server.url)
     ) as client:
         api = pieces_os_client.AssetsApi(client)
-        drafted = api.assets_draft(True, Seed(type_=SeedTypeEnum.SEEDED_FORMAT))
+        drafted = api.assets_draft(True, Seed(type=SeedTypeEnum.SEEDED_FORMAT))
         api.assets_draft(seed={"type": "SEEDED_FORMAT"})
-    assert drafted.type_ == SeedTypeEnum.UNKNOWN
+    assert drafted.type == SeedTypeEnum.UNKNOWN
     first, second = server.requests
     assert first.target == "/assets/draft?transferables=true"
     assert first.body == second.body == b'{"type":"SEEDED_FORMAT"}'
