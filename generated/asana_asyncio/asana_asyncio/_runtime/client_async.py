@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import Any, ClassVar
 
 import aiohttp
+from typing_extensions import Self
 from yarl import URL
 
 from .configuration import BaseConfiguration, Timeout
@@ -157,7 +158,7 @@ class AsyncApiClient:
         """Send a header with every request."""
         self.default_headers[header_name] = header_value
 
-    async def __aenter__(self) -> AsyncApiClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

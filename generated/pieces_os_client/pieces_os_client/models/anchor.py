@@ -29,7 +29,7 @@ class Anchor(ApiModel):
 
     id: str
 
-    type_: AnchorTypeEnum = Field(validation_alias="type", serialization_alias="type")
+    type: AnchorTypeEnum
 
     watch: bool | None = None
 

@@ -32,9 +32,7 @@ class Annotation(ApiModel):
 
     asset: ReferencedAsset | None = None
 
-    type_: AnnotationTypeEnum = Field(
-        validation_alias="type", serialization_alias="type"
-    )
+    type: AnnotationTypeEnum
 
     text: str
     """This is the text of the annotation."""

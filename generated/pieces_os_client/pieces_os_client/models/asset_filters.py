@@ -23,9 +23,7 @@ class AssetFilters(ApiModel):
 
     iterable: list[AssetFilter]
 
-    type_: FilterOperationTypeEnum | None = Field(
-        default=None, validation_alias="type", serialization_alias="type"
-    )
+    type: FilterOperationTypeEnum | None = None
 
 
 # Imported last: these models refer back to this one.

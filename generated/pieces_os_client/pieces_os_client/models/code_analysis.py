@@ -25,9 +25,7 @@ class CodeAnalysis(ApiModel):
 
     id: str
 
-    type_: ClassificationGenericEnum = Field(
-        validation_alias="type", serialization_alias="type"
-    )
+    type: ClassificationGenericEnum
 
     tokenized: list[str] | None = None
 

@@ -28,4 +28,4 @@ class Seed(ApiModel):
 
     asset: SeededAsset | None = None
 
-    type_: SeedTypeEnum = Field(validation_alias="type", serialization_alias="type")
+    type: SeedTypeEnum

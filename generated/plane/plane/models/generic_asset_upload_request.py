@@ -5,8 +5,6 @@ system.
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from .._runtime.models import ApiModel
 
 __all__ = ["GenericAssetUploadRequest"]
@@ -20,9 +18,7 @@ class GenericAssetUploadRequest(ApiModel):
     name: str
     """Original filename of the asset"""
 
-    type_: str | None = Field(
-        default=None, validation_alias="type", serialization_alias="type"
-    )
+    type: str | None = None
     """MIME type of the file"""
 
     size: int

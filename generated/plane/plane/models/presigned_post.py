@@ -6,8 +6,6 @@ of
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from .._runtime.models import ApiModel
 
 __all__ = ["PresignedPost"]
@@ -22,7 +20,5 @@ class PresignedPost(ApiModel):
     url: str
     """URL to POST the file to"""
 
-    fields_: dict[str, str] = Field(
-        validation_alias="fields", serialization_alias="fields"
-    )
+    fields: dict[str, str]
     """Form fields to send along with the file"""

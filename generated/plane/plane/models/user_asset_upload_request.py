@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from .._runtime.models import ApiModel
 from .entity_type_enum import EntityTypeEnum
 from .type_enum import TypeEnum
@@ -18,9 +16,7 @@ class UserAssetUploadRequest(ApiModel):
     name: str
     """Original filename of the asset"""
 
-    type_: TypeEnum | None = Field(
-        default=None, validation_alias="type", serialization_alias="type"
-    )
+    type: TypeEnum | None = None
     """MIME type of the file"""
 
     size: int
