@@ -178,6 +178,17 @@ def operation_view(op: Operation, models: dict[str, Model]) -> OperationView:
     )
 
 
+def _default_arg_doc(arg: Parameter) -> str:
+    """What an argument is when the spec does not say."""
+    if arg.location == "body":
+        if isinstance(strip_nullable(arg.type), ModelRef):
+            return f"The request body: a {strip_nullable(arg.type).annotation} or a dict of its fields."
+        return "The request body."
+    if arg.location == "form":
+        return f"The `{arg.wire_name}` form field."
+    return f"The `{arg.wire_name}` {arg.location} parameter."
+
+
 def _method_docstring(op: Operation) -> str:
     """Summary, description and one line per argument, as safe docstring text."""
     parts = [op.summary or f"{op.http_method} {op.path}"]
@@ -188,9 +199,7 @@ def _method_docstring(op: Operation) -> str:
     if op.args:
         lines = ["Args:"]
         for a in op.args:
-            text = (
-                " ".join(a.description.split()) if a.description else "(no description)"
-            )
+            text = " ".join(a.description.split()) or _default_arg_doc(a)
             # Wrapped here, at the method body's indent, with continuation lines under the text.
             lines += textwrap.wrap(
                 f"    {a.py_name}: {text}",
