@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
+BENCH_BIN := .bench/venv/bin
+BENCH_INSTALLED := .bench/venv/.installed
 
 .PHONY: generate test bench dist clean
 
@@ -35,6 +37,20 @@ dist: $(INSTALLED)
 	done
 	rm -rf dist/.src
 	$(BIN)/twine check --strict dist/*
+
+# Peers and plotting for `make bench`, in their own virtualenv (pinned in benchmarks/requirements.txt).
+$(BENCH_INSTALLED): benchmarks/requirements.txt
+	$(PYTHON) -m venv .bench/venv
+	$(BENCH_BIN)/python -m pip install --quiet --upgrade pip
+	$(BENCH_BIN)/python -m pip install --quiet -r benchmarks/requirements.txt
+	touch $@
+
+# Speed and memory against OpenAPI Generator and openapi-python-client; rewrites BENCHMARKS.md's figures.
+# Not part of `make test` (tests/benchmarks/test_smoke.py runs the same code at tiny sizes there).
+bench: $(INSTALLED) $(BENCH_INSTALLED)
+	sh benchmarks/ensure_java.sh
+	$(BENCH_BIN)/openapi-generator-cli version
+	$(BENCH_BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) node_modules dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1010 @@
+"""`make bench`: clientgen against OpenAPI Generator and openapi-python-client, one function per measurement.
+
+    .bench/venv/bin/python benchmarks/run.py            # the full run; rewrites BENCHMARKS.md's figures
+    python benchmarks/run.py --smoke --work DIR         # tiny sizes, our generator and clients only
+
+Every measurement runs the thing as a user would, in its own process: the CLI for generation (wall time,
+CPU time and the peak RSS of the whole process tree, sampled from /proc), a fresh interpreter for imports,
+worker processes (benchmarks/clients.py) for client calls, models and uploads against the loopback server
+(benchmarks/loopback.py, its own process). Tools are interleaved round by round, after warm-up runs, and the
+median is reported. Results go to benchmarks/results.json, plots to benchmarks/*.png, and the figures section of
+BENCHMARKS.md (between its markers) is rewritten from them, so every number there comes from the last run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomllib
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import synthetic  # noqa: E402
+
+PEER_BIN = ROOT / ".bench" / "venv" / "bin"
+OAG = PEER_BIN / "openapi-generator-cli"
+OPC = PEER_BIN / "openapi-python-client"
+CLIENTGEN = ROOT / ".venv" / "bin" / "clientgen"
+MARK_BEGIN, MARK_END = (
+    "<!-- figures:begin (written by benchmarks/run.py) -->",
+    "<!-- figures:end -->",
+)
+
+
+@dataclass
+class Settings:
+    work: Path
+    peers: bool = True
+    gen_repeats: int = 3
+    warmups: int = 1
+    sizes: tuple[int, ...] = (10, 100, 1000, 5000)
+    size_repeats_small: int = 3  # sizes <= 100
+    calls: int = 3000
+    rounds: int = 3
+    payload_bytes: int = 6_000_000
+    model_repeats: int = 5
+    import_runs: int = 15
+    upload_mb: int = 200
+    timeout: float = 1800.0
+    packages: tuple[
+        str, ...
+    ] = ()  # limit the generation step to these targets (all when empty)
+    python: str = sys.executable
+    log: list[str] = field(default_factory=list)
+
+    def say(self, message: str) -> None:
+        line = f"[bench {time.strftime('%H:%M:%S')}] {message}"
+        print(line, flush=True)
+        self.log.append(line)
+
+
+# -- measuring a process ------------------------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                out.extend(int(c) for c in f.read().split())
+    except OSError:
+        pass
+    return out
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants (Linux /proc)."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+        stack.extend(_children(p))
+    return total
+
+
+def measure(
+    cmd: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float,
+) -> dict:
+    """Run ``cmd``; wall seconds, CPU seconds (user+sys of the tree) and peak RSS of the process tree."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    os.set_blocking(proc.stdout.fileno(), False)
+    output = bytearray()
+    peak = 0
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        peak = max(peak, _tree_rss(proc.pid))
+        try:
+            output += proc.stdout.read() or b""
+        except BlockingIOError:
+            pass
+        if time.perf_counter() - start > timeout:
+            os.killpg(proc.pid, signal.SIGKILL)
+            os.wait4(proc.pid, 0)
+            return {"error": f"timed out after {timeout:.0f}s", "wall_s": None}
+        time.sleep(0.01)
+    wall = time.perf_counter() - start
+    try:
+        output += proc.stdout.read() or b""
+    except (BlockingIOError, ValueError):
+        pass
+    proc.stdout.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    text = output.decode(errors="replace")
+    if proc.returncode != 0 or "Traceback" in text:
+        return {"error": f"exit {proc.returncode}: {text[-2000:]}", "wall_s": None}
+    return {
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_rss": max(peak, usage.ru_maxrss * 1024),
+        "largest_process_rss": usage.ru_maxrss * 1024,
+    }
+
+
+def _median_runs(runs: list[dict]) -> dict:
+    ok = [r for r in runs if r.get("wall_s") is not None]
+    if not ok:
+        return {
+            "error": runs[-1].get("error", "no run") if runs else "no run",
+            "wall_s": None,
+        }
+    return {
+        "wall_s": statistics.median(r["wall_s"] for r in ok),
+        "cpu_s": statistics.median(r["cpu_s"] for r in ok),
+        "peak_rss": statistics.median(r["peak_rss"] for r in ok),
+        "runs": len(ok),
+        "all_wall_s": [round(r["wall_s"], 3) for r in ok],
+    }
+
+
+# -- generation ---------------------------------------------------------------------------------------------
+
+
+def _targets() -> list[dict[str, str]]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return data["tool"]["clientgen"]["targets"]  # type: ignore[no-any-return]
+
+
+def _generation_commands(
+    s: Settings, spec: Path, package: str, library: str, where: Path
+) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """The command line of each tool for one spec, writing under ``where``."""
+    config = where / "clientgen" / "pyproject.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        "[[tool.clientgen.targets]]\n"
+        f'spec = "{spec.resolve()}"\npackage = "{package}"\nlibrary = "{library}"\n'
+        f'output = "{(where / "clientgen" / "out").resolve()}"\n',
+        encoding="utf-8",
+    )
+    env = dict(os.environ)
+    commands = {
+        "clientgen": (
+            [str(CLIENTGEN), "build", "--force", "--config", str(config)],
+            env,
+        )
+    }
+    if s.peers:
+        oag = [
+            str(OAG),
+            "generate",
+            "-i",
+            str(spec),
+            "-g",
+            "python",
+            "-o",
+            str(where / "oag"),
+            "--package-name",
+            package,
+        ]
+        if library == "asyncio":
+            oag += ["--library", "asyncio"]
+        commands["openapi-generator"] = (oag, env)
+        opc_env = dict(
+            env, PATH=f"{PEER_BIN}:{env.get('PATH', '')}"
+        )  # it runs `ruff` from PATH afterwards
+        opc = [
+            str(OPC),
+            "generate",
+            "--path",
+            str(spec),
+            "--output-path",
+            str(where / "opc"),
+            "--overwrite",
+        ]
+        commands["openapi-python-client"] = (opc, opc_env)
+    return commands
+
+
+def _interleaved(
+    s: Settings, commands: dict, repeats: int, warmups: int, label: str
+) -> dict[str, dict]:
+    runs: dict[str, list[dict]] = {tool: [] for tool in commands}
+    given_up: set[str] = set()
+    for i in range(warmups + repeats):
+        for tool, (cmd, env) in commands.items():
+            if tool in given_up:
+                continue
+            result = measure(cmd, env=env, cwd=ROOT, timeout=s.timeout)
+            kind = "warm-up" if i < warmups else f"run {i - warmups + 1}"
+            if result.get("wall_s") is None:
+                s.say(f"{label} {tool} {kind}: FAILED {result['error'][:300]}")
+                given_up.add(tool)
+                runs[tool].append(result)
+                continue
+            s.say(
+                f"{label} {tool} {kind}: {result['wall_s']:.2f}s wall, {result['peak_rss'] / 2**20:.0f} MB"
+            )
+            if i >= warmups:
+                runs[tool].append(result)
+    return {tool: _median_runs(r) for tool, r in runs.items()}
+
+
+def bench_generation(s: Settings) -> dict[str, Any]:
+    """Wall time, CPU time and peak RSS of each generator on the three specs of [tool.clientgen]."""
+    out: dict[str, Any] = {}
+    for target in _targets():
+        if s.packages and target["package"] not in s.packages:
+            continue
+        spec, package, library = (
+            ROOT / target["spec"],
+            target["package"],
+            target.get("library", "sync"),
+        )
+        where = s.work / "generation" / package
+        shutil.rmtree(where, ignore_errors=True)
+        commands = _generation_commands(s, spec, package, library, where)
+        out[package] = {"spec": target["spec"], "library": library}
+        out[package].update(
+            _interleaved(s, commands, s.gen_repeats, s.warmups, f"generate {package}")
+        )
+    return out
+
+
+def bench_scaling(s: Settings) -> dict[str, Any]:
+    """The same on synthetic specs of growing size; a tool that fails or times out is not run on larger ones."""
+    out: dict[str, Any] = {}
+    failed: set[str] = set()
+    for size in s.sizes:
+        where = s.work / "scaling" / str(size)
+        shutil.rmtree(where, ignore_errors=True)
+        spec = synthetic.write_spec(size, where / f"synthetic_{size}.yaml")
+        commands = {
+            tool: c
+            for tool, c in _generation_commands(
+                s, spec, "synthetic", "sync", where
+            ).items()
+            if tool not in failed
+        }
+        small = size <= 100
+        result = _interleaved(
+            s,
+            commands,
+            s.size_repeats_small if small else 1,
+            s.warmups if small else 0,
+            f"scaling {size} ops",
+        )
+        failed |= {tool for tool, r in result.items() if r.get("wall_s") is None}
+        out[str(size)] = {
+            "operations": size,
+            "spec_bytes": spec.stat().st_size,
+            **result,
+        }
+    return out
+
+
+# -- clients ------------------------------------------------------------------------------------------------
+
+
+def _client_env(s: Settings) -> dict[str, str]:
+    paths = [
+        ROOT / "generated" / "pieces_os_client",
+        ROOT / "generated" / "asana_asyncio",
+        s.work / "clients" / "ours_pieces_asyncio",
+        s.work / "clients" / "oag_pieces_sync",
+        s.work / "clients" / "oag_pieces_asyncio",
+    ]
+    return dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(str(p) for p in paths),
+        PYTHONDONTWRITEBYTECODE="",
+    )
+
+
+def prepare_clients(s: Settings) -> None:
+    """Our asyncio client of the Pieces spec, and OpenAPI Generator's sync and asyncio ones, under work/clients."""
+    where = s.work / "clients"
+    where.mkdir(parents=True, exist_ok=True)
+    spec = str(ROOT / "specs" / "pieces_os.yaml")
+    jobs = [
+        [
+            str(CLIENTGEN),
+            "generate",
+            spec,
+            "--output",
+            str(where / "ours_pieces_asyncio"),
+            "--package",
+            "pieces_os_asyncio",
+            "--library",
+            "asyncio",
+        ],
+    ]
+    if s.peers:
+        for library in ("sync", "asyncio"):
+            cmd = [
+                str(OAG),
+                "generate",
+                "-i",
+                spec,
+                "-g",
+                "python",
+                "-o",
+                str(where / f"oag_pieces_{library}"),
+                "--package-name",
+                f"oag_pieces_{library}",
+            ]
+            jobs.append(
+                cmd + (["--library", "asyncio"] if library == "asyncio" else [])
+            )
+    for cmd in jobs:
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+
+
+class Loopback:
+    """The loopback server in its own process."""
+
+    def __init__(self, s: Settings) -> None:
+        self.proc = subprocess.Popen(
+            [s.python, str(HERE / "loopback.py"), "--lifetime", "3600"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        match = re.fullmatch(r"listening (\d+)\s*", line)
+        if not match:
+            self.proc.kill()
+            raise RuntimeError(f"loopback server did not start: {line!r}")
+        self.port = int(match.group(1))
+
+    def __enter__(self) -> Loopback:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def _worker(s: Settings, *args: str, timeout: float = 900) -> dict[str, Any]:
+    proc = subprocess.run(
+        [s.python, str(HERE / "clients.py"), *args],
+        env=_client_env(s),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if proc.returncode != 0:
+        return {"error": (proc.stderr or proc.stdout)[-1500:]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def bench_overhead(s: Settings) -> dict[str, Any]:
+    """Calls per second, small GET and JSON POST, per client; sequential, and 100 concurrent for asyncio."""
+    groups = {
+        "sync": (["raw-urllib3", "ours-sync", "oag-sync"], 1),
+        "asyncio": (["raw-aiohttp", "ours-asyncio", "oag-asyncio"], 1),
+        "asyncio-100": (["raw-aiohttp", "ours-asyncio", "oag-asyncio"], 100),
+    }
+    out: dict[str, Any] = {}
+    with Loopback(s) as server:
+        for group, (kinds, concurrency) in groups.items():
+            kinds = [k for k in kinds if s.peers or not k.startswith("oag")]
+            runs: dict[str, list[dict]] = {k: [] for k in kinds}
+            for _ in range(s.rounds):
+                for kind in kinds:
+                    r = _worker(
+                        s,
+                        "overhead",
+                        kind,
+                        "--port",
+                        str(server.port),
+                        "--calls",
+                        str(s.calls),
+                        "--concurrency",
+                        str(concurrency),
+                    )
+                    runs[kind].append(r)
+                    s.say(f"overhead {group} {kind}: {r}")
+            out[group] = {}
+            for kind, rs in runs.items():
+                ok = [r for r in rs if "error" not in r]
+                out[group][kind] = (
+                    {op: statistics.median(r[op] for r in ok) for op in ("get", "post")}
+                    if ok
+                    else {"error": rs[-1]["error"]}
+                )
+    out["calls_per_run"] = s.calls
+    out["rounds"] = s.rounds
+    return out
+
+
+def bench_models(s: Settings) -> dict[str, Any]:
+    """Parse and serialise a large Pieces ``Assets`` payload with our models and OpenAPI Generator's."""
+    import payload
+    import yaml
+
+    spec = yaml.safe_load(
+        (ROOT / "specs" / "pieces_os.yaml").read_text(encoding="utf-8")
+    )
+    path = s.work / f"assets_{s.payload_bytes}.json"
+    if not path.exists():
+        path.write_bytes(payload.assets_payload(spec, s.payload_bytes))
+    kinds = ["ours"] + (["oag"] if s.peers else [])
+    out: dict[str, Any] = {}
+    for kind in kinds:
+        r = _worker(
+            s, "models", kind, "--payload", str(path), "--repeats", str(s.model_repeats)
+        )
+        s.say(f"models {kind}: {r}")
+        out[kind] = r
+    return out
+
+
+_IMPORT_SNIPPET = """
+import time
+t = time.perf_counter()
+import {package}
+{package}.{attribute}
+print(time.perf_counter() - t)
+"""
+
+
+def bench_import(s: Settings) -> dict[str, Any]:
+    """Seconds to ``import`` the package and reach ``AssetsApi`` in a fresh interpreter; median of N runs."""
+    packages = {"ours": "pieces_os_client"}
+    if s.peers:
+        packages["oag"] = "oag_pieces_sync"
+    times: dict[str, list[float]] = {k: [] for k in packages}
+    env = _client_env(s)
+    for i in range(
+        s.import_runs + 1
+    ):  # the first run writes the bytecode caches and is not counted
+        for kind, package in packages.items():
+            code = _IMPORT_SNIPPET.format(package=package, attribute="AssetsApi")
+            proc = subprocess.run(
+                [s.python, "-c", code],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            if i:
+                times[kind].append(float(proc.stdout.strip()))
+    out = {
+        k: {"median_s": statistics.median(v), "min_s": min(v), "runs": len(v)}
+        for k, v in times.items()
+    }
+    s.say(f"import: {out}")
+    return out
+
+
+def bench_upload(s: Settings) -> dict[str, Any]:
+    """Peak RSS above the idle process while our asyncio client uploads a large file as multipart."""
+    path = s.work / f"upload_{s.upload_mb}mb.bin"
+    if not path.exists() or path.stat().st_size != s.upload_mb * 2**20:
+        block = os.urandom(2**20)
+        with open(path, "wb") as f:
+            for _ in range(s.upload_mb):
+                f.write(block)
+    with Loopback(s) as server:
+        r = _worker(s, "upload", "--port", str(server.port), "--file", str(path))
+    if "error" not in r:
+        r["above_idle_sampled"] = r["peak_rss_sampled"] - r["idle_rss"]
+        r["above_idle_high_water"] = r["high_water_rss"] - r["idle_rss"]
+    s.say(f"upload: {r}")
+    return r
+
+
+# -- reporting ----------------------------------------------------------------------------------------------
+
+
+def _run(cmd: list[str]) -> str:
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        return (p.stdout + p.stderr).strip()
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"unavailable ({exc})"
+
+
+def machine(s: Settings) -> dict[str, Any]:
+    from importlib import metadata
+
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    meminfo = Path("/proc/meminfo").read_text().split("\n")[0]
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    info = {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(int(meminfo.split()[1]) / 2**20, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "load_average_start": os.getloadavg(),
+        "clientgen": _run([str(CLIENTGEN), "--version"]),
+        "pydantic": version("pydantic"),
+        "urllib3": version("urllib3"),
+        "aiohttp": version("aiohttp"),
+    }
+    if s.peers:
+        info["java"] = _run(["java", "-version"]).splitlines()[0]
+        info["openapi-generator-cli"] = _run([str(OAG), "version"]).splitlines()[-1]
+        info["openapi-python-client"] = _run([str(OPC), "--version"]).splitlines()[-1]
+    return info
+
+
+def ratios(r: dict[str, Any]) -> dict[str, Any]:
+    """The ratios the targets are stated in (>1 means clientgen is better)."""
+    out: dict[str, Any] = {"generation": {}, "scaling": {}}
+
+    def div(a: Any, b: Any) -> float | None:
+        return (
+            a / b
+            if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b
+            else None
+        )
+
+    for name, g in list(r.get("generation", {}).items()) + list(
+        r.get("scaling", {}).items()
+    ):
+        ours = g.get("clientgen", {})
+        oag, opc = g.get("openapi-generator", {}), g.get("openapi-python-client", {})
+        out["scaling" if name.isdigit() else "generation"][name] = {
+            "speedup_vs_oag": div(oag.get("wall_s"), ours.get("wall_s")),
+            "speedup_vs_opc": div(opc.get("wall_s"), ours.get("wall_s")),
+            "rss_fraction_of_oag": div(ours.get("peak_rss"), oag.get("peak_rss")),
+        }
+    ov = r.get("overhead", {})
+    out["overhead"] = {}
+    for group, raw, ours, oag in (
+        ("sync", "raw-urllib3", "ours-sync", "oag-sync"),
+        ("asyncio", "raw-aiohttp", "ours-asyncio", "oag-asyncio"),
+        ("asyncio-100", "raw-aiohttp", "ours-asyncio", "oag-asyncio"),
+    ):
+        g = ov.get(group, {})
+        for op in ("get", "post"):
+            out["overhead"][f"{group} {op}"] = {
+                "of_raw": div(g.get(ours, {}).get(op), g.get(raw, {}).get(op)),
+                "vs_oag": div(g.get(ours, {}).get(op), g.get(oag, {}).get(op)),
+            }
+    m = r.get("models", {})
+    out["models"] = {
+        "parse_speedup": div(
+            m.get("oag", {}).get("parse_s"), m.get("ours", {}).get("parse_s")
+        ),
+        "serialise_speedup": div(
+            m.get("oag", {}).get("serialise_s"), m.get("ours", {}).get("serialise_s")
+        ),
+    }
+    imp = r.get("import", {})
+    out["import"] = {
+        "speedup": div(
+            imp.get("oag", {}).get("median_s"), imp.get("ours", {}).get("median_s")
+        )
+    }
+    return out
+
+
+def _fmt(x: Any, unit: str = "", digits: int = 2) -> str:
+    if x is None:
+        return "—"
+    return f"{x:.{digits}f}{unit}"
+
+
+def _mb(x: Any) -> str:
+    return "—" if x is None else f"{x / 2**20:.0f} MB"
+
+
+def _mark(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("met" if ok else "**missed**")
+
+
+def _versus(tool: str, base: dict[str, Any], t: dict[str, Any]) -> tuple[str, str]:
+    """(clientgen's speed-up over ``tool``, clientgen's peak RSS as a fraction of the tool's) as text."""
+    if tool == "clientgen":
+        return "", ""
+    speed = _fmt(t["wall_s"] / base["wall_s"], "×", 1) if base.get("wall_s") else "—"
+    rss = _fmt(base["peak_rss"] / t["peak_rss"], "", 2) if base.get("peak_rss") else "—"
+    return speed, rss
+
+
+def render_markdown(r: dict[str, Any]) -> str:
+    q = r["ratios"]
+    m = r["machine"]
+    lines = [
+        MARK_BEGIN,
+        "",
+        f"Last run: {r['finished']} ({r['duration_s'] / 60:.0f} min).",
+        "",
+        "### Machine",
+        "",
+    ]
+    lines += ["| | |", "| --- | --- |"]
+    for key in (
+        "cores",
+        "cpu",
+        "memory_gib",
+        "os",
+        "python",
+        "java",
+        "clientgen",
+        "openapi-generator-cli",
+        "openapi-python-client",
+        "pydantic",
+        "urllib3",
+        "aiohttp",
+        "load_average_start",
+        "load_average_end",
+    ):
+        if key in m:
+            value = m[key]
+            if isinstance(value, (list, tuple)):
+                value = " / ".join(f"{v:.2f}" for v in value)
+            lines.append(f"| {key} | {value} |")
+    lines += [
+        "",
+        "Command: `make bench` (= `.bench/venv/bin/python benchmarks/run.py`).",
+        "",
+    ]
+
+    lines += [
+        "### 1. Generation (the three specs)",
+        "",
+        "Median of {} runs after a warm-up; wall time end to end (CLI in a subprocess), CPU = user+sys of "
+        "the process tree, peak RSS = the process tree's, sampled.".format(
+            r["settings"]["gen_repeats"]
+        ),
+        "",
+        "| spec | tool | wall | CPU | peak RSS | clientgen speed-up | clientgen RSS / tool's |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, g in r["generation"].items():
+        base = g.get("clientgen", {})
+        for tool in ("clientgen", "openapi-generator", "openapi-python-client"):
+            if tool not in g:
+                continue
+            t = g[tool]
+            if t.get("wall_s") is None:
+                lines.append(
+                    f"| {name} | {tool} | failed: {t.get('error', '')[:80]} | | | | |"
+                )
+                continue
+            sp, rs = _versus(tool, base, t)
+            lines.append(
+                f"| {name} ({g['library']}) | {tool} | {_fmt(t['wall_s'], ' s')} | {_fmt(t['cpu_s'], ' s')} "
+                f"| {_mb(t['peak_rss'])} | {sp} | {rs} |"
+            )
+    lines += [
+        "",
+        "### Scaling (synthetic specs)",
+        "",
+        "5 operations and 4 schemas per resource (benchmarks/synthetic.py). Sizes ≤ 100: median of {} runs "
+        "after a warm-up; larger: one run.".format(r["settings"]["size_repeats_small"]),
+        "",
+        "| operations | spec | tool | wall | CPU | peak RSS | clientgen speed-up | clientgen RSS / tool's |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for size, g in r["scaling"].items():
+        base = g.get("clientgen", {})
+        for tool in ("clientgen", "openapi-generator", "openapi-python-client"):
+            if tool not in g:
+                continue
+            t = g[tool]
+            if t.get("wall_s") is None:
+                lines.append(
+                    f"| {size} | | {tool} | failed: {t.get('error', '')[:80]} | | | | |"
+                )
+                continue
+            sp, rs = _versus(tool, base, t)
+            lines.append(
+                f"| {size} | {g['spec_bytes'] / 1e3:.0f} kB | {tool} | {_fmt(t['wall_s'], ' s')} | "
+                f"{_fmt(t['cpu_s'], ' s')} | {_mb(t['peak_rss'])} | {sp} | {rs} |"
+            )
+    lines += [
+        "",
+        "![generation time](benchmarks/scaling_time.png) ![peak RSS](benchmarks/scaling_rss.png)",
+        "",
+    ]
+
+    ov = r["overhead"]
+    lines += [
+        "### 2. Client overhead (calls per second, loopback)",
+        "",
+        f"{ov['calls_per_run']} calls per run, median of {ov['rounds']} rounds, each client in a fresh "
+        "process with a warm-up; the raw transports send, read and `json.loads`.",
+        "",
+        "| mode | client | GET /assets/{asset} | POST /assets/create | GET of raw | POST of raw |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for group in ("sync", "asyncio", "asyncio-100"):
+        g = ov.get(group, {})
+        raw = next(iter(g.values()), {})
+        for kind, v in g.items():
+            if "error" in v:
+                lines.append(f"| {group} | {kind} | failed | | | |")
+                continue
+            lines.append(
+                f"| {group} | {kind} | {v['get']:.0f}/s | {v['post']:.0f}/s | "
+                f"{_fmt(v['get'] / raw['get'], '×')} | {_fmt(v['post'] / raw['post'], '×')} |"
+            )
+    md = r["models"]
+    lines += [
+        "",
+        "### 3. Models (Pieces `Assets`)",
+        "",
+        "| models | payload | parse | serialise |",
+        "| --- | --- | --- | --- |",
+    ]
+    for kind, v in md.items():
+        if "error" in v:
+            lines.append(f"| {kind} | failed | | |")
+            continue
+        lines.append(
+            f"| {kind} | {v['bytes'] / 1e6:.1f} MB, {v['assets']} assets | {_fmt(v['parse_s'], ' s', 3)} | "
+            f"{_fmt(v['serialise_s'], ' s', 3)} |"
+        )
+    imp = r["import"]
+    lines += [
+        "",
+        "### 4. Import (`import pkg; pkg.AssetsApi`, fresh process)",
+        "",
+        "| package | median | min | runs |",
+        "| --- | --- | --- | --- |",
+    ]
+    for kind, v in imp.items():
+        lines.append(
+            f"| {kind} | {v['median_s'] * 1e3:.1f} ms | {v['min_s'] * 1e3:.1f} ms | {v['runs']} |"
+        )
+    up = r["upload"]
+    lines += ["", "### 5. Upload memory (asyncio client, multipart)", ""]
+    if "error" in up:
+        lines.append(f"Failed: `{up['error'][-300:]}`")
+    else:
+        lines += [
+            "| file | idle RSS | peak RSS (sampled) | above idle (sampled) | above idle (kernel high-water) | time |",
+            "| --- | --- | --- | --- | --- | --- |",
+            f"| {up['file_bytes'] / 2**20:.0f} MiB | {_mb(up['idle_rss'])} | {_mb(up['peak_rss_sampled'])} | "
+            f"{_mb(up['above_idle_sampled'])} | {_mb(up['above_idle_high_water'])} | {up['seconds']:.1f} s |",
+        ]
+
+    # Targets.
+    gen_oag = [
+        v["speedup_vs_oag"]
+        for v in list(q["generation"].values()) + list(q["scaling"].values())
+    ]
+    gen_opc = [
+        v["speedup_vs_opc"]
+        for v in list(q["generation"].values()) + list(q["scaling"].values())
+    ]
+    rss = [
+        v["rss_fraction_of_oag"]
+        for v in list(q["generation"].values()) + list(q["scaling"].values())
+    ]
+
+    def span(xs: list[Any], unit: str = "×") -> str:
+        xs = [x for x in xs if x is not None]
+        return f"{min(xs):.2f}{unit} – {max(xs):.2f}{unit}" if xs else "—"
+
+    def all_ok(xs: list[Any], test: Any) -> bool | None:
+        xs = [x for x in xs if x is not None]
+        return all(test(x) for x in xs) if xs else None
+
+    of_raw = [v["of_raw"] for v in q["overhead"].values()]
+    vs_oag = [v["vs_oag"] for v in q["overhead"].values()]
+    lines += [
+        "",
+        "### Targets",
+        "",
+        "| target | measured | |",
+        "| --- | --- | --- |",
+        f"| generation ≥ 10× faster than OpenAPI Generator, every spec and size | {span(gen_oag)} | "
+        f"{_mark(all_ok(gen_oag, lambda x: x >= 10))} |",
+        f"| generation faster than openapi-python-client, every spec and size | {span(gen_opc)} | "
+        f"{_mark(all_ok(gen_opc, lambda x: x > 1))} |",
+        f"| generation peak RSS ≤ ½ of OpenAPI Generator's | {span(rss, '')} of it | "
+        f"{_mark(all_ok(rss, lambda x: x <= 0.5))} |",
+        f"| client calls/s ≥ 0.9× the raw transport | {span(of_raw)} | {_mark(all_ok(of_raw, lambda x: x >= 0.9))} |",
+        f"| client well ahead of OpenAPI Generator's | {span(vs_oag)} | {_mark(all_ok(vs_oag, lambda x: x >= 1.2))} |",
+        f"| models ≥ 2× faster (parse / serialise) | {_fmt(q['models']['parse_speedup'], '×')} / "
+        f"{_fmt(q['models']['serialise_speedup'], '×')} | "
+        f"{_mark(all_ok([q['models']['parse_speedup'], q['models']['serialise_speedup']], lambda x: x >= 2))} |",
+        f"| import ≥ 10× faster | {_fmt(q['import']['speedup'], '×', 1)} | "
+        f"{_mark(all_ok([q['import']['speedup']], lambda x: x >= 10))} |",
+        f"| upload < 100 MB above idle | {_mb(up.get('above_idle_high_water'))} | "
+        f"{_mark(all_ok([up.get('above_idle_high_water')], lambda x: x < 100 * 2**20))} |",
+        "",
+        MARK_END,
+    ]
+    return "\n".join(lines)
+
+
+def plot(r: dict[str, Any], where: Path) -> list[Path]:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return []
+    written = []
+    for metric, label, name in (
+        ("wall_s", "wall time (s)", "scaling_time.png"),
+        ("peak_rss", "peak RSS (MB)", "scaling_rss.png"),
+    ):
+        fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=110)
+        for tool, style in (
+            ("clientgen", "o-"),
+            ("openapi-generator", "s--"),
+            ("openapi-python-client", "^:"),
+        ):
+            xs, ys = [], []
+            for size, g in r["scaling"].items():
+                v = g.get(tool, {}).get(metric)
+                if v is not None:
+                    xs.append(int(size))
+                    ys.append(v / 2**20 if metric == "peak_rss" else v)
+            if xs:
+                ax.plot(xs, ys, style, label=tool)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("operations in the spec (schemas in proportion)")
+        ax.set_ylabel(label)
+        ax.set_title(f"Generation {label.split(' (')[0]} vs spec size")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
+        fig.tight_layout()
+        path = where / name
+        fig.savefig(path)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+def update_benchmarks_md(markdown: str, path: Path) -> None:
+    text = (
+        path.read_text(encoding="utf-8")
+        if path.exists()
+        else f"# Benchmarks\n\n{MARK_BEGIN}\n{MARK_END}\n"
+    )
+    if MARK_BEGIN in text and MARK_END in text:
+        head, rest = text.split(MARK_BEGIN, 1)
+        _, tail = rest.split(MARK_END, 1)
+        text = head + markdown + tail
+    else:
+        text = text.rstrip() + "\n\n" + markdown + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def run_all(s: Settings, only: set[str] | None = None) -> dict[str, Any]:
+    started = time.time()
+    s.work.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "machine": machine(s),
+        "settings": {
+            k: (list(v) if isinstance(v, tuple) else v)
+            for k, v in vars(s).items()
+            if k not in ("work", "log", "python")
+        },
+    }
+    steps = [
+        ("generation", bench_generation),
+        ("scaling", bench_scaling),
+        ("clients", prepare_clients),
+        ("overhead", bench_overhead),
+        ("models", bench_models),
+        ("import", bench_import),
+        ("upload", bench_upload),
+    ]
+    for name, fn in steps:
+        if only and name not in only and name != "clients":
+            results[name] = {}
+            continue
+        s.say(f"== {name}")
+        value = fn(s)
+        if value is not None:
+            results[name] = value
+    results["machine"]["load_average_end"] = os.getloadavg()
+    results["ratios"] = ratios(results)
+    results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    results["duration_s"] = time.time() - started
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="clientgen benchmarks (make bench)")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes, no peers; for the test suite"
+    )
+    parser.add_argument("--work", type=Path, default=ROOT / ".bench" / "run")
+    parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument(
+        "--only",
+        help="comma-separated steps: generation,scaling,overhead,models,import,upload",
+    )
+    parser.add_argument(
+        "--sizes", help="comma-separated operation counts for the scaling run"
+    )
+    parser.add_argument("--results", type=Path, help="where to write the JSON results")
+    args = parser.parse_args(argv)
+    s = smoke_settings(args.work) if args.smoke else Settings(work=args.work)
+    if args.no_peers:
+        s.peers = False
+    if args.sizes:
+        s.sizes = tuple(int(x) for x in args.sizes.split(","))
+    if s.peers and shutil.which("java") is None:
+        print(
+            "make bench: no Java runtime found (`java` is not on PATH); OpenAPI Generator needs one. "
+            "Install it with `apt-get install default-jre-headless` and run `make bench` again.",
+            file=sys.stderr,
+        )
+        return 2
+    results = run_all(s, set(args.only.split(",")) if args.only else None)
+    results_path = args.results or (
+        s.work / "results.json" if args.smoke else HERE / "results.json"
+    )
+    results_path.write_text(
+        json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8"
+    )
+    if not args.smoke and not args.only:
+        plot(results, HERE)
+        update_benchmarks_md(render_markdown(results), ROOT / "BENCHMARKS.md")
+    print(json.dumps(results["ratios"], indent=2))
+    return 0
+
+
+def smoke_settings(work: Path) -> Settings:
+    """Tiny sizes and our tools only: what tests/benchmarks/test_smoke.py runs, in seconds."""
+    return Settings(
+        work=work,
+        peers=False,
+        gen_repeats=1,
+        warmups=0,
+        sizes=(10,),
+        size_repeats_small=1,
+        calls=30,
+        rounds=1,
+        payload_bytes=60_000,
+        model_repeats=1,
+        import_runs=2,
+        upload_mb=2,
+        timeout=300,
+        packages=("asana_asyncio",),
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
