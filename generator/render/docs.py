@@ -15,6 +15,7 @@ import jinja2
 from ..config import Target
 from ..model.api import Api, Tag
 from .docs_api import DocStyle, Example, operation_doc
+from .docs_features import FeatureExample, FeaturesDoc, features_doc
 from .docs_filters import FILTERS, fenced, md_inline
 from .docs_pages import model_doc, readme_doc
 from .docs_reference import reference_pages
@@ -42,6 +43,31 @@ def runnable_async(code: str) -> str:
     head = ["import asyncio"] + lines[:start]
     script = head + ["async def main() -> None:"] + body
     return "\n".join(script).rstrip("\n") + "\n\n\nasyncio.run(main())\n"
+
+
+def render_feature_example(env: jinja2.Environment, example: FeatureExample) -> str:
+    """The ``python`` fenced block of a README feature example (its first line is its marker)."""
+    code = env.get_template("docs/feature_example.py.j2").render(ex=example)
+    return fenced(code.rstrip("\n") + "\n", "python")
+
+
+def render_features(env: jinja2.Environment, doc: FeaturesDoc) -> FeaturesDoc:
+    """``doc`` with every example rendered into its ``block`` fields."""
+
+    def block(example: FeatureExample | None) -> str:
+        return "" if example is None else render_feature_example(env, example)
+
+    return dataclasses.replace(
+        doc,
+        websocket=tuple(
+            dataclasses.replace(o, block=block(o.example)) for o in doc.websocket
+        ),
+        pagination=tuple(
+            dataclasses.replace(o, block=block(o.example)) for o in doc.pagination
+        ),
+        retries_block=block(doc.retries),
+        errors_block=block(doc.errors),
+    )
 
 
 def api_page(env: jinja2.Environment, api: Api, tag: Tag, target: Target) -> OutputFile:
@@ -90,8 +116,9 @@ def doc_files(api: Api, target: Target) -> list[OutputFile]:
     if readme.example is not None:
         code = env.get_template("docs/example.py.j2").render(ex=readme.example)
         block = fenced(runnable_async(code) if target.is_async else code, "python")
+    features = render_features(env, features_doc(api, target))
     content = env.get_template("docs/readme.md.j2").render(
-        r=readme, example_block=block
+        r=readme, example_block=block, f=features
     )
     files.append(OutputFile("README.md", content))
     return files

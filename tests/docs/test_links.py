@@ -52,11 +52,16 @@ def test_anchor_forms() -> None:
 def test_readme_example_is_a_script(
     package: str, docs: dict[str, dict[str, str]]
 ) -> None:
-    """The README's getting-started example compiles as a plain script (asyncio: inside asyncio.run)."""
+    """The README's getting-started example compiles as a plain script (asyncio: inside asyncio.run).
+
+    The feature sections' examples (first line ``# Runs against ...``) are run by tests/features.
+    """
     (block,) = [
         f.content
         for f in fences(docs[package]["README.md"])
-        if f.info == "python" and "ApiClient" in f.content
+        if f.info == "python"
+        and "ApiClient" in f.content
+        and not f.content.startswith("# Runs against ")
     ]
     compile(block, "README example", "exec")
     assert ("asyncio.run(main())" in block) == (package == "asana_asyncio")
@@ -65,6 +70,7 @@ def test_readme_example_is_a_script(
 def test_readme_mentions_websocket_and_pagination(
     docs: dict[str, dict[str, str]],
 ) -> None:
-    assert "## WebSocket Operations" in docs["pieces_os_client"]["README.md"]
-    assert "## Paginated Operations" in docs["asana_asyncio"]["README.md"]
-    assert "## WebSocket Operations" not in docs["plane"]["README.md"]
+    assert "## WebSocket streams" in docs["pieces_os_client"]["README.md"]
+    assert "## Pagination" in docs["asana_asyncio"]["README.md"]
+    assert "## WebSocket streams" not in docs["plane"]["README.md"]
+    assert "## Pagination" not in docs["plane"]["README.md"]
