@@ -105,14 +105,6 @@ ALLOWED = [
     ),
     Allowed(
         "004",
-        r"    (parent|url|name) = '\1_example' # str \|.*",
-        r"    (parent = '159874'|url = 'https://www\.example\.com/specs/launch-plan\.pdf'|name = 'launch-plan\.pdf')"
-        r" # str \|.*",
-        _VALID
-        + " (the spec gives these form fields examples; OpenAPI Generator ignored them)",
-    ),
-    Allowed(
-        "004",
         r"    resource_subtype = 'resource_subtype_example' # str \|.*",
         r"    resource_subtype = 'external' # str \|.*",
         _VALID + " (resource_subtype is an enum)",

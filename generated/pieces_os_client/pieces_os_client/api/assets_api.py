@@ -405,7 +405,7 @@ class AssetsApi:
         Args:
             transferables: This is a boolean that will decided if we are want to return
                 the transferable data (default) or not(performance enhancement)
-            seed: (no description)
+            seed: The request body: a Seed or a dict of its fields.
         """
         response = self.assets_create_new_asset_with_http_info(
             transferables=transferables,
@@ -552,7 +552,7 @@ class AssetsApi:
         Args:
             transferables: This is a boolean that will decided if we are want to return
                 the transferable data (default) or not(performance enhancement)
-            seed: (no description)
+            seed: The request body: a Seed or a dict of its fields.
         """
         response = self.assets_draft_with_http_info(
             transferables=transferables,
@@ -1010,7 +1010,8 @@ class AssetsApi:
                 the transferable data (default) or not(performance enhancement)
             pseudo: This is helper boolean that will give you the ability to also
                 include your pseudo assets, we will always default to false.
-            assets_search_with_filters_input: (no description)
+            assets_search_with_filters_input: The request body: a
+                AssetsSearchWithFiltersInput or a dict of its fields.
         """
         response = self.assets_search_with_filters_with_http_info(
             transferables=transferables,

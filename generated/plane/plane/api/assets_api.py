@@ -210,7 +210,8 @@ class AssetsApi:
 
         Args:
             slug: Workspace slug
-            generic_asset_upload_request: (no description)
+            generic_asset_upload_request: The request body: a GenericAssetUploadRequest
+                or a dict of its fields.
         """
         response = self.create_generic_asset_upload_with_http_info(
             slug=slug,
@@ -281,7 +282,8 @@ class AssetsApi:
         """Generate presigned URL for user asset upload
 
         Args:
-            user_asset_upload_request: (no description)
+            user_asset_upload_request: The request body: a UserAssetUploadRequest or a
+                dict of its fields.
         """
         response = self.create_user_asset_upload_with_http_info(
             user_asset_upload_request=user_asset_upload_request,
@@ -420,7 +422,7 @@ class AssetsApi:
         """Get presigned URL for asset download
 
         Args:
-            asset_id: (no description)
+            asset_id: The `asset_id` path parameter.
             slug: Workspace slug
         """
         response = self.get_generic_asset_with_http_info(
@@ -498,7 +500,8 @@ class AssetsApi:
         Args:
             asset_id: Asset ID
             slug: Workspace slug
-            patched_generic_asset_update_request: (no description)
+            patched_generic_asset_update_request: The request body: a
+                PatchedGenericAssetUpdateRequest or a dict of its fields.
         """
         self.update_generic_asset_with_http_info(
             asset_id=asset_id,
@@ -581,7 +584,8 @@ class AssetsApi:
 
         Args:
             asset_id: Asset ID
-            patched_asset_update_request: (no description)
+            patched_asset_update_request: The request body: a PatchedAssetUpdateRequest
+                or a dict of its fields.
         """
         self.update_user_asset_with_http_info(
             asset_id=asset_id,
