@@ -364,8 +364,7 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
         views = [operation_view(op, models) for op in tag.operations]
         model_imports, typing_names, stdlib = _api_imports(views, models)
         typing_imports = sorted(
-            {"Any", "cast", *typing_names}
-            | ({"TYPE_CHECKING"} if model_imports else set())
+            {"Any", "TYPE_CHECKING", "cast", *typing_names}
         )
         endpoint_imports = ["Endpoint"]
         if any(op.params for op in tag.operations):

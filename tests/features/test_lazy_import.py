@@ -200,12 +200,6 @@ def test_mypy_strict_sees_lazy_names(tmp_path: Path) -> None:
     assert "wrong_code.py:3: error" in bad.stdout and "[assignment]" in bad.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: the package's and models' module-level __getattr__ (returning Any) is visible to "
-    "type checkers, so a misspelt name type-checks as Any; it belongs under `if not TYPE_CHECKING:` "
-    "in templates/package/__init__.py.jinja and templates/models/__init__.py.jinja",
-)
 def test_mypy_strict_rejects_a_misspelt_lazy_name(tmp_path: Path) -> None:
     wrong = tmp_path / "typo.py"
     wrong.write_text(

@@ -9,15 +9,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-import aiohttp
-
 from .._runtime.endpoint import Body, Endpoint, FormField, Pagination, Param
-from .._runtime.pagination import apaginate
-from .._runtime.response import ApiResponse
-from .._runtime.types import FileInput, RequestTimeout
-from ..api_client import ApiClient
 
+# Everything below is needed for annotations only: the runtime (pydantic, aiohttp) is imported on
+# the first call, so importing this module (and the package) stays fast.
 if TYPE_CHECKING:
+    import aiohttp
+
+    from .._runtime.response import ApiResponse
+    from .._runtime.types import FileInput, RequestTimeout
+    from ..api_client import ApiClient
     from ..models.attachment_compact import AttachmentCompact
     from ..models.delete_attachment200_response import DeleteAttachment200Response
     from ..models.get_attachment200_response import GetAttachment200Response
@@ -173,7 +174,11 @@ class AttachmentsApi:
     """Operations of the Attachments tag."""
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
-        self.api_client = api_client if api_client is not None else ApiClient()
+        if api_client is None:
+            from ..api_client import ApiClient
+
+            api_client = ApiClient()
+        self.api_client = api_client
 
     async def create_attachment_for_object(
         self,
@@ -629,6 +634,8 @@ class AttachmentsApi:
 
         Starts at ``offset`` (None: the first page) and follows the next cursor until it is null.
         """
+        from .._runtime.pagination import apaginate
+
         return apaginate(
             self.api_client,
             _GET_ATTACHMENTS_FOR_OBJECT,

@@ -8,15 +8,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-import urllib3
-
 from .._runtime.endpoint import Body, Endpoint, Param
-from .._runtime.response import ApiResponse
-from .._runtime.types import RequestTimeout
-from .._runtime.websocket_sync import WebSocketStream, connect_websocket
-from ..api_client import ApiClient
 
+# Everything below is needed for annotations only: the runtime (pydantic, urllib3) is imported on
+# the first call, so importing this module (and the package) stays fast.
 if TYPE_CHECKING:
+    import urllib3
+
+    from .._runtime.response import ApiResponse
+    from .._runtime.types import RequestTimeout
+    from .._runtime.websocket_sync import WebSocketStream
+    from ..api_client import ApiClient
     from ..models.asset import Asset
     from ..models.assets import Assets
     from ..models.assets_search_with_filters_input import AssetsSearchWithFiltersInput
@@ -384,7 +386,11 @@ class AssetsApi:
     """Operations of the Assets tag."""
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
-        self.api_client = api_client if api_client is not None else ApiClient()
+        if api_client is None:
+            from ..api_client import ApiClient
+
+            api_client = ApiClient()
+        self.api_client = api_client
 
     def assets_create_new_asset(
         self,
@@ -1385,6 +1391,8 @@ class AssetsApi:
         Use it as a context manager and iterate over it: each message is parsed into StreamedIdentifiers.
         Leaving the context closes the socket; the iteration ends when the server closes it.
         """
+        from .._runtime.websocket_sync import connect_websocket
+
         return connect_websocket(
             self.api_client,
             _ASSETS_STREAM_IDENTIFIERS,
@@ -1460,6 +1468,8 @@ class AssetsApi:
         Use it as a context manager and iterate over it: each message is parsed into Assets.
         Leaving the context closes the socket; the iteration ends when the server closes it.
         """
+        from .._runtime.websocket_sync import connect_websocket
+
         return connect_websocket(
             self.api_client,
             _GET_ASSETS_STREAM_TRANSFERABLES,
@@ -1534,6 +1544,8 @@ class AssetsApi:
         Use it as a context manager and iterate over it: each message is parsed into Assets.
         Leaving the context closes the socket; the iteration ends when the server closes it.
         """
+        from .._runtime.websocket_sync import connect_websocket
+
         return connect_websocket(
             self.api_client,
             _STREAM_ASSETS,
@@ -1609,6 +1621,8 @@ class AssetsApi:
         Use it as a context manager and iterate over it: each message is parsed into WorkstreamSuggestions.
         Leaving the context closes the socket; the iteration ends when the server closes it.
         """
+        from .._runtime.websocket_sync import connect_websocket
+
         return connect_websocket(
             self.api_client,
             _WORKSTREAM_SUGGESTIONS_STREAM,

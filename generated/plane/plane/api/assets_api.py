@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-import urllib3
-
 from .._runtime.endpoint import Body, Endpoint, Param
-from .._runtime.response import ApiResponse
-from .._runtime.types import RequestTimeout
-from ..api_client import ApiClient
 
+# Everything below is needed for annotations only: the runtime (pydantic, urllib3) is imported on
+# the first call, so importing this module (and the package) stays fast.
 if TYPE_CHECKING:
+    import urllib3
+
+    from .._runtime.response import ApiResponse
+    from .._runtime.types import RequestTimeout
+    from ..api_client import ApiClient
     from ..models.asset_download_response import AssetDownloadResponse
     from ..models.asset_upload_response import AssetUploadResponse
     from ..models.generic_asset_upload_request import GenericAssetUploadRequest
@@ -194,7 +196,11 @@ class AssetsApi:
     """Operations of the Assets tag."""
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
-        self.api_client = api_client if api_client is not None else ApiClient()
+        if api_client is None:
+            from ..api_client import ApiClient
+
+            api_client = ApiClient()
+        self.api_client = api_client
 
     def create_generic_asset_upload(
         self,
