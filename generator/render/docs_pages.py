@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, replace
 
 from ..config import Target
-from ..model.api import Api, Operation, SecurityScheme
+from ..model.api import Api, SecurityScheme
 from ..model.types import EnumModel, Field, Model, ModelRef, ObjectModel
 from .docs_api import Example, example_for, type_md
 from .docs_examples import example_data, object_data
@@ -98,17 +98,6 @@ class SchemeDoc:
 
 
 @dataclass(frozen=True, slots=True)
-class OperationLink:
-    """An operation in a README list: ``[AssetsApi.stream_assets](docs/AssetsApi.md#stream_assets)``."""
-
-    api_class: str
-    method: str
-    http_method: str
-    path: str  # a code span
-    note: str
-
-
-@dataclass(frozen=True, slots=True)
 class ReadmeDoc:
     title: str
     api_title: str
@@ -122,8 +111,6 @@ class ReadmeDoc:
     endpoints: tuple[EndpointRow, ...]
     models: tuple[str, ...]
     schemes: tuple[SchemeDoc, ...]
-    websocket_ops: tuple[OperationLink, ...]
-    paginated_ops: tuple[OperationLink, ...]
     reference_pages: tuple[tuple[str, str], ...]  # (link text, docs/reference/x.md)
     style_is_async: bool
 
@@ -167,23 +154,6 @@ def scheme_doc(scheme: SecurityScheme) -> SchemeDoc:
     return SchemeDoc(anchor(scheme.name), md_inline(scheme.name), tuple(lines))
 
 
-def _op_link(api: Api, op: Operation, note: str) -> OperationLink:
-    tag = next(t for t in api.tags if op in t.operations)
-    return OperationLink(
-        tag.class_name, op.method_name, op.http_method, code_span(op.path), note
-    )
-
-
-def _pagination_note(op: Operation) -> str:
-    page = op.pagination
-    if page is None:
-        return ""
-    cursor = code_span(page.cursor_param)
-    nxt = code_span(".".join(page.next_cursor))
-    items = code_span(".".join(page.items))
-    return f"cursor parameter {cursor}; next cursor at {nxt}; items at {items}"
-
-
 def readme_doc(
     api: Api, target: Target, reference: tuple[tuple[str, str], ...]
 ) -> ReadmeDoc:
@@ -216,16 +186,6 @@ def readme_doc(
         ),
         models=tuple(m.name for m in api.models),
         schemes=tuple(scheme_doc(s) for s in api.security_schemes),
-        websocket_ops=tuple(
-            _op_link(api, op, md_inline(op.summary))
-            for op in api.operations
-            if op.websocket
-        ),
-        paginated_ops=tuple(
-            _op_link(api, op, _pagination_note(op))
-            for op in api.operations
-            if op.pagination
-        ),
         reference_pages=reference,
         style_is_async=target.is_async,
     )
