@@ -89,7 +89,9 @@ def _print_problems(problems: Sequence[Problem], *, prefix: str = "error") -> No
 
 def _jsonable(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
-        data = {k: _jsonable(v) for k, v in asdict(value).items()}
+        data = {
+            k: _jsonable(v) for k, v in asdict(value).items() if not k.startswith("_")
+        }
         return {"kind": type(value).__name__, **data} if "kind" not in data else data
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
@@ -186,6 +188,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except (ConfigError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except (
+        OSError
+    ) as exc:  # the output cannot be written (a file where a folder should be, a full disk, …)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(
+            f"error: cannot write the output: {where}{exc.strerror or exc}",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         print("interrupted; the previous output is intact", file=sys.stderr)

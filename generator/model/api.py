@@ -49,10 +49,18 @@ class Parameter:
     @property
     def custom_explode(self) -> bool | None:
         """``explode`` when it is not the default for the style (true for form, false otherwise)."""
-        default = (self.style or "form") == "form" if self.location not in ("path", "header") else False
+        default = (
+            (self.style or "form") == "form"
+            if self.location not in ("path", "header")
+            else False
+        )
         if self.style:
             default = self.style == "form"
-        return self.explode if self.explode is not None and self.explode != default else None
+        return (
+            self.explode
+            if self.explode is not None and self.explode != default
+            else None
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +72,9 @@ class RequestBody:
     content_types: tuple[str, ...]  # every declared content type, for the docs
     required: bool
     description: str = ""
-    param: Parameter | None = None  # json/text/binary: the one argument holding the body
+    param: Parameter | None = (
+        None  # json/text/binary: the one argument holding the body
+    )
     fields: tuple[Parameter, ...] = ()  # form/multipart: each field is its own argument
     example: Example = NO_EXAMPLE
 
@@ -148,7 +158,9 @@ class Operation:
 
     @property
     def accept(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(ct for r in self.responses for ct in r.content_types))
+        return tuple(
+            dict.fromkeys(ct for r in self.responses for ct in r.content_types)
+        )
 
     @property
     def required_args(self) -> tuple[Parameter, ...]:
@@ -172,7 +184,9 @@ class Tag:
 class Server:
     url: str
     description: str = ""
-    variables: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (name, default, enum)
+    variables: tuple[
+        tuple[str, str, tuple[str, ...]], ...
+    ] = ()  # (name, default, enum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +201,10 @@ class Api:
     models: tuple[Model, ...]  # sorted by class name
     cyclic_models: frozenset[str] = frozenset()
     warnings: tuple[Problem, ...] = field(default=())
+    # Filled on first use by `model()`: a lookup table, not part of the model's value.
+    _models_by_name: dict[str, Model] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def host(self) -> str:
@@ -205,7 +223,6 @@ class Api:
         return any(op.pagination for op in self.operations)
 
     def model(self, name: str) -> Model:
-        for m in self.models:
-            if m.name == name:
-                return m
-        raise KeyError(name)
+        if not self._models_by_name:
+            self._models_by_name.update((m.name, m) for m in self.models)
+        return self._models_by_name[name]
