@@ -189,9 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except (
-        OSError
-    ) as exc:  # the output cannot be written (a file where a folder should be, a full disk, …)
+    except OSError as exc:
+        # The output cannot be written (a file where a folder should be, a full disk, …).
         where = f"{exc.filename}: " if exc.filename else ""
         print(
             f"error: cannot write the output: {where}{exc.strerror or exc}",
