@@ -78,21 +78,24 @@ def format_python(folder: Path) -> None:
     _run_ruff(["format", str(folder)], "formatting the generated code")
 
 
-def check_syntax(folder: Path) -> None:
-    """``ast.parse`` every generated Python file: a template or escaping bug must never reach the output."""
-    for path in sorted(folder.rglob("*.py")):
-        source = path.read_text(encoding="utf-8")
-        try:
-            ast.parse(source, filename=str(path))
-        except SyntaxError as exc:
-            rel = path.relative_to(folder)
-            raise OutputError(
-                f"generated {rel} is not valid Python (line {exc.lineno}: {exc.msg})"
-            ) from None
+def check_syntax(files: Iterable[OutputFile]) -> None:
+    """``ast.parse`` every Python file before it is written: a template or escaping bug must never reach
+    the output. (The formatter parses them again afterwards and refuses anything it cannot parse.)
+    """
+    for f in files:
+        if f.path.endswith(".py") and isinstance(f.content, str):
+            try:
+                ast.parse(f.content, filename=f.path)
+            except SyntaxError as exc:
+                raise OutputError(
+                    f"generated {f.path} is not valid Python (line {exc.lineno}: {exc.msg})"
+                ) from None
 
 
 def stage(files: Iterable[OutputFile], parent: Path) -> Path:
     """Write ``files`` into a new folder under ``parent``, format and check them; return the folder."""
+    files = list(files)
+    check_syntax(files)
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".clientgen-", dir=parent))
     try:
@@ -104,7 +107,6 @@ def stage(files: Iterable[OutputFile], parent: Path) -> Path:
             else:
                 target.write_text(f.content, encoding="utf-8", newline="\n")
         format_python(staging)
-        check_syntax(staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
