@@ -51,7 +51,20 @@ def load_api(spec: Path, *, lenient: bool = False) -> Api:
         raise SpecError(problems + doc.flaws)
     if doc.flaws and not lenient:
         raise SpecError(doc.flaws)
-    api = api_from_document(doc, lenient=lenient)
+    try:
+        api = api_from_document(doc, lenient=lenient)
+    except (
+        SpecError
+    ) as exc:  # lenient, and still no model can be built: every problem is an error
+        raise SpecError(
+            problems + [p for p in exc.problems if p not in problems]
+        ) from None
+    except Exception:
+        if (
+            problems
+        ):  # lenient: the flaws the validator found broke the model builder; they are the errors
+            raise SpecError(problems) from None
+        raise
     if lenient and problems:
         api = _with_warnings(api, problems)
     return api

@@ -18,23 +18,52 @@ DEFAULT_TAG = "default"
 
 def api_from_document(doc: Document, *, lenient: bool = False) -> Api:
     """The model of ``doc``. Raises :class:`SpecError` listing every problem that stops it."""
+    try:
+        return _api_from_document(doc, lenient)
+    except RecursionError:
+        raise SpecError(
+            [doc.problem("", "the schemas nest too deeply to be modelled")]
+        ) from None
+
+
+def _api_from_document(doc: Document, lenient: bool) -> Api:
     data: dict[str, Any] = doc.data
     warnings: list[Problem] = []
+    flaws: list[Problem] = (
+        []
+    )  # errors, or warnings when lenient: the model is built around them
     resolver = Resolver(doc)
     classes = Scope(PACKAGE_RESERVED)
-    schemes = _security_schemes(data, doc)
+    schemes = _security_schemes(data, doc, flaws)
 
     # API classes are named before models, so a schema called `AssetsApi` yields to the API class.
     operations_by_tag = _operations_by_tag(data, doc)
-    tag_classes = {tag: classes.claim(class_name(pascal_case(tag) + "Api")) for tag in operations_by_tag}
+    tag_classes = {
+        tag: classes.claim(class_name(pascal_case(tag) + "Api"))
+        for tag in operations_by_tag
+    }
 
-    registry = SchemaRegistry(resolver, classes, warnings, openapi31=str(data.get("openapi", "")).startswith("3.1"))
+    registry = SchemaRegistry(
+        resolver,
+        classes,
+        warnings,
+        openapi31=str(data.get("openapi", "")).startswith("3.1"),
+    )
     registry.reserve_component_names(doc)
-    components = data.get("components", {}).get("schemas", {}) or {}
+    components = _mapping(_mapping(data.get("components")).get("schemas"))
     for key in components:
         registry.component(doc, key)
 
-    builder = OperationBuilder(resolver, registry, warnings, data.get("security") or [], {s.name for s in schemes})
+    scheme_names = {s.name for s in schemes} | _mutual_tls_schemes(data)
+    builder = OperationBuilder(
+        resolver,
+        registry,
+        warnings,
+        _list(data.get("security")),
+        scheme_names,
+        flaws,
+        {s.name for s in schemes},
+    )
     problems: list[Problem] = []
     modules = Scope({"__init__"})
     tags = []
@@ -50,7 +79,12 @@ def api_from_document(doc: Document, *, lenient: bool = False) -> Api:
                 continue
             previous = seen_operation_ids.get(op.operation_id)
             if previous is not None and previous != op.pointer:
-                problems.append(doc.problem(op.pointer + "/operationId", f"duplicate operationId {op.operation_id!r}"))
+                flaws.append(
+                    doc.problem(
+                        op.pointer + "/operationId",
+                        f"duplicate operationId {op.operation_id!r}",
+                    )
+                )
             seen_operation_ids[op.operation_id] = op.pointer
             ops.append(op)
         class_ = tag_classes[tag_name]
@@ -63,10 +97,14 @@ def api_from_document(doc: Document, *, lenient: bool = False) -> Api:
                 operations=tuple(sorted(ops, key=lambda o: o.method_name)),
             )
         )
+    if lenient:
+        warnings.extend(flaws)
+    else:
+        problems.extend(flaws)
     if problems:
-        raise SpecError(problems)
+        raise SpecError(_unique(problems))
 
-    info = data.get("info") or {}
+    info = _mapping(data.get("info"))
     models: list[Model] = sorted(registry.models.values(), key=lambda m: m.name)
     return Api(
         title=_text(info.get("title")) or "API",
@@ -78,18 +116,44 @@ def api_from_document(doc: Document, *, lenient: bool = False) -> Api:
         tags=tuple(tags),
         models=tuple(models),
         cyclic_models=_cyclic(models),
-        warnings=tuple(warnings + (doc.flaws if lenient else [])),
+        warnings=tuple(
+            _unique(doc.notices + warnings + (doc.flaws if lenient else []))
+        ),
     )
 
 
-def _operations_by_tag(data: dict[str, Any], doc: Document) -> dict[str, list[tuple[str, str, Target]]]:
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _mutual_tls_schemes(data: dict[str, Any]) -> set[str]:
+    """mutualTLS schemes: valid in requirements, configured on the transport, nothing sent per request."""
+    raw = _mapping(_mapping(data.get("components")).get("securitySchemes"))
+    return {
+        str(n)
+        for n, s in raw.items()
+        if isinstance(s, dict) and s.get("type") == "mutualTLS"
+    }
+
+
+def _operations_by_tag(
+    data: dict[str, Any], doc: Document
+) -> dict[str, list[tuple[str, str, Target]]]:
     """Operations grouped by their first tag: tags in the order the spec declares them, then first use."""
     grouped: dict[str, list[tuple[str, str, Target]]] = {}
-    for tag in data.get("tags") or []:
+    for tag in _list(data.get("tags")):
         if isinstance(tag, dict) and isinstance(tag.get("name"), str):
             grouped.setdefault(tag["name"], [])
     resolver = Resolver(doc)
-    for path, item in (data.get("paths") or {}).items():
+    for path, item in _mapping(data.get("paths")).items():
         item_target = resolver.follow(item, doc, f"/paths/{escape_pointer_token(path)}")
         if not isinstance(item_target.data, dict):
             continue
@@ -97,14 +161,14 @@ def _operations_by_tag(data: dict[str, Any], doc: Document) -> dict[str, list[tu
             op = item_target.data.get(method)
             if not isinstance(op, dict):
                 continue
-            op_tags = [t for t in op.get("tags") or [] if isinstance(t, str)]
+            op_tags = [t for t in _list(op.get("tags")) if isinstance(t, str)]
             tag = op_tags[0] if op_tags else DEFAULT_TAG
             grouped.setdefault(tag, []).append((path, method, item_target))
     return {tag: ops for tag, ops in grouped.items() if ops}
 
 
 def _tag_description(data: dict[str, Any], name: str) -> str:
-    for tag in data.get("tags") or []:
+    for tag in _list(data.get("tags")):
         if isinstance(tag, dict) and tag.get("name") == name:
             return _text(tag.get("description"))
     return ""
@@ -112,33 +176,57 @@ def _tag_description(data: dict[str, Any], name: str) -> str:
 
 def _servers(data: dict[str, Any]) -> tuple[Server, ...]:
     servers = []
-    for server in data.get("servers") or []:
+    for server in _list(data.get("servers")):
         if not isinstance(server, dict) or not isinstance(server.get("url"), str):
             continue
         variables = []
         url = server["url"]
-        for name, var in (server.get("variables") or {}).items():
+        for name, var in _mapping(server.get("variables")).items():
             if isinstance(var, dict):
                 default = str(var.get("default", ""))
-                enum = tuple(str(v) for v in var.get("enum") or [])
+                enum = tuple(str(v) for v in _list(var.get("enum")))
                 variables.append((str(name), default, enum))
                 url = url.replace("{" + str(name) + "}", default)
-        servers.append(Server(url.rstrip("/") or url, _text(server.get("description")), tuple(variables)))
+        servers.append(
+            Server(
+                url.rstrip("/") or url,
+                _text(server.get("description")),
+                tuple(variables),
+            )
+        )
     return tuple(servers)
 
 
-def _security_schemes(data: dict[str, Any], doc: Document) -> tuple[SecurityScheme, ...]:
-    raw = (data.get("components") or {}).get("securitySchemes") or {}
+def _security_schemes(
+    data: dict[str, Any], doc: Document, flaws: list[Problem]
+) -> tuple[SecurityScheme, ...]:
+    raw = _mapping(_mapping(data.get("components")).get("securitySchemes"))
     result = []
     for name, scheme in raw.items():
         pointer = f"/components/securitySchemes/{escape_pointer_token(name)}"
         if not isinstance(scheme, dict) or "$ref" in scheme:
             scheme = Resolver(doc).follow(scheme, doc, pointer).data
+        if not isinstance(scheme, dict):
+            flaws.append(
+                doc.problem(pointer, "a security scheme must be a mapping; ignored")
+            )
+            continue
         kind = scheme.get("type")
         description = _text(scheme.get("description"))
         if kind == "apiKey":
+            location = scheme.get("in", "header")
+            if location not in ("header", "query", "cookie"):
+                flaws.append(
+                    doc.problem(
+                        pointer + "/in",
+                        f"apiKey `in` must be header, query or cookie, not {location!r}",
+                    )
+                )
+                location = "header"
             result.append(
-                SecurityScheme(name, "api_key", scheme.get("in", "header"), str(scheme.get("name", "")), description)
+                SecurityScheme(
+                    name, "api_key", location, str(scheme.get("name", "")), description
+                )
             )
         elif kind == "http":
             http_scheme = str(scheme.get("scheme", "")).lower()
@@ -146,20 +234,35 @@ def _security_schemes(data: dict[str, Any], doc: Document) -> tuple[SecuritySche
                 result.append(SecurityScheme(name, "basic", description=description))
             else:
                 result.append(
-                    SecurityScheme(name, "bearer", description=description, bearer_format=scheme.get("bearerFormat"))
+                    SecurityScheme(
+                        name,
+                        "bearer",
+                        description=description,
+                        bearer_format=scheme.get("bearerFormat"),
+                    )
                 )
         elif kind == "oauth2":
             flows = []
             scopes: dict[str, str] = {}
-            for flow_name, flow in (scheme.get("flows") or {}).items():
+            for flow_name, flow in _mapping(scheme.get("flows")).items():
                 if not isinstance(flow, dict):
                     continue
-                flows.append((str(flow_name), _text(flow.get("authorizationUrl")), _text(flow.get("tokenUrl"))))
-                for scope_name, scope_text in (flow.get("scopes") or {}).items():
+                flows.append(
+                    (
+                        str(flow_name),
+                        _text(flow.get("authorizationUrl")),
+                        _text(flow.get("tokenUrl")),
+                    )
+                )
+                for scope_name, scope_text in _mapping(flow.get("scopes")).items():
                     scopes.setdefault(str(scope_name), _text(scope_text))
             result.append(
                 SecurityScheme(
-                    name, "oauth2", description=description, scopes=tuple(scopes.items()), flows=tuple(flows)
+                    name,
+                    "oauth2",
+                    description=description,
+                    scopes=tuple(scopes.items()),
+                    flows=tuple(flows),
                 )
             )
         elif kind == "openIdConnect":
@@ -167,7 +270,9 @@ def _security_schemes(data: dict[str, Any], doc: Document) -> tuple[SecuritySche
         elif kind == "mutualTLS":
             continue  # configured on the transport (cert_file/key_file), nothing to send per request
         else:
-            raise SpecError([doc.problem(pointer, f"unknown security scheme type {kind!r}")])
+            flaws.append(
+                doc.problem(pointer, f"unknown security scheme type {kind!r}; ignored")
+            )
     return tuple(result)
 
 

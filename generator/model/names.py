@@ -103,12 +103,25 @@ MODEL_RESERVED = frozenset(
 )
 
 # Names a generated API method uses itself besides its parameters.
-METHOD_RESERVED = frozenset({"self", "_request_timeout", "_headers", "_retries", "_host", "response"})
+METHOD_RESERVED = frozenset(
+    {"self", "_request_timeout", "_headers", "_retries", "_host", "response"}
+)
 
 # Names that generated annotations use: a field or class with one of these names would shadow the type.
 ANNOTATION_NAMES = frozenset(
     {"str", "int", "float", "bool", "bytes", "list", "dict"}
-    | {"date", "datetime", "UUID", "Decimal", "Any", "Literal", "Field", "Annotated", "Union", "Optional"}
+    | {
+        "date",
+        "datetime",
+        "UUID",
+        "Decimal",
+        "Any",
+        "Literal",
+        "Field",
+        "Annotated",
+        "Union",
+        "Optional",
+    }
 )
 FIELD_RESERVED = MODEL_RESERVED | ANNOTATION_NAMES
 
@@ -122,7 +135,9 @@ _NON_WORD = re.compile(r"[^0-9a-zA-Z_]+")
 
 def _ascii_words(text: str) -> str:
     """Fold accents away and keep letters, digits and separators."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    folded = (
+        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    )
     return folded
 
 
@@ -155,7 +170,9 @@ def _fix_start(name: str, prefix: str) -> str:
     return name
 
 
-def python_identifier(text: str, *, reserved: frozenset[str] = frozenset(), fallback: str = "value") -> str:
+def python_identifier(
+    text: str, *, reserved: frozenset[str] = frozenset(), fallback: str = "value"
+) -> str:
     """A snake_case identifier for ``text``: never empty, never a digit first, never a keyword or reserved.
 
     Builtins such as ``id`` or ``type`` are allowed: they only shadow inside the generated scope, which the
@@ -169,7 +186,9 @@ def python_identifier(text: str, *, reserved: frozenset[str] = frozenset(), fall
     return name
 
 
-def class_name(text: str, *, reserved: frozenset[str] = PACKAGE_RESERVED, fallback: str = "Model") -> str:
+def class_name(
+    text: str, *, reserved: frozenset[str] = PACKAGE_RESERVED, fallback: str = "Model"
+) -> str:
     """A PascalCase class name for ``text``: never empty, never a digit first, never reserved."""
     name = pascal_case(text) or fallback
     if name[0].isdigit():
@@ -189,14 +208,22 @@ def enum_member_name(value: object) -> str:
     if value is None:
         return "NULL"
     text = str(value)
-    text = text.replace("/", "_SLASH_").replace("+", "_PLUS_").replace("*", "_STAR_").replace(".", "_DOT_")
+    text = (
+        text.replace("/", "_SLASH_")
+        .replace("+", "_PLUS_")
+        .replace("*", "_STAR_")
+        .replace(".", "_DOT_")
+    )
     text = text.replace("-", "_")
     name = snake_case(text).upper() if text else "EMPTY"
     if not name:
         name = "VALUE"
     if name[0].isdigit():
         name = f"ENUM_{name}"
-    if keyword.iskeyword(name) or name in {"NAME", "VALUE"}:  # Enum's own attribute names, once lower-cased
+    if keyword.iskeyword(name) or name in {
+        "NAME",
+        "VALUE",
+    }:  # Enum's own attribute names, once lower-cased
         name += "_"
     return name
 
@@ -216,9 +243,15 @@ class Scope:
         too (module file names on case-insensitive file systems)."""
         candidate = wanted
         n = 1
-        while candidate in self._taken or (fold_case and candidate.lower() in self._folded):
+        while candidate in self._taken or (
+            fold_case and candidate.lower() in self._folded
+        ):
             n += 1
-            candidate = f"{wanted}{n}" if not wanted.endswith(tuple("0123456789")) else f"{wanted}_{n}"
+            candidate = (
+                f"{wanted}{n}"
+                if not wanted.endswith(tuple("0123456789"))
+                else f"{wanted}_{n}"
+            )
         self._taken.add(candidate)
         self._folded.add(candidate.lower())
         return candidate

@@ -2,18 +2,46 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any
 
-from ..errors import Problem, SpecError
+from ..errors import Problem
 from ..parse.load import Document, escape_pointer_token
 from ..parse.refs import Resolver, Target
 from .api import Operation, Pagination, Parameter, RequestBody, Response, ResponseHeader
 from .names import METHOD_RESERVED, Scope, pascal_case, python_identifier, snake_case
 from .schemas import SchemaRegistry, _example_of, _text
-from .types import NO_EXAMPLE, AnyType, Example, ModelRef, Primitive, SchemaType, strip_nullable
+from .types import (
+    NO_EXAMPLE,
+    AnyType,
+    Example,
+    ModelRef,
+    Primitive,
+    SchemaType,
+    strip_nullable,
+)
+
+
+def _server_url(server: Any) -> str:
+    """A server's URL with its variables at their defaults ("" when the entry is not a server)."""
+    if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+        return ""
+    url: str = server["url"]
+    variables = server.get("variables")
+    for name, var in (variables.items() if isinstance(variables, dict) else ()):
+        if isinstance(var, dict) and "default" in var:
+            url = url.replace("{" + str(name) + "}", str(var["default"]))
+    return url
+
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_DEFAULT_STYLE = {"path": "simple", "header": "simple", "query": "form", "cookie": "form"}
+_DEFAULT_STYLE = {
+    "path": "simple",
+    "header": "simple",
+    "query": "form",
+    "cookie": "form",
+}
 
 
 def _is_json(content_type: str) -> bool:
@@ -45,39 +73,61 @@ class OperationBuilder:
         warnings: list[Problem],
         global_security: list[Any],
         scheme_names: set[str],
+        flaws: list[Problem] | None = None,
+        sendable_schemes: set[str] | None = None,
     ) -> None:
         self.resolver = resolver
         self.schemas = schemas
         self.warnings = warnings
         self.global_security = global_security
         self.scheme_names = scheme_names
+        # Schemes that put something on a request (not mutualTLS, which the transport configures).
+        self.sendable_schemes = (
+            sendable_schemes if sendable_schemes is not None else scheme_names
+        )
+        # Problems the operation is built around (errors unless lenient); the caller decides which.
+        self.flaws = flaws if flaws is not None else []
 
-    def build(self, doc: Document, path: str, method: str, path_item: Target, method_names: Scope) -> Operation:
+    def build(
+        self,
+        doc: Document,
+        path: str,
+        method: str,
+        path_item: Target,
+        method_names: Scope,
+    ) -> Operation:
         node: dict[str, Any] = path_item.data[method]
         pointer = f"{path_item.pointer}/{method}"
         op_target = Target(node, path_item.doc, pointer)
         operation_id = node.get("operationId")
         if not isinstance(operation_id, str) or not operation_id.strip():
             operation_id = snake_case(f"{method}_{path}") or method
-        method_name = method_names.claim(python_identifier(operation_id, reserved=METHOD_RESERVED | {"api_client"}))
+        method_name = method_names.claim(
+            python_identifier(operation_id, reserved=METHOD_RESERVED | {"api_client"})
+        )
         for suffix in ("_with_http_info", "_without_preload_content", "_ws", "_iter"):
             method_names.claim(method_name + suffix)
         type_hint = pascal_case(operation_id)
 
         scope = Scope(METHOD_RESERVED)
         params = self._parameters(path_item, op_target, type_hint, scope)
-        self._check_path_params(path, params, op_target)
+        params = self._check_path_params(path, params, op_target, scope)
         body = self._request_body(op_target, type_hint, scope)
         args = list(params)
         if body is not None:
-            args.extend(body.fields if body.fields else [body.param] if body.param else [])
+            args.extend(
+                body.fields if body.fields else [body.param] if body.param else []
+            )
         args.sort(key=lambda a: not a.required)  # stable: spec order within each group
 
         responses = self._responses(op_target, type_hint)
         security = node.get("security", self.global_security)
         alternatives, scopes = self._security(security, op_target)
+        raw_servers = node.get("servers") or path_item.data.get("servers") or []
         servers = tuple(
-            s["url"] for s in (node.get("servers") or path_item.data.get("servers") or []) if isinstance(s, dict)
+            _server_url(s)
+            for s in (raw_servers if isinstance(raw_servers, list) else [])
+            if _server_url(s)
         )
         return Operation(
             operation_id=operation_id,
@@ -101,16 +151,30 @@ class OperationBuilder:
         )
 
     # -- parameters ----------------------------------------------------------------------------------------
-    def _parameters(self, path_item: Target, op: Target, type_hint: str, scope: Scope) -> list[Parameter]:
+    def _parameters(
+        self, path_item: Target, op: Target, type_hint: str, scope: Scope
+    ) -> list[Parameter]:
         merged: dict[tuple[str, str], tuple[Target, int]] = {}
         order = 0
         for owner in (path_item, op):
             raw = owner.data.get("parameters") or []
-            for i, p in enumerate(raw):
-                target = self.resolver.follow(p, owner.doc, f"{owner.pointer}/parameters/{i}")
+            for i, p in enumerate(raw if isinstance(raw, list) else []):
+                target = self.resolver.follow(
+                    p, owner.doc, f"{owner.pointer}/parameters/{i}"
+                )
                 data = target.data
-                if not isinstance(data, dict) or "name" not in data or "in" not in data:
-                    raise SpecError([self.resolver.problem(target, "a parameter needs `name` and `in`")])
+                if (
+                    not isinstance(data, dict)
+                    or "name" not in data
+                    or data.get("in") not in _DEFAULT_STYLE
+                ):
+                    self.flaws.append(
+                        self.resolver.problem(
+                            target,
+                            "a parameter needs `name` and `in` (path, query, header or cookie); ignored",
+                        )
+                    )
+                    continue
                 key = (str(data["name"]), str(data["in"]))
                 position = merged[key][1] if key in merged else order
                 merged[key] = (target, position)
@@ -127,18 +191,30 @@ class OperationBuilder:
         content_type = None
         schema_node = data.get("schema")
         schema_doc, schema_pointer = target.doc, target.pointer + "/schema"
-        if schema_node is None and isinstance(data.get("content"), dict) and data["content"]:
+        if (
+            schema_node is None
+            and isinstance(data.get("content"), dict)
+            and data["content"]
+        ):
             content_type, media = next(iter(data["content"].items()))
             media = media if isinstance(media, dict) else {}
             schema_node = media.get("schema", {})
-            schema_pointer = f"{target.pointer}/content/{escape_pointer_token(content_type)}/schema"
+            schema_pointer = (
+                f"{target.pointer}/content/{escape_pointer_token(content_type)}/schema"
+            )
         if schema_node is None:
             schema_node = {}
-        t = self.schemas.schema_type(schema_node, schema_doc, schema_pointer, type_hint + pascal_case(name))
+        t = self.schemas.schema_type(
+            schema_node, schema_doc, schema_pointer, type_hint + pascal_case(name)
+        )
         resolved = self.resolver.follow(schema_node, schema_doc, schema_pointer).data
         resolved = resolved if isinstance(resolved, dict) else {}
         example = _example_of(data)
-        if not example.present and isinstance(data.get("examples"), dict) and data["examples"]:
+        if (
+            not example.present
+            and isinstance(data.get("examples"), dict)
+            and data["examples"]
+        ):
             first = next(iter(data["examples"].values()))
             if isinstance(first, dict):
                 first = self.resolver.follow(first, target.doc, target.pointer).data
@@ -150,7 +226,11 @@ class OperationBuilder:
         explode = data.get("explode")
         if explode is None:
             explode = style == "form"
-        enum_values = tuple(v for v in resolved.get("enum") or [] if isinstance(v, (str, int, float, bool)))
+        enum_values = tuple(
+            v
+            for v in resolved.get("enum") or []
+            if isinstance(v, (str, int, float, bool))
+        )
         return Parameter(
             py_name=scope.claim(python_identifier(name, reserved=METHOD_RESERVED)),
             wire_name=name,
@@ -163,26 +243,58 @@ class OperationBuilder:
             allow_reserved=bool(data.get("allowReserved")),
             content_type=content_type,
             example=example,
-            default=Example(resolved["default"]) if "default" in resolved else NO_EXAMPLE,
+            default=(
+                Example(resolved["default"]) if "default" in resolved else NO_EXAMPLE
+            ),
             deprecated=bool(data.get("deprecated")),
             enum_values=enum_values,
         )
 
-    def _check_path_params(self, path: str, params: list[Parameter], op: Target) -> None:
-        import re
-
-        in_template = set(re.findall(r"{([^}/]+)}", path))
+    def _check_path_params(
+        self, path: str, params: list[Parameter], op: Target, scope: Scope
+    ) -> list[Parameter]:
+        """Flag path parameters that do not match the template; when lenient, an undeclared one becomes a
+        required string argument and one missing from the template is optional (it is never sent).
+        """
+        in_template = list(dict.fromkeys(re.findall(r"{([^{}]+)}", path)))
         declared = {p.wire_name for p in params if p.location == "path"}
-        problems = []
-        for missing in sorted(in_template - declared):
-            problems.append(self.resolver.problem(op, f"path parameter {missing!r} of {path!r} is not declared"))
-        for extra in sorted(declared - in_template):
-            problems.append(self.resolver.problem(op, f"path parameter {extra!r} is not in the path {path!r}"))
-        if problems:
-            raise SpecError(problems)
+        result = []
+        for p in params:
+            if p.location == "path" and p.wire_name not in in_template:
+                self.flaws.append(
+                    self.resolver.problem(
+                        op,
+                        f"path parameter {p.wire_name!r} is declared but is not in the path {path!r}",
+                    )
+                )
+                p = replace(p, required=False)
+            result.append(p)
+        for missing in in_template:
+            if missing in declared:
+                continue
+            self.flaws.append(
+                self.resolver.problem(
+                    op, f"path parameter {missing!r} of {path!r} is not declared"
+                )
+            )
+            name = scope.claim(python_identifier(missing, reserved=METHOD_RESERVED))
+            result.append(
+                Parameter(
+                    name,
+                    missing,
+                    "path",
+                    Primitive("str"),
+                    True,
+                    style="simple",
+                    explode=False,
+                )
+            )
+        return result
 
     # -- request body --------------------------------------------------------------------------------------
-    def _request_body(self, op: Target, type_hint: str, scope: Scope) -> RequestBody | None:
+    def _request_body(
+        self, op: Target, type_hint: str, scope: Scope
+    ) -> RequestBody | None:
         raw = op.data.get("requestBody")
         if raw is None:
             return None
@@ -200,12 +312,18 @@ class OperationBuilder:
         required = bool(data.get("required"))
         description = _text(data.get("description"))
         example = _example_of(media)
-        if not example.present and isinstance(media.get("examples"), dict) and media["examples"]:
+        if (
+            not example.present
+            and isinstance(media.get("examples"), dict)
+            and media["examples"]
+        ):
             first = next(iter(media["examples"].values()))
             if isinstance(first, dict) and "value" in first:
                 example = Example(first["value"])
         if kind in ("form", "multipart"):
-            fields = self._form_fields(target.doc, media_pointer, schema_node, media, type_hint, scope)
+            fields = self._form_fields(
+                target.doc, media_pointer, schema_node, media, type_hint, scope
+            )
             if fields is not None:
                 return RequestBody(
                     kind=kind,  # type: ignore[arg-type]
@@ -217,10 +335,14 @@ class OperationBuilder:
                     example=example,
                 )
             kind = "json" if kind == "form" else kind
-        t = self.schemas.schema_type(schema_node, target.doc, media_pointer + "/schema", type_hint + "Request")
+        t = self.schemas.schema_type(
+            schema_node, target.doc, media_pointer + "/schema", type_hint + "Request"
+        )
         name_source = "body"
         if isinstance(schema_node, dict) and "$ref" in schema_node:
-            name_source = schema_node["$ref"].rsplit("/", 1)[-1].rsplit(".", 1)[0] or "body"
+            name_source = (
+                schema_node["$ref"].rsplit("/", 1)[-1].rsplit(".", 1)[0] or "body"
+            )
         elif isinstance(strip_nullable(t), ModelRef):
             name_source = strip_nullable(t).annotation  # type: ignore[union-attr]
         custom = op.data.get("x-codegen-request-body-name")
@@ -231,7 +353,9 @@ class OperationBuilder:
         if kind == "text" and isinstance(t, AnyType):
             t = Primitive("str")
         param = Parameter(
-            py_name=scope.claim(python_identifier(snake_case(name_source), reserved=METHOD_RESERVED)),
+            py_name=scope.claim(
+                python_identifier(snake_case(name_source), reserved=METHOD_RESERVED)
+            ),
             wire_name=name_source,
             location="body",
             type=t,
@@ -265,10 +389,14 @@ class OperationBuilder:
         properties, required, _additional, _closed = collected
         if not properties:
             return None
-        encoding = media.get("encoding") if isinstance(media.get("encoding"), dict) else {}
+        encoding = (
+            media.get("encoding") if isinstance(media.get("encoding"), dict) else {}
+        )
         fields = []
         for prop, schema, prop_doc, where in properties:
-            t = self.schemas.schema_type(schema, prop_doc, where, type_hint + pascal_case(prop))
+            t = self.schemas.schema_type(
+                schema, prop_doc, where, type_hint + pascal_case(prop)
+            )
             resolved = self.resolver.follow(schema, prop_doc, where).data
             resolved = resolved if isinstance(resolved, dict) else {}
             node = schema if isinstance(schema, dict) else {}
@@ -277,18 +405,33 @@ class OperationBuilder:
             example = _example_of(node)
             if not example.present:
                 example = _example_of(resolved)
-            enum_values = tuple(v for v in resolved.get("enum") or [] if isinstance(v, (str, int, float, bool)))
+            enum_values = tuple(
+                v
+                for v in resolved.get("enum") or []
+                if isinstance(v, (str, int, float, bool))
+            )
             fields.append(
                 Parameter(
-                    py_name=scope.claim(python_identifier(prop, reserved=METHOD_RESERVED)),
+                    py_name=scope.claim(
+                        python_identifier(prop, reserved=METHOD_RESERVED)
+                    ),
                     wire_name=prop,
                     location="form",
                     type=t,
                     required=prop in required,
-                    description=_text(node.get("description")) or _text(resolved.get("description")),
-                    content_type=enc.get("contentType") if isinstance(enc.get("contentType"), str) else None,
+                    description=_text(node.get("description"))
+                    or _text(resolved.get("description")),
+                    content_type=(
+                        enc.get("contentType")
+                        if isinstance(enc.get("contentType"), str)
+                        else None
+                    ),
                     example=example,
-                    default=Example(resolved["default"]) if "default" in resolved else NO_EXAMPLE,
+                    default=(
+                        Example(resolved["default"])
+                        if "default" in resolved
+                        else NO_EXAMPLE
+                    ),
                     is_file=is_file,
                     enum_values=enum_values,
                 )
@@ -299,48 +442,86 @@ class OperationBuilder:
     def _responses(self, op: Target, type_hint: str) -> list[Response]:
         raw = op.data.get("responses") or {}
         result = []
-        for status, value in raw.items():
+        for status, value in (raw.items() if isinstance(raw, dict) else ()):
             status = str(status)
-            target = self.resolver.follow(value, op.doc, f"{op.pointer}/responses/{escape_pointer_token(status)}")
+            target = self.resolver.follow(
+                value, op.doc, f"{op.pointer}/responses/{escape_pointer_token(status)}"
+            )
             data = target.data if isinstance(target.data, dict) else {}
             content = data.get("content") or {}
-            content_types = tuple(content) if isinstance(content, dict) else ()
+            content = content if isinstance(content, dict) else {}
+            content_types = tuple(content)
             t: SchemaType | None = None
             example = NO_EXAMPLE
             if content_types:
-                ranked = sorted(content_types, key=lambda ct: _KIND_PREFERENCE[body_kind(ct)])
+                ranked = sorted(
+                    content_types, key=lambda ct: _KIND_PREFERENCE[body_kind(ct)]
+                )
                 chosen = ranked[0]
                 media = content[chosen] if isinstance(content[chosen], dict) else {}
                 kind = body_kind(chosen)
                 hint = f"{type_hint}{status.upper() if status != 'default' else 'Default'}Response"
                 schema_node = media.get("schema")
-                media_pointer = f"{target.pointer}/content/{escape_pointer_token(chosen)}"
+                media_pointer = (
+                    f"{target.pointer}/content/{escape_pointer_token(chosen)}"
+                )
                 if schema_node is None:
-                    t = Primitive("str") if kind == "text" else Primitive("bytes") if kind == "binary" else AnyType()
+                    t = (
+                        Primitive("str")
+                        if kind == "text"
+                        else Primitive("bytes") if kind == "binary" else AnyType()
+                    )
                 else:
-                    t = self.schemas.schema_type(schema_node, target.doc, media_pointer + "/schema", hint)
-                if kind == "binary" and not (isinstance(t, Primitive) and t.python in ("bytes", "str")):
+                    t = self.schemas.schema_type(
+                        schema_node, target.doc, media_pointer + "/schema", hint
+                    )
+                if kind == "binary" and not (
+                    isinstance(t, Primitive) and t.python in ("bytes", "str")
+                ):
                     t = Primitive("bytes", "binary")
                 example = _example_of(media)
-                if not example.present and isinstance(media.get("examples"), dict) and media["examples"]:
+                if (
+                    not example.present
+                    and isinstance(media.get("examples"), dict)
+                    and media["examples"]
+                ):
                     first = next(iter(media["examples"].values()))
                     if isinstance(first, dict) and "value" in first:
                         example = Example(first["value"])
             headers = []
-            for hname, hvalue in (data.get("headers") or {}).items():
-                htarget = self.resolver.follow(hvalue, target.doc, f"{target.pointer}/headers/{hname}")
+            raw_headers = data.get("headers") or {}
+            for hname, hvalue in (
+                raw_headers.items() if isinstance(raw_headers, dict) else ()
+            ):
+                htarget = self.resolver.follow(
+                    hvalue, target.doc, f"{target.pointer}/headers/{hname}"
+                )
                 hdata = htarget.data if isinstance(htarget.data, dict) else {}
                 htype = self.schemas.schema_type(
-                    hdata.get("schema", {}), htarget.doc, htarget.pointer + "/schema", type_hint + pascal_case(hname)
+                    hdata.get("schema") or {},
+                    htarget.doc,
+                    htarget.pointer + "/schema",
+                    type_hint + pascal_case(hname),
                 )
-                headers.append(ResponseHeader(str(hname), _text(hdata.get("description")), htype))
+                headers.append(
+                    ResponseHeader(str(hname), _text(hdata.get("description")), htype)
+                )
             result.append(
-                Response(status, _text(data.get("description")), content_types, t, tuple(headers), example)
+                Response(
+                    status,
+                    _text(data.get("description")),
+                    content_types,
+                    t,
+                    tuple(headers),
+                    example,
+                )
             )
         return result
 
     # -- security ------------------------------------------------------------------------------------------
-    def _security(self, security: Any, op: Target) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
+    def _security(
+        self, security: Any, op: Target
+    ) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
         if not isinstance(security, list):
             return (), ()
         alternatives = []
@@ -351,37 +532,75 @@ class OperationBuilder:
             names = []
             for name, wanted in requirement.items():
                 if name not in self.scheme_names:
-                    raise SpecError(
-                        [self.resolver.problem(op, f"security requirement names an undefined scheme {name!r}")]
+                    self.flaws.append(
+                        self.resolver.problem(
+                            op,
+                            f"security requirement names an undefined scheme {name!r}; ignored",
+                        )
                     )
+                    continue
+                if name not in self.sendable_schemes:
+                    continue  # mutualTLS: nothing to send per request
                 names.append(name)
-                scopes.extend(s for s in wanted or [] if isinstance(s, str))
+                scopes.extend(
+                    s
+                    for s in (wanted if isinstance(wanted, list) else [])
+                    if isinstance(s, str)
+                )
             alternatives.append(tuple(names))
-        return tuple(a for a in alternatives if a) if alternatives else (), tuple(dict.fromkeys(scopes))
+        return tuple(a for a in alternatives if a) if alternatives else (), tuple(
+            dict.fromkeys(scopes)
+        )
 
     # -- vendor extensions ---------------------------------------------------------------------------------
-    def _pagination(self, op: Target, params: list[Parameter], responses: list[Response]) -> Pagination | None:
+    def _pagination(
+        self, op: Target, params: list[Parameter], responses: list[Response]
+    ) -> Pagination | None:
         spec = op.data.get("x-pagination")
         if spec is None:
             return None
         where = op.pointer + "/x-pagination"
         if not isinstance(spec, dict):
-            raise SpecError([op.doc.problem(where, "x-pagination must be a mapping")])
+            self.flaws.append(
+                op.doc.problem(where, "x-pagination must be a mapping; ignored")
+            )
+            return None
         cursor = spec.get("cursor-param")
         by_wire = {p.wire_name: p for p in params if p.location == "query"}
-        if cursor not in by_wire:
-            raise SpecError([op.doc.problem(where, f"x-pagination cursor-param {cursor!r} is not a query parameter")])
+        if not isinstance(cursor, str) or cursor not in by_wire:
+            self.flaws.append(
+                op.doc.problem(
+                    where,
+                    f"x-pagination cursor-param {cursor!r} is not a query parameter; ignored",
+                )
+            )
+            return None
         next_cursor = spec.get("next-cursor")
         items = spec.get("items")
         if not isinstance(next_cursor, str) or not isinstance(items, str):
-            raise SpecError([op.doc.problem(where, "x-pagination needs `next-cursor` and `items` paths")])
+            self.flaws.append(
+                op.doc.problem(
+                    where, "x-pagination needs `next-cursor` and `items` paths; ignored"
+                )
+            )
+            return None
         item_type = self._item_type(responses, tuple(items.split(".")))
-        return Pagination(by_wire[cursor].py_name, tuple(next_cursor.split(".")), tuple(items.split(".")), item_type)
+        return Pagination(
+            by_wire[cursor].py_name,
+            tuple(next_cursor.split(".")),
+            tuple(items.split(".")),
+            item_type,
+        )
 
-    def _item_type(self, responses: list[Response], items: tuple[str, ...]) -> SchemaType | None:
+    def _item_type(
+        self, responses: list[Response], items: tuple[str, ...]
+    ) -> SchemaType | None:
         from .types import ArrayType, ObjectModel
 
-        success = next((r for r in responses if r.status.startswith("2") and r.type is not None), None)
+        success = next(
+            (r for r in responses if r.status.startswith("2") and r.type is not None),
+            None,
+        )
         t = success.type if success else None
         for step in items:
             t = strip_nullable(t) if t is not None else None
@@ -394,4 +613,3 @@ class OperationBuilder:
             t = found.type if found else None
         t = strip_nullable(t) if t is not None else None
         return t.item if isinstance(t, ArrayType) else None
-

@@ -14,7 +14,14 @@ from typing import Any
 from ..errors import Problem
 from ..parse.load import Document, escape_pointer_token
 from ..parse.refs import Resolver, Target
-from .names import FIELD_RESERVED, Scope, class_name, enum_member_name, python_identifier, snake_case
+from .names import (
+    FIELD_RESERVED,
+    Scope,
+    class_name,
+    enum_member_name,
+    python_identifier,
+    snake_case,
+)
 from .types import (
     NO_EXAMPLE,
     AnyType,
@@ -63,7 +70,13 @@ def _text(value: Any) -> str:
 class SchemaRegistry:
     """Turns schemas into types, registering the named models it meets along the way."""
 
-    def __init__(self, resolver: Resolver, classes: Scope, warnings: list[Problem], openapi31: bool) -> None:
+    def __init__(
+        self,
+        resolver: Resolver,
+        classes: Scope,
+        warnings: list[Problem],
+        openapi31: bool,
+    ) -> None:
         self.resolver = resolver
         self.classes = classes
         self.modules = Scope({"__init__"})
@@ -78,12 +91,18 @@ class SchemaRegistry:
     # -- naming --------------------------------------------------------------------------------------------
     def reserve_component_names(self, doc: Document) -> None:
         """Allocate class names for component schemas first, sorted, so they never depend on traversal."""
-        schemas = doc.data.get("components", {}).get("schemas", {}) if isinstance(doc.data, dict) else {}
+        schemas = (
+            doc.data.get("components", {}).get("schemas", {})
+            if isinstance(doc.data, dict)
+            else {}
+        )
         if not isinstance(schemas, dict):
             return
         for key in sorted(schemas):
             node = schemas[key]
-            target = Target(node, doc, f"/components/schemas/{escape_pointer_token(key)}")
+            target = Target(
+                node, doc, f"/components/schemas/{escape_pointer_token(key)}"
+            )
             if self._needs_class(target):
                 self._names_by_target[target.key] = self.classes.claim(class_name(key))
 
@@ -114,7 +133,9 @@ class SchemaRegistry:
         if "oneOf" in node or "anyOf" in node:
             return not self._is_nullable_wrapper(node)
         types = self._types_of(node)
-        return "object" in types and "additionalProperties" not in node and len(types) == 1
+        return (
+            "object" in types and "additionalProperties" not in node and len(types) == 1
+        )
 
     def _types_of(self, node: dict[str, Any]) -> list[str]:
         raw = node.get("type")
@@ -126,13 +147,17 @@ class SchemaRegistry:
 
     def _is_nullable_wrapper(self, node: dict[str, Any]) -> bool:
         variants = node.get("oneOf") or node.get("anyOf") or []
-        non_null = [v for v in variants if not (isinstance(v, dict) and v.get("type") == "null")]
+        non_null = [
+            v for v in variants if not (isinstance(v, dict) and v.get("type") == "null")
+        ]
         return len(non_null) == 1 and len(variants) == 2 and not node.get("properties")
 
     # -- entry points --------------------------------------------------------------------------------------
     def component(self, doc: Document, key: str) -> SchemaType:
         node = doc.data["components"]["schemas"][key]
-        return self.named(Target(node, doc, f"/components/schemas/{escape_pointer_token(key)}"), key)
+        return self.named(
+            Target(node, doc, f"/components/schemas/{escape_pointer_token(key)}"), key
+        )
 
     def named(self, target: Target, hint: str) -> SchemaType:
         """The type of a schema that has an identity (a component, or any ``$ref`` target)."""
@@ -154,7 +179,13 @@ class SchemaRegistry:
         if target.key in self._recursive_alias:
             name = self._allocate(target, hint)
             self._register(
-                RootModel(name, self._module_for(name), target.pointer, _text(target.data.get("description")), inner)
+                RootModel(
+                    name,
+                    self._module_for(name),
+                    target.pointer,
+                    _text(target.data.get("description")),
+                    inner,
+                )
             )
             result: SchemaType = ModelRef(name)
         else:
@@ -162,7 +193,9 @@ class SchemaRegistry:
         self._by_target[target.key] = result
         return result
 
-    def schema_type(self, node: Any, doc: Document, pointer: str, hint: str) -> SchemaType:
+    def schema_type(
+        self, node: Any, doc: Document, pointer: str, hint: str
+    ) -> SchemaType:
         """The type of a schema as written at ``pointer`` (following ``$ref``)."""
         if isinstance(node, dict) and "$ref" in node:
             target = self.resolver.follow(node, doc, pointer)
@@ -214,12 +247,19 @@ class SchemaRegistry:
         for key in ("oneOf", "anyOf"):
             if key in node:
                 variants = self._variants(target, key, hint)
-                non_null = [v for v in variants if not (isinstance(v, Primitive) and v.python == "None")]
+                non_null = [
+                    v
+                    for v in variants
+                    if not (isinstance(v, Primitive) and v.python == "None")
+                ]
                 if len(non_null) == 1:
                     return non_null[0]
                 return UnionType(tuple(non_null), self._discriminator(node))
         if "not" in node:
-            self._warn(target, "`not` cannot be expressed in a Python type; the constraint is not checked")
+            self._warn(
+                target,
+                "`not` cannot be expressed in a Python type; the constraint is not checked",
+            )
         types = [t for t in self._types_of(node) if t != "null"]
         if not types:
             if "items" in node:
@@ -241,7 +281,11 @@ class SchemaRegistry:
         if json_type == "integer":
             return Primitive("int", fmt)
         if json_type == "number":
-            return Primitive("Decimal", fmt) if fmt == "decimal" else Primitive("float", fmt)
+            return (
+                Primitive("Decimal", fmt)
+                if fmt == "decimal"
+                else Primitive("float", fmt)
+            )
         if json_type == "boolean":
             return Primitive("bool")
         if json_type == "array":
@@ -249,7 +293,9 @@ class SchemaRegistry:
             if items is None:
                 return ArrayType(AnyType(), unique=bool(node.get("uniqueItems")))
             item_hint = hint + "Inner"
-            item = self.schema_type(items, target.doc, target.pointer + "/items", item_hint)
+            item = self.schema_type(
+                items, target.doc, target.pointer + "/items", item_hint
+            )
             return ArrayType(item, unique=bool(node.get("uniqueItems")))
         if json_type == "object":
             extra = node.get("additionalProperties", True)
@@ -257,7 +303,12 @@ class SchemaRegistry:
                 return MapType(AnyType())
             if extra is False:
                 return MapType(AnyType())
-            value = self.schema_type(extra, target.doc, target.pointer + "/additionalProperties", hint + "Value")
+            value = self.schema_type(
+                extra,
+                target.doc,
+                target.pointer + "/additionalProperties",
+                hint + "Value",
+            )
             return MapType(value)
         if json_type == "null":
             return AnyType()
@@ -273,7 +324,11 @@ class SchemaRegistry:
             if isinstance(variant, dict) and variant.get("type") == "null":
                 continue
             suffix = key[0].upper() + key[1:] + (str(i) if i else "")
-            out.append(self.schema_type(variant, target.doc, f"{target.pointer}/{key}/{i}", hint + suffix))
+            out.append(
+                self.schema_type(
+                    variant, target.doc, f"{target.pointer}/{key}/{i}", hint + suffix
+                )
+            )
         return out
 
     def _discriminator(self, node: dict[str, Any]) -> str | None:
@@ -289,7 +344,9 @@ class SchemaRegistry:
         if isinstance(parts, list) and len(parts) == 1 and not node.get("properties"):
             only = parts[0]
             if isinstance(only, dict) and "$ref" in only:
-                return self.schema_type(only, target.doc, target.pointer + "/allOf/0", hint)
+                return self.schema_type(
+                    only, target.doc, target.pointer + "/allOf/0", hint
+                )
         shape = json.dumps([str(target.doc.path), node], sort_keys=True, default=str)
         name = self._by_shape.get(shape)
         if name is not None:
@@ -308,21 +365,45 @@ class SchemaRegistry:
             return
         node: dict[str, Any] = target.data
         description = _text(node.get("description")) or _text(node.get("title"))
-        if "enum" in node and self._types_of(node) != ["boolean"] and "properties" not in node:
+        if (
+            "enum" in node
+            and self._types_of(node) != ["boolean"]
+            and "properties" not in node
+        ):
             self._register(self._enum_model(target, name, description))
             return
-        if ("oneOf" in node or "anyOf" in node) and "properties" not in node and "allOf" not in node:
-            placeholder = RootModel(name, self._module_for(name), target.pointer, description, AnyType())
-            self._register(placeholder)  # reserves the name while the variants are built (recursion)
+        if (
+            ("oneOf" in node or "anyOf" in node)
+            and "properties" not in node
+            and "allOf" not in node
+        ):
+            placeholder = RootModel(
+                name, self._module_for(name), target.pointer, description, AnyType()
+            )
+            self._register(
+                placeholder
+            )  # reserves the name while the variants are built (recursion)
             key = "oneOf" if "oneOf" in node else "anyOf"
             variants = tuple(self._variants(target, key, name))
-            union: SchemaType = UnionType(variants, self._discriminator(node)) if len(variants) > 1 else variants[0]
+            union: SchemaType = (
+                UnionType(variants, self._discriminator(node))
+                if len(variants) > 1
+                else variants[0]
+            )
             if self._is_nullable(node) or any(
-                isinstance(v, dict) and v.get("type") == "null" for v in node.get(key, [])
+                isinstance(v, dict) and v.get("type") == "null"
+                for v in node.get(key, [])
             ):
                 union = Nullable(union)
             self._register(
-                RootModel(name, placeholder.module, target.pointer, description, union, _example_of(node))
+                RootModel(
+                    name,
+                    placeholder.module,
+                    target.pointer,
+                    description,
+                    union,
+                    _example_of(node),
+                )
             )
             return
         module = self._module_for(name)
@@ -352,9 +433,17 @@ class SchemaRegistry:
         scope = Scope({"name", "value"})
         members = []
         for i, value in enumerate(values):
-            wanted = varnames[i] if i < len(varnames) and isinstance(varnames[i], str) else None
+            wanted = (
+                varnames[i]
+                if i < len(varnames) and isinstance(varnames[i], str)
+                else None
+            )
             member = scope.claim(enum_member_name(wanted if wanted else value))
-            text = descriptions[i] if i < len(descriptions) and isinstance(descriptions[i], str) else ""
+            text = (
+                descriptions[i]
+                if i < len(descriptions) and isinstance(descriptions[i], str)
+                else ""
+            )
             members.append(EnumMember(member, value, text))
         kinds = {type(v) for v in values}
         if kinds <= {int}:
@@ -364,9 +453,20 @@ class SchemaRegistry:
         else:
             value_type = "str"
             if kinds != {str}:
-                self._warn(target, "an enum mixing types is generated with string values")
-                members = [EnumMember(m.py_name, str(m.value), m.description) for m in members]
-        return EnumModel(name, self._module_for(name), target.pointer, description, tuple(members), value_type)
+                self._warn(
+                    target, "an enum mixing types is generated with string values"
+                )
+                members = [
+                    EnumMember(m.py_name, str(m.value), m.description) for m in members
+                ]
+        return EnumModel(
+            name,
+            self._module_for(name),
+            target.pointer,
+            description,
+            tuple(members),
+            value_type,
+        )
 
     def _collect_object(
         self, target: Target, name: str
@@ -387,7 +487,10 @@ class SchemaRegistry:
             for i, part in enumerate(node.get("allOf") or []):
                 visit(self.resolver.follow(part, t.doc, f"{t.pointer}/allOf/{i}"))
             if ("oneOf" in node or "anyOf" in node) and t is not target:
-                self._warn(t, f"a oneOf/anyOf inside an allOf is not merged into {name}; its fields are untyped")
+                self._warn(
+                    t,
+                    f"a oneOf/anyOf inside an allOf is not merged into {name}; its fields are untyped",
+                )
             props = node.get("properties") or {}
             if isinstance(props, dict):
                 for prop, schema in props.items():
@@ -401,19 +504,32 @@ class SchemaRegistry:
             if extra is False:
                 closed = True
             elif isinstance(extra, dict) and extra:
-                additional = self.schema_type(extra, t.doc, t.pointer + "/additionalProperties", name + "Value")
+                additional = self.schema_type(
+                    extra, t.doc, t.pointer + "/additionalProperties", name + "Value"
+                )
 
         visit(target)
         return list(properties.values()), required, additional, closed
 
-    def _fields(self, properties: list[tuple[str, Any, Document, str]], required: set[str], owner: str) -> list[Field]:
+    def _fields(
+        self,
+        properties: list[tuple[str, Any, Document, str]],
+        required: set[str],
+        owner: str,
+    ) -> list[Field]:
         scope = Scope(FIELD_RESERVED)
         fields = []
         for prop, schema, doc, where in properties:
             py_name = scope.claim(python_identifier(prop, reserved=FIELD_RESERVED))
-            t = self.schema_type(schema, doc, where, owner + class_name(prop, reserved=frozenset()))
+            t = self.schema_type(
+                schema, doc, where, owner + class_name(prop, reserved=frozenset())
+            )
             node = schema if isinstance(schema, dict) else {}
-            resolved = self.resolver.follow(schema, doc, where).data if "$ref" in node else node
+            resolved = (
+                self.resolver.follow(schema, doc, where).data
+                if "$ref" in node
+                else node
+            )
             resolved = resolved if isinstance(resolved, dict) else {}
             # A $ref'd property documents itself with its own (sibling) description, not the target's.
             description = _text(node.get("description"))
@@ -425,7 +541,14 @@ class SchemaRegistry:
             if isinstance(resolved.get("enum"), list):
                 texts = resolved.get("x-enum-descriptions") or []
                 enum_descriptions = tuple(
-                    (str(v), texts[i] if i < len(texts) and isinstance(texts[i], str) else "")
+                    (
+                        str(v),
+                        (
+                            texts[i]
+                            if i < len(texts) and isinstance(texts[i], str)
+                            else ""
+                        ),
+                    )
                     for i, v in enumerate(resolved["enum"])
                     if v is not None
                 )
@@ -439,7 +562,9 @@ class SchemaRegistry:
                     type=t,
                     required=prop in required and not read_only and not write_only,
                     description=description,
-                    default=Example(node["default"]) if "default" in node else NO_EXAMPLE,
+                    default=(
+                        Example(node["default"]) if "default" in node else NO_EXAMPLE
+                    ),
                     example=example,
                     read_only=read_only,
                     write_only=write_only,

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-PrimitiveName = Literal["str", "int", "float", "bool", "bytes", "datetime", "date", "Decimal"]
+PrimitiveName = Literal[
+    "str", "int", "float", "bool", "bytes", "datetime", "date", "Decimal"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +205,17 @@ class Nullable:
         return self.inner.model_refs
 
 
-SchemaType = Primitive | AnyType | ConstType | LiteralType | ModelRef | ArrayType | MapType | UnionType | Nullable
+SchemaType = (
+    Primitive
+    | AnyType
+    | ConstType
+    | LiteralType
+    | ModelRef
+    | ArrayType
+    | MapType
+    | UnionType
+    | Nullable
+)
 
 
 def strip_nullable(t: SchemaType) -> SchemaType:
@@ -213,7 +225,11 @@ def strip_nullable(t: SchemaType) -> SchemaType:
 def needs_imports(t: SchemaType) -> frozenset[str]:
     """Names from ``typing``/``datetime``/``decimal`` an annotation of ``t`` uses."""
     if isinstance(t, Primitive):
-        return frozenset({t.python}) if t.python in ("datetime", "date", "Decimal") else frozenset()
+        return (
+            frozenset({t.python})
+            if t.python in ("datetime", "date", "Decimal")
+            else frozenset()
+        )
     if isinstance(t, AnyType):
         return frozenset({"Any"})
     if isinstance(t, (ConstType, LiteralType)):
@@ -290,7 +306,9 @@ class ObjectModel:
     pointer: str
     description: str
     fields: tuple[Field, ...]
-    additional: SchemaType | None = None  # typed additionalProperties beside fixed properties
+    additional: SchemaType | None = (
+        None  # typed additionalProperties beside fixed properties
+    )
     closed: bool = False  # additionalProperties: false
     deprecated: bool = False
     example: Example = NO_EXAMPLE

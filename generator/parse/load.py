@@ -41,8 +41,12 @@ class Document:
     display: str
     data: Any
     marks: dict[str, tuple[int, int]] = field(default_factory=dict)
-    flaws: list[Problem] = field(default_factory=list)  # errors by default, warnings with --lenient
-    notices: list[Problem] = field(default_factory=list)  # always warnings (we could not check something)
+    flaws: list[Problem] = field(
+        default_factory=list
+    )  # errors by default, warnings with --lenient
+    notices: list[Problem] = field(
+        default_factory=list
+    )  # always warnings (we could not check something)
 
     def locate(self, pointer: str) -> Location:
         """The location of ``pointer``, or of its nearest ancestor that has a mark."""
@@ -124,9 +128,13 @@ def parse_text(text: str, path: Path, display: str) -> Document:
         # JSON allows escapes PyYAML's YAML 1.1 does not; fall back to the JSON parser for .json files.
         if path.suffix.lower() == ".json":
             return _parse_json(text, path, display)
-        raise SpecError([Problem(Location(display, line, column, ""), f"not valid YAML: {reason}")]) from None
+        raise SpecError(
+            [Problem(Location(display, line, column, ""), f"not valid YAML: {reason}")]
+        ) from None
     except yaml.YAMLError as exc:
-        raise SpecError([Problem(Location(display, 0, 0, ""), f"not valid YAML: {exc}")]) from None
+        raise SpecError(
+            [Problem(Location(display, 0, 0, ""), f"not valid YAML: {exc}")]
+        ) from None
     except RecursionError:
         raise SpecError([Problem(Location(display, 1, 1, ""), _TOO_DEEP)]) from None
     if node is None:
@@ -169,11 +177,20 @@ def _parse_json(text: str, path: Path, display: str) -> Document:
     except RecursionError:
         raise SpecError([Problem(Location(display, 1, 1, ""), _TOO_DEEP)]) from None
     except json.JSONDecodeError as exc:
-        raise SpecError([Problem(Location(display, exc.lineno, exc.colno, ""), f"not valid JSON: {exc.msg}")]) from None
+        raise SpecError(
+            [
+                Problem(
+                    Location(display, exc.lineno, exc.colno, ""),
+                    f"not valid JSON: {exc.msg}",
+                )
+            ]
+        ) from None
     return Document(path=path, display=display, data=data, marks={"": (1, 1)})
 
 
-def _build(node: yaml.Node, pointer: str, doc: Document, constructor: _Loader, budget: _Budget) -> Any:
+def _build(
+    node: yaml.Node, pointer: str, doc: Document, constructor: _Loader, budget: _Budget
+) -> Any:
     budget.spend(doc, node)
     doc.marks[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
@@ -184,9 +201,15 @@ def _build(node: yaml.Node, pointer: str, doc: Document, constructor: _Loader, b
             if not isinstance(key, str):
                 # YAML turns unquoted 200 into an int; OpenAPI keys are strings.
                 key_pointer = pointer_join(pointer, str(key))
-                doc.marks.setdefault(key_pointer, (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
+                doc.marks.setdefault(
+                    key_pointer,
+                    (key_node.start_mark.line + 1, key_node.start_mark.column + 1),
+                )
                 doc.flaws.append(
-                    doc.problem(key_pointer, f"key {key!r} is a {type(key).__name__}, not a string; quote it")
+                    doc.problem(
+                        key_pointer,
+                        f"key {key!r} is a {type(key).__name__}, not a string; quote it",
+                    )
                 )
                 key = "true" if key is True else "false" if key is False else str(key)
             child_pointer = pointer_join(pointer, key)
@@ -194,12 +217,20 @@ def _build(node: yaml.Node, pointer: str, doc: Document, constructor: _Loader, b
                 line = key_node.start_mark.line + 1
                 column = key_node.start_mark.column + 1
                 raise SpecError(
-                    [Problem(Location(doc.display, line, column, child_pointer), f"duplicate key {key!r}")]
+                    [
+                        Problem(
+                            Location(doc.display, line, column, child_pointer),
+                            f"duplicate key {key!r}",
+                        )
+                    ]
                 )
             result[key] = _build(value_node, child_pointer, doc, constructor, budget)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, pointer_join(pointer, i), doc, constructor, budget) for i, item in enumerate(node.value)]
+        return [
+            _build(item, pointer_join(pointer, i), doc, constructor, budget)
+            for i, item in enumerate(node.value)
+        ]
     value = constructor.construct_object(node, deep=True)
     # Dates and timestamps stay strings: OpenAPI examples and defaults are JSON values.
     if not isinstance(value, (str, int, float, bool, type(None))):

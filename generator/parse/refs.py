@@ -63,14 +63,25 @@ class Resolver:
         target_doc = doc
         if file_part:
             if "://" in file_part:
-                raise SpecError([doc.problem(at, f"remote $ref {ref!r} is not supported; download the file")])
+                raise SpecError(
+                    [
+                        doc.problem(
+                            at,
+                            f"remote $ref {ref!r} is not supported; download the file",
+                        )
+                    ]
+                )
             target_path = (doc.path.parent / unquote(file_part)).resolve()
             if not target_path.is_file():
-                raise SpecError([doc.problem(at, f"$ref {ref!r}: file {file_part!r} not found")])
+                raise SpecError(
+                    [doc.problem(at, f"$ref {ref!r}: file {file_part!r} not found")]
+                )
             target_doc = self.document(target_path)
         pointer = fragment.rstrip("/") if fragment not in ("", "/") else ""
         if pointer and not pointer.startswith("/"):
-            raise SpecError([doc.problem(at, f"$ref {ref!r}: the fragment must be a JSON pointer")])
+            raise SpecError(
+                [doc.problem(at, f"$ref {ref!r}: the fragment must be a JSON pointer")]
+            )
         node: Any = target_doc.data
         for raw_token in pointer.split("/")[1:]:
             token = unescape_token(raw_token)
@@ -79,7 +90,9 @@ class Resolver:
             elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
                 node = node[int(token)]
             else:
-                raise SpecError([doc.problem(at, f"$ref {ref!r} points at nothing (no {token!r})")])
+                raise SpecError(
+                    [doc.problem(at, f"$ref {ref!r} points at nothing (no {token!r})")]
+                )
         return Target(node, target_doc, pointer)
 
     def follow(self, node: Any, doc: Document, at: str) -> Target:
@@ -91,10 +104,125 @@ class Resolver:
             where = f"{target.doc.display}#{target.pointer}"
             if where in seen or len(seen) > self.MAX_CHAIN:
                 chain = " -> ".join(seen + [where])
-                raise SpecError([target.doc.problem(target.pointer, f"$ref cycle: {chain}")])
+                raise SpecError(
+                    [target.doc.problem(target.pointer, f"$ref cycle: {chain}")]
+                )
             seen.append(where)
             target = self.lookup(ref, target.doc, target.pointer + "/$ref")
         return target
 
     def problem(self, target: Target, message: str) -> Problem:
         return target.doc.problem(target.pointer, message)
+
+
+# Keys whose values are data, not OpenAPI objects: a `$ref` key inside them is not a reference.
+_DATA_KEYS = frozenset({"example", "default", "enum", "const", "value"})
+# Keys whose values map names to schemas: a property may well be called `$ref`.
+_NAME_MAPS = frozenset({"properties", "patternProperties"})
+
+
+def check_references(root: Document) -> list[Problem]:
+    """Every ``$ref`` of ``root`` (and of the files it reaches) resolved once, before validation.
+
+    Returns the references that cannot be resolved, precisely located; a reference cycle (a ``$ref`` chain
+    that comes back to itself) is reported once. A fragment with a trailing ``/`` is a flaw (an error unless
+    lenient, see ``Document.flaws``) and is normalised in place so that every later stage resolves it.
+    """
+    resolver = Resolver(root)
+    problems: list[Problem] = []
+    cycles: set[frozenset[str]] = set()
+    done: set[Path] = set()
+    todo = [root]
+    while todo:
+        doc = todo.pop()
+        if doc.path.resolve() in done:
+            continue
+        done.add(doc.path.resolve())
+        for node, pointer in _references(doc.data, ""):
+            _check_one(resolver, doc, node, pointer, problems, cycles, todo)
+    return problems
+
+
+def _references(
+    node: Any, pointer: str, names: bool = False
+) -> list[tuple[dict[str, Any], str]]:
+    """Every mapping holding a ``$ref`` (iteratively: documents can be large)."""
+    found = []
+    stack: list[tuple[Any, str, bool]] = [(node, pointer, names)]
+    while stack:
+        current, at, is_names = stack.pop()
+        if isinstance(current, dict):
+            if "$ref" in current and not is_names:
+                found.append((current, at))
+            for key, value in current.items():
+                if (
+                    key in _DATA_KEYS
+                    or key.startswith("x-")
+                    or (key == "$ref" and not is_names)
+                ):
+                    continue
+                if key == "examples" and not is_names:
+                    if isinstance(
+                        value, dict
+                    ):  # Example objects: only their own $ref counts
+                        for name, example in value.items():
+                            if isinstance(example, dict) and "$ref" in example:
+                                found.append(
+                                    (example, f"{at}/examples/{_escape(name)}")
+                                )
+                    continue
+                stack.append(
+                    (value, f"{at}/{_escape(key)}", key in _NAME_MAPS and not is_names)
+                )
+        elif isinstance(current, list):
+            stack.extend((item, f"{at}/{i}", False) for i, item in enumerate(current))
+    found.sort(key=lambda item: item[1])
+    return found
+
+
+def _escape(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def _check_one(
+    resolver: Resolver,
+    doc: Document,
+    node: dict[str, Any],
+    pointer: str,
+    problems: list[Problem],
+    cycles: set[frozenset[str]],
+    todo: list[Document],
+) -> None:
+    ref = node["$ref"]
+    at = pointer + "/$ref"
+    if isinstance(ref, str) and "#" in ref:
+        fragment = ref.split("#", 1)[1]
+        if len(fragment) > 1 and fragment.endswith("/"):
+            doc.flaws.append(
+                doc.problem(
+                    at,
+                    f"$ref {ref!r} has a trailing '/'; it is read as {ref.rstrip('/')!r}",
+                )
+            )
+            node["$ref"] = ref = ref.rstrip("/")
+    seen: list[str] = []
+    current, current_doc, current_at = node, doc, pointer
+    try:
+        while isinstance(current, dict) and "$ref" in current:
+            where = f"{current_doc.display}#{current_at}"
+            if where in seen:
+                loop = frozenset(seen[seen.index(where) :])
+                if loop not in cycles:
+                    cycles.add(loop)
+                    chain = " -> ".join(seen + [where])
+                    problems.append(doc.problem(at, f"$ref cycle: {chain}"))
+                return
+            seen.append(where)
+            target = resolver.lookup(current["$ref"], current_doc, current_at + "/$ref")
+            if target.doc is not current_doc and target.doc not in todo:
+                todo.append(target.doc)
+            current, current_doc, current_at = target.data, target.doc, target.pointer
+    except SpecError as exc:
+        for problem in exc.problems:
+            if problem not in problems:
+                problems.append(problem)

@@ -7,18 +7,35 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
+from jsonschema.exceptions import best_match
+from jsonschema.validators import validator_for
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.schemas import schema_v30, schema_v31
 
-from ..errors import Problem
+from ..errors import Problem, SpecError
 from .load import Document, pointer_join
+from .refs import check_references
 
 _SWAGGER_HINT = (
     "this is a Swagger 2.0 document, not OpenAPI 3; convert it first, for example with "
     "`npx swagger2openapi in.yaml -o out.yaml` or the converter at converter.swagger.io"
 )
-_PATH_OPERATION = re.compile(r"'(?P<method>[a-z]+)' operation in '(?P<path>/[^']*)'")
+_PATH_OPERATION = re.compile(
+    r"'(?P<method>[a-z]+)'(?: operation)? in '(?P<path>/[^']*)'"
+)
+_UNRESOLVED_PATH_PARAM = re.compile(
+    r"Path parameter '(?P<name>[^']*)' for '(?P<method>[a-z]+)' operation in '(?P<path>/[^']*)' was not resolved"
+)
+_DUPLICATE_OPERATION_ID = re.compile(
+    r"Operation ID '(?P<id>.*)' for '[a-z]+' in '/[^']*' is not unique"
+)
+# Errors about the validator's reach rather than the document: reported as warnings, never fatal.
+_UNCHECKABLE = ("Unknown JSON Schema dialect",)
+# Keys whose value the validator checks against a schema without saying where (defaults, examples).
+_VALUE_KEYS = ("default", "example", "x-example")
 # Messages from jsonschema can quote a whole sub-document; keep them readable.
 _MAX_MESSAGE = 300
 
@@ -28,45 +45,167 @@ def check_version(doc: Document) -> Problem | None:
     data = doc.data
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "null"
-        return doc.problem("", f"the top level must be a mapping (an OpenAPI object), not {kind}")
+        return doc.problem(
+            "", f"the top level must be a mapping (an OpenAPI object), not {kind}"
+        )
     if "swagger" in data:
         return doc.problem("/swagger", _SWAGGER_HINT)
     version = data.get("openapi")
     if version is None:
-        return doc.problem("", "missing the `openapi` field: this is not an OpenAPI 3 document")
+        return doc.problem(
+            "", "missing the `openapi` field: this is not an OpenAPI 3 document"
+        )
     if not isinstance(version, str) or not re.fullmatch(r"3\.[01]\.\d+(-.+)?", version):
-        return doc.problem("/openapi", f"unsupported OpenAPI version {version!r}: expected 3.0.x or 3.1.x")
+        return doc.problem(
+            "/openapi",
+            f"unsupported OpenAPI version {version!r}: expected 3.0.x or 3.1.x",
+        )
     return None
 
 
+@cache
+def _validator_class(openapi31: bool) -> Any:
+    """The spec validator, always on the Python jsonschema backend: its errors carry the sub-errors of a
+    failed ``oneOf`` (so we can say which requirement is missing), and its messages do not depend on whether
+    the optional jsonschema-rs happens to be installed."""
+    base = OpenAPIV31SpecValidator if openapi31 else OpenAPIV30SpecValidator
+    schema = dict(schema_v31 if openapi31 else schema_v30)
+    return type(
+        base.__name__, (base,), {"schema_validator": validator_for(schema)(schema)}
+    )
+
+
 def validate_document(doc: Document) -> list[Problem]:
-    """All schema problems of ``doc`` (an empty list when it is valid)."""
+    """All problems of ``doc`` (an empty list when it is valid); raises SpecError when it is not OpenAPI 3.
+
+    References are resolved first, by us: the validator cannot say where an unresolvable one is. Problems
+    the validator cannot check (an unknown JSON Schema dialect) go to ``doc.notices`` as warnings.
+    """
     bad_version = check_version(doc)
-    if bad_version is not None:
-        return [bad_version]
+    if (
+        bad_version is not None
+    ):  # not OpenAPI 3: nothing else can be checked, lenient or not
+        raise SpecError([bad_version])
+    reference_problems = check_references(doc)
+    if reference_problems:
+        return reference_problems
     version: str = doc.data["openapi"]
-    validator_class = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+    validator_class = _validator_class(version.startswith("3.1"))
     validator = validator_class(doc.data, base_uri=doc.path.resolve().as_uri())
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
+    vague: list[Problem] = (
+        []
+    )  # "matches none of the alternatives" errors, narrowed down by guessing
     try:
         errors: Iterable[Any] = validator.iter_errors()
         for error in errors:
-            pointer = _pointer_of(error)
-            message = _message_of(error)
+            pointer, message = _describe(error, doc)
             if (pointer, message) in seen:
                 continue
             seen.add((pointer, message))
+            if message.startswith(_UNCHECKABLE):
+                doc.notices.append(doc.problem(pointer, f"not checked: {message}"))
+                continue
             problems.append(doc.problem(pointer, message))
+            if getattr(error, "context", None):
+                vague.append(problems[-1])
     except RecursionError:
-        problems.append(doc.problem("", "the document nests too deeply (a reference cycle outside schemas?)"))
-    except Exception as exc:  # the validator itself failed (e.g. an unresolvable external $ref)
-        problems.append(doc.problem("", f"cannot validate: {_shorten(str(exc))}"))
-    return problems
+        problems.append(
+            doc.problem(
+                "", "the document nests too deeply (a reference cycle outside schemas?)"
+            )
+        )
+    except (
+        Exception
+    ) as exc:  # the validator itself failed, most often on a problem it already reported
+        if not problems:
+            problems.append(doc.problem("", f"cannot validate: {_shorten(str(exc))}"))
+    # A guessed error about a node is dropped when another error at or inside that node says more.
+    return [
+        p
+        for i, p in enumerate(problems)
+        if not any(p is v for v in vague) or not _superseded(i, problems, vague)
+    ]
+
+
+def _superseded(index: int, problems: list[Problem], vague: list[Problem]) -> bool:
+    pointer = problems[index].location.pointer
+    for j, other in enumerate(problems):
+        if j == index:
+            continue
+        at = other.location.pointer
+        if at.startswith(pointer + "/"):
+            return True
+        if at == pointer and (j < index or not any(other is v for v in vague)):
+            return True
+    return False
+
+
+def _describe(error: Any, doc: Document) -> tuple[str, str]:
+    """The pointer and message of one validator error, made as precise as we can."""
+    if getattr(error, "context", None):
+        # "X is not valid under any of the given schemas": say which requirement of the likeliest branch fails
+        # (not the Reference branch's "'$ref' is required" when the node is no reference).
+        relevant = [
+            e
+            for e in error.context
+            if "'$ref' is a required property" not in str(e.message)
+        ]
+        error = best_match(relevant or error.context)
+    message = _message_of(error)
+    pointer = _pointer_of(error)
+    unresolved = _UNRESOLVED_PATH_PARAM.search(message)
+    if unresolved:
+        name, path = unresolved["name"], unresolved["path"]
+        if "{" + name + "}" in path:
+            message = f"path parameter {name!r} of {path!r} is not declared"
+        else:
+            message = (
+                f"path parameter {name!r} is declared but is not in the path {path!r}"
+            )
+    duplicate = _DUPLICATE_OPERATION_ID.search(message)
+    if duplicate and pointer:
+        pointer += "/operationId"
+        message = f"duplicate operationId {duplicate['id']!r}"
+    instance = getattr(error, "instance", None)
+    if not pointer and not unresolved and not duplicate:
+        found = _locate_value(
+            doc, instance, lambda p: p.rsplit("/", 1)[-1] in _VALUE_KEYS
+        )
+        if found:
+            pointer = found
+            message = f"the {found.rsplit('/', 1)[-1]} value does not match its schema: {message}"
+    elif pointer and pointer not in doc.marks and doc.marks.get("") is not None:
+        # Schema errors come with a path relative to the schema: find the node it names.
+        pointer = _locate_value(doc, instance, lambda p: p.endswith(pointer)) or pointer
+    return pointer, message
+
+
+def _locate_value(doc: Document, instance: Any, wanted: Any) -> str:
+    """The pointer of the first scalar equal to ``instance`` whose pointer ``wanted`` accepts ("" if none)."""
+    if isinstance(instance, (dict, list)) or instance is None:
+        return ""
+    stack: list[tuple[Any, str]] = [(doc.data, "")]
+    while stack:
+        node, pointer = stack.pop()
+        if isinstance(node, dict):
+            items = [(pointer_join(pointer, k), v) for k, v in node.items()]
+        elif isinstance(node, list):
+            items = [(pointer_join(pointer, i), v) for i, v in enumerate(node)]
+        else:
+            continue
+        for child, value in items:
+            if type(value) is type(instance) and value == instance and wanted(child):
+                return child
+        stack.extend(reversed([(v, c) for c, v in items]))
+    return ""
 
 
 def _pointer_of(error: Any) -> str:
-    path = list(getattr(error, "absolute_path", None) or getattr(error, "path", None) or [])
+    path = list(
+        getattr(error, "absolute_path", None) or getattr(error, "path", None) or []
+    )
     if path:
         pointer = ""
         for token in path:
