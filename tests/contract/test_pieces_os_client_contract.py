@@ -94,7 +94,7 @@ def _check_asset(data: Any) -> None:
 
 
 def _check_seed(data: Any) -> None:
-    assert isinstance(data.type_, pieces.SeedTypeEnum)
+    assert isinstance(data.type, pieces.SeedTypeEnum)
 
 
 def _cases() -> list[Case]:

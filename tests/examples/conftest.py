@@ -8,6 +8,7 @@ import contextlib
 import inspect
 import io
 import re
+import signal
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -98,13 +99,38 @@ def swap_host(code: str, package: str, url: str) -> str:
     return code.replace(SERVER_URLS[package], url)
 
 
-def run_block(code: str, filename: str) -> str:
+def run_block(code: str, filename: str, *, timeout: float = 60.0) -> str:
     """Run an example in a fresh namespace as ``__main__``, returning what it printed.
 
     Top-level ``await`` / ``async with`` is allowed (compiled with ``PyCF_ALLOW_TOP_LEVEL_AWAIT`` and
-    awaited with ``asyncio.run``). Exceptions propagate.
+    awaited with ``asyncio.run``). Exceptions propagate; one still running after ``timeout`` seconds is
+    interrupted with ``TimeoutError``.
     """
     compiled = compile(code, filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    with _time_limit(timeout, filename):
+        return _run(compiled, filename)
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float, filename: str) -> Iterator[None]:
+    """Raise ``TimeoutError`` in the example if it runs longer than ``seconds`` (main thread, Unix)."""
+    if not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TimeoutError(f"{filename}: still running after {seconds:.0f}s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _run(compiled: Any, filename: str) -> str:
     namespace: dict[str, Any] = {"__name__": "__main__", "__file__": filename}
     output = io.StringIO()
     with contextlib.redirect_stdout(output):

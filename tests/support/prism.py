@@ -22,6 +22,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -137,7 +138,7 @@ class PrismServer:
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so stop() reaches node's children too
+            preexec_fn=_die_with_parent,
         )
         _RUNNING.add(self)
         deadline = time.monotonic() + self.startup_timeout
@@ -171,17 +172,17 @@ class PrismServer:
             return False
 
     def stop(self) -> None:
-        """Terminate Prism (its whole process group), killing it if it does not exit in time."""
+        """Terminate Prism, killing it if it does not exit in time."""
         process = self._process
         _RUNNING.discard(self)
         if process is None:
             return
         if process.poll() is None:
-            _signal_group(process, signal.SIGTERM)
+            _signal(process, signal.SIGTERM)
             try:
                 process.wait(timeout=_STOP_GRACE)
             except subprocess.TimeoutExpired:
-                _signal_group(process, signal.SIGKILL)
+                _signal(process, signal.SIGKILL)
                 process.wait(timeout=_STOP_GRACE)
         self._process = None
 
@@ -197,15 +198,24 @@ class PrismServer:
         self.stop()
 
 
-def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+def _signal(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
     try:
-        os.killpg(
-            process.pid, sig
-        )  # the group Popen(start_new_session=True) created for it
-    except (ProcessLookupError, PermissionError):
+        process.send_signal(sig)
+    except ProcessLookupError:
+        pass
+
+
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGTERM it when the test process dies, even by SIGKILL, so a
+    killed test run leaves no Prism behind. Prism stays in the test run's process group, so signals
+    sent to the whole group (Ctrl-C) reach it too."""
+    if sys.platform.startswith("linux"):
         try:
-            process.send_signal(sig)
-        except ProcessLookupError:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
             pass
 
 
