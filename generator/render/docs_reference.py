@@ -289,6 +289,7 @@ def reference_page(api: Api, op: Operation, tag_name: str) -> ReferencePage:
             if success.example.present
             else example_data(success.type, "response", api)
         )
+    returns_body = success is not None and success.type is not None
     return ReferencePage(
         title=md_inline(title),
         front_title=yaml_scalar(title),
@@ -317,11 +318,19 @@ def reference_page(api: Api, op: Operation, tag_name: str) -> ReferencePage:
             "bash",
         ),
         python=fenced(
-            python_requests(op.http_method, url, creds.header_pairs, body), "python"
+            python_requests(
+                op.http_method, url, creds.header_pairs, body, returns_body
+            ),
+            "python",
         ),
         javascript=fenced(
             javascript_fetch(
-                op.http_method, url, creds.header_pairs, content_type, body
+                op.http_method,
+                url,
+                creds.header_pairs,
+                content_type,
+                body,
+                returns_body,
             ),
             "javascript",
         ),

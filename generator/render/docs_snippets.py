@@ -108,8 +108,13 @@ def curl(
 
 
 def python_requests(
-    method: str, url: str, headers: list[tuple[str, str]], body: Any
+    method: str,
+    url: str,
+    headers: list[tuple[str, str]],
+    body: Any,
+    returns_body: bool = True,
 ) -> str:
+    """A ``requests`` call; it prints the JSON reply, or the status when the reply has no body (204)."""
     args = [json_string(url)]
     if headers:
         args.append(
@@ -120,11 +125,17 @@ def python_requests(
     if body is not None:
         args.append("json=" + _indent_rest(pretty(body, python=True), 4))
     call = ",\n".join(f"    {a}" for a in args)
-    return f"import requests\n\nresponse = requests.{method.lower()}(\n{call}\n)\nprint(response.json())"
+    shown = "response.json()" if returns_body else "response.status_code"
+    return f"import requests\n\nresponse = requests.{method.lower()}(\n{call}\n)\nprint({shown})"
 
 
 def javascript_fetch(
-    method: str, url: str, headers: list[tuple[str, str]], content_type: str, body: Any
+    method: str,
+    url: str,
+    headers: list[tuple[str, str]],
+    content_type: str,
+    body: Any,
+    returns_body: bool = True,
 ) -> str:
     all_headers = list(headers) + (
         [("Content-Type", content_type)] if body is not None else []
@@ -143,5 +154,10 @@ def javascript_fetch(
             + _indent_rest(pretty(body, js_keys=True), 2)
             + "),"
         )
-    lines.extend(["});", "const data = await response.json();"])
+    result = (
+        "const data = await response.json();"
+        if returns_body
+        else "console.log(response.status);"
+    )
+    lines.extend(["});", result])
     return "\n".join(lines)
