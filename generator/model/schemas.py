@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..errors import Problem
+from ..errors import Problem, SpecError
 from ..parse.load import Document, escape_pointer_token
 from ..parse.refs import Resolver, Target
 from .names import (
@@ -20,7 +20,6 @@ from .names import (
     class_name,
     enum_member_name,
     python_identifier,
-    snake_case,
 )
 from .types import (
     NO_EXAMPLE,
@@ -114,7 +113,10 @@ class SchemaRegistry:
         return name
 
     def _module_for(self, name: str) -> str:
-        return self.modules.claim(snake_case(name) or "model", fold_case=True)
+        # A module name is imported (`from .models.<module> import ...`), so it must be an identifier too.
+        return self.modules.claim(
+            python_identifier(name, fallback="model"), fold_case=True
+        )
 
     def _warn(self, target: Target, message: str) -> None:
         self.warnings.append(self.resolver.problem(target, message))
@@ -331,6 +333,51 @@ class SchemaRegistry:
             )
         return out
 
+    def _tags(self, target: Target, key: str) -> tuple[tuple[str, str], ...]:
+        """(discriminator value, class name) pairs: the explicit ``mapping``, then each ``$ref`` variant under
+        its schema's name (the implicit mapping). Empty when there is no discriminator or a variant is inline.
+        """
+        node = target.data
+        disc = node.get("discriminator")
+        if not isinstance(disc, dict) or not isinstance(disc.get("propertyName"), str):
+            return ()
+        tags: dict[str, str] = {}
+        mapping = disc.get("mapping")
+        for value, ref in (mapping.items() if isinstance(mapping, dict) else ()):
+            if not isinstance(ref, str):
+                continue
+            if "#" not in ref and "/" not in ref:
+                ref = "#/components/schemas/" + ref
+            try:
+                ref_target = self.resolver.follow(
+                    {"$ref": ref}, target.doc, target.pointer + "/discriminator/mapping"
+                )
+            except SpecError:
+                self._warn(
+                    target,
+                    f"discriminator mapping {value!r} points at nothing; ignored",
+                )
+                continue
+            name = self._names_by_target.get(ref_target.key)
+            if name is not None:
+                tags[str(value)] = name
+        for variant in node.get(key) or []:
+            if not isinstance(variant, dict) or not isinstance(
+                variant.get("$ref"), str
+            ):
+                self._warn(
+                    target,
+                    "a discriminated union with an inline variant is generated as a plain union",
+                )
+                return ()
+            ref_target = self.resolver.follow(variant, target.doc, target.pointer)
+            name = self._names_by_target.get(ref_target.key)
+            if name is None:
+                return ()
+            if name not in tags.values():
+                tags[ref_target.pointer.rsplit("/", 1)[-1]] = name
+        return tuple(tags.items())
+
     def _discriminator(self, node: dict[str, Any]) -> str | None:
         disc = node.get("discriminator")
         if isinstance(disc, dict) and isinstance(disc.get("propertyName"), str):
@@ -386,9 +433,9 @@ class SchemaRegistry:
             key = "oneOf" if "oneOf" in node else "anyOf"
             variants = tuple(self._variants(target, key, name))
             union: SchemaType = (
-                UnionType(variants, self._discriminator(node))
+                UnionType(variants, self._discriminator(node), self._tags(target, key))
                 if len(variants) > 1
-                else variants[0]
+                else variants[0] if variants else AnyType()
             )
             if self._is_nullable(node) or any(
                 isinstance(v, dict) and v.get("type") == "null"

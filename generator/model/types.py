@@ -167,7 +167,29 @@ class UnionType:
 
     variants: tuple[SchemaType, ...]
     discriminator: str | None = None
+    tags: tuple[
+        tuple[str, str], ...
+    ] = ()  # (discriminator value, class name): a discriminated union
     kind: Literal["union"] = "union"
+
+    @property
+    def discriminated_annotation(self) -> str:
+        """A pydantic discriminated union (``Annotated[... , Discriminator(...)]``), "" when not one.
+
+        Each variant is tagged with its class name; the discriminator maps the wire value of the property to
+        that name (a model instance is tagged by its class), so several values may select one class.
+        """
+        names = [v.name for v in self.variants if isinstance(v, ModelRef)]
+        if not self.discriminator or not self.tags or len(names) != len(self.variants):
+            return ""
+        if not {n for _, n in self.tags} >= set(names):
+            return ""
+        choices = " | ".join(
+            f"Annotated[{n}, Tag({n!r})]" for n in dict.fromkeys(names)
+        )
+        table = "{" + ", ".join(f"{v!r}: {n!r}" for v, n in self.tags) + "}"
+        pick = f"lambda v: {table}.get(v.get({self.discriminator!r})) if isinstance(v, dict) else type(v).__name__"
+        return f"Annotated[{choices}, Discriminator({pick})]"
 
     @property
     def annotation(self) -> str:
@@ -360,6 +382,17 @@ class RootModel:
     @property
     def model_refs(self) -> frozenset[str]:
         return self.type.model_refs - {self.name}
+
+    @property
+    def discriminated_root(self) -> str:
+        """The root annotation as a pydantic discriminated union, "" when the root is not one."""
+        inner = strip_nullable(self.type)
+        annotation = (
+            inner.discriminated_annotation if isinstance(inner, UnionType) else ""
+        )
+        if annotation and isinstance(self.type, Nullable):
+            annotation += " | None"
+        return annotation
 
 
 Model = ObjectModel | EnumModel | RootModel
