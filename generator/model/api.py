@@ -226,3 +226,10 @@ class Api:
         if not self._models_by_name:
             self._models_by_name.update((m.name, m) for m in self.models)
         return self._models_by_name[name]
+
+    def has_model(self, name: str) -> bool:
+        try:
+            self.model(name)
+        except KeyError:
+            return False
+        return True

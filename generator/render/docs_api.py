@@ -207,15 +207,11 @@ def _imports(api: Api, op: Operation, package: str) -> tuple[str, ...]:
     if op.return_type is not None:
         refs |= op.return_type.model_refs
     modules = sorted(
-        (api.model(name).module, name) for name in refs if _has_model(api, name)
+        (api.model(name).module, name) for name in refs if api.has_model(name)
     )
     return tuple(
         f"from {package}.models.{module} import {name}" for module, name in modules
     )
-
-
-def _has_model(api: Api, name: str) -> bool:
-    return any(m.name == name for m in api.models)
 
 
 def call_args(op: Operation) -> str:
