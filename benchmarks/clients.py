@@ -48,20 +48,22 @@ def _seed_body() -> dict[str, Any]:
     )  # type: ignore[no-any-return]
 
 
-def _rate(fn: Callable[[], Any], calls: int) -> float:
-    for _ in range(
-        min(200, calls)
-    ):  # warm-up: connections, lazy imports, pydantic schema builds
+def _rate(fn: Callable[[], Any], calls: int) -> tuple[float, float]:
+    """(calls per second, client CPU microseconds per call), after a warm-up."""
+    for _ in range(min(200, calls)):  # warm-up: connections, imports, schema builds
         fn()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(calls):
         fn()
-    return calls / (time.perf_counter() - start)
+    return (
+        calls / (time.perf_counter() - start),
+        (time.process_time() - cpu) / calls * 1e6,
+    )
 
 
 async def _arate(
     fn: Callable[[], Awaitable[Any]], calls: int, concurrency: int
-) -> float:
+) -> tuple[float, float]:
     async def worker(n: int) -> None:
         for _ in range(n):
             await fn()
@@ -70,12 +72,22 @@ async def _arate(
         share, extra = divmod(total, concurrency)
         await asyncio.gather(*(worker(share + (i < extra)) for i in range(concurrency)))
 
-    await run(
-        min(200, calls) if concurrency == 1 else max(concurrency * 2, 200)
-    )  # warm-up
-    start = time.perf_counter()
+    await run(min(200, calls) if concurrency == 1 else max(concurrency * 2, 200))
+    start, cpu = time.perf_counter(), time.process_time()
     await run(calls)
-    return calls / (time.perf_counter() - start)
+    return (
+        calls / (time.perf_counter() - start),
+        (time.process_time() - cpu) / calls * 1e6,
+    )
+
+
+def _result(get: tuple[float, float], post: tuple[float, float]) -> dict[str, float]:
+    return {
+        "get": get[0],
+        "post": post[0],
+        "get_cpu_us": get[1],
+        "post_cpu_us": post[1],
+    }
 
 
 def _sync_calls(
@@ -187,10 +199,10 @@ async def _async_overhead(
     else:
         raise SystemExit(f"unknown asyncio client {kind!r}")
     try:
-        return {
-            "get": await _arate(get, calls, concurrency),
-            "post": await _arate(post, calls, concurrency),
-        }
+        return _result(
+            await _arate(get, calls, concurrency),
+            await _arate(post, calls, concurrency),
+        )
     finally:
         await closer()
 
@@ -202,7 +214,7 @@ def overhead(
     seed = _seed_body()
     if kind in ("raw-urllib3", "ours-sync", "oag-sync"):
         get, post, _keep = _sync_calls(kind, base, seed)
-        return {"get": _rate(get, calls), "post": _rate(post, calls)}
+        return _result(_rate(get, calls), _rate(post, calls))
     return asyncio.run(_async_overhead(kind, base, seed, calls, concurrency))
 
 

@@ -55,11 +55,12 @@ class Settings:
     sizes: tuple[int, ...] = (10, 100, 1000, 5000)
     size_repeats_small: int = 3  # sizes <= 100
     calls: int = 3000
-    rounds: int = 3
+    rounds: int = 5
     payload_bytes: int = 6_000_000
     model_repeats: int = 5
     import_runs: int = 15
     upload_mb: int = 200
+    upload_runs: int = 3
     timeout: float = 1800.0
     packages: tuple[
         str, ...
@@ -212,7 +213,9 @@ def _generation_commands(
         ]
         if library == "asyncio":
             oag += ["--library", "asyncio"]
-        commands["openapi-generator"] = (oag, env)
+        # SnakeYAML refuses YAML over 3 MiB by default (the 5,000-operation spec is 4.6 MB); lift the limit.
+        oag_env = dict(env, JAVA_OPTS="-DmaxYamlCodePoints=2147483647")
+        commands["openapi-generator"] = (oag, oag_env)
         opc_env = dict(
             env, PATH=f"{PEER_BIN}:{env.get('PATH', '')}"
         )  # it runs `ruff` from PATH afterwards
@@ -433,7 +436,10 @@ def bench_overhead(s: Settings) -> dict[str, Any]:
             for kind, rs in runs.items():
                 ok = [r for r in rs if "error" not in r]
                 out[group][kind] = (
-                    {op: statistics.median(r[op] for r in ok) for op in ("get", "post")}
+                    {
+                        op: statistics.median(r[op] for r in ok)
+                        for op in ("get", "post", "get_cpu_us", "post_cpu_us")
+                    }
                     if ok
                     else {"error": rs[-1]["error"]}
                 )
@@ -510,13 +516,22 @@ def bench_upload(s: Settings) -> dict[str, Any]:
         with open(path, "wb") as f:
             for _ in range(s.upload_mb):
                 f.write(block)
+    runs = []
     with Loopback(s) as server:
-        r = _worker(s, "upload", "--port", str(server.port), "--file", str(path))
-    if "error" not in r:
-        r["above_idle_sampled"] = r["peak_rss_sampled"] - r["idle_rss"]
-        r["above_idle_high_water"] = r["high_water_rss"] - r["idle_rss"]
-    s.say(f"upload: {r}")
-    return r
+        for _ in range(s.upload_runs):
+            r = _worker(s, "upload", "--port", str(server.port), "--file", str(path))
+            if "error" in r:
+                s.say(f"upload: FAILED {r['error'][-300:]}")
+                return r
+            r["above_idle_sampled"] = r["peak_rss_sampled"] - r["idle_rss"]
+            r["above_idle_high_water"] = r["high_water_rss"] - r["idle_rss"]
+            s.say(f"upload: {r}")
+            runs.append(r)
+    # The worst run is reported (a memory bound is about the worst case), with the others alongside.
+    worst = dict(max(runs, key=lambda r: r["above_idle_high_water"]))
+    worst["runs"] = len(runs)
+    worst["all_above_idle_high_water"] = [r["above_idle_high_water"] for r in runs]
+    return worst
 
 
 # -- reporting ----------------------------------------------------------------------------------------------
@@ -597,9 +612,12 @@ def ratios(r: dict[str, Any]) -> dict[str, Any]:
     ):
         g = ov.get(group, {})
         for op in ("get", "post"):
+            cpu = f"{op}_cpu_us"
             out["overhead"][f"{group} {op}"] = {
                 "of_raw": div(g.get(ours, {}).get(op), g.get(raw, {}).get(op)),
                 "vs_oag": div(g.get(ours, {}).get(op), g.get(oag, {}).get(op)),
+                "of_raw_cpu": div(g.get(raw, {}).get(cpu), g.get(ours, {}).get(cpu)),
+                "vs_oag_cpu": div(g.get(oag, {}).get(cpu), g.get(ours, {}).get(cpu)),
             }
     m = r.get("models", {})
     out["models"] = {
@@ -700,7 +718,7 @@ def render_markdown(r: dict[str, Any]) -> str:
             t = g[tool]
             if t.get("wall_s") is None:
                 lines.append(
-                    f"| {name} | {tool} | failed: {t.get('error', '')[:80]} | | | | |"
+                    f"| {name} | {tool} | failed: {' '.join(t.get('error', '').split())[:120]} | | | | |"
                 )
                 continue
             sp, rs = _versus(tool, base, t)
@@ -726,7 +744,7 @@ def render_markdown(r: dict[str, Any]) -> str:
             t = g[tool]
             if t.get("wall_s") is None:
                 lines.append(
-                    f"| {size} | | {tool} | failed: {t.get('error', '')[:80]} | | | | |"
+                    f"| {size} | | {tool} | failed: {' '.join(t.get('error', '').split())[:120]} | | | | |"
                 )
                 continue
             sp, rs = _versus(tool, base, t)
@@ -745,21 +763,27 @@ def render_markdown(r: dict[str, Any]) -> str:
         "### 2. Client overhead (calls per second, loopback)",
         "",
         f"{ov['calls_per_run']} calls per run, median of {ov['rounds']} rounds, each client in a fresh "
-        "process with a warm-up; the raw transports send, read and `json.loads`.",
+        "process with a warm-up; the raw transports send, read and `json.loads`. Calls/s is wall-clock; "
+        "CPU/call is the client process's own CPU time per call (`time.process_time`), which the other "
+        "load on the machine disturbs far less.",
         "",
-        "| mode | client | GET /assets/{asset} | POST /assets/create | GET of raw | POST of raw |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| mode | client | GET /assets/{asset} | POST /assets/create | GET of raw | POST of raw "
+        "| GET CPU/call | POST CPU/call | raw's CPU/call ÷ this (GET / POST) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for group in ("sync", "asyncio", "asyncio-100"):
         g = ov.get(group, {})
         raw = next(iter(g.values()), {})
         for kind, v in g.items():
             if "error" in v:
-                lines.append(f"| {group} | {kind} | failed | | | |")
+                lines.append(f"| {group} | {kind} | failed | | | | | | |")
                 continue
             lines.append(
                 f"| {group} | {kind} | {v['get']:.0f}/s | {v['post']:.0f}/s | "
-                f"{_fmt(v['get'] / raw['get'], '×')} | {_fmt(v['post'] / raw['post'], '×')} |"
+                f"{_fmt(v['get'] / raw['get'], '×')} | {_fmt(v['post'] / raw['post'], '×')} | "
+                f"{v['get_cpu_us']:.0f} µs | {v['post_cpu_us']:.0f} µs | "
+                f"{_fmt(raw['get_cpu_us'] / v['get_cpu_us'], '×')} / "
+                f"{_fmt(raw['post_cpu_us'] / v['post_cpu_us'], '×')} |"
             )
     md = r["models"]
     lines += [
@@ -799,6 +823,16 @@ def render_markdown(r: dict[str, Any]) -> str:
             "| --- | --- | --- | --- | --- | --- |",
             f"| {up['file_bytes'] / 2**20:.0f} MiB | {_mb(up['idle_rss'])} | {_mb(up['peak_rss_sampled'])} | "
             f"{_mb(up['above_idle_sampled'])} | {_mb(up['above_idle_high_water'])} | {up['seconds']:.1f} s |",
+            "",
+            f"Worst of {up.get('runs', 1)} runs, each a fresh process; every run's high-water above idle: "
+            + ", ".join(
+                _mb(x)
+                for x in up.get(
+                    "all_above_idle_high_water", [up["above_idle_high_water"]]
+                )
+            )
+            + ". The kernel high-water mark (`ru_maxrss`) covers the whole process life, so it bounds the "
+            "upload's peak from above; the sampled figure polls RSS every 5 ms during the upload.",
         ]
 
     # Targets.
@@ -825,6 +859,8 @@ def render_markdown(r: dict[str, Any]) -> str:
 
     of_raw = [v["of_raw"] for v in q["overhead"].values()]
     vs_oag = [v["vs_oag"] for v in q["overhead"].values()]
+    of_raw_cpu = [v.get("of_raw_cpu") for v in q["overhead"].values()]
+    vs_oag_cpu = [v.get("vs_oag_cpu") for v in q["overhead"].values()]
     lines += [
         "",
         "### Targets",
@@ -839,6 +875,9 @@ def render_markdown(r: dict[str, Any]) -> str:
         f"{_mark(all_ok(rss, lambda x: x <= 0.5))} |",
         f"| client calls/s ≥ 0.9× the raw transport | {span(of_raw)} | {_mark(all_ok(of_raw, lambda x: x >= 0.9))} |",
         f"| client well ahead of OpenAPI Generator's | {span(vs_oag)} | {_mark(all_ok(vs_oag, lambda x: x >= 1.2))} |",
+        f"| (same two, by client CPU per call: raw's ÷ ours; OAG's ÷ ours) | {span(of_raw_cpu)}; "
+        f"{span(vs_oag_cpu)} | {_mark(all_ok(of_raw_cpu, lambda x: x >= 0.9))}; "
+        f"{_mark(all_ok(vs_oag_cpu, lambda x: x >= 1.2))} |",
         f"| models ≥ 2× faster (parse / serialise) | {_fmt(q['models']['parse_speedup'], '×')} / "
         f"{_fmt(q['models']['serialise_speedup'], '×')} | "
         f"{_mark(all_ok([q['models']['parse_speedup'], q['models']['serialise_speedup']], lambda x: x >= 2))} |",
