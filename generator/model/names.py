@@ -170,6 +170,14 @@ def _fix_start(name: str, prefix: str) -> str:
     return name
 
 
+# Names become file names (models/<name>.py, api/<tag>_api.py): keep them well under file-system limits.
+MAX_NAME = 80
+
+
+def _cap(name: str) -> str:
+    return name if len(name) <= MAX_NAME else name[:MAX_NAME].rstrip("_")
+
+
 def python_identifier(
     text: str, *, reserved: frozenset[str] = frozenset(), fallback: str = "value"
 ) -> str:
@@ -178,7 +186,7 @@ def python_identifier(
     Builtins such as ``id`` or ``type`` are allowed: they only shadow inside the generated scope, which the
     ``reserved`` set of that scope accounts for.
     """
-    name = _fix_start(snake_case(text), "var_") if text else fallback
+    name = _fix_start(_cap(snake_case(text)), "var_") if text else fallback
     if not name:
         name = fallback
     while name in _KEYWORDS or name in reserved:
@@ -190,7 +198,7 @@ def class_name(
     text: str, *, reserved: frozenset[str] = PACKAGE_RESERVED, fallback: str = "Model"
 ) -> str:
     """A PascalCase class name for ``text``: never empty, never a digit first, never reserved."""
-    name = pascal_case(text) or fallback
+    name = _cap(pascal_case(text)) or fallback
     if name[0].isdigit():
         name = f"Model{name}"
     while name in reserved or name in _BUILTINS or name in _KEYWORDS:

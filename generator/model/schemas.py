@@ -232,7 +232,6 @@ class SchemaRegistry:
 
     def _inline_non_null(self, target: Target, hint: str) -> SchemaType:
         node: dict[str, Any] = target.data
-        doc, pointer = target.doc, target.pointer
         if "const" in node:
             value = node["const"]
             if isinstance(value, (str, int, float, bool)) or value is None:

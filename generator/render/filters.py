@@ -66,7 +66,9 @@ _BULLET = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+")
 
 def _wrap(line: str, width: int) -> list[str]:
     """Wrap one prose line at ``width`` columns, continuing list items under their text."""
-    if len(line) <= width or line.startswith("    "):  # short, or an indented (code) block
+    if len(line) <= width or line.startswith(
+        "    "
+    ):  # short, or an indented (code) block
         return [line]
     bullet = _BULLET.match(line)
     lead = re.match(r"\s*", line).group(0)  # type: ignore[union-attr]
@@ -106,8 +108,11 @@ def docstring(text: str, indent: str = "") -> str:
     if not lines:
         return ""
     lines[0] = lines[0].lstrip()
-    if lines[-1].endswith('"'):
-        lines[-1] = lines[-1][:-1] + '\\"'
+    # A quote right before the closing triple quote must be escaped, unless it already is (an odd number of
+    # backslashes before it: the escaped triple quote above ends with one).
+    last = lines[-1]
+    if last.endswith('"') and (len(last) - 1 - len(last[:-1].rstrip("\\"))) % 2 == 0:
+        lines[-1] = last[:-1] + '\\"'
     text = "\n".join([lines[0]] + [indent + line if line else "" for line in lines[1:]])
     # A docstring of several lines closes on its own line, as black leaves it.
     return text + "\n" + indent if len(lines) > 1 else text
