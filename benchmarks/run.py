@@ -150,8 +150,8 @@ def measure(
     return {
         "wall_s": wall,
         "cpu_s": usage.ru_utime + usage.ru_stime,
-        "peak_rss": max(peak, usage.ru_maxrss * 1024),
-        "largest_process_rss": usage.ru_maxrss * 1024,
+        # Sampled only: ru_maxrss of a forked child also counts the parent's pages copied at fork.
+        "peak_rss": peak,
     }
 
 
@@ -831,7 +831,7 @@ def render_markdown(r: dict[str, Any]) -> str:
                     "all_above_idle_high_water", [up["above_idle_high_water"]]
                 )
             )
-            + ". The kernel high-water mark (`ru_maxrss`) covers the whole process life, so it bounds the "
+            + ". The kernel high-water mark (`VmHWM`) covers the whole process life since exec, so it bounds the "
             "upload's peak from above; the sampled figure polls RSS every 5 ms during the upload.",
         ]
 
