@@ -18,6 +18,7 @@ from openapi_spec_validator.schemas import schema_v30, schema_v31
 from ..errors import Problem, SpecError
 from .load import Document, pointer_join
 from .refs import check_references
+from .semantics import is_clean
 
 _SWAGGER_HINT = (
     "this is a Swagger 2.0 document, not OpenAPI 3; convert it first, for example with "
@@ -75,6 +76,17 @@ def _validator_class(openapi31: bool) -> Any:
     )
 
 
+def _fast_pass_is_clean(data: dict[str, Any], openapi31: bool) -> bool:
+    """The document schema (openapi-spec-validator's own check, on its jsonschema-rs backend when that is
+    installed) and the keyword rules (our one-walk ``semantics``) both pass."""
+    if "jsonSchemaDialect" in data:
+        return False  # a custom dialect: only the full validator knows what it allows
+    base = OpenAPIV31SpecValidator if openapi31 else OpenAPIV30SpecValidator
+    if next(iter(base.schema_validator.iter_errors(data)), None) is not None:
+        return False
+    return is_clean(data)
+
+
 def validate_document(doc: Document) -> list[Problem]:
     """All problems of ``doc`` (an empty list when it is valid); raises SpecError when it is not OpenAPI 3.
 
@@ -90,6 +102,9 @@ def validate_document(doc: Document) -> list[Problem]:
     if reference_problems:
         return reference_problems
     version: str = doc.data["openapi"]
+    if _fast_pass_is_clean(doc.data, version.startswith("3.1")):
+        return []
+    # Something is wrong: the full validator says precisely what and where (slow, but only for broken specs).
     validator_class = _validator_class(version.startswith("3.1"))
     validator = validator_class(doc.data, base_uri=doc.path.resolve().as_uri())
     problems: list[Problem] = []
