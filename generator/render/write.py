@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import ast
 import difflib
+import multiprocessing
 import os
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +43,7 @@ class Changes:
 
 def _ruff_bin() -> str:
     try:
-        from ruff.__main__ import find_ruff_bin
+        from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
         return str(find_ruff_bin())
     except (ImportError, FileNotFoundError):
@@ -78,39 +80,72 @@ def format_python(folder: Path) -> None:
     _run_ruff(["format", str(folder)], "formatting the generated code")
 
 
-def check_syntax(files: Iterable[OutputFile]) -> None:
-    """``ast.parse`` every Python file before it is written: a template or escaping bug must never reach
-    the output. (The formatter parses them again afterwards and refuses anything it cannot parse.)
-    """
-    for f in files:
-        if f.path.endswith(".py") and isinstance(f.content, str):
-            try:
-                ast.parse(f.content, filename=f.path)
-            except SyntaxError as exc:
-                raise OutputError(
-                    f"generated {f.path} is not valid Python (line {exc.lineno}: {exc.msg})"
-                ) from None
+def syntax_error(sources: list[tuple[str, str]]) -> str | None:
+    """``ast.parse`` each (path, source): the message for the first that is not valid Python, else None."""
+    for path, source in sources:
+        try:
+            ast.parse(source, filename=path)
+        except SyntaxError as exc:
+            return (
+                f"generated {path} is not valid Python (line {exc.lineno}: {exc.msg})"
+            )
+    return None
+
+
+# Below this much Python, parsing in the same process is quicker than starting a worker.
+_PARALLEL_PARSE_BYTES = 1_000_000
 
 
 def stage(files: Iterable[OutputFile], parent: Path) -> Path:
-    """Write ``files`` into a new folder under ``parent``, format and check them; return the folder."""
+    """Write ``files`` into a new folder under ``parent``, format them and return the folder.
+
+    Every Python file is parsed with ``ast`` before anything reaches the output (a template or escaping bug
+    must never get there; the formatter parses them again and refuses what it cannot parse). For a large
+    project the parsing runs in a forked worker while the files are written and formatted here.
+    """
     files = list(files)
-    check_syntax(files)
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".clientgen-", dir=parent))
+    sources = [
+        (f.path, f.content)
+        for f in files
+        if f.path.endswith(".py") and isinstance(f.content, str)
+    ]
+    parallel = sum(
+        len(text) for _, text in sources
+    ) > _PARALLEL_PARSE_BYTES and hasattr(os, "fork")
+    pool = (
+        ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        if parallel
+        else None
+    )
     try:
-        for f in files:
-            target = staging / f.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(f.content, bytes):
-                target.write_bytes(f.content)
-            else:
-                target.write_text(f.content, encoding="utf-8", newline="\n")
-        format_python(staging)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        pending = pool.submit(syntax_error, sources) if pool is not None else None
+        if pending is None:
+            _raise_if(syntax_error(sources))
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".clientgen-", dir=parent))
+        try:
+            for f in files:
+                target = staging / f.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if isinstance(f.content, bytes):
+                    target.write_bytes(f.content)
+                else:
+                    target.write_text(f.content, encoding="utf-8", newline="\n")
+            if pending is not None:
+                _raise_if(pending.result())
+            format_python(staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return staging
+
+
+def _raise_if(error: str | None) -> None:
+    if error is not None:
+        raise OutputError(error)
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -201,7 +236,7 @@ def writable_parent(output: Path) -> Path:
 __all__ = [
     "Changes",
     "OutputFile",
-    "check_syntax",
+    "syntax_error",
     "compare",
     "diff",
     "format_python",

@@ -1,0 +1,54 @@
+"""Writing a project: parsed before it lands, formatted, swapped in atomically, or compared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.errors import OutputError
+from generator.render.write import OutputFile, compare, diff, stage, swap_in
+
+GOOD = OutputFile("pkg/mod.py", "x=1\ndef f( a ):\n  return a\n")
+
+
+def test_stage_formats_python_in_blacks_style(tmp_path: Path) -> None:
+    staging = stage([GOOD, OutputFile("README.md", "# hi\n")], tmp_path)
+    assert (
+        staging / "pkg" / "mod.py"
+    ).read_text() == "x = 1\n\n\ndef f(a):\n    return a\n"
+    assert (staging / "README.md").read_text() == "# hi\n"
+
+
+@pytest.mark.parametrize("size", [10, 400_000], ids=["in-process", "forked-worker"])
+def test_invalid_python_never_reaches_the_output(tmp_path: Path, size: int) -> None:
+    output = tmp_path / "out"
+    swap_in(stage([GOOD], tmp_path), output)
+    before = (output / "pkg" / "mod.py").read_bytes()
+    padding = OutputFile("pkg/big.py", "y = 1\n" * (size // 6))
+    broken = OutputFile("pkg/broken.py", "def f(:\n    pass\n")
+    with pytest.raises(
+        OutputError, match=r"generated pkg/broken.py is not valid Python \(line 1"
+    ):
+        stage([padding, broken], tmp_path)
+    assert (output / "pkg" / "mod.py").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "out"
+    ]  # no staging folder left behind
+
+
+def test_compare_and_diff_name_each_changed_file(tmp_path: Path) -> None:
+    old = stage([GOOD, OutputFile("a.txt", "a\n")], tmp_path / "old")
+    new = stage(
+        [OutputFile("pkg/mod.py", "x = 2\n"), OutputFile("b.txt", "b\n")],
+        tmp_path / "new",
+    )
+    changes = compare(new, old)
+    assert (changes.added, changes.changed, changes.removed) == (
+        ("b.txt",),
+        ("pkg/mod.py",),
+        ("a.txt",),
+    )
+    text = diff(new, old, "generated/x")
+    assert "--- generated/x/pkg/mod.py\n" in text and "+x = 2\n" in text
+    assert "--- generated/x/a.txt\n+++ /dev/null\n" in text
