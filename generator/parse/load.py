@@ -67,8 +67,31 @@ class Document:
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
+
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """SafeLoader whose scalars are constructed one by one (we build the containers ourselves)."""
+    """SafeLoader whose scalars are constructed one by one (we build the containers ourselves).
+
+    Implicit tags are memoised: a plain scalar's tag depends only on its text, and a spec repeats the same
+    few hundred texts (``type``, ``string``, ``description``, …) many thousand times.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._tags: dict[tuple[str, bool], str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode:
+            key = (value, implicit[0])
+            tag = self._tags.get(key)
+            if tag is None:
+                tag = self._tags[key] = super().resolve(kind, value, implicit)
+            return tag
+        # No path resolvers are registered, so containers always get the default tags.
+        return _MAP_TAG if kind is yaml.MappingNode else _SEQ_TAG
 
 
 def _display_path(path: Path) -> str:
@@ -197,7 +220,10 @@ def _build(
         constructor.flatten_mapping(node)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = constructor.construct_object(key_node, deep=True)
+            if key_node.tag == _STR_TAG and isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value
+            else:
+                key = constructor.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 # YAML turns unquoted 200 into an int; OpenAPI keys are strings.
                 key_pointer = pointer_join(pointer, str(key))
@@ -231,6 +257,8 @@ def _build(
             _build(item, pointer_join(pointer, i), doc, constructor, budget)
             for i, item in enumerate(node.value)
         ]
+    if node.tag == _STR_TAG:
+        return node.value  # most scalars: no constructor round trip
     value = constructor.construct_object(node, deep=True)
     # Dates and timestamps stay strings: OpenAPI examples and defaults are JSON values.
     if not isinstance(value, (str, int, float, bool, type(None))):
