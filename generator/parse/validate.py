@@ -5,15 +5,13 @@ Every error is located through the document's mark table: file, line, column and
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
-from typing import Any
-
-from jsonschema.exceptions import best_match
-from jsonschema.validators import validator_for
-from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-from openapi_spec_validator.schemas import schema_v30, schema_v31
+from pathlib import Path
+from typing import Any, cast
 
 from ..errors import Problem, SpecError
 from .load import Document, pointer_join
@@ -69,6 +67,11 @@ def _validator_class(openapi31: bool) -> Any:
     """The spec validator, always on the Python jsonschema backend: its errors carry the sub-errors of a
     failed ``oneOf`` (so we can say which requirement is missing), and its messages do not depend on whether
     the optional jsonschema-rs happens to be installed."""
+    # Imported here: the package costs about half a second to import, and clean specs never need it.
+    from jsonschema.validators import validator_for
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+    from openapi_spec_validator.schemas import schema_v30, schema_v31
+
     base = OpenAPIV31SpecValidator if openapi31 else OpenAPIV30SpecValidator
     schema = dict(schema_v31 if openapi31 else schema_v30)
     return type(
@@ -81,10 +84,31 @@ def _fast_pass_is_clean(data: dict[str, Any], openapi31: bool) -> bool:
     installed) and the keyword rules (our one-walk ``semantics``) both pass."""
     if "jsonSchemaDialect" in data:
         return False  # a custom dialect: only the full validator knows what it allows
-    base = OpenAPIV31SpecValidator if openapi31 else OpenAPIV30SpecValidator
-    if next(iter(base.schema_validator.iter_errors(data)), None) is not None:
-        return False
-    return is_clean(data)
+    document_is_valid = _document_schema_check(openapi31)
+    if document_is_valid is None:
+        return False  # no jsonschema-rs: the full validator checks everything
+    return document_is_valid(data) and is_clean(data)
+
+
+@cache
+def _document_schema_check(openapi31: bool) -> Callable[[Any], bool] | None:
+    """openapi-spec-validator's own OpenAPI document schema, checked with jsonschema-rs as that package's
+    Rust backend does, but read from its resources without importing the package (half a second).
+    """
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    found = importlib.util.find_spec("openapi_spec_validator")
+    if found is None or not found.submodule_search_locations:
+        return None
+    folder = Path(next(iter(found.submodule_search_locations)))
+    version = "v3.1" if openapi31 else "v3.0"
+    schema = json.loads(
+        (folder / "resources" / "schemas" / version / "schema.json").read_text("utf-8")
+    )
+    validator = jsonschema_rs.validator_cls_for(schema)(schema)
+    return cast(Callable[[Any], bool], validator.is_valid)
 
 
 def validate_document(doc: Document) -> list[Problem]:
@@ -167,6 +191,8 @@ def _describe(error: Any, doc: Document) -> tuple[str, str]:
             for e in error.context
             if "'$ref' is a required property" not in str(e.message)
         ]
+        from jsonschema.exceptions import best_match
+
         error = best_match(relevant or error.context)
     message = _message_of(error)
     pointer = _pointer_of(error)
