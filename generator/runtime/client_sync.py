@@ -38,7 +38,7 @@ from .exceptions import (
 from .multipart import StreamingBody
 from .request import PreparedRequest, build_request, merge_headers
 from .response import ApiResponse, decode_response
-from .retry import ErrorKind, RetryPolicy
+from .retry import RETRY_STATUS_CODES, ErrorKind, RetryPolicy
 
 __all__ = ["MAX_REDIRECTS", "SyncApiClient", "translate_error"]
 
@@ -95,10 +95,25 @@ def translate_error(
     )
 
 
+_TIMEOUTS: dict[Timeout, urllib3.Timeout] = {}
+
+
 def _timeout(value: Timeout) -> urllib3.Timeout:
+    """The urllib3 timeout for a setting; made once per value (urllib3 clones it for each request)."""
+    try:
+        return _TIMEOUTS[value]
+    except (KeyError, TypeError):
+        pass
     if isinstance(value, tuple):
-        return urllib3.Timeout(connect=value[0], read=value[1])
-    return urllib3.Timeout(connect=value, read=value)
+        made = urllib3.Timeout(connect=value[0], read=value[1])
+    else:
+        made = urllib3.Timeout(connect=value, read=value)
+    if len(_TIMEOUTS) < 256:
+        try:
+            _TIMEOUTS[value] = made
+        except TypeError:  # unhashable (a list): not cached
+            pass
+    return made
 
 
 class SyncApiClient:
@@ -186,15 +201,14 @@ class SyncApiClient:
         host: str | None = None,
     ) -> PreparedRequest:
         """The request ``call`` would send (no I/O)."""
-        defaults = dict(self.default_headers)
-        if self.cookie:
-            defaults["Cookie"] = self.cookie
+        layers: Mapping[str, str] = self.default_headers  # read, never changed
+        if self.cookie or headers:
+            defaults = dict(self.default_headers)
+            if self.cookie:
+                defaults["Cookie"] = self.cookie
+            layers = merge_headers(defaults, headers)
         return build_request(
-            endpoint,
-            args,
-            self.configuration,
-            headers=merge_headers(defaults, headers),
-            host=host,
+            endpoint, args, self.configuration, headers=layers, host=host
         )
 
     def call(
@@ -261,13 +275,14 @@ class SyncApiClient:
         preload_content: bool,
     ) -> urllib3.BaseHTTPResponse:
         """Send with retries and redirects; returns the final response."""
-        policy: RetryPolicy = self.configuration.retry_policy(retries)
+        policy: RetryPolicy | None = None  # made when a failure asks for it
         timeout = _timeout(
             request_timeout
             if request_timeout is not None
             else self.configuration.timeout
         )
-        origin = _origin(request.url)
+        origin: tuple[str, str, int | None] | None = None
+        first_url = request.url
         attempt = redirects = 0
         while True:
             try:
@@ -275,6 +290,8 @@ class SyncApiClient:
             except HTTPError as exc:
                 error, kind = translate_error(exc, request.method, request.display_url)
                 attempt += 1
+                if policy is None:
+                    policy = self.configuration.retry_policy(retries)
                 if kind is None or not policy.should_retry(
                     attempt,
                     method=request.method,
@@ -285,13 +302,20 @@ class SyncApiClient:
                     raise error from exc
                 self._wait(policy, attempt, None, request, str(error))
                 continue
-            if response.status in REDIRECT_STATUSES and redirects < MAX_REDIRECTS:
+            status = response.status
+            if status in REDIRECT_STATUSES and redirects < MAX_REDIRECTS:
+                if origin is None:
+                    origin = _origin(first_url)
                 follow = self._redirect(request, response, origin)
                 if follow is not None:
                     response.drain_conn()
                     response.release_conn()
                     request, redirects = follow, redirects + 1
                     continue
+            if status not in RETRY_STATUS_CODES and not 500 <= status <= 599:
+                return response  # never retried: no policy needed
+            if policy is None:
+                policy = self.configuration.retry_policy(retries)
             if policy.should_retry(
                 attempt + 1,
                 method=request.method,
@@ -332,10 +356,11 @@ class SyncApiClient:
     def _urlopen(
         self, request: PreparedRequest, timeout: urllib3.Timeout, preload_content: bool
     ) -> urllib3.BaseHTTPResponse:
-        headers = dict(request.headers)
+        headers = request.headers  # urllib3 does not change it
         body: bytes | Iterator[bytes] | None
         chunked = False
         if isinstance(request.body, StreamingBody):
+            headers = dict(headers)
             if request.body.content_length is not None:
                 headers["Content-Length"] = str(request.body.content_length)
             else:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import pydantic
+
 from .auth import apply_auth
 from .configuration import BaseConfiguration
 from .endpoint import Body, Endpoint, Param
@@ -92,12 +94,15 @@ def merge_headers(*layers: Mapping[str, str] | None) -> dict[str, str]:
     merged: dict[str, str] = {}
     lower: dict[str, str] = {}
     for layer in layers:
-        for name, value in (layer or {}).items():
-            old = lower.pop(name.lower(), None)
+        if not layer:
+            continue
+        for name, value in layer.items():
+            key = name.lower()
+            old = lower.get(key)
             if old is not None:
                 del merged[old]
             merged[name] = value
-            lower[name.lower()] = name
+            lower[key] = name
     return merged
 
 
@@ -113,30 +118,86 @@ def resolve_host(
     return configuration.host.rstrip("/")
 
 
-def _fill_path(endpoint: Endpoint, args: Mapping[str, Any]) -> str:
-    by_wire = {p.wire_name: p for p in endpoint.params if p.location == "path"}
+class _UnknownName(str):
+    """A ``{name}`` in the path template that no path parameter declares (reported when called)."""
 
-    def replace(match: re.Match[str]) -> str:
-        param = by_wire.get(match.group(1))
-        if param is None:
-            raise ApiValueError(
-                f"{endpoint.operation_id}: path template names unknown parameter {match.group(0)}"
+
+class _Plan:
+    """What ``build_request`` needs from an endpoint that never changes between calls, computed once."""
+
+    __slots__ = (
+        "accept",
+        "cookie_params",
+        "header_params",
+        "method",
+        "path_segments",
+        "query_params",
+        "required",
+    )
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        params = endpoint.params
+        self.method = endpoint.method.upper()
+        self.accept = ", ".join(endpoint.accept) if endpoint.accept else None
+        self.required = tuple(p.name for p in params if p.required)
+        self.query_params = tuple(p for p in params if p.location == "query")
+        self.header_params = tuple(p for p in params if p.location == "header")
+        self.cookie_params = tuple(p for p in params if p.location == "cookie")
+        # The path template split into literal text and parameters: ("/assets/", Param(...)).
+        by_wire = {p.wire_name: p for p in params if p.location == "path"}
+        segments: list[str | Param] = []
+        position = 0
+        for match in _TEMPLATE_VAR.finditer(endpoint.path):
+            segments.append(endpoint.path[position : match.start()])
+            param = by_wire.get(match.group(1))
+            segments.append(
+                param if param is not None else _UnknownName(match.group(0))
             )
-        value = args.get(param.name)
-        if value is None or value == "" or value == [] or value == {}:
+            position = match.end()
+        segments.append(endpoint.path[position:])
+        self.path_segments = tuple(s for s in segments if s != "")
+
+
+_PLANS: dict[int, tuple[Endpoint, _Plan]] = {}
+_MAX_PLANS = 4096
+
+
+def _plan(endpoint: Endpoint) -> _Plan:
+    """The endpoint's plan, cached by identity (generated endpoints are module-level constants)."""
+    cached = _PLANS.get(id(endpoint))
+    if cached is not None and cached[0] is endpoint:
+        return cached[1]
+    plan = _Plan(endpoint)
+    if len(_PLANS) >= _MAX_PLANS:
+        _PLANS.clear()
+    _PLANS[id(endpoint)] = (endpoint, plan)
+    return plan
+
+
+def _fill_path(endpoint: Endpoint, plan: _Plan, args: Mapping[str, Any]) -> str:
+    out: list[str] = []
+    for segment in plan.path_segments:
+        if isinstance(segment, Param):
+            value = args.get(segment.name)
+            if value is None or value == "" or value == [] or value == {}:
+                raise ApiValueError(
+                    f"{endpoint.operation_id}: path parameter {segment.name!r} must not be empty"
+                )
+            out.append(serialize_path(segment, value))
+        elif isinstance(segment, _UnknownName):
             raise ApiValueError(
-                f"{endpoint.operation_id}: path parameter {param.name!r} must not be empty"
+                f"{endpoint.operation_id}: path template names unknown parameter {segment}"
             )
-        return serialize_path(param, value)
+        else:
+            out.append(segment)
+    return "".join(out)
 
-    return _TEMPLATE_VAR.sub(replace, endpoint.path)
 
-
-def _check_required(endpoint: Endpoint, args: Mapping[str, Any]) -> None:
-    for param in endpoint.params:
-        if param.required and args.get(param.name) is None:
+def _check_required(endpoint: Endpoint, plan: _Plan, args: Mapping[str, Any]) -> None:
+    for name in plan.required:
+        if args.get(name) is None:
             raise ApiValueError(
-                f"{endpoint.operation_id}: missing required argument {param.name!r}"
+                f"{endpoint.operation_id}: missing required argument {name!r}"
             )
     body = endpoint.body
     if (
@@ -195,6 +256,12 @@ def _encode_body(
     if body.kind == "json":
         if isinstance(value, (bytes, bytearray)):  # already-encoded JSON
             return bytes(value)
+        if isinstance(
+            value, pydantic.BaseModel
+        ):  # straight to bytes, as to_jsonable would dump it
+            return value.__pydantic_serializer__.to_json(
+                value, by_alias=True, exclude_unset=True
+            )
         return json.dumps(
             to_jsonable(value), separators=(",", ":"), ensure_ascii=False
         ).encode("utf-8")
@@ -211,12 +278,7 @@ def _encode_body(
     raise ApiTypeError(f"{endpoint.operation_id}: unknown body kind {body.kind!r}")
 
 
-def _query(endpoint: Endpoint, args: Mapping[str, Any]) -> list[str]:
-    pieces: list[str] = []
-    for param in endpoint.params:
-        if param.location == "query":
-            pieces.extend(serialize_query(param, args.get(param.name)))
-    return pieces
+_NO_CREDENTIALS: frozenset[str] = frozenset()
 
 
 def build_request(
@@ -233,19 +295,31 @@ def build_request(
     ``headers`` (client defaults merged with per-call headers) override generated ones. Raises
     ``ApiValueError`` for a missing required argument or an empty path parameter.
     """
-    _check_required(endpoint, args)
-    path = _fill_path(endpoint, args)
+    plan = _plan(endpoint)
+    _check_required(endpoint, plan, args)
+    path = _fill_path(endpoint, plan, args)
     auth = apply_auth(configuration, endpoint.auth)
-    query = _query(endpoint, args)
-    auth_query = [serialize_query(Param(n, n, "query"), v)[0] for n, v in auth.query]
+    query: list[str] = []
+    for param in plan.query_params:
+        value = args.get(param.name)
+        if value is not None:
+            query.extend(serialize_query(param, value))
     base = resolve_host(endpoint, configuration, host) + path
-    url = base + ("?" + "&".join(query + auth_query) if query or auth_query else "")
-    masked = [p.split("=", 1)[0] + "=" + _REDACTED for p in auth_query]
-    display_url = base + ("?" + "&".join(query + masked) if query or masked else "")
+    if auth.query:
+        auth_query = [
+            serialize_query(Param(n, n, "query"), v)[0] for n, v in auth.query
+        ]
+        masked = [p.split("=", 1)[0] + "=" + _REDACTED for p in auth_query]
+        url = base + "?" + "&".join(query + auth_query)
+        display_url = base + "?" + "&".join(query + masked)
+    elif query:
+        url = display_url = base + "?" + "&".join(query)
+    else:
+        url = display_url = base
 
     generated: dict[str, str] = {}
-    if endpoint.accept:
-        generated["Accept"] = ", ".join(endpoint.accept)
+    if plan.accept is not None:
+        generated["Accept"] = plan.accept
     body = _encode_body(endpoint, args)
     if isinstance(body, StreamingBody) and body.content_type:
         generated["Content-Type"] = body.content_type
@@ -253,39 +327,43 @@ def build_request(
         generated["Content-Type"] = endpoint.body.content_type
     if user_agent:
         generated["User-Agent"] = user_agent
-    for param in endpoint.params:
-        if param.location == "header":
-            text = serialize_header(param, args.get(param.name))
-            if text is not None:
-                generated[param.wire_name] = text
-    generated.update(auth.headers)
+    for param in plan.header_params:
+        text = serialize_header(param, args.get(param.name))
+        if text is not None:
+            generated[param.wire_name] = text
+    if auth.headers:
+        generated.update(auth.headers)
     merged = merge_headers(generated, headers)
 
-    cookies = [
-        pair
-        for p in endpoint.params
-        if p.location == "cookie"
-        for pair in serialize_cookie(p, args.get(p.name))
-    ]
-    cookies.extend(auth.cookies.items())
-    if cookies:
-        existing = next((k for k in merged if k.lower() == "cookie"), None)
-        cookie = format_cookie_header(cookies)
-        if existing is not None:
-            cookie = merged.pop(existing) + "; " + cookie
-        merged["Cookie"] = cookie
+    if plan.cookie_params or auth.cookies:
+        cookies = [
+            pair
+            for p in plan.cookie_params
+            for pair in serialize_cookie(p, args.get(p.name))
+        ]
+        cookies.extend(auth.cookies.items())
+        if cookies:
+            existing = next((k for k in merged if k.lower() == "cookie"), None)
+            cookie = format_cookie_header(cookies)
+            if existing is not None:
+                cookie = merged.pop(existing) + "; " + cookie
+            merged["Cookie"] = cookie
 
-    credential_headers = {name.lower() for name in auth.headers}
-    if auth.cookies:
-        credential_headers.add("cookie")
+    if auth.headers or auth.cookies:
+        credential_headers = {name.lower() for name in auth.headers}
+        if auth.cookies:
+            credential_headers.add("cookie")
+        credentials = frozenset(credential_headers)
+    else:
+        credentials = _NO_CREDENTIALS
     return PreparedRequest(
-        method=endpoint.method.upper(),
+        method=plan.method,
         url=url,
         headers=merged,
         body=body,
         replayable=not isinstance(body, StreamingBody) or body.replayable,
         display_url=display_url,
-        credential_headers=frozenset(credential_headers),
+        credential_headers=credentials,
     )
 
 

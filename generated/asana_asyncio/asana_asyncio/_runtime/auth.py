@@ -64,6 +64,8 @@ def _by_name(schemes: tuple[AuthScheme, ...]) -> dict[str, AuthScheme]:
     if cached is not None and cached[0] is schemes:
         return cached[1]
     table = {s.name: s for s in schemes}
+    if not isinstance(schemes, tuple):  # a mutable table is read afresh every time
+        return table
     if len(_BY_NAME) >= 256:
         _BY_NAME.clear()
     _BY_NAME[id(schemes)] = (schemes, table)

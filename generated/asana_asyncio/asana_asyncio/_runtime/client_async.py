@@ -33,7 +33,7 @@ from .request import (
     redirect_request,
 )
 from .response import ApiResponse, make_api_response
-from .retry import ErrorKind, RetryPolicy
+from .retry import RETRY_STATUS_CODES, ErrorKind, RetryPolicy
 
 __all__ = [
     "DEFAULT_POOL_SIZE",
@@ -99,6 +99,24 @@ def client_timeout(value: Timeout) -> aiohttp.ClientTimeout:
     (no limit on the whole request, nor on waiting for a free pooled connection)."""
     connect, read = value if isinstance(value, tuple) else (value, value)
     return aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
+
+
+_TIMEOUTS: dict[Timeout, aiohttp.ClientTimeout] = {}
+
+
+def _cached_timeout(value: Timeout) -> aiohttp.ClientTimeout:
+    """``client_timeout(value)``, made once per value (aiohttp's timeouts are immutable)."""
+    try:
+        return _TIMEOUTS[value]
+    except (KeyError, TypeError):
+        pass
+    made = client_timeout(value)
+    if len(_TIMEOUTS) < 256:
+        try:
+            _TIMEOUTS[value] = made
+        except TypeError:  # unhashable (a list): not cached
+            pass
+    return made
 
 
 async def _stream(body: StreamingBody) -> AsyncIterator[bytes]:
@@ -192,15 +210,14 @@ class AsyncApiClient:
         host: str | None = None,
     ) -> PreparedRequest:
         """The request ``call`` would send (no I/O)."""
-        defaults = dict(self.default_headers)
-        if self.cookie:
-            defaults["Cookie"] = self.cookie
+        layers: Mapping[str, str] = self.default_headers  # read, never changed
+        if self.cookie or headers:
+            defaults = dict(self.default_headers)
+            if self.cookie:
+                defaults["Cookie"] = self.cookie
+            layers = merge_headers(defaults, headers)
         return build_request(
-            endpoint,
-            args,
-            self.configuration,
-            headers=merge_headers(defaults, headers),
-            host=host,
+            endpoint, args, self.configuration, headers=layers, host=host
         )
 
     async def call(
@@ -278,14 +295,15 @@ class AsyncApiClient:
     ) -> tuple[aiohttp.ClientResponse, bytes]:
         """Send with retries and redirects; returns the final response (and its body when
         ``preload``)."""
-        policy: RetryPolicy = self.configuration.retry_policy(retries)
-        timeout = client_timeout(
+        policy: RetryPolicy | None = None  # made when a failure asks for it
+        timeout = _cached_timeout(
             request_timeout
             if request_timeout is not None
             else self.configuration.timeout
         )
         session = await self.session()
-        origin = origin_of(request.url)
+        origin: tuple[str, str, int | None] | None = None
+        first_url = request.url
         attempt = redirects = 0
         while True:
             try:
@@ -293,6 +311,8 @@ class AsyncApiClient:
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 error, kind = translate_error(exc, request.method, request.display_url)
                 attempt += 1
+                if policy is None:
+                    policy = self.configuration.retry_policy(retries)
                 if kind is None or not policy.should_retry(
                     attempt,
                     method=request.method,
@@ -303,14 +323,21 @@ class AsyncApiClient:
                     raise error from exc
                 await self._wait(policy, attempt, None, request, str(error))
                 continue
-            if response.status in REDIRECT_STATUSES and redirects < MAX_REDIRECTS:
+            status = response.status
+            if status in REDIRECT_STATUSES and redirects < MAX_REDIRECTS:
+                if origin is None:
+                    origin = origin_of(first_url)
                 follow = redirect_request(
-                    request, response.status, response.headers.get("Location"), origin
+                    request, status, response.headers.get("Location"), origin
                 )
                 if follow is not None:
                     response.release()
                     request, redirects = follow, redirects + 1
                     continue
+            if status not in RETRY_STATUS_CODES and not 500 <= status <= 599:
+                return response, body  # never retried: no policy needed
+            if policy is None:
+                policy = self.configuration.retry_policy(retries)
             if policy.should_retry(
                 attempt + 1,
                 method=request.method,
@@ -335,9 +362,10 @@ class AsyncApiClient:
         preload: bool,
     ) -> tuple[aiohttp.ClientResponse, bytes]:
         """One request on the wire; with ``preload`` the body is read (and the connection released)."""
-        headers = dict(request.headers)
+        headers = request.headers  # aiohttp copies it
         data: bytes | AsyncIterator[bytes] | None
         if isinstance(request.body, StreamingBody):
+            headers = dict(headers)
             if request.body.content_length is not None:
                 headers["Content-Length"] = str(request.body.content_length)
             data = _stream(request.body)  # sent chunked when the length is unknown

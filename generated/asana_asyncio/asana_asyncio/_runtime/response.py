@@ -63,14 +63,30 @@ def _response_types(endpoint: Endpoint) -> Mapping[str, Any]:
     return types
 
 
+_BY_STATUS: dict[tuple[Callable[[], Mapping[str, Any]], int], Any] = {}
+
+
 def response_type_for(endpoint: Endpoint, status: int) -> Any:
     """The declared type for a status: exact code, then ``"2XX"``-style range, then ``"default"``;
     ``NOT_DECLARED`` when none applies."""
+    factory = endpoint.response_types
+    if factory is None:
+        return NOT_DECLARED
+    key = (factory, status)
+    try:
+        return _BY_STATUS[key]
+    except KeyError:
+        pass
     types = _response_types(endpoint)
-    for key in (str(status), f"{status // 100}XX", f"{status // 100}xx", "default"):
-        if key in types:
-            return types[key]
-    return NOT_DECLARED
+    found = NOT_DECLARED
+    for name in (str(status), f"{status // 100}XX", f"{status // 100}xx", "default"):
+        if name in types:
+            found = types[name]
+            break
+    if len(_BY_STATUS) >= 4096:
+        _BY_STATUS.clear()
+    _BY_STATUS[key] = found
+    return found
 
 
 def _adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
@@ -100,6 +116,11 @@ def _charset(content_type: str) -> str:
 
 
 def _content_type(headers: Mapping[str, str]) -> str:
+    value = headers.get(
+        "Content-Type"
+    )  # one lookup in urllib3's / aiohttp's case-insensitive headers
+    if value is not None:
+        return value
     for key, value in headers.items():
         if key.lower() == "content-type":
             return value
@@ -129,7 +150,14 @@ def decode_response(
         if content_type.lower().startswith("text/"):
             return body.decode(_charset(content_type), errors="replace")
         return body
-    # JSON declared, or a structured type declared whatever the content type says.
+    # JSON declared, or a structured type declared whatever the content type says: parsed and validated
+    # in one step from the bytes; anything that is not plain UTF-8 JSON takes the general path below.
+    adapter = _adapter(tp)
+    try:
+        return adapter.validate_json(body)
+    except pydantic.ValidationError as exc:
+        if not _is_json_error(exc):
+            raise _validation_error(endpoint, exc, body, status) from exc
     try:
         parsed = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -143,43 +171,25 @@ def decode_response(
             status=status,
         ) from exc
     try:
-        return _adapter(tp).validate_python(parsed)
+        return adapter.validate_python(parsed)
     except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
-        path = render_path([p for p in first["loc"] if isinstance(p, (str, int))])
-        message = f"{first['msg']} ({exc.error_count()} error(s))"
-        raise ResponseValidationError(
-            endpoint.operation_id, path, message, body=body, status=status
-        ) from exc
-    looks_json = is_json_content_type(content_type) or (
-        not content_type and tp is not str
+        raise _validation_error(endpoint, exc, body, status) from exc
+
+
+def _is_json_error(exc: pydantic.ValidationError) -> bool:
+    """Whether ``validate_json`` failed at parsing rather than at validating."""
+    return any(e["type"] == "json_invalid" for e in exc.errors())
+
+
+def _validation_error(
+    endpoint: Endpoint, exc: pydantic.ValidationError, body: bytes, status: int
+) -> ResponseValidationError:
+    first = exc.errors()[0]
+    path = render_path([p for p in first["loc"] if isinstance(p, (str, int))])
+    message = f"{first['msg']} ({exc.error_count()} error(s))"
+    return ResponseValidationError(
+        endpoint.operation_id, path, message, body=body, status=status
     )
-    if looks_json:
-        try:
-            parsed = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            if tp is str:
-                return body.decode(_charset(content_type), errors="replace")
-            raise ResponseValidationError(
-                endpoint.operation_id,
-                "",
-                f"invalid JSON: {exc}",
-                body=body,
-                status=status,
-            ) from exc
-        try:
-            return _adapter(tp).validate_python(parsed)
-        except pydantic.ValidationError as exc:
-            first = exc.errors()[0]
-            path = render_path([p for p in first["loc"] if isinstance(p, (str, int))])
-            message = f"{first['msg']} ({exc.error_count()} error(s))"
-            raise ResponseValidationError(
-                endpoint.operation_id, path, message, body=body, status=status
-            ) from exc
-    text_like = content_type.lower().startswith("text/") or tp is str
-    if text_like:
-        return body.decode(_charset(content_type), errors="replace")
-    return body
 
 
 def status_exception(

@@ -72,6 +72,13 @@ def _items(
 
 def serialize_path(param: Param, value: Any) -> str:
     """The encoded text replacing ``{name}`` in the path template (styles simple, label, matrix)."""
+    if (type(value) is str or type(value) is int) and (
+        param.style is None or param.style == "simple"
+    ):  # the common case, without the general machinery
+        out = quote(str(value), safe=RESERVED if param.allow_reserved else "")
+        if _ONLY_DOTS.fullmatch(out):
+            out = out.replace(".", "%2E")
+        return out
     data = _normalise(value)
     style, explode = param.effective_style, param.effective_explode
 

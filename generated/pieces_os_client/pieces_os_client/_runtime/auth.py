@@ -55,6 +55,23 @@ def _is_configured(scheme: AuthScheme, configuration: BaseConfiguration) -> bool
     return bool(configuration.access_token)
 
 
+_BY_NAME: dict[int, tuple[tuple[AuthScheme, ...], dict[str, AuthScheme]]] = {}
+
+
+def _by_name(schemes: tuple[AuthScheme, ...]) -> dict[str, AuthScheme]:
+    """``{name: scheme}`` for a configuration's scheme table, built once per table."""
+    cached = _BY_NAME.get(id(schemes))
+    if cached is not None and cached[0] is schemes:
+        return cached[1]
+    table = {s.name: s for s in schemes}
+    if not isinstance(schemes, tuple):  # a mutable table is read afresh every time
+        return table
+    if len(_BY_NAME) >= 256:
+        _BY_NAME.clear()
+    _BY_NAME[id(schemes)] = (schemes, table)
+    return table
+
+
 def select_alternative(
     configuration: BaseConfiguration, alternatives: tuple[tuple[str, ...], ...]
 ) -> tuple[AuthScheme, ...]:
@@ -62,7 +79,7 @@ def select_alternative(
 
     An empty alternative (OpenAPI ``{}``: auth optional) is only chosen when no other is satisfiable.
     """
-    by_name = {s.name: s for s in configuration.auth_schemes}
+    by_name = _by_name(configuration.auth_schemes)
     for alternative in alternatives:
         schemes = [by_name.get(name) for name in alternative]
         if alternative and all(
@@ -77,6 +94,8 @@ def apply_auth(
 ) -> AuthValues:
     """Credentials for an endpoint's security alternatives, from the configuration."""
     values = AuthValues()
+    if not alternatives:
+        return values
     for scheme in select_alternative(configuration, alternatives):
         if scheme.kind == "api_key":
             key = configuration.api_key[scheme.name]
