@@ -545,6 +545,25 @@ def _run(cmd: list[str]) -> str:
         return f"unavailable ({exc})"
 
 
+def _commit() -> str:
+    """HEAD, marked when generator/, templates/ or generated/ differ from it."""
+    head = _run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
+    dirty = _run(
+        [
+            "git",
+            "-C",
+            str(ROOT),
+            "status",
+            "--porcelain",
+            "--",
+            "generator",
+            "templates",
+            "generated",
+        ]
+    )
+    return f"{head} (+ uncommitted changes)" if dirty else head
+
+
 def machine(s: Settings) -> dict[str, Any]:
     from importlib import metadata
 
@@ -571,6 +590,7 @@ def machine(s: Settings) -> dict[str, Any]:
         "python": platform.python_version(),
         "load_average_start": os.getloadavg(),
         "clientgen": _run([str(CLIENTGEN), "--version"]),
+        "commit_start": _commit(),
         "pydantic": version("pydantic"),
         "urllib3": version("urllib3"),
         "aiohttp": version("aiohttp"),
@@ -673,6 +693,8 @@ def render_markdown(r: dict[str, Any]) -> str:
     ]
     lines += ["| | |", "| --- | --- |"]
     for key in (
+        "commit_start",
+        "commit_end",
         "cores",
         "cpu",
         "memory_gib",
@@ -977,6 +999,7 @@ def run_all(s: Settings, only: set[str] | None = None) -> dict[str, Any]:
         if value is not None:
             results[name] = value
     results["machine"]["load_average_end"] = os.getloadavg()
+    results["machine"]["commit_end"] = _commit()
     results["ratios"] = ratios(results)
     results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     results["duration_s"] = time.time() - started
