@@ -85,8 +85,8 @@ def escape_text(text: str) -> str:
 def md_block(text: str) -> str:
     """Markdown from a description, kept as written but contained.
 
-    Raw HTML is escaped outside fenced code, and a fence the text opens is closed at its end, so the
-    description cannot swallow the page that follows it.
+    Raw HTML and table pipes are escaped outside fenced code, and a fence the text opens is closed at its
+    end, so the description cannot swallow the page that follows it.
     """
     text = _BIDI.sub("", _CONTROL.sub(" ", _LINE_BREAK.sub("\n", text or "")))
     lines = [line.rstrip() for line in text.split("\n")]
@@ -103,7 +103,8 @@ def md_block(text: str) -> str:
                 fence = match.group(1)
                 out.append(line)
             else:
-                out.append(_escape_angles(line))
+                # A `|` could start a table that swallows the lines around it: kept as text.
+                out.append(_escape_angles(line).replace("|", "\\|"))
         else:
             out.append(line)
             if (
