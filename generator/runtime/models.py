@@ -10,11 +10,12 @@ from __future__ import annotations
 import base64
 import datetime
 import enum
+import gc
 import json
 import pprint
 import sys
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -27,9 +28,31 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     from typing_extensions import Self
 
-__all__ = ["ApiModel", "ApiRootModel", "to_jsonable"]
+__all__ = ["ApiModel", "ApiRootModel", "to_jsonable", "validate_large"]
 
 T = TypeVar("T")
+R = TypeVar("R")
+
+GC_PAUSE_MIN_SIZE = 64 * 1024
+"""JSON documents at least this long (characters or bytes) are validated with the cyclic GC paused."""
+
+
+def validate_large(validate: Callable[[Any], R], data: Any, size: int) -> R:
+    """``validate(data)``, with Python's cyclic garbage collector paused when ``size`` is large.
+
+    Validating a large document creates millions of model objects, none of them in reference cycles, and
+    the collector would otherwise run repeatedly over them and over everything else alive (a previous
+    parse result, say): most of the time of a multi-megabyte parse. It is paused only if it is enabled
+    and switched back on afterwards, whatever happens.
+    """
+    if size < GC_PAUSE_MIN_SIZE or not gc.isenabled():
+        return validate(data)
+    gc.disable()
+    try:
+        return validate(data)
+    finally:
+        gc.enable()
+
 
 _CONFIG = ConfigDict(
     validate_by_name=True,
@@ -63,9 +86,9 @@ class ApiModel(pydantic.BaseModel):
         return cls.model_validate(obj)
 
     @classmethod
-    def from_json(cls, json_str: str | bytes) -> Self:
+    def from_json(cls, json_str: str | bytes | bytearray) -> Self:
         """Parse and validate JSON text into the model."""
-        return cls.model_validate_json(json_str)
+        return validate_large(cls.model_validate_json, json_str, len(json_str))
 
 
 class ApiRootModel(RootModel[T], Generic[T]):
@@ -91,9 +114,9 @@ class ApiRootModel(RootModel[T], Generic[T]):
         return cls.model_validate(obj)
 
     @classmethod
-    def from_json(cls, json_str: str | bytes) -> Self:
+    def from_json(cls, json_str: str | bytes | bytearray) -> Self:
         """Parse and validate JSON text into the root model."""
-        return cls.model_validate_json(json_str)
+        return validate_large(cls.model_validate_json, json_str, len(json_str))
 
 
 def to_jsonable(value: Any) -> Any:

@@ -16,6 +16,7 @@ from .exceptions import (
     exception_for_status,
     render_path,
 )
+from .models import validate_large
 
 __all__ = [
     "ApiResponse",
@@ -154,7 +155,7 @@ def decode_response(
     # in one step from the bytes; anything that is not plain UTF-8 JSON takes the general path below.
     adapter = _adapter(tp)
     try:
-        return adapter.validate_json(body)
+        return validate_large(adapter.validate_json, body, len(body))
     except pydantic.ValidationError as exc:
         if not _is_json_error(exc):
             raise _validation_error(endpoint, exc, body, status) from exc
