@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import platform
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
@@ -17,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import urllib3
 from typing_extensions import Self
+from urllib3.connectionpool import HTTPConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -26,6 +28,7 @@ from urllib3.exceptions import (
     SSLError,
 )
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
+from urllib3.util import Retry, parse_url
 
 from .configuration import BaseConfiguration, Timeout
 from .endpoint import Endpoint
@@ -51,6 +54,13 @@ REMOVE_HEADERS_ON_REDIRECT = frozenset(
     {"authorization", "cookie", "proxy-authorization"}
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# urllib3's own handling of retries and redirects is off: this client does both.
+_NO_RETRIES = Retry(total=False, redirect=False)
+# A request target urllib3's URL normalisation leaves unchanged (RFC 3986 path/query characters,
+# upper-case percent escapes), and the scheme://authority prefixes that need its full parser.
+_PLAIN_TARGET = re.compile(r"/(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-F]{2})*")
+_DOT_SEGMENT = re.compile(r"(?:^|/)\.\.?(?:/|$)")
+_AWKWARD_ORIGIN = re.compile(r"[@?#%\[\]\\\s]")
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -142,6 +152,7 @@ class SyncApiClient:
         self.user_agent = f"{self.package_name}/{self.package_version} python/{platform.python_version()}"
         self.sleep: Callable[[float], None] = time.sleep
         self.pool_manager = self._make_pool_manager()
+        self._pools: dict[str, HTTPConnectionPool] = {}
 
     def _make_pool_manager(self) -> urllib3.PoolManager:
         cfg = self.configuration
@@ -368,17 +379,68 @@ class SyncApiClient:
             body = iter(request.body)
         else:
             body = request.body
+        direct = self._direct(request.url)
+        if (
+            direct is not None
+        ):  # what PoolManager.urlopen would do, without parsing the URL again
+            pool, request_uri = direct
+            return pool.urlopen(
+                request.method,
+                request_uri,
+                body=body,
+                headers=headers,
+                timeout=timeout,
+                retries=_NO_RETRIES,
+                redirect=False,
+                assert_same_host=False,
+                preload_content=preload_content,
+                chunked=chunked,
+            )
         return self.pool_manager.urlopen(
             request.method,
             request.url,
             body=body,
             headers=headers,
             timeout=timeout,
-            retries=False,
+            retries=_NO_RETRIES,
             redirect=False,
             preload_content=preload_content,
             chunked=chunked,
         )
+
+    def _direct(self, url: str) -> tuple[HTTPConnectionPool, str] | None:
+        """The pool and request target for ``url`` when urllib3 would send it unchanged: a plain
+        ``PoolManager`` (no proxy), an ``http(s)://host[:port]`` prefix, and a path and query made only
+        of characters urllib3 leaves alone, without dot segments. Otherwise None (``PoolManager``
+        parses it)."""
+        if type(self.pool_manager) is not urllib3.PoolManager:
+            return None
+        if url.startswith("http://"):
+            slash = url.find("/", 7)
+        elif url.startswith("https://"):
+            slash = url.find("/", 8)
+        else:
+            return None
+        if slash < 0:
+            return None
+        prefix, target = url[:slash], url[slash:]
+        pool = self._pools.get(prefix)
+        if (
+            pool is None or pool.pool is None
+        ):  # not seen yet, or closed (evicted, close())
+            if _AWKWARD_ORIGIN.search(prefix):
+                return None
+            origin = parse_url(prefix)
+            pool = self.pool_manager.connection_from_host(
+                origin.host, port=origin.port, scheme=origin.scheme
+            )
+            if len(self._pools) >= 64:
+                self._pools.clear()
+            self._pools[prefix] = pool
+        path = target.partition("?")[0]
+        if not _PLAIN_TARGET.fullmatch(target) or _DOT_SEGMENT.search(path):
+            return None
+        return pool, target
 
     def _redirect(
         self,
