@@ -8,7 +8,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated"
 PACKAGES = ("plane", "pieces_os_client", "asana_asyncio")
-SEEDS = ROOT.parent / "shared" / "seeds"
 
 for _package in PACKAGES:
     _path = str(GENERATED / _package)

@@ -29,7 +29,8 @@ from tests.support.prism import (  # noqa: E402
 )
 
 GENERATED = ROOT / "generated"
-SEEDS = ROOT.parent / "shared" / "seeds"
+# The seeds as the project keeps them (tests/docs/seeds is a committed copy of ../shared/seeds).
+SEEDS = ROOT / "tests" / "docs" / "seeds"
 SERVER_URLS = {
     "plane": "https://api.plane.so",
     "pieces_os_client": "http://localhost:1000",
