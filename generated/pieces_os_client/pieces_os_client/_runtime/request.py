@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pydantic
 
-from .auth import apply_auth
+from .auth import AuthValues, apply_auth
 from .configuration import BaseConfiguration
 from .endpoint import Body, Endpoint, Param
 from .exceptions import ApiTypeError, ApiValueError
@@ -279,6 +279,7 @@ def _encode_body(
 
 
 _NO_CREDENTIALS: frozenset[str] = frozenset()
+_NO_AUTH = AuthValues()  # for endpoints without security; only ever read
 
 
 def build_request(
@@ -298,7 +299,7 @@ def build_request(
     plan = _plan(endpoint)
     _check_required(endpoint, plan, args)
     path = _fill_path(endpoint, plan, args)
-    auth = apply_auth(configuration, endpoint.auth)
+    auth = apply_auth(configuration, endpoint.auth) if endpoint.auth else _NO_AUTH
     query: list[str] = []
     for param in plan.query_params:
         value = args.get(param.name)
