@@ -543,16 +543,13 @@ def test_fifty_parallel_calls(server: RecordingServer) -> None:
         async with client:
             return await asyncio.gather(*(one(i) for i in range(50)))
 
-    start = time.monotonic()
     assert run(main()) == [Asset(id=1, name="x")] * 50
-    elapsed = time.monotonic() - start
     assert sorted(r.target for r in server.requests) == sorted(
         f"/assets/{i}" for i in range(50)
     )
-    # Overlapping, not one at a time: one call after another would take 50 s, and the first answer
-    # would come back before the second request was sent. (Not all 50 are in before it: the recording
-    # server's listen backlog is small, so some connects wait for a SYN retry.)
-    assert elapsed < 20.0 and min(seen_when_done) > 10
+    # Overlapping, not one at a time: had the calls run one after another, the first answer (held for
+    # 1 s by the server) would have come back before the second request was sent. No timing is asserted.
+    assert min(seen_when_done) >= 5
 
 
 def test_call_raw_is_not_preloaded(server: RecordingServer) -> None:

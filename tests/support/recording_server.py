@@ -207,6 +207,7 @@ class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    request_queue_size = 128  # tests open dozens of connections at once
 
     def __init__(self, owner: RecordingServer, store_bodies: bool) -> None:
         self.owner = owner
