@@ -20,6 +20,8 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     root = os.environ.get("XDG_CACHE_HOME") or os.path.join(
         os.path.expanduser("~"), ".cache"
     )
+    if not os.path.isabs(root):
+        return None  # no home folder to keep a cache in (never a relative folder in the project)
     folder = Path(root) / "clientgen" / "jinja"
     try:
         folder.mkdir(parents=True, exist_ok=True)
