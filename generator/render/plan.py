@@ -363,9 +363,7 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
     for tag in api.tags:
         views = [operation_view(op, models) for op in tag.operations]
         model_imports, typing_names, stdlib = _api_imports(views, models)
-        typing_imports = sorted(
-            {"Any", "TYPE_CHECKING", "cast", *typing_names}
-        )
+        typing_imports = sorted({"Any", "TYPE_CHECKING", "cast", *typing_names})
         endpoint_imports = ["Endpoint"]
         if any(op.params for op in tag.operations):
             endpoint_imports.append("Param")

@@ -209,7 +209,9 @@ def test_build_check_detects_a_spec_change(project: Path) -> None:
     assert "+            slug: The workspace slug" in result.stdout
 
 
-def test_build_warns_when_the_spec_changes_without_a_version_bump(project: Path) -> None:
+def test_build_warns_when_the_spec_changes_without_a_version_bump(
+    project: Path,
+) -> None:
     spec = project / "specs" / "plane.yaml"
     spec.write_text(spec.read_text().replace("Workspace slug", "The workspace slug"))
     result = clientgen("build", cwd=project)
@@ -217,7 +219,9 @@ def test_build_warns_when_the_spec_changes_without_a_version_bump(project: Path)
     assert "the spec changed but plane's version is still 2.0.0" in result.stderr
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('"2.0.0"', '"2.1.0"'))
-    spec.write_text(spec.read_text().replace("The workspace slug", "Slug of the workspace"))
+    spec.write_text(
+        spec.read_text().replace("The workspace slug", "Slug of the workspace")
+    )
     bumped = clientgen("build", cwd=project)
     assert bumped.returncode == 0, bumped.stderr
     assert "version is still" not in bumped.stderr

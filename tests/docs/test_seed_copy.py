@@ -11,7 +11,9 @@ SHARED = ROOT.parent / "shared" / "seeds"
 COPY = ROOT / "tests" / "docs" / "seeds"
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/seeds is not beside this checkout")
+@pytest.mark.skipif(
+    not SHARED.is_dir(), reason="../shared/seeds is not beside this checkout"
+)
 def test_seed_copy_equals_the_shared_seeds() -> None:
     shared = {p.name: p.read_bytes() for p in SHARED.iterdir() if p.is_file()}
     copy = {p.name: p.read_bytes() for p in COPY.iterdir() if p.is_file()}
