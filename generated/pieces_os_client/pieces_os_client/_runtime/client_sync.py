@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
 
 import urllib3
 from typing_extensions import Self
@@ -39,7 +38,14 @@ from .exceptions import (
     exception_for_status,
 )
 from .multipart import StreamingBody
-from .request import PreparedRequest, build_request, merge_headers
+from .request import (
+    REDIRECT_STATUSES,
+    PreparedRequest,
+    build_request,
+    merge_headers,
+    origin_of,
+    redirect_request,
+)
 from .response import ApiResponse, decode_response
 from .retry import RETRY_STATUS_CODES, ErrorKind, RetryPolicy
 
@@ -48,12 +54,6 @@ __all__ = ["MAX_REDIRECTS", "SyncApiClient", "translate_error"]
 logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 10
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-# Removed when a redirect leaves the configured origin (plus the endpoint's own credential headers).
-REMOVE_HEADERS_ON_REDIRECT = frozenset(
-    {"authorization", "cookie", "proxy-authorization"}
-)
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 # urllib3's own handling of retries and redirects is off: this client does both.
 _NO_RETRIES = Retry(total=False, redirect=False)
 # A request target urllib3's URL normalisation leaves unchanged (RFC 3986 path/query characters,
@@ -61,16 +61,6 @@ _NO_RETRIES = Retry(total=False, redirect=False)
 _PLAIN_TARGET = re.compile(r"/(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-F]{2})*")
 _DOT_SEGMENT = re.compile(r"(?:^|/)\.\.?(?:/|$)")
 _AWKWARD_ORIGIN = re.compile(r"[@?#%\[\]\\\s]")
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    return (
-        scheme,
-        (parts.hostname or "").lower(),
-        parts.port or _DEFAULT_PORTS.get(scheme),
-    )
 
 
 def translate_error(
@@ -316,8 +306,10 @@ class SyncApiClient:
             status = response.status
             if status in REDIRECT_STATUSES and redirects < MAX_REDIRECTS:
                 if origin is None:
-                    origin = _origin(first_url)
-                follow = self._redirect(request, response, origin)
+                    origin = origin_of(first_url)
+                follow = redirect_request(
+                    request, response.status, response.headers.get("Location"), origin
+                )
                 if follow is not None:
                     response.drain_conn()
                     response.release_conn()
@@ -441,42 +433,3 @@ class SyncApiClient:
         if not _PLAIN_TARGET.fullmatch(target) or _DOT_SEGMENT.search(path):
             return None
         return pool, target
-
-    def _redirect(
-        self,
-        request: PreparedRequest,
-        response: urllib3.BaseHTTPResponse,
-        origin: tuple[str, str, int | None],
-    ) -> PreparedRequest | None:
-        """The request that follows a redirect, or None when it cannot be followed. Credentials are
-        only ever sent to the configured origin."""
-        location = response.headers.get("Location")
-        if not location:
-            return None
-        url = urljoin(request.url, location)
-        method, body, replayable = request.method, request.body, request.replayable
-        headers = dict(request.headers)
-        if response.status == 303 or (
-            response.status in (301, 302) and method == "POST"
-        ):
-            method = "GET" if method != "HEAD" else method
-            body, replayable = None, True
-            headers = {
-                k: v
-                for k, v in headers.items()
-                if k.lower()
-                not in ("content-type", "content-length", "transfer-encoding")
-            }
-        elif body is not None and not replayable:
-            return None
-        if _origin(url) != origin:
-            strip = REMOVE_HEADERS_ON_REDIRECT | request.credential_headers
-            headers = {k: v for k, v in headers.items() if k.lower() not in strip}
-        return PreparedRequest(
-            method=method,
-            url=url,
-            headers=headers,
-            body=body,
-            replayable=replayable,
-            credential_headers=request.credential_headers,
-        )
