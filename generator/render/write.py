@@ -1,21 +1,24 @@
 """Write a rendered project atomically, or compare it with what is on disk.
 
-Files are rendered into a staging folder beside the output, formatted there by one ``ruff format`` call (black's
-style at a fraction of black's cost), every ``.py`` is parsed with ``ast``, and only then is the staging
-folder swapped in. A failure at any step leaves the previous output untouched.
+Files are rendered into a staging folder beside the output, formatted there by ``ruff`` (black's style at a
+fraction of black's cost), every ``.py`` is parsed with ``ast``, and only then is the staging folder swapped
+in. A failure at any step leaves the previous output untouched. Formatting, parsing and rendering the docs
+overlap: ruff runs in its own process, and for a large project the parsing runs in a forked worker.
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
-import multiprocessing
+import gc
+import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,16 +95,112 @@ def syntax_error(sources: list[tuple[str, str]]) -> str | None:
     return None
 
 
-# Below this much Python, parsing in the same process is quicker than starting a worker.
+# Below this much Python, parsing in the same process is quicker than forking a worker.
 _PARALLEL_PARSE_BYTES = 1_000_000
 
 
-def stage(files: Iterable[OutputFile], parent: Path) -> Path:
+class _ForkedCheck:
+    """``syntax_error(sources)`` in a forked child, which reads the sources from the memory it shares with
+    the parent at fork time (nothing is pickled on the way in), and sends back only the verdict.
+    """
+
+    def __init__(self, sources: list[tuple[str, str]]) -> None:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the caller's code
+            status = 0
+            try:
+                os.close(read)
+                # The parent's objects are never freed here: keep the collector off them, so it does not
+                # walk (and copy, page by page) the whole inherited heap.
+                gc.freeze()
+                verdict = json.dumps([syntax_error(sources)])
+                with os.fdopen(write, "w", encoding="utf-8") as out:
+                    out.write(verdict)
+            except BaseException:
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(write)
+        self._pid: int | None = pid
+        self._read = read
+
+    def result(self) -> str | None:
+        assert self._pid is not None, "result() is called once"
+        with os.fdopen(self._read, "r", encoding="utf-8") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = None
+        if status != 0 or not data:
+            raise OutputError("the worker checking the generated Python failed")
+        verdict: list[str | None] = json.loads(data)
+        return verdict[0]
+
+    def cancel(self) -> None:
+        if self._pid is None:  # already reaped by result()
+            return
+        try:
+            os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+        except OSError:
+            pass
+        self._pid = None
+        os.close(self._read)
+
+
+class _Formatter(threading.Thread):
+    """``format_python(folder)`` in a thread: the work is in ruff's process, so this process renders and
+    writes the rest meanwhile."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(name="clientgen-ruff", daemon=True)
+        self._folder = folder
+        self._error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            format_python(self._folder)
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+
+    def result(self) -> None:
+        self.join()
+        if self._error is not None:
+            raise self._error
+
+
+def _write_all(staging: Path, files: Iterable[OutputFile]) -> None:
+    made: set[Path] = set()
+    for f in files:
+        target = staging / f.path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        if isinstance(f.content, bytes):
+            target.write_bytes(f.content)
+        else:
+            target.write_text(f.content, encoding="utf-8", newline="\n")
+
+
+def _no_python(files: Iterable[OutputFile]) -> Iterable[OutputFile]:
+    for f in files:
+        if f.path.endswith(".py"):
+            raise ValueError(f"{f.path}: Python files must be among the first files")
+        yield f
+
+
+def stage(
+    files: Iterable[OutputFile],
+    parent: Path,
+    more: Callable[[], Iterable[OutputFile]] | None = None,
+) -> Path:
     """Write ``files`` into a new folder under ``parent``, format them and return the folder.
 
     Every Python file is parsed with ``ast`` before anything reaches the output (a template or escaping bug
-    must never get there; the formatter parses them again and refuses what it cannot parse). For a large
-    project the parsing runs in a forked worker while the files are written and formatted here.
+    must never get there; the formatter parses them again and refuses what it cannot parse). ``more``, when
+    given, renders the files that are not Python (the docs): it runs while ruff formats the Python, and for
+    a large project while a forked worker parses it, so the three overlap on the machine's cores.
     """
     files = list(files)
     sources = [
@@ -109,37 +208,28 @@ def stage(files: Iterable[OutputFile], parent: Path) -> Path:
         for f in files
         if f.path.endswith(".py") and isinstance(f.content, str)
     ]
-    parallel = sum(
-        len(text) for _, text in sources
-    ) > _PARALLEL_PARSE_BYTES and hasattr(os, "fork")
-    pool = (
-        ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-        if parallel
-        else None
-    )
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".clientgen-", dir=parent))
+    checker: _ForkedCheck | None = None
+    formatter: _Formatter | None = None
     try:
-        pending = pool.submit(syntax_error, sources) if pool is not None else None
-        if pending is None:
-            _raise_if(syntax_error(sources))
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".clientgen-", dir=parent))
-        try:
-            for f in files:
-                target = staging / f.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if isinstance(f.content, bytes):
-                    target.write_bytes(f.content)
-                else:
-                    target.write_text(f.content, encoding="utf-8", newline="\n")
-            if pending is not None:
-                _raise_if(pending.result())
-            format_python(staging)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        _write_all(staging, files)
+        if hasattr(os, "fork") and (
+            sum(len(text) for _, text in sources) > _PARALLEL_PARSE_BYTES
+        ):
+            checker = _ForkedCheck(sources)  # forked before any thread is started
+        formatter = _Formatter(staging)
+        if more is not None:
+            _write_all(staging, _no_python(more()))
+        _raise_if(syntax_error(sources) if checker is None else checker.result())
+        formatter.result()
+    except BaseException:
+        if checker is not None:
+            checker.cancel()
+        if formatter is not None:
+            formatter.join()  # ruff must be done with the folder before it is removed
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return staging
 
 
@@ -149,21 +239,31 @@ def _raise_if(error: str | None) -> None:
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    if not folder.is_dir():
+    root = os.fspath(folder)
+    if not os.path.isdir(root):
         return {}
     out = {}
-    for path in folder.rglob("*"):
-        if (
-            path.is_file()
-            and "__pycache__" not in path.parts
-            and not path.name.startswith(".clientgen-")
-        ):
-            out[path.relative_to(folder).as_posix()] = path.read_bytes()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        relative = os.path.relpath(dirpath, root)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        for name in filenames:
+            if not name.startswith(".clientgen-"):
+                with open(os.path.join(dirpath, name), "rb") as fh:
+                    out[prefix + name] = fh.read()
     return out
 
 
-def compare(new: Path, old: Path) -> Changes:
-    new_files, old_files = _tree(new), _tree(old)
+def read_tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative POSIX path to content), as :func:`compare` sees them."""
+    return _tree(folder)
+
+
+def compare(new: Path, old: Path, new_files: dict[str, bytes] | None = None) -> Changes:
+    """What replacing ``old`` by ``new`` adds, changes and removes (``new_files``: ``new`` already read)."""
+    if new_files is None:
+        new_files = _tree(new)
+    old_files = _tree(old)
     return Changes(
         added=tuple(sorted(set(new_files) - set(old_files))),
         changed=tuple(
@@ -238,6 +338,7 @@ __all__ = [
     "OutputFile",
     "syntax_error",
     "compare",
+    "read_tree",
     "diff",
     "format_python",
     "stage",

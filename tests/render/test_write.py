@@ -52,3 +52,22 @@ def test_compare_and_diff_name_each_changed_file(tmp_path: Path) -> None:
     text = diff(new, old, "generated/x")
     assert "--- generated/x/pkg/mod.py\n" in text and "+x = 2\n" in text
     assert "--- generated/x/a.txt\n+++ /dev/null\n" in text
+
+
+def test_more_files_are_rendered_while_the_code_is_formatted(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    def docs() -> list[OutputFile]:
+        calls.append("docs")
+        return [OutputFile("docs/A.md", "# A\n"), OutputFile("README.md", "# r\n")]
+
+    staging = stage([GOOD], tmp_path, more=docs)
+    assert calls == ["docs"]
+    assert (staging / "docs" / "A.md").read_text() == "# A\n"
+    assert (staging / "pkg" / "mod.py").read_text().startswith("x = 1\n")
+
+
+def test_python_among_the_later_files_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="late.py"):
+        stage([GOOD], tmp_path, more=lambda: [OutputFile("late.py", "x=1\n")])
+    assert list(tmp_path.iterdir()) == []  # the staging folder is gone
