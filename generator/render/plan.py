@@ -24,7 +24,6 @@ from ..model.types import (
     needs_imports,
     strip_nullable,
 )
-from .docs import doc_files
 from .env import render
 from .filters import docstring
 from .write import OutputFile
@@ -403,9 +402,4 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
     return files
 
 
-def project_files(api: Api, target: Target) -> list[OutputFile]:
-    """Every file of the generated project."""
-    return code_files(api, target) + doc_files(api, target)
-
-
-__all__ = ["Arg", "Import", "ModelView", "OperationView", "code_files", "project_files"]
+__all__ = ["Arg", "Import", "ModelView", "OperationView", "code_files"]
