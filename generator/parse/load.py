@@ -1,7 +1,9 @@
-"""Load a YAML or JSON document into plain data, keeping the line and column of every node.
+"""Load a YAML or JSON document into plain data, and find the line and column of any node on demand.
 
-The marks are kept in a table from JSON pointer to (line, column), so every later stage can report a problem
-at its place in the file without carrying YAML nodes around.
+The marks are a table from JSON pointer to (line, column), so every later stage can report a problem at its
+place in the file without carrying YAML nodes around. A document that is loaded without trouble builds that
+table only when something asks for a location (a problem or a warning): a clean spec never needs it, and
+building it took as long as the rest of the loading.
 """
 
 from __future__ import annotations
@@ -40,13 +42,22 @@ class Document:
     path: Path
     display: str
     data: Any
-    marks: dict[str, tuple[int, int]] = field(default_factory=dict)
     flaws: list[Problem] = field(
         default_factory=list
     )  # errors by default, warnings with --lenient
     notices: list[Problem] = field(
         default_factory=list
     )  # always warnings (we could not check something)
+    # The table of marks, or None until it is first needed (then built from ``text``).
+    known_marks: dict[str, tuple[int, int]] | None = None
+    text: str = ""
+
+    @property
+    def marks(self) -> dict[str, tuple[int, int]]:
+        """JSON pointer -> (line, column) of every node, built from the text on first use."""
+        if self.known_marks is None:
+            self.known_marks = _marks_of(self.text)
+        return self.known_marks
 
     def locate(self, pointer: str) -> Location:
         """The location of ``pointer``, or of its nearest ancestor that has a mark."""
@@ -137,7 +148,33 @@ def load_document(path: str | os.PathLike[str]) -> Document:
 
 def parse_text(text: str, path: Path, display: str) -> Document:
     """Parse ``text`` (YAML, which also covers most JSON) into a :class:`Document`."""
-    doc = Document(path=path, display=display, data=None)
+    doc = Document(path=path, display=display, data=None, text=text)
+    node = _compose(text, path, display)
+    if isinstance(node, _JsonDocument):
+        return node.doc
+    budget = _Budget(max(_MIN_NODE_BUDGET, _NODES_PER_BYTE * len(text)))
+    constructor = _Loader("")
+    try:
+        doc.data = _build_plain(node, constructor, budget)
+        return doc
+    except _Unusual:
+        pass  # a key to report, or too many nodes: build again, with marks, to say where
+    except RecursionError:
+        raise SpecError([Problem(Location(display, 1, 1, ""), _TOO_DEEP)]) from None
+    doc.known_marks = {}
+    doc.data = _build_marked(_compose(text, path, display), doc)
+    return doc
+
+
+class _JsonDocument:
+    """What :func:`_compose` returns for a ``.json`` file that PyYAML cannot read but ``json`` can."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+
+
+def _compose(text: str, path: Path, display: str) -> Any:
+    """The YAML node tree of ``text``; SpecError with the place when it is not YAML."""
     try:
         loader = _Loader(text)
         try:
@@ -150,7 +187,7 @@ def parse_text(text: str, path: Path, display: str) -> Document:
         reason = exc.problem or exc.context or "invalid YAML"
         # JSON allows escapes PyYAML's YAML 1.1 does not; fall back to the JSON parser for .json files.
         if path.suffix.lower() == ".json":
-            return _parse_json(text, path, display)
+            return _JsonDocument(_parse_json(text, path, display))
         raise SpecError(
             [Problem(Location(display, line, column, ""), f"not valid YAML: {reason}")]
         ) from None
@@ -162,13 +199,23 @@ def parse_text(text: str, path: Path, display: str) -> Document:
         raise SpecError([Problem(Location(display, 1, 1, ""), _TOO_DEEP)]) from None
     if node is None:
         raise SpecError([Problem(Location(display, 1, 1, ""), "the document is empty")])
-    constructor = _Loader("")
-    budget = _Budget(max(_MIN_NODE_BUDGET, _NODES_PER_BYTE * len(text)))
+    return node
+
+
+def _build_marked(node: yaml.Node, doc: Document) -> Any:
+    """The data of ``node``, recording the mark of every node in ``doc`` (and the flaws of its keys)."""
+    budget = _Budget(max(_MIN_NODE_BUDGET, _NODES_PER_BYTE * len(doc.text)))
     try:
-        doc.data = _build(node, "", doc, constructor, budget)
+        return _build(node, "", doc, _Loader(""), budget)
     except RecursionError:
-        raise SpecError([Problem(Location(display, 1, 1, ""), _TOO_DEEP)]) from None
-    return doc
+        raise SpecError([Problem(Location(doc.display, 1, 1, ""), _TOO_DEEP)]) from None
+
+
+def _marks_of(text: str) -> dict[str, tuple[int, int]]:
+    """The marks table of a document that already loaded once without trouble (so it parses again)."""
+    doc = Document(path=Path(), display="", data=None, known_marks={}, text=text)
+    _build_marked(_compose(text, doc.path, doc.display), doc)
+    return doc.marks
 
 
 _TOO_DEEP = "the document nests too deeply to be an OpenAPI document"
@@ -208,7 +255,43 @@ def _parse_json(text: str, path: Path, display: str) -> Document:
                 )
             ]
         ) from None
-    return Document(path=path, display=display, data=data, marks={"": (1, 1)})
+    return Document(
+        path=path, display=display, data=data, known_marks={"": (1, 1)}, text=text
+    )
+
+
+class _Unusual(Exception):
+    """The plain build met something it reports with a place: the marked build takes over."""
+
+
+def _build_plain(node: yaml.Node, constructor: _Loader, budget: _Budget) -> Any:
+    """The data of ``node``, exactly as :func:`_build` makes it, without the marks; raises :class:`_Unusual`
+    where :func:`_build` would record a flaw or refuse the document."""
+    budget.left -= 1
+    if budget.left < 0:
+        raise _Unusual
+    if isinstance(node, yaml.MappingNode):
+        constructor.flatten_mapping(node)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _STR_TAG and isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value
+            else:
+                key = constructor.construct_object(key_node, deep=True)
+                if not isinstance(key, str):
+                    raise _Unusual
+            if key in result:
+                raise _Unusual
+            result[key] = _build_plain(value_node, constructor, budget)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build_plain(item, constructor, budget) for item in node.value]
+    if node.tag == _STR_TAG:
+        return node.value
+    value = constructor.construct_object(node, deep=True)
+    if not isinstance(value, (str, int, float, bool, type(None))):
+        value = node.value
+    return value
 
 
 def _build(
