@@ -10,6 +10,7 @@ import builtins
 import keyword
 import re
 import unicodedata
+from functools import lru_cache
 
 # Names a generated package defines at its top level or imports into model/API modules.
 PACKAGE_RESERVED = frozenset(
@@ -141,6 +142,9 @@ def _ascii_words(text: str) -> str:
     return folded
 
 
+# The name functions are pure and a spec repeats the same few thousand names (properties, parameters) many
+# times over, so their results are memoised.
+@lru_cache(maxsize=65536)
 def snake_case(text: str) -> str:
     """``createUserAsset`` → ``create_user_asset``, ``GetAttachment200Response`` → ``get_attachment200_response``.
 
@@ -155,6 +159,7 @@ def snake_case(text: str) -> str:
     return re.sub(r"_+", "_", text).strip("_").lower()
 
 
+@lru_cache(maxsize=65536)
 def pascal_case(text: str) -> str:
     """``generic_asset-upload request`` → ``GenericAssetUploadRequest``; existing capitals are kept."""
     text = _ascii_words(text)
@@ -178,6 +183,7 @@ def _cap(name: str) -> str:
     return name if len(name) <= MAX_NAME else name[:MAX_NAME].rstrip("_")
 
 
+@lru_cache(maxsize=65536)
 def python_identifier(
     text: str, *, reserved: frozenset[str] = frozenset(), fallback: str = "value"
 ) -> str:
@@ -194,6 +200,7 @@ def python_identifier(
     return name
 
 
+@lru_cache(maxsize=65536)
 def class_name(
     text: str, *, reserved: frozenset[str] = PACKAGE_RESERVED, fallback: str = "Model"
 ) -> str:
@@ -244,7 +251,11 @@ class Scope:
 
     def __init__(self, taken: frozenset[str] | set[str] = frozenset()) -> None:
         self._taken: set[str] = set(taken)
-        self._folded: set[str] = {t.lower() for t in taken}
+        self._folded: set[str] = set(
+            _folded(taken)
+            if isinstance(taken, frozenset)
+            else (t.lower() for t in taken)
+        )
 
     def claim(self, wanted: str, *, fold_case: bool = False) -> str:
         """Claim ``wanted`` (or a suffixed variant). With ``fold_case``, names equal but for case collide
@@ -266,3 +277,9 @@ class Scope:
 
     def __contains__(self, name: str) -> bool:
         return name in self._taken
+
+
+@lru_cache(maxsize=64)
+def _folded(names: frozenset[str]) -> frozenset[str]:
+    """The lower-cased names of a reserved set (scopes start from the same few sets thousands of times)."""
+    return frozenset(t.lower() for t in names)

@@ -62,6 +62,7 @@ def body_kind(content_type: str) -> str:
     return "binary"
 
 
+_METHOD_NAME_RESERVED = METHOD_RESERVED | {"api_client"}
 _KIND_PREFERENCE = {"json": 0, "multipart": 1, "form": 2, "text": 3, "binary": 4}
 
 
@@ -103,7 +104,7 @@ class OperationBuilder:
         if not isinstance(operation_id, str) or not operation_id.strip():
             operation_id = snake_case(f"{method}_{path}") or method
         method_name = method_names.claim(
-            python_identifier(operation_id, reserved=METHOD_RESERVED | {"api_client"})
+            python_identifier(operation_id, reserved=_METHOD_NAME_RESERVED)
         )
         for suffix in ("_with_http_info", "_without_preload_content", "_ws", "_iter"):
             method_names.claim(method_name + suffix)

@@ -31,6 +31,8 @@ class Target:
 
 
 def unescape_token(token: str) -> str:
+    if "%" not in token and "~" not in token:
+        return token  # the common case, with nothing to decode
     return unquote(token).replace("~1", "/").replace("~0", "~")
 
 
@@ -42,6 +44,11 @@ class Resolver:
     def __init__(self, root: Document) -> None:
         self.root = root
         self._docs: dict[Path, Document] = {root.path.resolve(): root}
+        # Resolved references, by the document that holds them and the reference: a spec refers to the
+        # same few components thousands of times. A lookup's result does not depend on where the reference
+        # is written (only its errors do, and those are never kept); nor does a chain's that ends well.
+        self._steps: dict[tuple[int, str], tuple[Document, Target]] = {}
+        self._chains: dict[tuple[int, str], tuple[Document, Target]] = {}
 
     @property
     def documents(self) -> list[Document]:
@@ -59,6 +66,14 @@ class Resolver:
         """The target of ``ref`` written in ``doc`` at pointer ``at`` (one step, no chain following)."""
         if not isinstance(ref, str):
             raise SpecError([doc.problem(at, "$ref must be a string")])
+        known = self._steps.get((id(doc), ref))
+        if known is not None and known[0] is doc:
+            return known[1]
+        target = self._lookup(ref, doc, at)
+        self._steps[(id(doc), ref)] = (doc, target)
+        return target
+
+    def _lookup(self, ref: str, doc: Document, at: str) -> Target:
         file_part, _, fragment = ref.partition("#")
         target_doc = doc
         if file_part:
@@ -97,6 +112,19 @@ class Resolver:
 
     def follow(self, node: Any, doc: Document, at: str) -> Target:
         """Follow ``$ref`` chains from ``node`` until a node without ``$ref``."""
+        if not (isinstance(node, dict) and "$ref" in node):
+            return Target(node, doc, at)
+        ref = node["$ref"]
+        if type(ref) is not str:
+            return self._follow(node, doc, at)
+        known = self._chains.get((id(doc), ref))
+        if known is not None and known[0] is doc:
+            return known[1]
+        target = self._follow(node, doc, at)
+        self._chains[(id(doc), ref)] = (doc, target)
+        return target
+
+    def _follow(self, node: Any, doc: Document, at: str) -> Target:
         seen: list[str] = []
         target = Target(node, doc, at)
         while isinstance(target.data, dict) and "$ref" in target.data:
@@ -155,13 +183,16 @@ def _references(
             if "$ref" in current and not is_names:
                 found.append((current, at))
             for key, value in current.items():
+                # Keys are strings (the loader makes them so); scalars hold no reference.
                 if (
-                    key in _DATA_KEYS
+                    not isinstance(value, (dict, list))
+                    or key in _DATA_KEYS
                     or key.startswith("x-")
-                    or (key == "$ref" and not is_names)
                 ):
                     continue
-                if key == "examples" and not is_names:
+                if is_names:
+                    stack.append((value, f"{at}/{_escape(key)}", False))
+                elif key == "examples":
                     if isinstance(
                         value, dict
                     ):  # Example objects: only their own $ref counts
@@ -170,18 +201,23 @@ def _references(
                                 found.append(
                                     (example, f"{at}/examples/{_escape(name)}")
                                 )
-                    continue
-                stack.append(
-                    (value, f"{at}/{_escape(key)}", key in _NAME_MAPS and not is_names)
-                )
+                elif key != "$ref":
+                    stack.append((value, f"{at}/{_escape(key)}", key in _NAME_MAPS))
         elif isinstance(current, list):
-            stack.extend((item, f"{at}/{i}", False) for i, item in enumerate(current))
+            stack.extend(
+                (item, f"{at}/{i}", False)
+                for i, item in enumerate(current)
+                if isinstance(item, (dict, list))
+            )
     found.sort(key=lambda item: item[1])
     return found
 
 
 def _escape(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = str(token)
+    if "~" not in text and "/" not in text:
+        return text
+    return text.replace("~", "~0").replace("/", "~1")
 
 
 def _check_one(

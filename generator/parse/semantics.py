@@ -117,9 +117,19 @@ def _parameters(data: dict[str, Any], raw: Any) -> dict[tuple[str, str], Any] | 
     return found
 
 
+_TRAVERSED = frozenset(_SCHEMA_LISTS + _SCHEMA_SINGLES + _SCHEMA_MAPS)
+
+
 def _schemas(data: dict[str, Any]) -> Iterator[str]:
-    """Every schema object of the document, each checked once (schemas can be recursive)."""
+    """Every schema object of the document, each checked once (schemas can be recursive).
+
+    The keyword checks are inlined and each made only when its keyword is there: a large spec has tens of
+    thousands of schemas, most of them a leaf with a ``type`` and a few annotations.
+    """
     seen: set[int] = set()
+    resolved: dict[str, Any] = (
+        {}
+    )  # a `$ref` string's target (the data does not change meanwhile)
     stack = list(_schema_roots(data))
     while stack:
         schema = stack.pop()
@@ -130,22 +140,57 @@ def _schemas(data: dict[str, Any]) -> Iterator[str]:
             yield "a schema is not an object"
             continue
         if "$ref" in schema:
-            target = _resolve(data, schema)
+            ref = schema["$ref"]
+            if type(ref) is str:
+                if ref in resolved:
+                    target = resolved[ref]
+                else:
+                    target = resolved[ref] = _resolve(data, schema)
+            else:
+                target = _resolve(data, schema)
             if isinstance(target, (dict, bool)):
                 stack.append(target)
-        yield from _schema_shape(schema)
-        yield from _required_defined(data, schema)
-        yield from _default_fits(schema)
-        for key in _SCHEMA_LISTS:
-            stack.extend(
-                s for s in schema.get(key) or [] if isinstance(s, (dict, bool))
-            )
-        for key in _SCHEMA_SINGLES:
-            if isinstance(schema.get(key), (dict, bool)):
-                stack.append(schema[key])
-        for key in _SCHEMA_MAPS:
-            if isinstance(schema.get(key), dict):
-                stack.extend(schema[key].values())
+        # Keywords of the right shape.
+        if "$schema" in schema:
+            yield "a schema names its own dialect"  # only the full validator knows what that allows
+        kind = schema.get("type")
+        if type(kind) is str:
+            if kind not in _JSON_TYPES:
+                yield "unknown type"
+        elif kind is not None:
+            kinds = kind if isinstance(kind, list) else [kind]
+            if any(k not in _JSON_TYPES for k in kinds):
+                yield "unknown type"
+        required = schema.get("required")
+        if required is not None and not (
+            isinstance(required, list) and all(isinstance(r, str) for r in required)
+        ):
+            yield "required is not a list of names"
+        traversed = not _TRAVERSED.isdisjoint(schema)
+        if traversed:
+            for key in _SCHEMA_MAPS:
+                if key in schema and not isinstance(schema[key], dict):
+                    yield f"{key} is not a mapping"
+            for key in _SCHEMA_LISTS:
+                if key in schema and not isinstance(schema[key], list):
+                    yield f"{key} is not a list"
+        if "enum" in schema and not isinstance(schema["enum"], list):
+            yield "enum is not a list"
+        if "allOf" in schema:
+            yield from _required_defined(data, schema)
+        if "default" in schema:
+            yield from _default_fits(schema)
+        if traversed:
+            for key in _SCHEMA_LISTS:
+                stack.extend(
+                    s for s in schema.get(key) or [] if isinstance(s, (dict, bool))
+                )
+            for key in _SCHEMA_SINGLES:
+                if isinstance(schema.get(key), (dict, bool)):
+                    stack.append(schema[key])
+            for key in _SCHEMA_MAPS:
+                if isinstance(schema.get(key), dict):
+                    stack.extend(schema[key].values())
 
 
 def _schema_roots(data: dict[str, Any]) -> Iterator[Any]:
@@ -171,28 +216,6 @@ def _schema_roots(data: dict[str, Any]) -> Iterator[Any]:
                     containers.append(value)
         elif isinstance(node, list):
             containers.extend(v for v in node if isinstance(v, (dict, list)))
-
-
-def _schema_shape(schema: dict[str, Any]) -> Iterator[str]:
-    if "$schema" in schema:
-        yield "a schema names its own dialect"  # only the full validator knows what that allows
-    kind = schema.get("type")
-    kinds = kind if isinstance(kind, list) else [kind] if kind is not None else []
-    if any(k not in _JSON_TYPES for k in kinds):
-        yield "unknown type"
-    required = schema.get("required")
-    if required is not None and not (
-        isinstance(required, list) and all(isinstance(r, str) for r in required)
-    ):
-        yield "required is not a list of names"
-    for key in _SCHEMA_MAPS:
-        if key in schema and not isinstance(schema[key], dict):
-            yield f"{key} is not a mapping"
-    for key in _SCHEMA_LISTS:
-        if key in schema and not isinstance(schema[key], list):
-            yield f"{key} is not a list"
-    if "enum" in schema and not isinstance(schema["enum"], list):
-        yield "enum is not a list"
 
 
 def _names(data: dict[str, Any], schema: Any, depth: int = 0) -> set[str]:
