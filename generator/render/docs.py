@@ -30,11 +30,6 @@ def docs_environment() -> jinja2.Environment:
     return env
 
 
-def render_example(env: jinja2.Environment, example: Example) -> str:
-    """The ``python`` fenced block of an example; the fence outgrows any backtick run inside."""
-    return fenced(env.get_template("docs/example.py.j2").render(ex=example), "python")
-
-
 def runnable_async(code: str) -> str:
     """An asyncio example as a script: the client part inside ``async def main()``, run by ``asyncio.run``."""
     lines = code.split("\n")
@@ -71,12 +66,16 @@ def render_features(env: jinja2.Environment, doc: FeaturesDoc) -> FeaturesDoc:
 
 
 def api_page(env: jinja2.Environment, api: Api, tag: Tag, target: Target) -> OutputFile:
-    ops = []
-    for op in tag.operations:
-        doc = operation_doc(api, op, tag.class_name, target)
-        ops.append(
-            dataclasses.replace(doc, example_block=render_example(env, doc.example))
-        )
+    template = env.get_template("docs/example.py.j2")
+
+    def example_block(example: Example) -> str:
+        """The ``python`` fenced block of an example; the fence outgrows any backtick run inside."""
+        return fenced(template.render(ex=example), "python")
+
+    ops = [
+        operation_doc(api, op, tag.class_name, target, example_block)
+        for op in tag.operations
+    ]
     content = env.get_template("docs/api.md.j2").render(
         package=target.package,
         class_name=tag.class_name,

@@ -7,7 +7,9 @@ those differences, derived from the target, so the templates only test named boo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..config import Target
 from ..model.api import Api, Operation, Parameter, SecurityScheme
@@ -188,6 +190,9 @@ _LABELS = {
 }
 
 
+@lru_cache(
+    maxsize=256
+)  # an operation's schemes are the same few, thousands of times over
 def auth_method(scheme: SecurityScheme) -> AuthMethod:
     return AuthMethod(
         kind=scheme.kind,
@@ -274,12 +279,18 @@ def _intro(op: Operation, style: DocStyle) -> str:
 
 
 def operation_doc(
-    api: Api, op: Operation, tag_class: str, target: Target
+    api: Api,
+    op: Operation,
+    tag_class: str,
+    target: Target,
+    render_example: Callable[[Example], str] | None = None,
 ) -> OperationDoc:
+    """The operation's section of its API page; ``render_example`` fills ``example_block``."""
     style = DocStyle.for_target(target)
     rtype = op.return_type
     signature = f"{op.method_name}({call_args(op)})"
     auth = scheme_methods(api, op)
+    example = example_for(api, op, tag_class, target)
     return OperationDoc(
         method=op.method_name,
         http_method=op.http_method,
@@ -288,7 +299,7 @@ def operation_doc(
         signature=f"{rtype.doc_type} {signature}" if rtype is not None else signature,
         intro=_intro(op, style),
         auth=auth,
-        example=example_for(api, op, tag_class, target),
+        example=example,
         params=tuple(_param_row(a) for a in op.args),
         return_md=type_md(rtype) if rtype is not None else "void (empty response body)",
         authorization=", ".join(m.link for m in auth) or "No authorization required",
@@ -306,4 +317,5 @@ def operation_doc(
             )
             for r in op.responses
         ),
+        example_block=render_example(example) if render_example is not None else "",
     )

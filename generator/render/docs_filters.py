@@ -28,18 +28,21 @@ _MUSTACHE = {
     "`": "&#x60;",
     "=": "&#x3D;",
 }
-_MUSTACHE_RE = re.compile("[&<>\"'`=]")
+_MUSTACHE_TABLE = str.maketrans(_MUSTACHE)
 # A line that opens or closes a fenced code block (CommonMark: up to three spaces, then ``` or ~~~).
 _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 # Characters that start a block construct when they open a line.
 _BLOCK_START = re.compile(
     r"^(\s*)(#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|[-*_=]{3,}|`{3,}|~{3,}|\d{1,9}[.)](?=\s|$)|\|)"
 )
+_BACKTICKS = re.compile(r"`+")
 _PLAIN_YAML = re.compile(r"[A-Za-z0-9(][^:#\"'\\{}\[\]&*!|>%@`]*")
 
 
 def fold_lines(text: str) -> str:
     """One line: every line break becomes one space, other control characters a space, bidi marks go."""
+    if text and text.isprintable():  # no line break, tab, control or bidi character
+        return text
     text = _LINE_BREAK.sub(" ", text or "")
     text = _CONTROL.sub(" ", text)
     return _BIDI.sub("", text.replace("\t", " "))
@@ -47,7 +50,7 @@ def fold_lines(text: str) -> str:
 
 def html_escape(text: str) -> str:
     """Escape as jmustache does: ``& < > " ' ` =``."""
-    return _MUSTACHE_RE.sub(lambda m: _MUSTACHE[m.group(0)], text)
+    return text.translate(_MUSTACHE_TABLE)
 
 
 def table_cell(text: str) -> str:
@@ -127,7 +130,7 @@ def comment(text: str) -> str:
 def code_span(text: str) -> str:
     """An inline code span holding ``text`` verbatim, delimited by a backtick run it does not contain."""
     text = fold_lines(text)
-    runs = [len(r) for r in re.findall(r"`+", text)]
+    runs = [len(r) for r in _BACKTICKS.findall(text)] if "`" in text else []
     ticks = "`" * (max(runs, default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
     return f"{ticks}{pad}{text}{pad}{ticks}"
@@ -135,7 +138,7 @@ def code_span(text: str) -> str:
 
 def fenced(content: str, info: str = "") -> str:
     """A fenced code block around ``content``, its fence longer than any backtick run inside."""
-    runs = [len(r) for r in re.findall(r"`+", content)]
+    runs = [len(r) for r in _BACKTICKS.findall(content)] if "`" in content else []
     ticks = "`" * max(3, max(runs, default=0) + 1)
     body = content if content.endswith("\n") else content + "\n"
     return f"{ticks}{fold_lines(info)}\n{body}{ticks}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..config import Target
 from ..model.api import Api, SecurityScheme
@@ -53,27 +53,41 @@ def _property_row(f: Field) -> PropertyRow:
 
 
 def model_doc(api: Api, model: Model, package: str) -> ModelDoc:
-    base = ModelDoc(
-        name=model.name,
-        description=md_block(model.description),
-        module_import=f"from {package}.models.{model.module} import {model.name}",
-        var=model.module,
-        json_literal="",
-    )
+    description = md_block(model.description)
+    module_import = f"from {package}.models.{model.module} import {model.name}"
     if isinstance(model, EnumModel):
         members = tuple(
             f"{code_span(m.py_name)} (value: {code_span(repr(m.value))})"
             for m in model.members
         )
-        return replace(base, members=members or ("(no members)",))
+        return ModelDoc(
+            model.name,
+            description,
+            module_import,
+            model.module,
+            "",
+            members=members or ("(no members)",),
+        )
     data = example_data(ModelRef(model.name), model.name, api)
     if isinstance(model, ObjectModel):
         if data is None:
             data = object_data(model, api)
         rows = tuple(_property_row(f) for f in model.fields)
-        return replace(base, json_literal=_json_literal(data), properties=rows)
-    return replace(
-        base, json_literal=_json_literal(data), root_type=type_md(model.type)
+        return ModelDoc(
+            model.name,
+            description,
+            module_import,
+            model.module,
+            _json_literal(data),
+            properties=rows,
+        )
+    return ModelDoc(
+        model.name,
+        description,
+        module_import,
+        model.module,
+        _json_literal(data),
+        root_type=type_md(model.type),
     )
 
 

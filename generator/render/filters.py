@@ -27,6 +27,9 @@ def _escape_char(match: re.Match[str]) -> str:
 
 def py_literal(value: Any) -> str:
     """A Python literal for JSON-like data: strings through ``repr``, containers recursively."""
+    # The common case first (a str is none of the kinds below).
+    if isinstance(value, str):
+        return _str_literal(value)
     if value is None or isinstance(value, bool):
         return repr(value)
     if isinstance(value, int):
@@ -35,8 +38,6 @@ def py_literal(value: Any) -> str:
         if math.isnan(value) or math.isinf(value):
             return f'float("{value}")'
         return repr(value)
-    if isinstance(value, str):
-        return _str_literal(value)
     if isinstance(value, tuple):
         items = [py_literal(v) for v in value]
         return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
@@ -56,6 +57,9 @@ def py_literal(value: Any) -> str:
 def _str_literal(text: str) -> str:
     """``repr`` with the characters that could mislead a reader of the source escaped as well."""
     literal = repr(text)
+    # A printable text has no control, line-break or bidi character: nothing more to escape.
+    if text.isprintable():
+        return literal
     literal = _BIDI.sub(_escape_char, literal)
     return literal.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
@@ -92,10 +96,13 @@ def docstring(text: str, indent: str = "") -> str:
     """
     text = unicodedata.normalize("NFC", text or "")
     text = text.replace("\\", "\\\\")
-    text = _LINE_BREAKS.sub("\n", text)
-    text = _CONTROL.sub(_escape_char, text)
-    text = _BIDI.sub(_escape_char, text)
-    text = text.replace("\t", "    ").replace('"""', '\\"\\"\\"')
+    # A printable text has no line break, control, bidi or tab character to replace.
+    if not text.isprintable():
+        text = _LINE_BREAKS.sub("\n", text)
+        text = _CONTROL.sub(_escape_char, text)
+        text = _BIDI.sub(_escape_char, text)
+        text = text.replace("\t", "    ")
+    text = text.replace('"""', '\\"\\"\\"')
     width = max(_WIDTH - len(indent), 40)
     lines = []
     for i, raw in enumerate(text.split("\n")):
@@ -120,6 +127,8 @@ def docstring(text: str, indent: str = "") -> str:
 
 def comment(text: str) -> str:
     """One line of text that is safe after ``#``: every line break and control character folded away."""
+    if text and text.isprintable():
+        return " ".join(text.split())
     text = _LINE_BREAKS.sub(" ", text or "")
     text = _CONTROL.sub(" ", text)
     text = _BIDI.sub("", text)

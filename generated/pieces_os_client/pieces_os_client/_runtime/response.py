@@ -175,7 +175,9 @@ def decode_response(
     content_type = _content_type(headers)
     if tp is bytes:
         return body
-    is_json = is_json_content_type(content_type)
+    is_json = _IS_JSON.get(content_type)
+    if is_json is None:
+        is_json = is_json_content_type(content_type)
     if not is_json and tp is str:
         return body.decode(_charset(content_type), errors="replace")
     if not is_json and tp in (Any, object):
