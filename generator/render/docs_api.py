@@ -169,8 +169,16 @@ def type_md(t: SchemaType, file: bool = False) -> str:
 
 def scheme_methods(api: Api, op: Operation) -> tuple[AuthMethod, ...]:
     """The operation's security schemes in spec order; OAuth2 once per flow."""
-    by_name = {s.name: s for s in api.security_schemes}
-    names = dict.fromkeys(name for alternative in op.security for name in alternative)
+    return _scheme_methods(api.security_schemes, op.security)
+
+
+# Operations share a few security requirements.
+@lru_cache(maxsize=1024)
+def _scheme_methods(
+    schemes: tuple[SecurityScheme, ...], security: tuple[tuple[str, ...], ...]
+) -> tuple[AuthMethod, ...]:
+    by_name = {s.name: s for s in schemes}
+    names = dict.fromkeys(name for alternative in security for name in alternative)
     methods: list[AuthMethod] = []
     for name in names:
         scheme = by_name.get(name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 from .filters import py_literal
@@ -53,6 +54,8 @@ def html_escape(text: str) -> str:
     return text.translate(_MUSTACHE_TABLE)
 
 
+# Pages repeat the same cells (statuses, descriptions) thousands of times.
+@lru_cache(maxsize=16384)
 def table_cell(text: str) -> str:
     """Text for a Markdown table cell: one line, HTML-escaped, ``\\`` and ``|`` escaped so columns hold."""
     return html_escape(fold_lines(text)).replace("\\", "\\\\").replace("|", "\\|")
