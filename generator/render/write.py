@@ -18,7 +18,7 @@ import signal
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,13 +74,24 @@ def _run_ruff(arguments: list[str], what: str) -> None:
         raise OutputError(f"{what} failed:\n{(result.stderr or result.stdout).strip()}")
 
 
-def format_python(folder: Path) -> None:
-    """Sort imports (ruff's isort rules) and format every ``.py`` under ``folder`` in black's style."""
+def format_python(folder: Path, roots: Sequence[str] = (".",)) -> None:
+    """Sort imports (ruff's isort rules) and format every ``.py`` under ``folder`` in black's style (only
+    under ``roots``, its entries, when given); ruff formats the ``python`` blocks of Markdown files too.
+    """
+    paths = [str(folder / root) for root in roots]
     _run_ruff(
-        ["check", "--select", "I", "--fix-only", "--exit-zero", str(folder)],
+        ["check", "--select", "I", "--fix-only", "--exit-zero", *paths],
         "sorting the generated imports",
     )
-    _run_ruff(["format", str(folder)], "formatting the generated code")
+    _run_ruff(["format", *paths], "formatting the generated code")
+
+
+def format_examples(folder: Path, roots: Sequence[str]) -> None:
+    """Format the ``python`` blocks of the Markdown files under ``roots`` (entries of ``folder``)."""
+    _run_ruff(
+        ["format", *(str(folder / root) for root in roots)],
+        "formatting the examples in the docs",
+    )
 
 
 def syntax_error(sources: list[tuple[str, str]]) -> str | None:
@@ -149,18 +160,23 @@ class _ForkedCheck:
 
 
 class _Formatter(threading.Thread):
-    """``format_python(folder)`` in a thread: the work is in ruff's process, so this process renders and
-    writes the rest meanwhile."""
+    """``step(folder, roots)`` (a ruff run) in a thread: the work is in ruff's process, so this process
+    renders, writes and parses meanwhile."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(
+        self,
+        step: Callable[[Path, Sequence[str]], None],
+        folder: Path,
+        roots: Sequence[str],
+    ) -> None:
         super().__init__(name="clientgen-ruff", daemon=True)
-        self._folder = folder
+        self._step, self._folder, self._roots = step, folder, roots
         self._error: BaseException | None = None
         self.start()
 
     def run(self) -> None:
         try:
-            format_python(self._folder)
+            self._step(self._folder, self._roots)
         except BaseException as exc:  # handed to the caller by result()
             self._error = exc
 
@@ -183,11 +199,30 @@ def _write_all(staging: Path, files: Iterable[OutputFile]) -> None:
             target.write_text(f.content, encoding="utf-8", newline="\n")
 
 
-def _no_python(files: Iterable[OutputFile]) -> Iterable[OutputFile]:
+def _entries(files: Iterable[OutputFile]) -> set[str]:
+    """The entries of the project folder that ``files`` are in (``docs``, ``README.md``, the package)."""
+    return {f.path.split("/", 1)[0] for f in files}
+
+
+def _format_roots(files: Iterable[OutputFile]) -> list[str]:
+    """The entries to hand ruff: folders, and the files it formats (it refuses others named explicitly)."""
+    roots = set()
+    for f in files:
+        entry, inside, _ = f.path.partition("/")
+        if inside or entry.endswith((".py", ".pyi", ".md")):
+            roots.add(entry)
+    return sorted(roots)
+
+
+def _later(files: Iterable[OutputFile], taken: set[str]) -> list[OutputFile]:
+    """``files`` (the docs), checked to stay out of the folders the formatter is working on."""
+    files = list(files)
     for f in files:
         if f.path.endswith(".py"):
             raise ValueError(f"{f.path}: Python files must be among the first files")
-        yield f
+        if f.path.split("/", 1)[0] in taken:
+            raise ValueError(f"{f.path}: later files must not share a folder with code")
+    return files
 
 
 def stage(
@@ -211,22 +246,31 @@ def stage(
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".clientgen-", dir=parent))
     checker: _ForkedCheck | None = None
-    formatter: _Formatter | None = None
+    formatters: list[_Formatter] = []
     try:
         _write_all(staging, files)
         if hasattr(os, "fork") and (
             sum(len(text) for _, text in sources) > _PARALLEL_PARSE_BYTES
         ):
             checker = _ForkedCheck(sources)  # forked before any thread is started
-        formatter = _Formatter(staging)
+        # ruff is given only the folders holding the code, so what it formats never depends on how far the
+        # docs have been written meanwhile; the docs' examples are formatted by a second run once they are.
+        roots = _format_roots(files)
+        if roots:
+            formatters.append(_Formatter(format_python, staging, roots))
         if more is not None:
-            _write_all(staging, _no_python(more()))
+            later = _later(more(), _entries(files))
+            _write_all(staging, later)
+            roots = _format_roots(later)
+            if roots:
+                formatters.append(_Formatter(format_examples, staging, roots))
         _raise_if(syntax_error(sources) if checker is None else checker.result())
-        formatter.result()
+        for formatter in formatters:
+            formatter.result()
     except BaseException:
         if checker is not None:
             checker.cancel()
-        if formatter is not None:
+        for formatter in formatters:
             formatter.join()  # ruff must be done with the folder before it is removed
         shutil.rmtree(staging, ignore_errors=True)
         raise

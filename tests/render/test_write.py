@@ -59,15 +59,32 @@ def test_more_files_are_rendered_while_the_code_is_formatted(tmp_path: Path) -> 
 
     def docs() -> list[OutputFile]:
         calls.append("docs")
-        return [OutputFile("docs/A.md", "# A\n"), OutputFile("README.md", "# r\n")]
+        return [
+            OutputFile("docs/A.md", "# A\n\n```python\nprint( 'a' )\n```\n"),
+            OutputFile("README.md", "# r\n\n```python\nx=1\n```\n"),
+        ]
 
-    staging = stage([GOOD], tmp_path, more=docs)
-    assert calls == ["docs"]
-    assert (staging / "docs" / "A.md").read_text() == "# A\n"
-    assert (staging / "pkg" / "mod.py").read_text().startswith("x = 1\n")
+    for _ in range(
+        3
+    ):  # the docs' examples are formatted every time, however the steps interleave
+        staging = stage(
+            [GOOD, OutputFile("pyproject.toml", "[x]\n")], tmp_path, more=docs
+        )
+        assert (staging / "docs" / "A.md").read_text() == (
+            '# A\n\n```python\nprint("a")\n```\n'
+        )
+        assert (staging / "README.md").read_text() == "# r\n\n```python\nx = 1\n```\n"
+        assert (staging / "pkg" / "mod.py").read_text().startswith("x = 1\n")
+        assert (staging / "pyproject.toml").read_text() == "[x]\n"
+    assert calls == ["docs"] * 3
 
 
 def test_python_among_the_later_files_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="late.py"):
         stage([GOOD], tmp_path, more=lambda: [OutputFile("late.py", "x=1\n")])
     assert list(tmp_path.iterdir()) == []  # the staging folder is gone
+
+
+def test_later_files_stay_out_of_the_code_folders(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="pkg/notes.md"):
+        stage([GOOD], tmp_path, more=lambda: [OutputFile("pkg/notes.md", "# n\n")])
