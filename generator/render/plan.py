@@ -231,7 +231,7 @@ def _api_imports(
             view.message_annotation,
         ]
     words = _annotation_names(annotations)
-    refs = frozenset(words) & frozenset(models)
+    refs = frozenset(word for word in words if word in models)
     stdlib = sorted(
         (Import(_STDLIB_IMPORTS[n], n) for n in words if n in _STDLIB_IMPORTS),
         key=lambda i: (i.module, i.name),
