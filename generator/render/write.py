@@ -110,6 +110,21 @@ def syntax_error(sources: list[tuple[str, str]]) -> str | None:
 _PARALLEL_PARSE_BYTES = 1_000_000
 
 
+# The share of a large project's Python (in bytes) parsed by the forked child while this process renders the
+# docs; this process parses the rest afterwards.
+_FORKED_SHARE = 0.6
+
+
+def _split(sources: list[tuple[str, str]], share: float) -> int:
+    """The index that puts ``share`` of the sources' characters before it."""
+    goal, seen = share * sum(len(text) for _, text in sources), 0
+    for index, (_, text) in enumerate(sources):
+        if seen >= goal:
+            return index
+        seen += len(text)
+    return len(sources)
+
+
 class _ForkedCheck:
     """``syntax_error(sources)`` in a forked child, which reads the sources from the memory it shares with
     the parent at fork time (nothing is pickled on the way in), and sends back only the verdict.
@@ -249,10 +264,15 @@ def stage(
     formatters: list[_Formatter] = []
     try:
         _write_all(staging, files)
+        here = sources  # the Python this process parses, after rendering the docs
         if hasattr(os, "fork") and (
             sum(len(text) for _, text in sources) > _PARALLEL_PARSE_BYTES
         ):
-            checker = _ForkedCheck(sources)  # forked before any thread is started
+            # The child parses the first part, this process the rest once the docs are written (they take
+            # about as long as parsing a third of the code).
+            split = _split(sources, _FORKED_SHARE if more is not None else 1.0)
+            checker = _ForkedCheck(sources[:split])  # forked before any thread starts
+            here = sources[split:]
         # ruff is given only the folders holding the code, so what it formats never depends on how far the
         # docs have been written meanwhile; the docs' examples are formatted by a second run once they are.
         roots = _format_roots(files)
@@ -264,7 +284,10 @@ def stage(
             roots = _format_roots(later)
             if roots:
                 formatters.append(_Formatter(format_examples, staging, roots))
-        _raise_if(syntax_error(sources) if checker is None else checker.result())
+        error = syntax_error(here)
+        if checker is not None:
+            error = checker.result() or error  # the child's files come first
+        _raise_if(error)
         for formatter in formatters:
             formatter.result()
     except BaseException:

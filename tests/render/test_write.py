@@ -21,16 +21,23 @@ def test_stage_formats_python_in_blacks_style(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("size", [10, 400_000], ids=["in-process", "forked-worker"])
-def test_invalid_python_never_reaches_the_output(tmp_path: Path, size: int) -> None:
+@pytest.mark.parametrize("broken_first", [False, True], ids=["last", "first"])
+@pytest.mark.parametrize("docs", [False, True], ids=["code", "code+docs"])
+def test_invalid_python_never_reaches_the_output(
+    tmp_path: Path, size: int, broken_first: bool, docs: bool
+) -> None:
+    """Wherever the broken file falls (the forked child's share or this process's), nothing is written."""
     output = tmp_path / "out"
     swap_in(stage([GOOD], tmp_path), output)
     before = (output / "pkg" / "mod.py").read_bytes()
-    padding = OutputFile("pkg/big.py", "y = 1\n" * (size // 6))
+    padding = [OutputFile(f"pkg/big{i}.py", "y = 1\n" * (size // 6)) for i in range(3)]
     broken = OutputFile("pkg/broken.py", "def f(:\n    pass\n")
+    files = [broken, *padding] if broken_first else [*padding, broken]
+    more = (lambda: [OutputFile("docs/A.md", "# A\n")]) if docs else None
     with pytest.raises(
         OutputError, match=r"generated pkg/broken.py is not valid Python \(line 1"
     ):
-        stage([padding, broken], tmp_path)
+        stage(files, tmp_path, more=more)
     assert (output / "pkg" / "mod.py").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "out"
