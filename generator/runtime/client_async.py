@@ -195,11 +195,16 @@ class AsyncApiClient:
 
     async def session(self) -> aiohttp.ClientSession:
         """The aiohttp session, created on first use in the running event loop."""
+        return self._current_session()
+
+    def _current_session(self) -> aiohttp.ClientSession:
+        """``session()`` without a coroutine of its own (called once per request)."""
         loop = asyncio.get_running_loop()
-        if self._session is None or self._session.closed or self._loop is not loop:
-            self._session = self._make_session()
+        session = self._session
+        if session is None or session.closed or self._loop is not loop:
+            session = self._session = self._make_session()
             self._loop = loop
-        return self._session
+        return session
 
     def prepare(
         self,
@@ -294,25 +299,53 @@ class AsyncApiClient:
         preload: bool,
     ) -> tuple[aiohttp.ClientResponse, bytes]:
         """Send with retries and redirects; returns the final response (and its body when
-        ``preload``)."""
+        ``preload``). Each attempt is sent inline here (no coroutine per attempt: this is the hot path
+        of every call)."""
         policy: RetryPolicy | None = None  # made when a failure asks for it
+        cfg = self.configuration
         timeout = _cached_timeout(
-            request_timeout
-            if request_timeout is not None
-            else self.configuration.timeout
+            request_timeout if request_timeout is not None else cfg.timeout
         )
-        session = await self.session()
+        session = self._current_session()
         origin: tuple[str, str, int | None] | None = None
         first_url = request.url
         attempt = redirects = 0
         while True:
+            # -- one request on the wire; with ``preload`` the body is read (and the connection released)
+            headers = request.headers  # aiohttp copies it
+            data: bytes | AsyncIterator[bytes] | None
+            if isinstance(request.body, StreamingBody):
+                headers = dict(headers)
+                if request.body.content_length is not None:
+                    headers["Content-Length"] = str(request.body.content_length)
+                data = _stream(request.body)  # sent chunked when the length is unknown
+            else:
+                data = request.body
             try:
-                response, body = await self._attempt(session, request, timeout, preload)
+                response = await session.request(
+                    request.method,
+                    URL(
+                        request.url, encoded=True
+                    ),  # already percent-encoded: no requoting
+                    data=data,
+                    headers=headers,
+                    timeout=timeout,
+                    allow_redirects=False,
+                    proxy=cfg.proxy,
+                    proxy_headers=cfg.proxy_headers,
+                )
+                if preload:
+                    try:
+                        body = await response.read()
+                    finally:
+                        response.release()
+                else:
+                    body = b""
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 error, kind = translate_error(exc, request.method, request.display_url)
                 attempt += 1
                 if policy is None:
-                    policy = self.configuration.retry_policy(retries)
+                    policy = cfg.retry_policy(retries)
                 if kind is None or not policy.should_retry(
                     attempt,
                     method=request.method,
@@ -337,7 +370,7 @@ class AsyncApiClient:
             if status not in RETRY_STATUS_CODES and not 500 <= status <= 599:
                 return response, body  # never retried: no policy needed
             if policy is None:
-                policy = self.configuration.retry_policy(retries)
+                policy = cfg.retry_policy(retries)
             if policy.should_retry(
                 attempt + 1,
                 method=request.method,
@@ -353,42 +386,6 @@ class AsyncApiClient:
                 )
                 continue
             return response, body
-
-    async def _attempt(
-        self,
-        session: aiohttp.ClientSession,
-        request: PreparedRequest,
-        timeout: aiohttp.ClientTimeout,
-        preload: bool,
-    ) -> tuple[aiohttp.ClientResponse, bytes]:
-        """One request on the wire; with ``preload`` the body is read (and the connection released)."""
-        headers = request.headers  # aiohttp copies it
-        data: bytes | AsyncIterator[bytes] | None
-        if isinstance(request.body, StreamingBody):
-            headers = dict(headers)
-            if request.body.content_length is not None:
-                headers["Content-Length"] = str(request.body.content_length)
-            data = _stream(request.body)  # sent chunked when the length is unknown
-        else:
-            data = request.body
-        cfg = self.configuration
-        response = await session.request(
-            request.method,
-            URL(request.url, encoded=True),  # already percent-encoded: no requoting
-            data=data,
-            headers=headers,
-            timeout=timeout,
-            allow_redirects=False,
-            proxy=cfg.proxy,
-            proxy_headers=cfg.proxy_headers,
-        )
-        if not preload:
-            return response, b""
-        try:
-            body = await response.read()
-        finally:
-            response.release()
-        return response, body
 
     async def _wait(
         self,

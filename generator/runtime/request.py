@@ -49,6 +49,9 @@ __all__ = [
 ]
 
 _TEMPLATE_VAR = re.compile(r"\{([^{}]+)\}")
+# A path value that percent-encoding leaves as it is: RFC 3986 unreserved characters only, and not only
+# dots (``serialize_path`` encodes "." and ".." segments).
+_PLAIN_PATH_VALUE = re.compile(r"(?!\.*\Z)[A-Za-z0-9_.~-]+")
 _REDACTED = "***"
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
@@ -106,6 +109,35 @@ def merge_headers(*layers: Mapping[str, str] | None) -> dict[str, str]:
     return merged
 
 
+def _merge_onto(
+    merged: dict[str, str], layer: Mapping[str, str] | None
+) -> dict[str, str]:
+    """``merge_headers(merged, layer)``, in place, for a ``merged`` holding only ``_STANDARD_HEADERS``
+    (so only ``layer``'s names can replace one)."""
+    if not layer:
+        return merged
+    # lower-case name -> spelling, of the names taken from layer
+    seen: dict[str, str] = {}
+    for name, value in layer.items():
+        key = name.lower()
+        old = seen.get(key)
+        if old is None:
+            old = _STANDARD_HEADERS.get(key)
+            if old is not None and old not in merged:
+                old = None
+        if old is not None:
+            del merged[old]
+        merged[name] = value
+        seen[key] = name
+    return merged
+
+
+_STANDARD_HEADERS = {
+    name.lower(): name for name in ("Accept", "Content-Type", "User-Agent")
+}
+"""The names ``build_request`` generates itself, by their lower-case form."""
+
+
 def resolve_host(
     endpoint: Endpoint, configuration: BaseConfiguration, host: str | None = None
 ) -> str:
@@ -143,7 +175,8 @@ class _Plan:
         self.query_params = tuple(p for p in params if p.location == "query")
         self.header_params = tuple(p for p in params if p.location == "header")
         self.cookie_params = tuple(p for p in params if p.location == "cookie")
-        # The path template split into literal text and parameters: ("/assets/", Param(...)).
+        # The path template split into literal text and parameters: ("/assets/", Param(...)); each with
+        # whether it is a parameter of the default ``simple`` style (plain values then need no encoding).
         by_wire = {p.wire_name: p for p in params if p.location == "path"}
         segments: list[str | Param] = []
         position = 0
@@ -155,7 +188,14 @@ class _Plan:
             )
             position = match.end()
         segments.append(endpoint.path[position:])
-        self.path_segments = tuple(s for s in segments if s != "")
+        self.path_segments: tuple[tuple[str | Param, bool], ...] = tuple(
+            (
+                s,
+                isinstance(s, Param) and (s.style is None or s.style == "simple"),
+            )
+            for s in segments
+            if s != ""
+        )
 
 
 _PLANS: dict[int, tuple[Endpoint, _Plan]] = {}
@@ -176,7 +216,20 @@ def _plan(endpoint: Endpoint) -> _Plan:
 
 def _fill_path(endpoint: Endpoint, plan: _Plan, args: Mapping[str, Any]) -> str:
     out: list[str] = []
-    for segment in plan.path_segments:
+    for segment, simple in plan.path_segments:
+        if simple:  # a simple-style Param: plain text and integers are sent as they are
+            assert isinstance(segment, Param)
+            value = args.get(segment.name)
+            if type(value) is str:
+                if _PLAIN_PATH_VALUE.fullmatch(value) is not None:
+                    out.append(value)
+                    continue
+            elif type(value) is int:
+                out.append(str(value))
+                continue
+        elif type(segment) is str:  # literal text
+            out.append(segment)
+            continue
         if isinstance(segment, Param):
             value = args.get(segment.name)
             if value is None or value == "" or value == [] or value == {}:
@@ -184,12 +237,10 @@ def _fill_path(endpoint: Endpoint, plan: _Plan, args: Mapping[str, Any]) -> str:
                     f"{endpoint.operation_id}: path parameter {segment.name!r} must not be empty"
                 )
             out.append(serialize_path(segment, value))
-        elif isinstance(segment, _UnknownName):
+        else:
             raise ApiValueError(
                 f"{endpoint.operation_id}: path template names unknown parameter {segment}"
             )
-        else:
-            out.append(segment)
     return "".join(out)
 
 
@@ -306,6 +357,33 @@ def build_request(
         if value is not None:
             query.extend(serialize_query(param, value))
     base = resolve_host(endpoint, configuration, host) + path
+
+    generated = {"Accept": plan.accept} if plan.accept is not None else {}
+    body = _encode_body(endpoint, args) if endpoint.body is not None else None
+    replayable = True
+    if body is not None:
+        assert endpoint.body is not None
+        if isinstance(body, StreamingBody):
+            replayable = body.replayable
+            generated["Content-Type"] = body.content_type or endpoint.body.content_type
+        else:
+            generated["Content-Type"] = endpoint.body.content_type
+    if user_agent:
+        generated["User-Agent"] = user_agent
+    if auth is _NO_AUTH and not plan.header_params and not plan.cookie_params:
+        # The common case, shortened: no credentials, and only standard generated headers (distinct
+        # names even ignoring case, so only the caller's layer can replace one).
+        url = base + "?" + "&".join(query) if query else base
+        return PreparedRequest(
+            plan.method,
+            url,
+            _merge_onto(generated, headers),
+            body,
+            replayable,
+            url,
+            _NO_CREDENTIALS,
+        )
+
     if auth.query:
         auth_query = [
             serialize_query(Param(n, n, "query"), v)[0] for n, v in auth.query
@@ -317,24 +395,16 @@ def build_request(
         url = display_url = base + "?" + "&".join(query)
     else:
         url = display_url = base
-
-    generated: dict[str, str] = {}
-    if plan.accept is not None:
-        generated["Accept"] = plan.accept
-    body = _encode_body(endpoint, args)
-    if isinstance(body, StreamingBody) and body.content_type:
-        generated["Content-Type"] = body.content_type
-    elif body is not None and endpoint.body is not None:
-        generated["Content-Type"] = endpoint.body.content_type
-    if user_agent:
-        generated["User-Agent"] = user_agent
     for param in plan.header_params:
         text = serialize_header(param, args.get(param.name))
         if text is not None:
             generated[param.wire_name] = text
     if auth.headers:
         generated.update(auth.headers)
-    merged = merge_headers(generated, headers)
+    if plan.header_params or auth.headers:
+        merged = merge_headers(generated, headers)
+    else:  # only standard names, distinct even ignoring case: just the caller's layer to merge
+        merged = _merge_onto(generated, headers)
 
     if plan.cookie_params or auth.cookies:
         cookies = [
@@ -358,13 +428,13 @@ def build_request(
     else:
         credentials = _NO_CREDENTIALS
     return PreparedRequest(
-        method=plan.method,
-        url=url,
-        headers=merged,
-        body=body,
-        replayable=not isinstance(body, StreamingBody) or body.replayable,
-        display_url=display_url,
-        credential_headers=credentials,
+        plan.method,
+        url,
+        merged,
+        body,
+        replayable,
+        display_url,
+        credentials,
     )
 
 

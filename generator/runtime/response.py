@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import pydantic
+import pydantic_core
 
 from .endpoint import Endpoint
 from .exceptions import (
@@ -16,7 +17,7 @@ from .exceptions import (
     exception_for_status,
     render_path,
 )
-from .models import validate_large
+from .models import GC_PAUSE_MIN_SIZE, validate_large
 
 __all__ = [
     "ApiResponse",
@@ -100,12 +101,42 @@ def _adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
     return adapter
 
 
+def _json_validator(tp: Any) -> Callable[[bytes], Any]:
+    """``_adapter(tp).validate_json``; once the adapter's schema is built (models defer it to first use),
+    its core validator's own ``validate_json`` (the same call, without the adapter's keyword handling).
+    """
+    try:
+        found = _JSON_VALIDATORS.get(tp)
+    except TypeError:  # unhashable type expression
+        return _adapter(tp).validate_json
+    if found is not None:
+        return found
+    adapter = _adapter(tp)
+    validator = (
+        adapter.validator
+    )  # a mock until the deferred schema is built, or with plugins wrapped
+    if not isinstance(validator, pydantic_core.SchemaValidator):
+        return adapter.validate_json
+    found = _JSON_VALIDATORS[tp] = validator.validate_json
+    return found
+
+
+_JSON_VALIDATORS: dict[Any, Callable[[bytes], Any]] = {}
+_IS_JSON: dict[str, bool] = {}
+
+
 def is_json_content_type(content_type: str | None) -> bool:
     """``application/json``, ``application/problem+json``, ``text/json`` and the like."""
     if not content_type:
         return False
+    known = _IS_JSON.get(content_type)
+    if known is not None:
+        return known
     mime = content_type.split(";", 1)[0].strip().lower()
-    return mime.endswith("/json") or mime.endswith("+json")
+    is_json = mime.endswith("/json") or mime.endswith("+json")
+    if len(_IS_JSON) < 256:
+        _IS_JSON[content_type] = is_json
+    return is_json
 
 
 def _charset(content_type: str) -> str:
@@ -144,7 +175,9 @@ def decode_response(
     content_type = _content_type(headers)
     if tp is bytes:
         return body
-    is_json = is_json_content_type(content_type)
+    is_json = _IS_JSON.get(content_type)
+    if is_json is None:
+        is_json = is_json_content_type(content_type)
     if not is_json and tp is str:
         return body.decode(_charset(content_type), errors="replace")
     if not is_json and tp in (Any, object):
@@ -153,9 +186,11 @@ def decode_response(
         return body
     # JSON declared, or a structured type declared whatever the content type says: parsed and validated
     # in one step from the bytes; anything that is not plain UTF-8 JSON takes the general path below.
-    adapter = _adapter(tp)
+    validate = _json_validator(tp)
     try:
-        return validate_large(adapter.validate_json, body, len(body))
+        if len(body) < GC_PAUSE_MIN_SIZE:  # validate_large's own test, without the call
+            return validate(body)
+        return validate_large(validate, body, len(body))
     except pydantic.ValidationError as exc:
         if not _is_json_error(exc):
             raise _validation_error(endpoint, exc, body, status) from exc
@@ -172,7 +207,7 @@ def decode_response(
             status=status,
         ) from exc
     try:
-        return adapter.validate_python(parsed)
+        return _adapter(tp).validate_python(parsed)
     except pydantic.ValidationError as exc:
         raise _validation_error(endpoint, exc, body, status) from exc
 

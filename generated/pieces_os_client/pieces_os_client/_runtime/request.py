@@ -112,19 +112,30 @@ def merge_headers(*layers: Mapping[str, str] | None) -> dict[str, str]:
 def _merge_onto(
     merged: dict[str, str], layer: Mapping[str, str] | None
 ) -> dict[str, str]:
-    """``merge_headers(merged, layer)``, in place, for a ``merged`` whose names are distinct even ignoring
-    case (so only ``layer``'s names can replace one)."""
+    """``merge_headers(merged, layer)``, in place, for a ``merged`` holding only ``_STANDARD_HEADERS``
+    (so only ``layer``'s names can replace one)."""
     if not layer:
         return merged
-    lower = {name.lower(): name for name in merged}
+    # lower-case name -> spelling, of the names taken from layer
+    seen: dict[str, str] = {}
     for name, value in layer.items():
         key = name.lower()
-        old = lower.get(key)
+        old = seen.get(key)
+        if old is None:
+            old = _STANDARD_HEADERS.get(key)
+            if old is not None and old not in merged:
+                old = None
         if old is not None:
             del merged[old]
         merged[name] = value
-        lower[key] = name
+        seen[key] = name
     return merged
+
+
+_STANDARD_HEADERS = {
+    name.lower(): name for name in ("Accept", "Content-Type", "User-Agent")
+}
+"""The names ``build_request`` generates itself, by their lower-case form."""
 
 
 def resolve_host(
@@ -346,6 +357,33 @@ def build_request(
         if value is not None:
             query.extend(serialize_query(param, value))
     base = resolve_host(endpoint, configuration, host) + path
+
+    generated = {"Accept": plan.accept} if plan.accept is not None else {}
+    body = _encode_body(endpoint, args) if endpoint.body is not None else None
+    replayable = True
+    if body is not None:
+        assert endpoint.body is not None
+        if isinstance(body, StreamingBody):
+            replayable = body.replayable
+            generated["Content-Type"] = body.content_type or endpoint.body.content_type
+        else:
+            generated["Content-Type"] = endpoint.body.content_type
+    if user_agent:
+        generated["User-Agent"] = user_agent
+    if auth is _NO_AUTH and not plan.header_params and not plan.cookie_params:
+        # The common case, shortened: no credentials, and only standard generated headers (distinct
+        # names even ignoring case, so only the caller's layer can replace one).
+        url = base + "?" + "&".join(query) if query else base
+        return PreparedRequest(
+            plan.method,
+            url,
+            _merge_onto(generated, headers),
+            body,
+            replayable,
+            url,
+            _NO_CREDENTIALS,
+        )
+
     if auth.query:
         auth_query = [
             serialize_query(Param(n, n, "query"), v)[0] for n, v in auth.query
@@ -357,17 +395,6 @@ def build_request(
         url = display_url = base + "?" + "&".join(query)
     else:
         url = display_url = base
-
-    generated: dict[str, str] = {}
-    if plan.accept is not None:
-        generated["Accept"] = plan.accept
-    body = _encode_body(endpoint, args)
-    if isinstance(body, StreamingBody) and body.content_type:
-        generated["Content-Type"] = body.content_type
-    elif body is not None and endpoint.body is not None:
-        generated["Content-Type"] = endpoint.body.content_type
-    if user_agent:
-        generated["User-Agent"] = user_agent
     for param in plan.header_params:
         text = serialize_header(param, args.get(param.name))
         if text is not None:
@@ -405,7 +432,7 @@ def build_request(
         url,
         merged,
         body,
-        not isinstance(body, StreamingBody) or body.replayable,
+        replayable,
         display_url,
         credentials,
     )
