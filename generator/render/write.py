@@ -249,8 +249,9 @@ def stage(
 
     Every Python file is parsed with ``ast`` before anything reaches the output (a template or escaping bug
     must never get there; the formatter parses them again and refuses what it cannot parse). ``more``, when
-    given, renders the files that are not Python (the docs): it runs while ruff formats the Python, and for
-    a large project while a forked worker parses it, so the three overlap on the machine's cores.
+    given, renders the files that are not Python (the docs). For a large project it runs while ruff formats
+    the Python and a forked worker parses it, so the three overlap on the machine's cores; for a small one it
+    runs first, and ruff formats everything in one go while this process parses.
     """
     files = list(files)
     sources = [
@@ -263,11 +264,17 @@ def stage(
     checker: _ForkedCheck | None = None
     formatters: list[_Formatter] = []
     try:
+        large = hasattr(os, "fork") and (
+            sum(len(text) for _, text in sources) > _PARALLEL_PARSE_BYTES
+        )
+        if more is not None and not large:
+            # A small project: ruff's start-up costs more than the docs take to render, so one ruff run
+            # formats everything while this process parses the code.
+            files += _later(more(), _entries(files))
+            more = None
         _write_all(staging, files)
         here = sources  # the Python this process parses, after rendering the docs
-        if hasattr(os, "fork") and (
-            sum(len(text) for _, text in sources) > _PARALLEL_PARSE_BYTES
-        ):
+        if large:
             # The child parses the first part, this process the rest once the docs are written (they take
             # about as long as parsing a third of the code).
             split = _split(sources, _FORKED_SHARE if more is not None else 1.0)
