@@ -1,0 +1,108 @@
+"""Where a build's time goes: each phase of ``clientgen generate`` timed on its own, in one process.
+
+``python benchmarks/phases.py SPEC [--library sync|asyncio]``
+
+prints the wall time of each phase the way ``build_target`` runs them (the collector off, as in a build):
+importing the generator, loading the YAML, validating, building the model, rendering the code, then staging
+(writing, ruff, the ``ast`` check and the docs, which overlap) and comparing with the previous output. Below
+that, for attribution, the steps that overlap inside staging are timed again one after the other: rendering
+the docs, ``ast.parse`` of every generated ``.py``, and the ruff runs. One cold run, as a build is (the
+generator memoises names and references within a process, so a second run in the same process would flatter
+it); run it a few times for a spread. The phase figures quoted in BENCHMARKS.md come from this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import gc
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def run(spec: Path, library: str) -> dict[str, float]:
+    """Seconds per phase of one cold build of ``spec`` (name -> seconds, in the order they run)."""
+    started = time.perf_counter()
+    sys.path.insert(0, str(ROOT))
+    from generator.build import render_project
+    from generator.config import make_target
+    from generator.model.build import api_from_document
+    from generator.parse.load import load_document
+    from generator.parse.validate import validate_document
+    from generator.render.write import (
+        compare,
+        format_examples,
+        format_python,
+        read_tree,
+        stage,
+    )
+
+    times: dict[str, float] = {"import": time.perf_counter() - started}
+    gc.disable()  # as build_target does
+    with tempfile.TemporaryDirectory(prefix="clientgen-phases-") as tmp:
+        work = Path(tmp)
+        target = make_target(spec, "phases", library, "1.0.0", work / "out")
+        times["load YAML"], doc = _timed(lambda: load_document(spec))
+        times["validate"], _ = _timed(lambda: validate_document(doc))
+        times["model"], api = _timed(lambda: api_from_document(doc))
+        times["render code"], (code, docs) = _timed(
+            lambda: render_project(target, api, "digest", "spec")
+        )
+        times["stage (write, ruff, ast, docs; overlapped)"], staging = _timed(
+            lambda: stage(code, work, more=docs)
+        )
+        times["compare"], _ = _timed(
+            lambda: compare(staging, work / "out", read_tree(staging))
+        )
+        shutil.rmtree(staging)
+        # The overlapped steps once more, one after the other, to see what each costs.
+        times["  docs render (alone)"], rendered = _timed(docs)
+        sources = [
+            (f.path, f.content)
+            for f in code
+            if f.path.endswith(".py") and isinstance(f.content, str)
+        ]
+        times["  ast.parse (alone)"], _ = _timed(
+            lambda: [ast.parse(text, filename=path) for path, text in sources]
+        )
+        folder = work / "alone"
+        for f in [*code, *rendered]:
+            path = folder / f.path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            content = f.content
+            path.write_bytes(content.encode() if isinstance(content, str) else content)
+        roots = sorted({f.path.split("/", 1)[0] for f in code if "/" in f.path})
+        times["  ruff code (alone)"], _ = _timed(lambda: format_python(folder, roots))
+        times["  ruff docs (alone)"], _ = _timed(
+            lambda: format_examples(folder, ["docs", "README.md"])
+        )
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("spec", type=Path)
+    parser.add_argument("--library", choices=("sync", "asyncio"), default="sync")
+    args = parser.parse_args(argv)
+    times = run(args.spec.resolve(), args.library)
+    width = max(len(name) for name in times)
+    for name, seconds in times.items():
+        print(f"{name:<{width}}  {seconds:8.3f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
