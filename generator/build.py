@@ -278,7 +278,7 @@ def build_target(
         written = read_tree(staging)
         changes = compare(staging, output, written)
         if changes.any:
-            swap_in(staging, output)
+            swap_in(staging, output, changes)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if incremental:

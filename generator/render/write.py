@@ -378,12 +378,49 @@ def diff(new: Path, old: Path, label: str, limit: int = 400) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def swap_in(staging: Path, output: Path) -> None:
-    """Replace ``output`` by ``staging``: the old tree is moved aside first and removed only at the end."""
+def swap_in(staging: Path, output: Path, changes: Changes | None = None) -> None:
+    """Make ``output`` hold what ``staging`` holds.
+
+    Without ``changes`` (or when there is no output yet) the whole folder is replaced: the old tree is moved
+    aside first and removed only at the end. With ``changes`` (what :func:`compare` found) only those files
+    are touched: unchanged files keep their inode and modification time (build tools and editors watching
+    the package see only what changed, and a big tree is not deleted and rewritten for a one-line change).
+    Each file is replaced by a rename, so a reader sees the old or the new file, never a partial one; if a
+    step fails, the files already moved are put back before the error is raised.
+    """
+    if output.exists() and not output.is_dir():
+        raise OutputError(f"{output} exists and is not a folder")
+    if changes is None or not output.exists():
+        _replace_folder(staging, output)
+        return
+    aside = Path(tempfile.mkdtemp(prefix=".clientgen-old-", dir=output.parent))
+    moved_out: list[str] = []  # old files moved aside
+    moved_in: list[str] = []  # new files moved into the output
+    try:
+        for rel in (*changes.changed, *changes.removed):
+            target = aside / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(output / rel, target)
+            moved_out.append(rel)
+        for rel in (*changes.added, *changes.changed):
+            target = output / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / rel, target)
+            moved_in.append(rel)
+    except BaseException:
+        for rel in reversed(moved_in):
+            os.replace(output / rel, staging / rel)
+        for rel in reversed(moved_out):
+            os.replace(aside / rel, output / rel)
+        raise
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
+    _remove_empty_folders(output, changes.removed)
+
+
+def _replace_folder(staging: Path, output: Path) -> None:
     aside = None
     if output.exists():
-        if not output.is_dir():
-            raise OutputError(f"{output} exists and is not a folder")
         aside = output.with_name(f".{output.name}.old-{os.getpid()}")
         shutil.rmtree(aside, ignore_errors=True)
         os.replace(output, aside)
@@ -395,6 +432,21 @@ def swap_in(staging: Path, output: Path) -> None:
         raise
     if aside is not None:
         shutil.rmtree(aside, ignore_errors=True)
+
+
+def _remove_empty_folders(root: Path, removed: Sequence[str]) -> None:
+    """Remove the folders that ``removed`` files leave empty (deepest first, never ``root`` itself)."""
+    folders = {Path(rel).parent for rel in removed} - {Path(".")}
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        while folder != Path("."):
+            path = root / folder
+            if path.is_dir() and [e.name for e in os.scandir(path)] == ["__pycache__"]:
+                shutil.rmtree(path / "__pycache__", ignore_errors=True)
+            try:
+                path.rmdir()
+            except OSError:  # not empty (or already gone)
+                break
+            folder = folder.parent
 
 
 def writable_parent(output: Path) -> Path:

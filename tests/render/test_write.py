@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,61 @@ def test_python_among_the_later_files_is_refused(tmp_path: Path) -> None:
 def test_later_files_stay_out_of_the_code_folders(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="pkg/notes.md"):
         stage([GOOD], tmp_path, more=lambda: [OutputFile("pkg/notes.md", "# n\n")])
+
+
+def _project(tmp_path: Path, name: str, files: dict[str, str]) -> Path:
+    return stage(
+        [OutputFile(path, text) for path, text in files.items()], tmp_path / name
+    )
+
+
+def test_an_update_touches_only_the_files_that_changed(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    first = {"pkg/a.py": "a = 1\n", "pkg/b.py": "b = 1\n", "gone/c.md": "# c\n"}
+    swap_in(_project(tmp_path, "one", first), output)
+    kept = (output / "pkg" / "a.py").stat()
+    (
+        output / "gone" / "__pycache__"
+    ).mkdir()  # left by an import: no reason to keep the folder
+    new = _project(
+        tmp_path, "two", {"pkg/a.py": "a = 1\n", "pkg/b.py": "b = 2\n", "d.md": "d\n"}
+    )
+    changes = compare(new, output)
+    swap_in(new, output, changes)
+    after = (output / "pkg" / "a.py").stat()
+    assert (after.st_ino, after.st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)
+    assert (output / "pkg" / "b.py").read_text() == "b = 2\n"
+    assert (output / "d.md").read_text() == "d\n"
+    assert not (output / "gone").exists()
+    # Nothing is left beside the output (the staging folders are in "one" and "two").
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one", "out", "two"]
+
+
+def test_a_failed_update_puts_every_file_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "out"
+    swap_in(
+        _project(
+            tmp_path, "one", {"a.py": "a = 1\n", "b.py": "b = 1\n", "c.py": "c = 1\n"}
+        ),
+        output,
+    )
+    before = {p.name: p.read_text() for p in output.iterdir()}
+    new = _project(
+        tmp_path, "two", {"a.py": "a = 2\n", "b.py": "b = 2\n", "d.py": "d = 2\n"}
+    )
+    changes = compare(new, output)
+    real_replace, calls = os.replace, []
+
+    def failing(src: object, dst: object) -> None:
+        calls.append(dst)
+        if len(calls) == 5:  # after moving the old files aside and one new file in
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(OSError, match="No space"):
+        swap_in(new, output, changes)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert {p.name: p.read_text() for p in output.iterdir()} == before
