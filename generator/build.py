@@ -167,11 +167,23 @@ def _referenced_files(spec: Path) -> list[Path]:
 _REF = re.compile(r"""\$ref["']?\s*:\s*["']?([^"'\s}]+)""")
 
 
-def render_project(
-    target: Target, api: Api, digest: str, spec_hash: str
-) -> tuple[list[OutputFile], Callable[[], list[OutputFile]]]:
-    """The project's code (with a manifest of the inputs' digests, to skip unchanged builds), and a function
-    rendering its docs, which :func:`stage` calls while the code is being formatted."""
+# From about this many operations and models together a project has over 1 MB of Python, and its build is
+# spread over the cores (the docs rendered by a forked child while the code is rendered here).
+_LARGE_PROJECT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """What :func:`stage` needs to write a project: functions rendering its code and its docs."""
+
+    code: Callable[[], list[OutputFile]]
+    docs: Callable[[], list[OutputFile]]
+    large: bool
+
+
+def render_project(target: Target, api: Api, digest: str, spec_hash: str) -> Project:
+    """The project's code (with a manifest of the inputs' digests, to skip unchanged builds) and docs, as
+    functions :func:`stage` calls when it is ready for them."""
     manifest = {
         "generator": f"clientgen {__version__}",
         "inputs": digest,
@@ -180,10 +192,16 @@ def render_project(
         "spec": spec_hash,
         "version": target.version,
     }
-    code = code_files(api, target) + [
-        OutputFile(MANIFEST, json.dumps(manifest, indent=2) + "\n")
-    ]
-    return code, lambda: doc_files(api, target)
+    return Project(
+        code=lambda: code_files(api, target)
+        + [OutputFile(MANIFEST, json.dumps(manifest, indent=2) + "\n")],
+        docs=lambda: doc_files(api, target),
+        large=len(api.operations) + len(api.models) >= _LARGE_PROJECT,
+    )
+
+
+def _stage(project: Project, parent: Path) -> Path:
+    return stage(project.code, parent, more=project.docs, large=project.large)
 
 
 def _digest_tree(files: dict[str, bytes]) -> str:
@@ -272,8 +290,7 @@ def build_target(
             Changes((), (), ()), time.perf_counter() - started, warnings, skipped=True
         )
     parent = writable_parent(output)
-    code, docs = render_project(target, api, digest, spec_hash)
-    staging = stage(code, parent, more=docs)
+    staging = _stage(render_project(target, api, digest, spec_hash), parent)
     try:
         written = read_tree(staging)
         changes = compare(staging, output, written)
@@ -295,6 +312,5 @@ def check_target(target: Target, *, lenient: bool = False) -> str:
     spec_hash = spec_digest(target.spec)
     digest = input_digest(target, lenient, spec_hash)
     with tempfile.TemporaryDirectory(prefix="clientgen-check-") as tmp:
-        code, docs = render_project(target, api, digest, spec_hash)
-        staging = stage(code, Path(tmp), more=docs)
+        staging = _stage(render_project(target, api, digest, spec_hash), Path(tmp))
         return diff(staging, output, output.as_posix())

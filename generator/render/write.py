@@ -18,9 +18,11 @@ import signal
 import subprocess
 import tempfile
 import threading
+import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import OutputError
 
@@ -110,9 +112,10 @@ def syntax_error(sources: list[tuple[str, str]]) -> str | None:
 _PARALLEL_PARSE_BYTES = 1_000_000
 
 
-# The share of a large project's Python (in bytes) parsed by the forked child while this process renders the
-# docs; this process parses the rest afterwards.
-_FORKED_SHARE = 0.6
+# The share of a large project's Python (in bytes) parsed by a forked child; this process parses the rest,
+# after rendering the docs when it renders them itself (they take about as long as parsing a third of it).
+_FORKED_SHARE = 0.5
+_FORKED_SHARE_WITH_DOCS = 0.6
 
 
 def _split(sources: list[tuple[str, str]], share: float) -> int:
@@ -125,12 +128,12 @@ def _split(sources: list[tuple[str, str]], share: float) -> int:
     return len(sources)
 
 
-class _ForkedCheck:
-    """``syntax_error(sources)`` in a forked child, which reads the sources from the memory it shares with
-    the parent at fork time (nothing is pickled on the way in), and sends back only the verdict.
-    """
+class _Forked:
+    """``job()`` in a forked child, which finds its inputs in the memory it shares with the parent at fork
+    time (nothing is pickled on the way in) and sends back only its JSON result, or the traceback that
+    stopped it."""
 
-    def __init__(self, sources: list[tuple[str, str]]) -> None:
+    def __init__(self, job: Callable[[], object], what: str) -> None:
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: never returns into the caller's code
@@ -140,9 +143,12 @@ class _ForkedCheck:
                 # The parent's objects are never freed here: keep the collector off them, so it does not
                 # walk (and copy, page by page) the whole inherited heap.
                 gc.freeze()
-                verdict = json.dumps([syntax_error(sources)])
+                try:
+                    payload = {"ok": job()}
+                except Exception:
+                    payload = {"error": traceback.format_exc()}
                 with os.fdopen(write, "w", encoding="utf-8") as out:
-                    out.write(verdict)
+                    out.write(json.dumps(payload))
             except BaseException:
                 status = 1
             finally:
@@ -150,17 +156,20 @@ class _ForkedCheck:
         os.close(write)
         self._pid: int | None = pid
         self._read = read
+        self._what = what
 
-    def result(self) -> str | None:
+    def result(self) -> Any:
         assert self._pid is not None, "result() is called once"
         with os.fdopen(self._read, "r", encoding="utf-8") as pipe:
             data = pipe.read()
         _, status = os.waitpid(self._pid, 0)
         self._pid = None
         if status != 0 or not data:
-            raise OutputError("the worker checking the generated Python failed")
-        verdict: list[str | None] = json.loads(data)
-        return verdict[0]
+            raise OutputError(f"{self._what} failed: its worker process died")
+        payload = json.loads(data)
+        if "error" in payload:
+            raise OutputError(f"{self._what} failed:\n{payload['error']}")
+        return payload["ok"]
 
     def cancel(self) -> None:
         if self._pid is None:  # already reaped by result()
@@ -214,92 +223,119 @@ def _write_all(staging: Path, files: Iterable[OutputFile]) -> None:
             target.write_text(f.content, encoding="utf-8", newline="\n")
 
 
-def _entries(files: Iterable[OutputFile]) -> set[str]:
-    """The entries of the project folder that ``files`` are in (``docs``, ``README.md``, the package)."""
-    return {f.path.split("/", 1)[0] for f in files}
+def _entries(paths: Iterable[str]) -> set[str]:
+    """The entries of the project folder that ``paths`` are in (``docs``, ``README.md``, the package)."""
+    return {path.split("/", 1)[0] for path in paths}
 
 
-def _format_roots(files: Iterable[OutputFile]) -> list[str]:
+def _format_roots(paths: Iterable[str]) -> list[str]:
     """The entries to hand ruff: folders, and the files it formats (it refuses others named explicitly)."""
     roots = set()
-    for f in files:
-        entry, inside, _ = f.path.partition("/")
+    for path in paths:
+        entry, inside, _ = path.partition("/")
         if inside or entry.endswith((".py", ".pyi", ".md")):
             roots.add(entry)
     return sorted(roots)
 
 
-def _later(files: Iterable[OutputFile], taken: set[str]) -> list[OutputFile]:
-    """``files`` (the docs), checked to stay out of the folders the formatter is working on."""
-    files = list(files)
-    for f in files:
-        if f.path.endswith(".py"):
-            raise ValueError(f"{f.path}: Python files must be among the first files")
-        if f.path.split("/", 1)[0] in taken:
-            raise ValueError(f"{f.path}: later files must not share a folder with code")
-    return files
+def _check_later(paths: Iterable[str], taken: set[str]) -> None:
+    """The docs' ``paths`` must stay out of the folders the formatter works on, and hold no Python."""
+    for path in paths:
+        if path.endswith(".py"):
+            raise ValueError(f"{path}: Python files must be among the first files")
+        if path.split("/", 1)[0] in taken:
+            raise ValueError(f"{path}: later files must not share a folder with code")
+
+
+def _write_docs(staging: Path, render: Callable[[], Iterable[OutputFile]]) -> list[str]:
+    files = list(render())
+    _write_all(staging, files)
+    return [f.path for f in files]
 
 
 def stage(
-    files: Iterable[OutputFile],
+    files: Iterable[OutputFile] | Callable[[], Iterable[OutputFile]],
     parent: Path,
     more: Callable[[], Iterable[OutputFile]] | None = None,
+    *,
+    large: bool | None = None,
 ) -> Path:
-    """Write ``files`` into a new folder under ``parent``, format them and return the folder.
+    """Write ``files`` (or what the function ``files`` renders) into a new folder under ``parent``, format
+    them and return the folder.
 
     Every Python file is parsed with ``ast`` before anything reaches the output (a template or escaping bug
     must never get there; the formatter parses them again and refuses what it cannot parse). ``more``, when
-    given, renders the files that are not Python (the docs). For a large project it runs while ruff formats
-    the Python and a forked worker parses it, so the three overlap on the machine's cores; for a small one it
-    runs first, and ruff formats everything in one go while this process parses.
+    given, renders the files that are not Python (the docs). In a ``large`` project (by default: over 1 MB of
+    Python) the work is spread over the cores: a forked child renders and writes the docs while this
+    process renders the code (when ``large`` is given and ``files`` is a function), another parses part of
+    the code, and ruff formats it in its own process. A small project renders its docs first, and one ruff
+    run formats everything while this process parses the code.
     """
-    files = list(files)
-    sources = [
-        (f.path, f.content)
-        for f in files
-        if f.path.endswith(".py") and isinstance(f.content, str)
-    ]
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".clientgen-", dir=parent))
-    checker: _ForkedCheck | None = None
+    can_fork = hasattr(os, "fork")
+    docs_worker: _Forked | None = None
+    checker: _Forked | None = None
     formatters: list[_Formatter] = []
     try:
-        large = hasattr(os, "fork") and (
-            sum(len(text) for _, text in sources) > _PARALLEL_PARSE_BYTES
-        )
-        if more is not None and not large:
-            # A small project: ruff's start-up costs more than the docs take to render, so one ruff run
-            # formats everything while this process parses the code.
-            files += _later(more(), _entries(files))
+        if more is not None and large and can_fork and callable(files):
+            render_docs = more
+            docs_worker = _Forked(  # forked before any thread starts
+                lambda: _write_docs(staging, render_docs), "rendering the docs"
+            )
+            more = None
+        files = list(files() if callable(files) else files)
+        sources = [
+            (f.path, f.content)
+            for f in files
+            if f.path.endswith(".py") and isinstance(f.content, str)
+        ]
+        if large is None:
+            large = sum(len(text) for _, text in sources) > _PARALLEL_PARSE_BYTES
+        code_entries = _entries(f.path for f in files)
+        if more is not None and not (large and can_fork):
+            # ruff's start-up costs more than a small project's docs take to render, so one ruff run formats
+            # everything while this process parses the code.
+            later = list(more())
+            _check_later((f.path for f in later), code_entries)
+            files += later
             more = None
         _write_all(staging, files)
-        here = sources  # the Python this process parses, after rendering the docs
-        if large:
-            # The child parses the first part, this process the rest once the docs are written (they take
-            # about as long as parsing a third of the code).
-            split = _split(sources, _FORKED_SHARE if more is not None else 1.0)
-            checker = _ForkedCheck(sources[:split])  # forked before any thread starts
-            here = sources[split:]
-        # ruff is given only the folders holding the code, so what it formats never depends on how far the
+        here = sources  # the Python this process parses
+        if large and can_fork:
+            share = _FORKED_SHARE_WITH_DOCS if more is not None else _FORKED_SHARE
+            part = sources[: _split(sources, share)]
+            checker = _Forked(
+                lambda: syntax_error(part), "checking the generated Python"
+            )
+            here = sources[len(part) :]
+        # ruff is given only the entries holding the code, so what it formats never depends on how far the
         # docs have been written meanwhile; the docs' examples are formatted by a second run once they are.
-        roots = _format_roots(files)
+        roots = _format_roots(f.path for f in files)
         if roots:
             formatters.append(_Formatter(format_python, staging, roots))
+        later_paths: list[str] = []
         if more is not None:
-            later = _later(more(), _entries(files))
+            later = list(more())
+            later_paths = [f.path for f in later]
+            _check_later(later_paths, code_entries)
             _write_all(staging, later)
-            roots = _format_roots(later)
-            if roots:
-                formatters.append(_Formatter(format_examples, staging, roots))
         error = syntax_error(here)
         if checker is not None:
             error = checker.result() or error  # the child's files come first
         _raise_if(error)
+        if docs_worker is not None:
+            later_paths = docs_worker.result()
+            _check_later(later_paths, code_entries)
+        roots = _format_roots(later_paths)
+        if roots:
+            formatters.append(_Formatter(format_examples, staging, roots))
         for formatter in formatters:
             formatter.result()
     except BaseException:
-        if checker is not None:
-            checker.cancel()
+        for worker in (docs_worker, checker):
+            if worker is not None:
+                worker.cancel()
         for formatter in formatters:
             formatter.join()  # ruff must be done with the folder before it is removed
         shutil.rmtree(staging, ignore_errors=True)

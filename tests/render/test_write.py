@@ -154,3 +154,28 @@ def test_a_failed_update_puts_every_file_back(
         swap_in(new, output, changes)
     monkeypatch.setattr(os, "replace", real_replace)
     assert {p.name: p.read_text() for p in output.iterdir()} == before
+
+
+def test_a_large_project_renders_its_docs_in_a_forked_child(tmp_path: Path) -> None:
+    parent_pid = os.getpid()
+
+    def docs() -> list[OutputFile]:
+        # Rendered in the child, while this process renders the code: the pid tells them apart.
+        return [OutputFile("docs/Pid.md", f"# {os.getpid()}\n\n```python\nx=1\n```\n")]
+
+    staging = stage(lambda: [GOOD], tmp_path, more=docs, large=True)
+    text = (staging / "docs" / "Pid.md").read_text()
+    assert text.endswith("```python\nx = 1\n```\n")  # and formatted afterwards
+    assert text.split()[1] != str(parent_pid)
+    assert (staging / "pkg" / "mod.py").read_text().startswith("x = 1\n")
+
+
+def test_a_failing_docs_child_stops_the_build(tmp_path: Path) -> None:
+    def docs() -> list[OutputFile]:
+        raise KeyError("no template for this")
+
+    with pytest.raises(
+        OutputError, match=r"rendering the docs failed:\n(.|\n)*KeyError"
+    ):
+        stage(lambda: [GOOD], tmp_path, more=docs, large=True)
+    assert list(tmp_path.iterdir()) == []
