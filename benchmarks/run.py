@@ -4,7 +4,7 @@
     python benchmarks/run.py --smoke --work DIR         # tiny sizes, our generator and clients only
 
 Every measurement runs the thing as a user would, in its own process: the CLI for generation (wall time,
-CPU time and the peak RSS of the whole process tree, sampled from /proc), a fresh interpreter for imports,
+CPU time and the peak memory (PSS) of the whole process tree, sampled from /proc), a fresh interpreter for imports,
 worker processes (benchmarks/clients.py) for client calls, models and uploads against the loopback server
 (benchmarks/loopback.py, its own process). Tools are interleaved round by round, after warm-up runs, and the
 median is reported. Results go to benchmarks/results.json, plots to benchmarks/*.png, and the figures section of
@@ -88,18 +88,42 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants (Linux /proc)."""
-    total, stack = 0, [pid]
+def _process_memory(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of one process in bytes, from /proc/PID/smaps_rollup (statm's RSS for both without it)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            fields = dict(
+                line.split(":", 1) for line in f if line[:4] in ("Rss:", "Pss:")
+            )
+        return (
+            int(fields["Rss"].split()[0]) * 1024,
+            int(fields["Pss"].split()[0]) * 1024,
+        )
+    except (OSError, KeyError, ValueError):
+        pass
+    with open(f"/proc/{pid}/statm") as f:
+        rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    return rss, rss
+
+
+def _tree_memory(pid: int) -> tuple[int, int]:
+    """(summed RSS, summed PSS) of ``pid`` and all its descendants (Linux /proc).
+
+    Summed RSS counts a page shared by a forked child and its parent once in each (clientgen forks workers
+    that share the parent's heap); PSS divides every shared page between the processes sharing it, so its
+    sum over the tree is the memory the tree really holds.
+    """
+    rss_total, pss_total, stack = 0, 0, [pid]
     while stack:
         p = stack.pop()
         try:
-            with open(f"/proc/{p}/statm") as f:
-                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            rss, pss = _process_memory(p)
         except (OSError, IndexError, ValueError):
             continue
+        rss_total += rss
+        pss_total += pss
         stack.extend(_children(p))
-    return total
+    return rss_total, pss_total
 
 
 def measure(
@@ -109,7 +133,8 @@ def measure(
     cwd: Path | None = None,
     timeout: float,
 ) -> dict:
-    """Run ``cmd``; wall seconds, CPU seconds (user+sys of the tree) and peak RSS of the process tree."""
+    """Run ``cmd``; wall seconds, CPU seconds (user+sys of the tree) and the peak memory of the process tree
+    (summed PSS, and summed RSS)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd,
@@ -122,12 +147,13 @@ def measure(
     assert proc.stdout is not None
     os.set_blocking(proc.stdout.fileno(), False)
     output = bytearray()
-    peak = 0
+    peak, peak_pss = 0, 0
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
-        peak = max(peak, _tree_rss(proc.pid))
+        rss, pss = _tree_memory(proc.pid)
+        peak, peak_pss = max(peak, rss), max(peak_pss, pss)
         try:
             output += proc.stdout.read() or b""
         except BlockingIOError:
@@ -152,6 +178,7 @@ def measure(
         "cpu_s": usage.ru_utime + usage.ru_stime,
         # Sampled only: ru_maxrss of a forked child also counts the parent's pages copied at fork.
         "peak_rss": peak,
+        "peak_pss": peak_pss,
     }
 
 
@@ -166,6 +193,7 @@ def _median_runs(runs: list[dict]) -> dict:
         "wall_s": statistics.median(r["wall_s"] for r in ok),
         "cpu_s": statistics.median(r["cpu_s"] for r in ok),
         "peak_rss": statistics.median(r["peak_rss"] for r in ok),
+        "peak_pss": statistics.median(r["peak_pss"] for r in ok),
         "runs": len(ok),
         "all_wall_s": [round(r["wall_s"], 3) for r in ok],
     }
@@ -249,7 +277,7 @@ def _interleaved(
                 runs[tool].append(result)
                 continue
             s.say(
-                f"{label} {tool} {kind}: {result['wall_s']:.2f}s wall, {result['peak_rss'] / 2**20:.0f} MB"
+                f"{label} {tool} {kind}: {result['wall_s']:.2f}s wall, {result['peak_pss'] / 2**20:.0f} MB"
             )
             if i >= warmups:
                 runs[tool].append(result)
@@ -621,6 +649,7 @@ def ratios(r: dict[str, Any]) -> dict[str, Any]:
         out["scaling" if name.isdigit() else "generation"][name] = {
             "speedup_vs_oag": div(oag.get("wall_s"), ours.get("wall_s")),
             "speedup_vs_opc": div(opc.get("wall_s"), ours.get("wall_s")),
+            "memory_fraction_of_oag": div(ours.get("peak_pss"), oag.get("peak_pss")),
             "rss_fraction_of_oag": div(ours.get("peak_rss"), oag.get("peak_rss")),
         }
     ov = r.get("overhead", {})
@@ -672,12 +701,14 @@ def _mark(ok: bool | None) -> str:
 
 
 def _versus(tool: str, base: dict[str, Any], t: dict[str, Any]) -> tuple[str, str]:
-    """(clientgen's speed-up over ``tool``, clientgen's peak RSS as a fraction of the tool's) as text."""
+    """(clientgen's speed-up over ``tool``, clientgen's peak memory as a fraction of the tool's) as text."""
     if tool == "clientgen":
         return "", ""
     speed = _fmt(t["wall_s"] / base["wall_s"], "×", 1) if base.get("wall_s") else "—"
-    rss = _fmt(base["peak_rss"] / t["peak_rss"], "", 2) if base.get("peak_rss") else "—"
-    return speed, rss
+    memory = (
+        _fmt(base["peak_pss"] / t["peak_pss"], "", 2) if base.get("peak_pss") else "—"
+    )
+    return speed, memory
 
 
 def render_markdown(r: dict[str, Any]) -> str:
@@ -725,12 +756,13 @@ def render_markdown(r: dict[str, Any]) -> str:
         "### 1. Generation (the three specs)",
         "",
         "Median of {} runs after a warm-up; wall time end to end (CLI in a subprocess), CPU = user+sys of "
-        "the process tree, peak RSS = the process tree's, sampled.".format(
+        "the process tree, peak memory = the process tree's summed PSS, sampled every 10 ms (summed RSS beside "
+        "it counts pages a forked child shares with its parent twice).".format(
             r["settings"]["gen_repeats"]
         ),
         "",
-        "| spec | tool | wall | CPU | peak RSS | clientgen speed-up | clientgen RSS / tool's |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| spec | tool | wall | CPU | peak memory (PSS) | summed RSS | clientgen speed-up | clientgen memory / tool's |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, g in r["generation"].items():
         base = g.get("clientgen", {})
@@ -740,13 +772,13 @@ def render_markdown(r: dict[str, Any]) -> str:
             t = g[tool]
             if t.get("wall_s") is None:
                 lines.append(
-                    f"| {name} | {tool} | failed: {' '.join(t.get('error', '').split())[:120]} | | | | |"
+                    f"| {name} | {tool} | failed: {' '.join(t.get('error', '').split())[:120]} | | | | | |"
                 )
                 continue
             sp, rs = _versus(tool, base, t)
             lines.append(
                 f"| {name} ({g['library']}) | {tool} | {_fmt(t['wall_s'], ' s')} | {_fmt(t['cpu_s'], ' s')} "
-                f"| {_mb(t['peak_rss'])} | {sp} | {rs} |"
+                f"| {_mb(t['peak_pss'])} | {_mb(t['peak_rss'])} | {sp} | {rs} |"
             )
     lines += [
         "",
@@ -755,8 +787,9 @@ def render_markdown(r: dict[str, Any]) -> str:
         "5 operations and 4 schemas per resource (benchmarks/synthetic.py). Sizes ≤ 100: median of {} runs "
         "after a warm-up; larger: one run.".format(r["settings"]["size_repeats_small"]),
         "",
-        "| operations | spec | tool | wall | CPU | peak RSS | clientgen speed-up | clientgen RSS / tool's |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| operations | spec | tool | wall | CPU | peak memory (PSS) | summed RSS | clientgen speed-up "
+        "| clientgen memory / tool's |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for size, g in r["scaling"].items():
         base = g.get("clientgen", {})
@@ -766,17 +799,17 @@ def render_markdown(r: dict[str, Any]) -> str:
             t = g[tool]
             if t.get("wall_s") is None:
                 lines.append(
-                    f"| {size} | | {tool} | failed: {' '.join(t.get('error', '').split())[:120]} | | | | |"
+                    f"| {size} | | {tool} | failed: {' '.join(t.get('error', '').split())[:120]} | | | | | |"
                 )
                 continue
             sp, rs = _versus(tool, base, t)
             lines.append(
                 f"| {size} | {g['spec_bytes'] / 1e3:.0f} kB | {tool} | {_fmt(t['wall_s'], ' s')} | "
-                f"{_fmt(t['cpu_s'], ' s')} | {_mb(t['peak_rss'])} | {sp} | {rs} |"
+                f"{_fmt(t['cpu_s'], ' s')} | {_mb(t['peak_pss'])} | {_mb(t['peak_rss'])} | {sp} | {rs} |"
             )
     lines += [
         "",
-        "![generation time](benchmarks/scaling_time.png) ![peak RSS](benchmarks/scaling_rss.png)",
+        "![generation time](benchmarks/scaling_time.png) ![peak memory](benchmarks/scaling_rss.png)",
         "",
     ]
 
@@ -867,7 +900,7 @@ def render_markdown(r: dict[str, Any]) -> str:
         for v in list(q["generation"].values()) + list(q["scaling"].values())
     ]
     rss = [
-        v["rss_fraction_of_oag"]
+        v["memory_fraction_of_oag"]
         for v in list(q["generation"].values()) + list(q["scaling"].values())
     ]
 
@@ -893,7 +926,7 @@ def render_markdown(r: dict[str, Any]) -> str:
         f"{_mark(all_ok(gen_oag, lambda x: x >= 10))} |",
         f"| generation faster than openapi-python-client, every spec and size | {span(gen_opc)} | "
         f"{_mark(all_ok(gen_opc, lambda x: x > 1))} |",
-        f"| generation peak RSS ≤ ½ of OpenAPI Generator's | {span(rss, '')} of it | "
+        f"| generation peak memory (PSS) ≤ ½ of OpenAPI Generator's | {span(rss, '')} of it | "
         f"{_mark(all_ok(rss, lambda x: x <= 0.5))} |",
         f"| client calls/s ≥ 0.9× the raw transport | {span(of_raw)} | {_mark(all_ok(of_raw, lambda x: x >= 0.9))} |",
         f"| client well ahead of OpenAPI Generator's | {span(vs_oag)} | {_mark(all_ok(vs_oag, lambda x: x >= 1.2))} |",
@@ -924,7 +957,7 @@ def plot(r: dict[str, Any], where: Path) -> list[Path]:
     written = []
     for metric, label, name in (
         ("wall_s", "wall time (s)", "scaling_time.png"),
-        ("peak_rss", "peak RSS (MB)", "scaling_rss.png"),
+        ("peak_pss", "peak memory, PSS (MB)", "scaling_rss.png"),
     ):
         fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=110)
         for tool, style in (
@@ -937,7 +970,7 @@ def plot(r: dict[str, Any], where: Path) -> list[Path]:
                 v = g.get(tool, {}).get(metric)
                 if v is not None:
                     xs.append(int(size))
-                    ys.append(v / 2**20 if metric == "peak_rss" else v)
+                    ys.append(v / 2**20 if metric == "peak_pss" else v)
             if xs:
                 ax.plot(xs, ys, style, label=tool)
         ax.set_xscale("log")

@@ -73,6 +73,11 @@ def test_benchmarks_run_end_to_end_at_tiny_sizes(tmp_path: Path) -> None:
         "generation"
     ]
     assert results["scaling"]["10"]["clientgen"]["peak_rss"] > 0
+    assert (
+        0
+        < results["scaling"]["10"]["clientgen"]["peak_pss"]
+        <= results["scaling"]["10"]["clientgen"]["peak_rss"]
+    )
     for group in ("sync", "asyncio", "asyncio-100"):
         for kind, value in results["overhead"][group].items():
             assert value.get("get", 0) > 0 and value.get("post", 0) > 0, (
