@@ -348,7 +348,9 @@ def _raise_if(error: str | None) -> None:
         raise OutputError(error)
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
+def read_tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative POSIX path to content), as :func:`compare` sees them: not the
+    ``__pycache__`` folders, nor clientgen's own ``.clientgen-*`` records."""
     root = os.fspath(folder)
     if not os.path.isdir(root):
         return {}
@@ -364,16 +366,11 @@ def _tree(folder: Path) -> dict[str, bytes]:
     return out
 
 
-def read_tree(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` (relative POSIX path to content), as :func:`compare` sees them."""
-    return _tree(folder)
-
-
 def compare(new: Path, old: Path, new_files: dict[str, bytes] | None = None) -> Changes:
     """What replacing ``old`` by ``new`` adds, changes and removes (``new_files``: ``new`` already read)."""
     if new_files is None:
-        new_files = _tree(new)
-    old_files = _tree(old)
+        new_files = read_tree(new)
+    old_files = read_tree(old)
     return Changes(
         added=tuple(sorted(set(new_files) - set(old_files))),
         changed=tuple(
@@ -389,7 +386,7 @@ def compare(new: Path, old: Path, new_files: dict[str, bytes] | None = None) -> 
 
 def diff(new: Path, old: Path, label: str, limit: int = 400) -> str:
     """A unified diff of ``old`` (on disk) against ``new`` (freshly generated), at most ``limit`` lines."""
-    new_files, old_files = _tree(new), _tree(old)
+    new_files, old_files = read_tree(new), read_tree(old)
     lines: list[str] = []
     for rel in sorted(set(new_files) | set(old_files)):
         a, b = old_files.get(rel), new_files.get(rel)
