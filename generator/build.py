@@ -17,10 +17,11 @@ from typing import ParamSpec, TypeVar
 
 from . import __version__
 from .config import Target
+from .diff.release import CHANGELOG, dump_manifest, manifest_data, release_outputs
 from .errors import Location, Problem, SpecError
 from .model.api import Api
 from .model.build import api_from_document
-from .parse.load import load_document
+from .parse.load import Document, load_document
 from .parse.validate import validate_document
 from .render.docs import doc_files
 from .render.env import TEMPLATES
@@ -71,10 +72,19 @@ def _without_gc(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-@_without_gc
 def load_api(spec: Path, *, lenient: bool = False) -> Api:
     """Load, validate and model ``spec``; raise SpecError with every problem (strict) or warn (lenient)."""
+    return load_spec(spec, lenient=lenient)[1]
+
+
+@_without_gc
+def load_spec(
+    spec: Path, *, lenient: bool = False, display: str | None = None
+) -> tuple[Document, Api]:
+    """The loaded document and its model (``display`` names the file in messages, e.g. ``REV:PATH``)."""
     doc = load_document(spec)
+    if display is not None:
+        doc.display = display
     problems = validate_document(doc)
     if problems and not lenient:
         raise SpecError(problems + doc.flaws)
@@ -96,7 +106,7 @@ def load_api(spec: Path, *, lenient: bool = False) -> Api:
         raise
     if lenient and problems:
         api = _with_warnings(api, problems)
-    return api
+    return doc, api
 
 
 def _with_warnings(api: Api, extra: list[Problem]) -> Api:
@@ -181,9 +191,20 @@ class Project:
     large: bool
 
 
-def render_project(target: Target, api: Api, digest: str, spec_hash: str) -> Project:
+def render_project(
+    target: Target,
+    api: Api,
+    digest: str,
+    spec_hash: str,
+    *,
+    doc: Document | None = None,
+    output: Path | None = None,
+    gate: bool = False,
+) -> Project:
     """The project's code (with a manifest of the inputs' digests, to skip unchanged builds) and docs, as
-    functions :func:`stage` calls when it is ready for them."""
+    functions :func:`stage` calls when it is ready for them. Given the spec's ``doc``, the project also gets
+    its changelog and the manifest the surface of this build (see :func:`_release_files`).
+    """
     manifest = {
         "generator": f"clientgen {__version__}",
         "inputs": digest,
@@ -192,12 +213,48 @@ def render_project(target: Target, api: Api, digest: str, spec_hash: str) -> Pro
         "spec": spec_hash,
         "version": target.version,
     }
+
+    def code() -> list[OutputFile]:
+        files = code_files(api, target)
+        if doc is not None:
+            files += _release_files(
+                target,
+                doc,
+                api,
+                files,
+                output or _output(target),
+                spec_hash,
+                gate,
+                manifest,
+            )
+        return files + [OutputFile(MANIFEST, dump_manifest(manifest))]
+
     return Project(
-        code=lambda: code_files(api, target)
-        + [OutputFile(MANIFEST, json.dumps(manifest, indent=2) + "\n")],
+        code=code,
         docs=lambda: doc_files(api, target),
         large=len(api.operations) + len(api.models) >= _LARGE_PROJECT,
     )
+
+
+def _release_files(
+    target: Target,
+    doc: Document,
+    api: Api,
+    files: list[OutputFile],
+    output: Path,
+    spec_hash: str,
+    gate: bool,
+    manifest: dict[str, object],
+) -> list[OutputFile]:
+    """CHANGELOG.md, and the surface of this build in ``manifest``; with ``gate``, ReleaseError when the
+    spec changed and ``version`` did not move as far as the changes need (generator/diff/release.py).
+    """
+    previous = manifest_data(output, MANIFEST)
+    text, extra = release_outputs(
+        target, doc, api, files, output, previous, spec_hash, gate=gate
+    )
+    manifest.update(extra)
+    return [OutputFile(CHANGELOG, text)]
 
 
 def _stage(project: Project, parent: Path) -> Path:
@@ -255,6 +312,7 @@ def _version_warning(
     if (
         previous.get("spec") not in (None, spec_hash)
         and previous.get("version") == target.version
+        and "surface" not in previous  # with a surface, the version gate decides
     ):
         message = (
             f"the spec changed but {target.package}'s version is still {target.version}: "
@@ -275,7 +333,7 @@ def build_target(
     """Regenerate ``target``'s project; skip rendering when the manifest says nothing changed."""
     started = time.perf_counter()
     output = _output(target)
-    api = load_api(target.spec, lenient=lenient)
+    doc, api = load_spec(target.spec, lenient=lenient)
     spec_hash = spec_digest(target.spec)
     digest = input_digest(target, lenient, spec_hash)
     previous = _manifest(output)
@@ -290,7 +348,10 @@ def build_target(
             Changes((), (), ()), time.perf_counter() - started, warnings, skipped=True
         )
     parent = writable_parent(output)
-    staging = _stage(render_project(target, api, digest, spec_hash), parent)
+    project = render_project(
+        target, api, digest, spec_hash, doc=doc, output=output, gate=incremental
+    )
+    staging = _stage(project, parent)
     try:
         written = read_tree(staging)
         changes = compare(staging, output, written)
@@ -308,9 +369,12 @@ def build_target(
 def check_target(target: Target, *, lenient: bool = False) -> str:
     """A diff between the output on disk and what the inputs generate now ("" when up to date)."""
     output = _output(target)
-    api = load_api(target.spec, lenient=lenient)
+    doc, api = load_spec(target.spec, lenient=lenient)
     spec_hash = spec_digest(target.spec)
     digest = input_digest(target, lenient, spec_hash)
     with tempfile.TemporaryDirectory(prefix="clientgen-check-") as tmp:
-        staging = _stage(render_project(target, api, digest, spec_hash), Path(tmp))
+        project = render_project(
+            target, api, digest, spec_hash, doc=doc, output=output, gate=True
+        )
+        staging = _stage(project, Path(tmp))
         return diff(staging, output, output.as_posix())
