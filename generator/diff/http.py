@@ -751,8 +751,9 @@ class HttpDiff:
             if "ref" in new and new_target is not new:
                 # Reported at the shared schema, named by it.
                 name = new["ref"].rsplit("/", 1)[-1]
+                if path:  # reached as a property: its own changes are a property's
+                    root = nested
                 where, path = f"schema {name}", ""
-                root = nested if root.endswith("-body") else root
                 obj = new_target.get("py") or old_target.get("py") or obj
             old, new = old_target, new_target
         self._compare(old, new, direction, root, nested, where, path, obj)

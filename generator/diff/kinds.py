@@ -350,6 +350,11 @@ _python(
 )
 _python("python-parameter-became-optional", "minor", "a parameter became optional")
 _python(
+    "python-parameter-type-widened",
+    "minor",
+    "a parameter accepts more types than before",
+)
+_python(
     "python-model-field-added", "minor", "a model gained an optional field", added=True
 )
 _python("python-model-field-became-optional", "minor", "a model field got a default")

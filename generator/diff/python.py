@@ -31,7 +31,7 @@ _VARIANTS = ("_with_http_info", "_without_preload_content", "_iter", "_ws")
 
 
 # Bumped whenever what ``read_module`` records changes, so surfaces recorded by an older clientgen are read again.
-_FORMAT = "1"
+_FORMAT = "2"
 
 
 def digest(source: str) -> str:
@@ -70,7 +70,7 @@ def _plain(obj: Any) -> dict[str, Any] | None:
         role = "class"
         if any(b.endswith("Enum") for b in bases):
             role = "enum"
-        elif any(b in ("ApiModel",) for b in bases):
+        elif any(b == "ApiModel" or b.startswith("ApiRootModel") for b in bases):
             role = "model"
         members = {}
         for name, member in obj.members.items():
@@ -682,8 +682,13 @@ class PythonDiff:
                     )
                 continue
             if before[2] != annotation:
+                widened = _widens(before[2], annotation)
                 self.add(
-                    "python-parameter-type-changed",
+                    (
+                        "python-parameter-type-widened"
+                        if widened
+                        else "python-parameter-type-changed"
+                    ),
                     target,
                     f"{_short(path)}: parameter {name} type {before[2]} -> {annotation}",
                 )
@@ -703,6 +708,35 @@ class PythonDiff:
                 path,
                 f"{_short(path)}: returns {b.get('returns')} instead of {a.get('returns')}",
             )
+
+
+def _union_parts(annotation: str | None) -> set[str]:
+    """The members of a top-level union, with each ``Literal[...]`` split into its values."""
+    if not annotation:
+        return set()
+    parts, depth, current = [], 0, ""
+    for ch in annotation:
+        depth += ch in "[("
+        depth -= ch in "])"
+        if ch == "|" and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    parts.append(current.strip())
+    out: set[str] = set()
+    for part in parts:
+        if part.startswith("Literal[") and part.endswith("]"):
+            out.update(f"Literal:{v.strip()}" for v in part[8:-1].split(","))
+        else:
+            out.add(part)
+    return out
+
+
+def _widens(old: str | None, new: str | None) -> bool:
+    """Whether an argument annotated ``new`` accepts everything ``old`` did (e.g. ``int`` -> ``int | None``)."""
+    before, after = _union_parts(old), _union_parts(new)
+    return bool(before) and before < after
 
 
 def _exports(module: dict[str, Any]) -> dict[str, Any]:
