@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -733,10 +734,25 @@ def _union_parts(annotation: str | None) -> set[str]:
     return out
 
 
+_LITERAL = re.compile(r"Literal\[([^\]]*)\]")
+
+
 def _widens(old: str | None, new: str | None) -> bool:
-    """Whether an argument annotated ``new`` accepts everything ``old`` did (e.g. ``int`` -> ``int | None``)."""
+    """Whether an argument annotated ``new`` accepts everything ``old`` did: ``int`` -> ``int | None``, or
+    the same annotation whose ``Literal[...]`` values only grew (``list[Literal['a']]`` -> ``...'a', 'b'``).
+    """
     before, after = _union_parts(old), _union_parts(new)
-    return bool(before) and before < after
+    if before and before < after:
+        return True
+    if not old or not new:
+        return False
+    if _LITERAL.sub("Literal[]", old) != _LITERAL.sub("Literal[]", new):
+        return False
+    pairs = zip(_LITERAL.findall(old), _LITERAL.findall(new), strict=False)
+    return all(
+        {v.strip() for v in a.split(",")} <= {v.strip() for v in b.split(",")}
+        for a, b in pairs
+    )
 
 
 def _exports(module: dict[str, Any]) -> dict[str, Any]:
