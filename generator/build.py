@@ -23,7 +23,6 @@ from .model.api import Api
 from .model.build import api_from_document
 from .parse.load import Document, load_document
 from .parse.validate import validate_document
-from .render.docs import doc_files
 from .render.env import TEMPLATES
 from .render.plan import code_files
 from .render.write import (
@@ -231,9 +230,16 @@ def render_project(
 
     return Project(
         code=code,
-        docs=lambda: doc_files(api, target),
+        docs=lambda: _doc_files(api, target),
         large=len(api.operations) + len(api.models) >= _LARGE_PROJECT,
     )
+
+
+def _doc_files(api: Api, target: Target) -> list[OutputFile]:
+    # Imported on first use: `clientgen diff` loads specs through this module and renders no docs.
+    from .render.docs import doc_files
+
+    return doc_files(api, target)
 
 
 def _release_files(

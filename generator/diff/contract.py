@@ -46,6 +46,8 @@ Contract = dict[str, Any]
 
 def _plain(value: Any) -> Any:
     """``value`` as JSON data (YAML dates and other scalars become strings)."""
+    if value is None or type(value) in (str, int, float, bool):
+        return value
     return json.loads(json.dumps(value, default=str, sort_keys=True))
 
 

@@ -28,7 +28,10 @@ def _wanted(pointers: Iterable[str]) -> set[str]:
 def lines_in(text: str, pointers: Iterable[str]) -> dict[str, int]:
     """pointer -> 1-based line, for each of ``pointers`` (or its nearest ancestor) found in ``text``."""
     pointers = list(pointers)
+    if not pointers:
+        return {}
     wanted = _wanted(pointers)
+    missing = set(pointers)  # the scan stops once every pointer asked for has its line
     found: dict[str, int] = {}
     # Each open collection: [is_mapping, pointer, next index or pending key, key line]
     stack: list[list] = []
@@ -67,6 +70,9 @@ def lines_in(text: str, pointers: Iterable[str]) -> dict[str, int]:
                 at = line
             if pointer in wanted:
                 found[pointer] = at
+                missing.discard(pointer)
+                if not missing:
+                    break
             if isinstance(event, yaml.MappingStartEvent):
                 stack.append([True, pointer, None, 0])
             elif isinstance(event, yaml.SequenceStartEvent):

@@ -14,6 +14,7 @@ nor compared. For a comparison the plain data is turned back into griffe objects
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -110,6 +111,7 @@ def _visit(name: str, source: str) -> Any:
     )
 
 
+@functools.lru_cache(maxsize=64)
 def _chunks(source: str) -> tuple[str, list[tuple[str, str, list[tuple[str, str]]]]]:
     """The module without its classes, and each class as (name, the class without its methods, methods).
 
