@@ -16,6 +16,7 @@ import argparse
 import collections
 import json
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -35,7 +36,14 @@ def _versions(folder: Path) -> list[Path]:
     return [folder / n for n in names] or sorted(folder.glob("*.yaml"))
 
 
+_CPU: list[float] = (
+    []
+)  # CPU seconds (user + system, with its children) of each run, in order
+
+
 def _clientgen(*args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """Run the command; its wall time (returned) and its CPU time (appended to ``_CPU``)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "generator", *args],
@@ -43,7 +51,10 @@ def _clientgen(*args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
         capture_output=True,
         text=True,
     )
-    return time.perf_counter() - started, result
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    _CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall, result
 
 
 def history(folder: Path) -> None:
@@ -79,6 +90,20 @@ def history(folder: Path) -> None:
         f"time per diff: min {min(times):.2f} s, median {statistics.median(times):.2f} s, "
         f"max {max(times):.2f} s"
     )
+    with tempfile.TemporaryDirectory(prefix="clientgen-diff-bench-") as tmp:
+        seconds, result = _clientgen(
+            "generate",
+            "--lenient",
+            str(versions[-1]),
+            "--output",
+            f"{tmp}/out",
+            "--package",
+            "asana",
+        )
+        assert result.returncode == 0, result.stderr
+        print(
+            f"for scale, clientgen generate --lenient of the last version: {seconds:.2f} s"
+        )
 
 
 def synthetic(runs: int) -> None:
@@ -99,11 +124,12 @@ def synthetic(runs: int) -> None:
         }
         new = folder / "new.yaml"
         new.write_text(yaml.safe_dump(spec, sort_keys=False))
-        diff_times, generate_times = [], []
+        diff_times, generate_times, diff_cpu, generate_cpu = [], [], [], []
         for _ in range(runs):
             seconds, result = _clientgen("diff", str(old), str(new))
             assert result.returncode == 0, result.stderr
             diff_times.append(seconds)
+            diff_cpu.append(_CPU[-1])
             seconds, result = _clientgen(
                 "generate",
                 str(new),
@@ -114,10 +140,13 @@ def synthetic(runs: int) -> None:
             )
             assert result.returncode == 0, result.stderr
             generate_times.append(seconds)
+            generate_cpu.append(_CPU[-1])
         d, g = statistics.median(diff_times), statistics.median(generate_times)
+        dc, gc = statistics.median(diff_cpu), statistics.median(generate_cpu)
         print(
-            f"250 operations, median of {runs}: clientgen diff {d:.2f} s, clientgen generate "
-            f"{g:.2f} s (diff/generate = {d / g:.2f})"
+            f"250 operations, median of {runs} alternating runs: clientgen diff {d:.2f} s wall "
+            f"({dc:.2f} s CPU), clientgen generate {g:.2f} s wall ({gc:.2f} s CPU): "
+            f"diff/generate = {d / g:.2f} wall, {dc / gc:.2f} CPU"
         )
 
 

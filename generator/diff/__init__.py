@@ -8,16 +8,13 @@
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import Location, Problem, SpecError
 from .engine import Report, SpecText, compare, render_sources, snapshot_pair
+from .fork import forked
 from .sources import SourceError, _split_rev, spec_file
 
 
@@ -50,61 +47,15 @@ def _side(spec: str, package: str, library: str, lenient: bool) -> dict[str, Any
         "sources": render_sources(api, package, library),
         "display": doc.display,
         "text": doc.text,
+        # Built while loading a document with flaws (--lenient): then lines cost nothing more.
+        "marks": doc.known_marks,
         "warnings": len(api.warnings),
     }
 
 
-def _problem_data(problem: Problem) -> list[Any]:
-    loc = problem.location
-    return [loc.file, loc.line, loc.column, loc.pointer, problem.message]
-
-
-def _forked_side(spec: str, package: str, library: str, lenient: bool) -> Any:
-    """Start reading one version in a forked child (the two versions are read on two cores); returns a
-    function that waits for it. Without ``os.fork``, the version is read when the function is called.
-    """
-    if not hasattr(os, "fork"):
-        return lambda: _side(spec, package, library, lenient)
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into the caller's code
-        status = 0
-        try:
-            os.close(read)
-            try:
-                payload: dict[str, Any] = {"ok": _side(spec, package, library, lenient)}
-            except SpecError as exc:
-                payload = {"problems": [_problem_data(p) for p in exc.problems]}
-            except SourceError as exc:
-                payload = {"source": str(exc)}
-            except Exception:
-                payload = {"error": traceback.format_exc()}
-            with os.fdopen(write, "w", encoding="utf-8") as out:
-                out.write(json.dumps(payload))
-        except BaseException:
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(write)
-
-    def wait() -> dict[str, Any]:
-        with os.fdopen(read, "r", encoding="utf-8") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        if status != 0 or not data:
-            raise RuntimeError(f"reading {spec} failed: its worker process died")
-        payload = json.loads(data)
-        if "problems" in payload:
-            raise SpecError(
-                [Problem(Location(*p[:4]), p[4]) for p in payload["problems"]]
-            )
-        if "source" in payload:
-            raise SourceError(payload["source"])
-        if "error" in payload:
-            raise RuntimeError(f"reading {spec} failed:\n{payload['error']}")
-        return payload["ok"]  # type: ignore[no-any-return]
-
-    return wait
+def _marks(side: dict[str, Any]) -> dict[str, tuple[int, int]] | None:
+    marks = side.get("marks")
+    return {k: (v[0], v[1]) for k, v in marks.items()} if marks else None
 
 
 def diff_specs(
@@ -117,7 +68,7 @@ def diff_specs(
 ) -> SpecDiff:
     """Compare the specs ``old`` and ``new`` (files, or ``REV:PATH`` from git)."""
     name = package or default_package(new)
-    old_side = _forked_side(old, name, library, lenient)
+    old_side = forked(lambda: _side(old, name, library, lenient), f"reading {old}")
     try:
         new_data = _side(new, name, library, lenient)
     finally:
@@ -130,8 +81,8 @@ def diff_specs(
     report = compare(
         old_snapshot,
         new_snapshot,
-        old_text=SpecText(old_data["display"], old_data["text"]),
-        new_text=SpecText(new_data["display"], new_data["text"]),
+        old_text=SpecText(old_data["display"], old_data["text"], _marks(old_data)),
+        new_text=SpecText(new_data["display"], new_data["text"], _marks(new_data)),
     )
     return SpecDiff(report, name, (old_data["warnings"], new_data["warnings"]))
 

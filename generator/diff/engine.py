@@ -15,6 +15,7 @@ from ..model.api import Api
 from ..parse.load import Document, escape_pointer_token
 from .change import VERDICTS, Change, Side, Verdict, verdict_of
 from .contract import Contract, contract_of
+from .fork import forked
 from .http import http_changes
 from .lines import lines_in
 from .python import (
@@ -137,9 +138,12 @@ def snapshot_pair(
             out[name] = {"digest": digest(sources[name]), "objects": {}}
         return dict(sorted(out.items()))
 
+    # The old version's modules are read in a child while this process reads the new version's.
+    old_surface = forked(lambda: surface(old_sources), "reading the old package")
+    new_surface = surface(new_sources)
     return (
-        {"http": old_contract, "python": surface(old_sources)},
-        {"http": new_contract, "python": surface(new_sources)},
+        {"http": old_contract, "python": old_surface()},
+        {"http": new_contract, "python": new_surface},
     )
 
 
@@ -220,6 +224,9 @@ class SpecText:
 
     display: str
     text: str
+    marks: dict[str, tuple[int, int]] | None = (
+        None  # the loader's marks, when it built them
+    )
 
 
 def compare(
@@ -238,8 +245,8 @@ def compare(
         for surface in (old["python"], new["python"])
         for name, target in _root_aliases(surface, package).items()
     }
-    old_places = _places(old["http"])
-    new_places = _places(new["http"])
+    old_places = _places(old["http"]) if python else {}
+    new_places = _places(new["http"]) if python else {}
     for c in python:
         label = _public_label(c.object, reverse)
         changes.append(
@@ -257,20 +264,23 @@ def compare(
 
 
 def _places(contract: Contract) -> dict[str, str]:
-    """Python object -> the JSON pointer it was generated from."""
+    """Python object -> the JSON pointer it was generated from (operations, their parameters and bodies,
+    models and their fields: the nodes that carry ``py``)."""
     out: dict[str, str] = {}
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if "py" in node and "ptr" in node:
-                out.setdefault(node["py"], node["ptr"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
+    def note(node: Any) -> None:
+        if isinstance(node, dict) and "py" in node and "ptr" in node:
+            out.setdefault(node["py"], node["ptr"])
 
-    walk(contract)
+    for op in contract["operations"].values():
+        note(op)
+        note(op.get("body"))
+        for param in op.get("params", {}).values():
+            note(param)
+    for schema in contract["schemas"].values():
+        note(schema)
+        for prop in schema.get("properties", {}).values():
+            note(prop)
     return out
 
 
@@ -306,7 +316,8 @@ def _with_lines(
     def lines(spec: SpecText | None, sides: list[Side | None]) -> dict[str, int]:
         if spec is None:
             return {}
-        return lines_in(spec.text, {s.pointer for s in sides if s is not None})
+        wanted = {s.pointer for s in sides if s is not None}
+        return lines_in(spec.text, wanted, spec.marks)
 
     old_lines = lines(old, [c.old for c in changes])
     new_lines = lines(new, [c.new for c in changes])

@@ -713,20 +713,26 @@ class PythonDiff:
             )
 
 
+_UNION_SYNTAX = re.compile(r"[\[\]()|]")
+
+
 def _union_parts(annotation: str | None) -> set[str]:
     """The members of a top-level union, with each ``Literal[...]`` split into its values."""
     if not annotation:
         return set()
-    parts, depth, current = [], 0, ""
-    for ch in annotation:
-        depth += ch in "[("
-        depth -= ch in "])"
-        if ch == "|" and depth == 0:
-            parts.append(current.strip())
-            current = ""
-        else:
-            current += ch
-    parts.append(current.strip())
+    parts, depth, start = [], 0, 0
+    for match in _UNION_SYNTAX.finditer(
+        annotation
+    ):  # only the brackets and bars, not every character
+        ch = match.group()
+        if ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+        elif depth == 0:
+            parts.append(annotation[start : match.start()].strip())
+            start = match.end()
+    parts.append(annotation[start:].strip())
     out: set[str] = set()
     for part in parts:
         if part.startswith("Literal[") and part.endswith("]"):

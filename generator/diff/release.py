@@ -185,7 +185,11 @@ def release_outputs(
     spec_changed = previous.get("spec") != spec_hash
     version = str(previous.get("version", ""))
     if isinstance(before, dict) and (spec_changed or version != target.version):
-        report = compare(before, snapshot, new_text=SpecText(doc.display, doc.text))
+        report = compare(
+            before,
+            snapshot,
+            new_text=SpecText(doc.display, doc.text, doc.known_marks),
+        )
         if gate and spec_changed:
             check_version(target, version, report)
     try:

@@ -43,7 +43,8 @@ def test_text_report_groups_changes_and_names_file_line_and_python_object(
     out = result.stdout
     assert out.startswith("verdict: major (2 breaking)\n")
     assert "\nBreaking:\n" in out and "\nAdded:" not in out
-    line = next(
+    # The line where the operation's value starts (the line after `delete:`), as in every message.
+    line = 1 + next(
         n
         for n, text in enumerate(PLANE.read_text().splitlines(), 1)
         if text.strip() == "delete:"
