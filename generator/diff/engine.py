@@ -138,7 +138,10 @@ def snapshot_pair(
             out[name] = {"digest": digest(sources[name]), "objects": {}}
         return dict(sorted(out.items()))
 
-    # The old version's modules are read in a child while this process reads the new version's.
+    # The old version's modules are read in a child while this process reads the new version's (griffe
+    # imported first, so the child has it too).
+    import griffe  # noqa: F401
+
     old_surface = forked(lambda: surface(old_sources), "reading the old package")
     new_surface = surface(new_sources)
     return (
