@@ -148,12 +148,13 @@ def input_digest(target: Target, lenient: bool, spec_hash: str) -> str:
 
 
 def _referenced_files(spec: Path) -> list[Path]:
-    """Files a spec reaches through relative ``$ref``s (followed transitively)."""
+    """Files a spec reaches through relative ``$ref``s (followed transitively), in its folder."""
     seen: set[Path] = set()
     todo = [spec.resolve()]
+    folder = todo[0].parent
     while todo:
         path = todo.pop()
-        if path in seen or not path.is_file():
+        if path in seen or not path.is_file() or folder not in path.parents:
             continue
         seen.add(path)
         text = path.read_text(encoding="utf-8", errors="replace")
