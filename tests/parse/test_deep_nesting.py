@@ -7,13 +7,12 @@ process (SIGSEGV, exit 139). Each case runs in a subprocess, so a crash fails th
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.cli import ROOT, clientgen
+
 DEPTH = 25_000
 
 
@@ -63,15 +62,7 @@ def test_a_too_deep_document_is_refused_with_its_place(
     argv = [str(spec)]
     if command == "generate":
         argv += ["--output", str(tmp_path / "out"), "--package", "p"]
-    result = subprocess.run(
-        [sys.executable, "-m", "generator", command, *argv],
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    result = clientgen(command, *argv, cwd=tmp_path, timeout=300)
     assert result.returncode == 1, (result.returncode, result.stderr[-500:])
     lines = result.stderr.splitlines()
     assert len(lines) == 1, lines

@@ -4,29 +4,25 @@ neither break a build nor change what it writes."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.cli import ROOT, clientgen
+
 SPEC = ROOT / "specs" / "plane.yaml"
 
 
 def generate(cwd: Path, output: str, cache: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", "generate", str(SPEC)]
-        + ["--output", output, "--package", "plane"],
+    return clientgen(
+        "generate",
+        str(SPEC),
+        "--output",
+        output,
+        "--package",
+        "plane",
         cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={
-            "PYTHONPATH": str(ROOT),
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(cwd / "home"),
-            "XDG_CACHE_HOME": str(cache),
-        },
+        env={"HOME": str(cwd / "home"), "XDG_CACHE_HOME": str(cache)},
     )
 
 
