@@ -30,6 +30,7 @@ from .render.ownership import (
     foreign_files,
     guard_output,
     manifest_text,
+    owned_files,
     read_files,
     refuse_foreign_in_the_way,
     refuse_links_out,
@@ -256,7 +257,7 @@ def _outputs_intact(output: Path, previous: Manifest) -> bool:
         recorded = (output / OUTPUTS).read_text(encoding="utf-8").strip()
     except OSError:
         return False
-    return recorded == _digest_tree(read_files(output, previous.owned(())))
+    return recorded == _digest_tree(read_files(output, owned_files(previous, ())))
 
 
 def _output(target: Target) -> Path:
@@ -281,7 +282,7 @@ def _changes(
     """What a run that wrote ``written`` changes in ``output``: only files the previous run wrote are
     replaced or removed; a file it did not write where this run writes one stops the build.
     """
-    owned = previous.owned(written) if previous is not None else set()
+    owned = owned_files(previous, written)
     refuse_foreign_in_the_way(output, written, owned)
     refuse_links_out(output, [*written, *owned])
     return compare(written, read_files(output, owned))
@@ -353,9 +354,8 @@ def check_target(target: Target, *, lenient: bool = False) -> CheckResult:
     spec_hash = spec_digest(target.spec)
     digest = input_digest(target, lenient, spec_hash)
     with tempfile.TemporaryDirectory(prefix="clientgen-check-") as tmp:
-        project = render_project(target, api, digest, spec_hash)
-        _, written = _stage(project, Path(tmp))
-    known = set(written) | (previous.owned(written) if previous is not None else set())
+        _, written = _stage(render_project(target, api, digest, spec_hash), Path(tmp))
+    known = set(written) | owned_files(previous, written)
     on_disk = read_files(output, known)
     foreign = foreign_files(output, known)
     return CheckResult(

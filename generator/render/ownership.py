@@ -13,7 +13,7 @@ import os
 import subprocess
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..errors import OutputError
 
@@ -57,10 +57,15 @@ class Manifest:
             return rel == "pyproject.toml"
         return rel in self.files
 
-    def owned(self, written: Collection[str]) -> set[str]:
-        """The files a run that writes ``written`` may replace or remove: the manifest and what it lists."""
-        listed = self.files if self.files is not None else written
-        return {MANIFEST, *listed}
+
+def owned_files(manifest: Manifest | None, written: Collection[str]) -> set[str]:
+    """The files a run that writes ``written`` may replace or remove: the manifest and the files it lists
+    (those this run writes, for a manifest that lists none); nothing in a new or empty folder.
+    """
+    if manifest is None:
+        return set()
+    listed = manifest.files if manifest.files is not None else written
+    return {MANIFEST, *listed}
 
 
 def manifest_text(fields: dict[str, str], files: Iterable[str]) -> str:
@@ -82,7 +87,22 @@ def read_manifest(folder: Path) -> Manifest | None:
         raise OutputError(f"cannot read {path}: not a JSON object")
     files = data.pop("files", None)
     listed = frozenset(str(f) for f in files) if isinstance(files, list) else None
+    strays = sorted(f for f in listed or () if not _inside_the_folder(f))
+    if strays:
+        raise OutputError(f"{path} lists {strays[0]!r}, which is not inside its folder")
     return Manifest({str(k): str(v) for k, v in data.items()}, listed)
+
+
+def _inside_the_folder(rel: str) -> bool:
+    """Whether ``rel`` names a file in the folder: relative, with no ``..``, ``.`` or empty part."""
+    parts = PurePosixPath(rel).parts
+    return (
+        bool(parts)
+        and "\\" not in rel
+        and not PurePosixPath(rel).is_absolute()
+        and rel == "/".join(parts)
+        and not any(p in ("..", ".") for p in parts)
+    )
 
 
 def _refuse(output: Path, reason: str) -> OutputError:

@@ -1,8 +1,9 @@
 """The generator owns only what it wrote: it refuses folders it does not own, keeps files it did not write,
 and compares (``build --check``) only the files it writes.
 
-Every case runs against folders under ``tmp_path`` (``HOME`` too points there); the filesystem-root case runs
-in-process with staging replaced by a failure, so even a broken guard cannot write anything.
+Every case runs against folders under ``tmp_path`` (the home-folder case points ``HOME`` there); the
+filesystem-root case runs in-process with staging replaced by a failure, so even a broken guard cannot write
+anything.
 """
 
 from __future__ import annotations
@@ -11,16 +12,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from generator import build as build_module
 from generator.cli import main
-
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
+from tests.support.cli import BIN, ROOT, clientgen
 
 SPEC = """\
 openapi: 3.0.3
@@ -39,23 +37,6 @@ paths:
       responses:
         '200': {description: ok}
 """
-
-
-def clientgen(
-    *args: str, cwd: Path, home: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {"PYTHONPATH": str(ROOT), "PATH": f"{BIN}:/usr/bin:/bin"}
-    env["HOME"] = str(
-        home or cwd.parent / "home"
-    )  # never the folder the test writes to
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -124,28 +105,14 @@ def test_generate_through_a_symlink_to_the_repository_is_refused(
     assert snapshot(repo) == before
 
 
-def test_generate_into_the_home_folder_is_refused(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "spec.yaml").write_text(SPEC)
-    result = clientgen(
-        "generate",
-        str(home / "spec.yaml"),
-        "--output",
-        str(home),
-        "--package",
-        "tiny",
-        cwd=tmp_path,
-        home=home,
-    )
-    one_line_refusal(result, "refusing", "home folder")
-    assert sorted(p.name for p in home.iterdir()) == ["spec.yaml"]
-
-
-def test_an_empty_home_folder_is_refused_too(tmp_path: Path) -> None:
+@pytest.mark.parametrize("empty", [False, True], ids=["with-files", "empty"])
+def test_generate_into_the_home_folder_is_refused(tmp_path: Path, empty: bool) -> None:
     home = tmp_path / "home"
     home.mkdir()
     (tmp_path / "spec.yaml").write_text(SPEC)
+    if not empty:
+        (home / "notes.txt").write_text("mine\n")
+    before = snapshot(home)
     result = clientgen(
         "generate",
         "spec.yaml",
@@ -154,10 +121,10 @@ def test_an_empty_home_folder_is_refused_too(tmp_path: Path) -> None:
         "--package",
         "tiny",
         cwd=tmp_path,
-        home=home,
+        env={"HOME": str(home)},
     )
-    one_line_refusal(result, "home folder")
-    assert list(home.iterdir()) == []
+    one_line_refusal(result, "refusing", "home folder")
+    assert snapshot(home) == before
 
 
 def test_generate_into_the_filesystem_root_is_refused(
@@ -236,6 +203,23 @@ def test_a_manifest_does_not_make_a_project_folder_clientgens(
     )
     one_line_refusal(result, "refusing", marker.split("/")[0])
     assert snapshot(out) == before
+
+
+@pytest.mark.parametrize("listed", ["../victim.txt", "VICTIM", "docs/../../victim.txt"])
+def test_a_manifest_listing_files_outside_its_folder_is_refused(
+    repo: Path, listed: str
+) -> None:
+    """The manifest says what a run may remove: a tampered one must not reach outside the output."""
+    assert clientgen("build", cwd=repo).returncode == 0
+    out = repo / "generated" / "tiny"
+    victim = repo / "generated" / "victim.txt"
+    victim.write_text("precious\n")
+    manifest = json.loads((out / ".clientgen.json").read_text())
+    manifest["files"].append(str(victim) if listed == "VICTIM" else listed)
+    (out / ".clientgen.json").write_text(json.dumps(manifest))
+    result = clientgen("build", "--force", cwd=repo)
+    one_line_refusal(result, ".clientgen.json", "not inside its folder")
+    assert victim.read_text() == "precious\n"
 
 
 def _target(repo: Path, output: str) -> None:
@@ -445,13 +429,7 @@ def test_check_never_dumps_binary_content(repo: Path) -> None:
     assert clientgen("build", cwd=repo).returncode == 0
     page = repo / "generated" / "tiny" / "docs" / "PetsApi.md"
     page.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
-    check = subprocess.run(
-        [sys.executable, "-m", "generator", "build", "--check"],
-        cwd=repo,
-        capture_output=True,
-        check=False,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(repo)},
-    )
+    check = clientgen("build", "--check", cwd=repo, text=False)
     assert check.returncode == 1
     assert b"generated/tiny/docs/PetsApi.md" in check.stdout
     assert b"binary" in check.stdout.lower()
