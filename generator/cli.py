@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .build import BuildResult, build_target, check_target, load_api
+from .build import BuildResult, CheckResult, build_target, check_target, load_api
 from .config import ConfigError, Target, load_targets, make_target
 from .errors import OutputError, Problem, SpecError
 
@@ -52,7 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     gen = sub.add_parser("generate", help="generate one project from one spec")
     gen.add_argument("spec")
     gen.add_argument(
-        "--output", required=True, help="the project folder to create or replace"
+        "--output",
+        required=True,
+        help="the project folder: a new or empty one, or one clientgen generated",
     )
     gen.add_argument("--package", required=True, help="the Python package name")
     gen.add_argument("--library", default="sync", choices=["sync", "asyncio"])
@@ -163,14 +165,23 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _build_one(args: argparse.Namespace, target: Target) -> bool:
     """Build or check one target; True when ``--check`` finds it stale."""
     if args.check:
-        difference = check_target(target, lenient=args.lenient)
-        if difference:
-            print(f"{target.package}: generated/ is stale", file=sys.stderr)
-            print(difference, end="")
-            return True
-        print(f"{target.package}: up to date")
-        return False
+        return _report_check(target, check_target(target, lenient=args.lenient))
     _report(target, build_target(target, force=args.force, lenient=args.lenient))
+    return False
+
+
+def _report_check(target: Target, result: CheckResult) -> bool:
+    """Print what ``build --check`` found; True when the output is stale."""
+    for path in result.foreign:
+        print(
+            f"note: {path} was not written by clientgen (kept, not checked)",
+            file=sys.stderr,
+        )
+    if result.diff:
+        print(f"{target.package}: generated/ is stale", file=sys.stderr)
+        print(result.diff, end="")
+        return True
+    print(f"{target.package}: up to date")
     return False
 
 

@@ -192,10 +192,14 @@ def release_outputs(
         )
         if gate and spec_changed:
             check_version(target, version, report)
-    try:
-        existing: str | None = (output / CHANGELOG).read_text(encoding="utf-8")
-    except OSError:
-        existing = None
+    existing: str | None = None
+    files = previous.get("files")
+    # The previous changelog, when clientgen wrote it (a changelog of the user's own is not taken over).
+    if not isinstance(files, list) or CHANGELOG in files:
+        try:
+            existing = (output / CHANGELOG).read_text(encoding="utf-8")
+        except OSError:
+            existing = None
     if report is None and existing is None and isinstance(before, dict):
         report = compare(before, snapshot)
     text = changelog(existing, target.version, api, report)
@@ -206,9 +210,16 @@ def dump_manifest(manifest: dict[str, Any]) -> str:
     """The manifest as JSON, one line per operation, schema and module, so its diffs read well."""
 
     def dump(value: Any, depth: int, indent: str) -> str:
+        inner = indent + "  "
+        if (
+            isinstance(value, list) and value and depth <= 2
+        ):  # the list of files: one a line
+            items = ",\n".join(
+                f"{inner}{json.dumps(v, ensure_ascii=False)}" for v in value
+            )
+            return "[\n" + items + "\n" + indent + "]"
         if depth >= 5 or not isinstance(value, dict) or not value:
             return json.dumps(value, sort_keys=True, ensure_ascii=False)
-        inner = indent + "  "
         items = ",\n".join(
             f"{inner}{json.dumps(k, ensure_ascii=False)}: {dump(v, depth + 1, inner)}"
             for k, v in value.items()
