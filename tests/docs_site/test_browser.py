@@ -80,9 +80,12 @@ class Problems:
     def __init__(self, page: Any) -> None:
         self.seen: list[str] = []
         self.pending: set[Any] = set()
+        self.search_indexes = (
+            0  # search indexes fetched (each page load's search worker fetches one)
+        )
         self._page = page
         page.on("request", lambda r: self.pending.add(r))
-        page.on("requestfinished", lambda r: self.pending.discard(r))
+        page.on("requestfinished", lambda r: self._finished(r))
         page.on("requestfailed", lambda r: self.pending.discard(r))
         page.on(
             "console",
@@ -98,13 +101,21 @@ class Problems:
             lambda r: r.status >= 400 and self.seen.append(f"{r.status}: {r.url}"),
         )
 
-    def settle(self, seconds: float = 15.0) -> None:
+    def _finished(self, request: Any) -> None:
+        self.pending.discard(request)
+        if request.url.endswith("/search/search_index.json"):
+            self.search_indexes += 1
+
+    def settle(self, search_indexes: int, seconds: float = 15.0) -> None:
+        """Wait until the page has fetched its search index (its search worker starts after ``load``) and
+        no request is under way."""
         for _ in range(int(seconds * 50)):
-            if not self.pending:
+            if self.search_indexes >= search_indexes and not self.pending:
                 return
             self._page.wait_for_timeout(20)
         raise AssertionError(
             f"requests still under way: {[r.url for r in self.pending]}"
+            f" (search indexes fetched: {self.search_indexes}, expected {search_indexes})"
         )
 
 
@@ -123,9 +134,10 @@ def page(browser: Any) -> Iterator[Any]:
 
 def _open(page: Any, url: str) -> None:
     """Load ``url`` and everything it fetches (the search worker fetches the index after ``load``)."""
+    indexes = page.problems.search_indexes
     response = page.goto(url, wait_until="load")
     assert response is not None and response.status == 200, url
-    page.problems.settle()
+    page.problems.settle(search_indexes=indexes + 1)
 
 
 def _first_heading(path: Path) -> str:
