@@ -114,6 +114,22 @@ def test_the_site_is_built_from_the_files_not_a_second_render(tmp_path: Path) ->
     assert "Edited by hand: all URIs are relative to" in built
 
 
+def test_only_the_markdown_clientgen_wrote_is_in_the_site(tmp_path: Path) -> None:
+    """The user's own files in the project folder (issue 13 keeps them there) are not pages."""
+    project = tmp_path / "plane"
+    shutil.copytree(GENERATED / "plane", project)
+    (project / "docs" / "notes.md").write_text("# My notes\n[x](Nowhere.md)\n")
+    (project / "NOTES.md").write_text("# Mine\n")
+    (project / "venv" / "lib").mkdir(parents=True)
+    (project / "venv" / "lib" / "README.md").write_text("# a virtualenv's file\n")
+    assert main(["docs-site", str(project), "--output", str(tmp_path / "site")]) == 0
+    site = tmp_path / "site" / "plane"
+    pages = {p.parent.relative_to(site).as_posix() for p in site.rglob("index.html")}
+    assert pages == {page_url(m).rstrip("/") or "." for m in markdown_pages("plane")}
+    index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "My notes" not in index and "a virtualenv" not in index
+
+
 def test_a_broken_link_fails_the_strict_build_and_keeps_the_previous_site(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
