@@ -7,7 +7,7 @@ NODE_INSTALLED := node_modules/.installed
 BENCH_BIN := .bench/venv/bin
 BENCH_INSTALLED := .bench/venv/.installed
 
-.PHONY: generate test bench dist publish clean
+.PHONY: generate test docs-site bench dist publish clean
 
 # The venv is (re)built when the dependency list changes.
 $(INSTALLED): pyproject.toml
@@ -21,11 +21,20 @@ $(NODE_INSTALLED): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Debian's chromium for the docs-site browser tests (installed with apt-get when missing).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	sh tests/support/ensure_chromium.sh
+
 generate: $(INSTALLED)
 	$(BIN)/python -m generator build
 
-test: $(INSTALLED) $(NODE_INSTALLED)
+test: $(INSTALLED) $(NODE_INSTALLED) $(CHROMIUM)
 	$(BIN)/python -m pytest -q
+
+# A static docs site per package in site/<package>/ (MkDocs + Material), from the Markdown in generated/.
+docs-site: $(INSTALLED)
+	$(BIN)/clientgen docs-site --output site
 
 # Wheel and sdist of every generated package in dist/, built from a copy so generated/ stays clean.
 dist: $(INSTALLED)
@@ -60,4 +69,4 @@ bench: $(INSTALLED) $(BENCH_INSTALLED)
 	$(BENCH_BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) node_modules dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules dist site .pytest_cache .mypy_cache .ruff_cache
