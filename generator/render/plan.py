@@ -14,6 +14,7 @@ from pathlib import Path
 from ..config import Target
 from ..model.api import Api, Operation, Parameter
 from ..model.types import (
+    ArrayType,
     EnumModel,
     LiteralType,
     Model,
@@ -124,7 +125,11 @@ def _model_imports(
 def _arg_annotation(param: Parameter, models: dict[str, Model]) -> str:
     t = param.type
     if param.is_file:
-        base = "FileInput"
+        base = (
+            "list[FileInput]"
+            if isinstance(strip_nullable(t), ArrayType)
+            else "FileInput"
+        )
     elif isinstance(strip_nullable(t), LiteralType):
         base = "str"
     else:
