@@ -48,6 +48,7 @@ _STRING_FORMATS: dict[str, Primitive] = {
     "binary": Primitive("bytes", "binary"),
     "byte": Primitive("str", "byte"),
     "decimal": Primitive("Decimal", "decimal"),
+    "uuid": Primitive("UUID", "uuid"),
 }
 _PENDING = ModelRef("<pending>")
 _SCALARS = ("string", "integer", "number", "boolean")
@@ -83,6 +84,8 @@ _IGNORED_KEYWORDS = (
         "unevaluatedItems",
         "unevaluatedItems is not checked: the array is typed by `items` (else Any)",
     ),
+    ("$dynamicRef", "$dynamicRef is not followed: typed as Any"),
+    ("$recursiveRef", "$recursiveRef is not followed: typed as Any"),
 )
 
 
@@ -328,7 +331,14 @@ class SchemaRegistry:
                 ]
                 if len(non_null) == 1:
                     return non_null[0]
-                return UnionType(tuple(non_null), self._discriminator(node))
+                discriminator = self._discriminator(node)
+                if discriminator and not self._tells_apart(non_null, discriminator):
+                    self._warn(
+                        target,
+                        f"discriminator {discriminator!r} is not used by an inline {key}: generated as a "
+                        "plain union (pydantic tries each variant in turn)",
+                    )
+                return UnionType(tuple(non_null), discriminator)
         if "not" in node:
             self._warn(
                 target,
@@ -406,6 +416,29 @@ class SchemaRegistry:
                 )
             )
         return out
+
+    def _tells_apart(self, variants: list[SchemaType], prop: str) -> bool:
+        """Whether each variant is a model that pins ``prop`` to its own constant(s), so a plain union
+        still picks the variant the discriminator names."""
+        seen: set[Any] = set()
+        for variant in variants:
+            model = (
+                self.models.get(variant.name) if isinstance(variant, ModelRef) else None
+            )
+            if not isinstance(model, ObjectModel):
+                return False
+            field = next((f for f in model.fields if f.wire_name == prop), None)
+            t = field.type if field is not None and field.required else None
+            if isinstance(t, ConstType):
+                values: tuple[Any, ...] = (t.value,)
+            elif isinstance(t, LiteralType):
+                values = t.values
+            else:
+                return False
+            if seen & set(values):
+                return False
+            seen |= set(values)
+        return True
 
     def _tags(self, target: Target, key: str) -> tuple[tuple[str, str], ...]:
         """(discriminator value, class name) pairs: the explicit ``mapping``, then each ``$ref`` variant under

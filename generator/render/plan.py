@@ -20,6 +20,7 @@ from ..model.types import (
     Model,
     ModelRef,
     ObjectModel,
+    Primitive,
     RootModel,
     SchemaType,
     needs_imports,
@@ -34,7 +35,12 @@ _SYNC_ONLY = {"client_sync.py", "websocket_sync.py"}
 _ASYNC_ONLY = {"client_async.py", "websocket_async.py"}
 _WEBSOCKET = {"websocket_sync.py", "websocket_async.py"}
 _TYPING_NAMES = {"Any", "Literal"}
-_STDLIB_IMPORTS = {"datetime": "datetime", "date": "datetime", "Decimal": "decimal"}
+_STDLIB_IMPORTS = {
+    "datetime": "datetime",
+    "date": "datetime",
+    "Decimal": "decimal",
+    "UUID": "uuid",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +149,9 @@ def _arg_annotation(param: Parameter, models: dict[str, Model]) -> str:
             models.get(inner.name), EnumModel
         ):
             base = f"{base} | str"
+        elif isinstance(inner, Primitive) and inner.python == "UUID":
+            # A UUID argument may be its text too.
+            base = "UUID | str" + (" | None" if inner is not t else "")
     if not param.required and not base.endswith("| None"):
         base += " | None"
     return base

@@ -110,9 +110,8 @@ def _walk(tp: Any, loc: tuple[Any, ...]) -> tuple[list[str | int], Any]:
     walk cannot follow)."""
     path: list[str | int] = []
     current: Any = tp
-    union: Any = (
-        None  # the union a trailing member label was taken from: that is what was declared
-    )
+    # The union a trailing member label was taken from: that union is what was declared.
+    union: Any = None
     for step in loc:
         if not isinstance(step, (str, int)):
             continue

@@ -12,8 +12,10 @@ user would notice: the generated annotation, the parsed response, and the bytes 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import inspect
+import io
 import json
 import sys
 import typing
@@ -377,3 +379,87 @@ def test_content_media_type_model(tmp_path: Path) -> None:
     assert by_name["raw"] == Primitive("bytes", "binary")
     assert by_name["files"] == ArrayType(Primitive("bytes", "binary"))
     assert api.warnings == ()
+
+
+# -- never silently wrong: what the types cannot express is warned about, located -------------------------
+
+DEGRADED = """\
+openapi: 3.1.0
+info: {title: degraded, version: "1"}
+paths:
+  /x:
+    get:
+      operationId: getX
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Odd"}
+components:
+  schemas:
+    Odd:
+      type: object
+      properties:
+        tuple: {type: array, prefixItems: [{type: integer}]}
+        pattern: {type: object, patternProperties: {"^x-": {type: integer}}}
+        dep:
+          type: object
+          properties: {a: {type: string}, b: {type: string}}
+          dependentRequired: {a: [b]}
+        cond: {type: string, if: {minLength: 3}, then: {pattern: "^a"}}
+        loose: {type: object, unevaluatedProperties: false}
+        b64: {type: string, contentEncoding: base64}
+        js: {type: string, contentMediaType: application/json}
+        png: {type: string, contentMediaType: image/png}
+        dyn: {$dynamicRef: "#meta"}
+        pinned:
+          oneOf: [{$ref: "#/components/schemas/A"}, {$ref: "#/components/schemas/B"}]
+          discriminator: {propertyName: kind}
+        loose_union:
+          oneOf: [{$ref: "#/components/schemas/A"}, {$ref: "#/components/schemas/C"}]
+          discriminator: {propertyName: kind}
+    A:
+      type: object
+      required: [kind]
+      properties: {kind: {const: a}}
+    B:
+      type: object
+      required: [kind]
+      properties: {kind: {type: string, enum: [b]}}
+    C:
+      type: object
+      properties: {kind: {type: string}}
+"""
+
+
+def test_degraded_keywords_are_warned_with_their_location(tmp_path: Path) -> None:
+    spec = tmp_path / "degraded.yaml"
+    spec.write_text(DEGRADED, encoding="utf-8")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        status = main(
+            ["generate", str(spec), "--output", str(tmp_path / "out"), "--package", "d"]
+        )
+    assert status == 0
+    where = f"{spec}:"
+    props = "/components/schemas/Odd/properties"
+    assert err.getvalue().splitlines() == [
+        f"{where}18:16: {props}/tuple: prefixItems is ignored: the array is typed by `items` "
+        "(else Any); positions are not checked [warning]",
+        f"{where}19:18: {props}/pattern: patternProperties is ignored: properties matching its "
+        "patterns are not typed (kept as Any) [warning]",
+        f"{where}21:11: {props}/dep: dependentRequired is not checked: the properties it names stay "
+        "optional [warning]",
+        f"{where}24:15: {props}/cond: if/then/else is not checked: the value is typed by the schema's "
+        "other keywords [warning]",
+        f"{where}25:16: {props}/loose: unevaluatedProperties is not checked: properties not declared "
+        "are kept untyped [warning]",
+        f"{where}26:14: {props}/b64: contentEncoding 'base64' is not decoded: typed as str, the "
+        "encoded text [warning]",
+        f"{where}27:13: {props}/js: contentMediaType 'application/json' is not parsed: typed as str, "
+        "the text as sent [warning]",
+        f"{where}29:14: {props}/dyn: $dynamicRef is not followed: typed as Any [warning]",
+        f"{where}34:11: {props}/loose_union: discriminator 'kind' is not used by an inline oneOf: "
+        "generated as a plain union (pydantic tries each variant in turn) [warning]",
+    ]
