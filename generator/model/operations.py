@@ -11,7 +11,7 @@ from ..parse.load import Document, escape_pointer_token
 from ..parse.refs import Resolver, Target
 from .api import Operation, Pagination, Parameter, RequestBody, Response, ResponseHeader
 from .names import METHOD_RESERVED, Scope, pascal_case, python_identifier, snake_case
-from .schemas import SchemaRegistry, _example_of, _text
+from .schemas import SchemaRegistry, _example_of, _text, is_text_media
 from .types import (
     NO_EXAMPLE,
     AnyType,
@@ -490,8 +490,18 @@ class OperationBuilder:
                     t = self.schemas.schema_type(
                         schema_node, target.doc, media_pointer + "/schema", hint
                     )
+                # Raw bytes, unless the schema says the body is text: a base64 string, or a string
+                # under a textual media type (a plain `type: string` is how 3.1 specs and Litestar
+                # describe a download).
                 if kind == "binary" and not (
-                    isinstance(t, Primitive) and t.python in ("bytes", "str")
+                    isinstance(t, Primitive)
+                    and (
+                        t.python == "bytes"
+                        or (
+                            t.python == "str"
+                            and (t.format == "byte" or is_text_media(chosen))
+                        )
+                    )
                 ):
                     t = Primitive("bytes", "binary")
                 example = _example_of(media)

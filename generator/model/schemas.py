@@ -102,6 +102,14 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def is_text_media(media_type: str) -> bool:
+    """Whether content of this media type is text (``text/*``, JSON, XML, YAML, ...), not raw bytes."""
+    base = media_type.split(";", 1)[0].strip().lower()
+    return base.startswith("text/") or any(
+        base.endswith("/" + t) or base.endswith("+" + t) for t in _TEXT_MEDIA
+    )
+
+
 def _is_binary_media(node: dict[str, Any]) -> bool:
     """A 3.1 string holding raw bytes: a ``contentMediaType`` that is not text, and no ``contentEncoding``
     (FastAPI's ``UploadFile``: ``{type: string, contentMediaType: application/octet-stream}``).
@@ -109,12 +117,7 @@ def _is_binary_media(node: dict[str, Any]) -> bool:
     media = node.get("contentMediaType")
     if not isinstance(media, str) or "contentEncoding" in node:
         return False
-    base = media.split(";", 1)[0].strip().lower()
-    if base.startswith("text/"):
-        return False
-    return not any(
-        base.endswith("/" + t) or base.endswith("+" + t) for t in _TEXT_MEDIA
-    )
+    return not is_text_media(media)
 
 
 class SchemaRegistry:

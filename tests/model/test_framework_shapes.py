@@ -65,6 +65,30 @@ SPEC31: dict[str, Any] = {
                 },
             }
         },
+        "/download": {
+            "get": {
+                "operationId": "download",
+                "responses": {
+                    "200": {
+                        "description": "Litestar's Response[bytes]: a plain string schema",
+                        "content": {
+                            "application/octet-stream": {"schema": {"type": "string"}}
+                        },
+                    }
+                },
+            }
+        },
+        "/download-text": {
+            "get": {
+                "operationId": "download_text",
+                "responses": {
+                    "200": {
+                        "description": "text under a non-text/* media type",
+                        "content": {"application/yaml": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
         "/upload": {
             "post": {
                 "operationId": "upload",
@@ -379,6 +403,19 @@ def test_content_media_type_model(tmp_path: Path) -> None:
     assert by_name["raw"] == Primitive("bytes", "binary")
     assert by_name["files"] == ArrayType(Primitive("bytes", "binary"))
     assert api.warnings == ()
+
+
+def test_a_string_under_a_binary_media_type_is_downloaded_as_bytes(
+    packages: dict[str, Any],
+) -> None:
+    payload = bytes(range(256))
+    for library in ("sync", "asyncio"):
+        pkg = packages[library]
+        with RecordingServer() as server:
+            server.enqueue(200, payload, {"Content-Type": "application/octet-stream"})
+            server.enqueue(200, "a: é\n".encode(), {"Content-Type": "application/yaml"})
+            assert _call(pkg, library, server.url, "download") == payload
+            assert _call(pkg, library, server.url, "download_text") == "a: é\n"
 
 
 # -- never silently wrong: what the types cannot express is warned about, located -------------------------
