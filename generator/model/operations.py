@@ -490,16 +490,20 @@ class OperationBuilder:
                     t = self.schemas.schema_type(
                         schema_node, target.doc, media_pointer + "/schema", hint
                     )
-                # Raw bytes, unless the schema says the body is text: a base64 string, or a string
-                # under a textual media type (a plain `type: string` is how 3.1 specs and Litestar
-                # describe a download).
+                # Raw bytes, unless the schema says the body is text (a base64 string, or a string
+                # under a textual media type; a plain `type: string` is how 3.1 specs and Litestar
+                # describe a download) or names a model (NestJS's @ApiProduces puts its JSON error
+                # models under the operation's binary media type too).
                 if kind == "binary" and not (
-                    isinstance(t, Primitive)
-                    and (
-                        t.python == "bytes"
-                        or (
-                            t.python == "str"
-                            and (t.format == "byte" or is_text_media(chosen))
+                    isinstance(strip_nullable(t), ModelRef)
+                    or (
+                        isinstance(t, Primitive)
+                        and (
+                            t.python == "bytes"
+                            or (
+                                t.python == "str"
+                                and (t.format == "byte" or is_text_media(chosen))
+                            )
                         )
                     )
                 ):

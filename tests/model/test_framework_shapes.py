@@ -74,7 +74,15 @@ SPEC31: dict[str, Any] = {
                         "content": {
                             "application/octet-stream": {"schema": {"type": "string"}}
                         },
-                    }
+                    },
+                    "404": {
+                        "description": "NestJS's @ApiProduces applies to its error too",
+                        "content": {
+                            "application/octet-stream": {
+                                "schema": {"$ref": "#/components/schemas/Other"}
+                            }
+                        },
+                    },
                 },
             }
         },
@@ -416,6 +424,11 @@ def test_a_string_under_a_binary_media_type_is_downloaded_as_bytes(
             server.enqueue(200, "a: é\n".encode(), {"Content-Type": "application/yaml"})
             assert _call(pkg, library, server.url, "download") == payload
             assert _call(pkg, library, server.url, "download_text") == "a: é\n"
+            # A model declared under a binary media type is still that model (sent as JSON).
+            server.enqueue(404, json={"name": "gone"})
+            with pytest.raises(pkg.exceptions.NotFoundException) as missing:
+                _call(pkg, library, server.url, "download")
+            assert missing.value.data == pkg.Other(name="gone")
 
 
 # -- never silently wrong: what the types cannot express is warned about, located -------------------------
