@@ -119,7 +119,7 @@ def test_readme_shell_blocks_run_as_written(tmp_path: Path) -> None:
         ROOT,
         clone,
         ignore=shutil.ignore_patterns(
-            ".venv", "node_modules", ".git", "dist", "__pycache__"
+            ".venv", ".frameworks", "node_modules", ".git", "dist", "__pycache__"
         ),
     )
     for block in blocks:
