@@ -15,9 +15,9 @@ from .exceptions import (
     ApiException,
     ResponseValidationError,
     exception_for_status,
-    render_path,
 )
 from .models import GC_PAUSE_MIN_SIZE, validate_large
+from .validation import describe_mismatch
 
 __all__ = [
     "ApiResponse",
@@ -193,7 +193,7 @@ def decode_response(
         return validate_large(validate, body, len(body))
     except pydantic.ValidationError as exc:
         if not _is_json_error(exc):
-            raise _validation_error(endpoint, exc, body, status) from exc
+            raise _validation_error(endpoint, tp, exc, body, status) from exc
     try:
         parsed = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -209,7 +209,7 @@ def decode_response(
     try:
         return _adapter(tp).validate_python(parsed)
     except pydantic.ValidationError as exc:
-        raise _validation_error(endpoint, exc, body, status) from exc
+        raise _validation_error(endpoint, tp, exc, body, status) from exc
 
 
 def _is_json_error(exc: pydantic.ValidationError) -> bool:
@@ -218,11 +218,13 @@ def _is_json_error(exc: pydantic.ValidationError) -> bool:
 
 
 def _validation_error(
-    endpoint: Endpoint, exc: pydantic.ValidationError, body: bytes, status: int
+    endpoint: Endpoint,
+    tp: Any,
+    exc: pydantic.ValidationError,
+    body: bytes,
+    status: int,
 ) -> ResponseValidationError:
-    first = exc.errors()[0]
-    path = render_path([p for p in first["loc"] if isinstance(p, (str, int))])
-    message = f"{first['msg']} ({exc.error_count()} error(s))"
+    path, message = describe_mismatch(tp, exc)
     return ResponseValidationError(
         endpoint.operation_id, path, message, body=body, status=status
     )
@@ -299,9 +301,4 @@ def decode_message(endpoint: Endpoint, message: str | bytes) -> Any:
     try:
         return _adapter(tp).validate_python(parsed)
     except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
-        path = render_path([p for p in first["loc"] if isinstance(p, (str, int))])
-        message_text = f"{first['msg']} ({exc.error_count()} error(s))"
-        raise ResponseValidationError(
-            endpoint.operation_id, path, message_text, body=body, status=200
-        ) from exc
+        raise _validation_error(endpoint, tp, exc, body, 200) from exc
