@@ -160,7 +160,11 @@ def test_publish_install_break_refuse_bump_and_resolve(
 
     with RecordingServer() as server:
         server.enqueue(
-            200, json={"asset_id": "a1", "asset_url": "https://files.example/a1"}
+            200,
+            json={
+                "asset_id": "0b8f7c1e-5a4d-4f3b-9c2e-1d6a7b8c9d0e",
+                "asset_url": "https://files.example/a1",
+            },
         )
         out = _ok([str(python), "-I", "-c", textwrap.dedent(CALL), server.url])
         (request,) = server.requests
