@@ -31,12 +31,7 @@ from urllib3.util import Retry, parse_url
 
 from .configuration import BaseConfiguration, Timeout
 from .endpoint import Endpoint
-from .exceptions import (
-    ApiConnectionError,
-    ApiTimeoutError,
-    ResponseValidationError,
-    exception_for_status,
-)
+from .exceptions import ApiConnectionError, ApiTimeoutError
 from .multipart import StreamingBody
 from .request import (
     REDIRECT_STATUSES,
@@ -46,7 +41,7 @@ from .request import (
     origin_of,
     redirect_request,
 )
-from .response import ApiResponse, decode_response
+from .response import ApiResponse, make_api_response
 from .retry import RETRY_STATUS_CODES, ErrorKind, RetryPolicy
 
 __all__ = ["MAX_REDIRECTS", "SyncApiClient", "translate_error"]
@@ -230,21 +225,12 @@ class SyncApiClient:
         """
         request = self.prepare(endpoint, args, headers=headers, host=host)
         response = self._send(request, request_timeout, retries, preload_content=True)
-        body: bytes = response.data
-        status = response.status
-        if 200 <= status <= 299:
-            data = decode_response(endpoint, status, response.headers, body)
-            return ApiResponse(status, response.headers, data, body)
-        try:
-            error_data = decode_response(endpoint, status, response.headers, body)
-        except ResponseValidationError:
-            error_data = None
-        raise exception_for_status(status)(
-            status,
+        return make_api_response(
+            endpoint,
+            response.status,
             response.reason,
-            headers=response.headers,
-            body=body.decode("utf-8", errors="replace"),
-            data=error_data,
+            response.headers,
+            response.data,
             method=request.method,
             url=request.display_url,
         )

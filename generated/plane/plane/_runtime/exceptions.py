@@ -20,7 +20,8 @@
     │   └── ApiTimeoutError            connect or read timeout
     └── ResponseValidationError        a 2xx body does not match its declared type
 
-Messages never include request headers, so credentials do not leak into logs.
+Messages never include request headers, so credentials do not leak into logs, and an exception keeps
+at most ``ERROR_BODY_LIMIT`` bytes of a response body.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "ERROR_BODY_LIMIT",
     "ApiAttributeError",
     "ApiConnectionError",
     "ApiException",
@@ -51,6 +53,9 @@ __all__ = [
 ]
 
 _BODY_SNIPPET = 500
+ERROR_BODY_LIMIT = 64 * 1024
+"""Bytes of a response body an exception keeps (``ApiException.body``, ``ResponseValidationError.body``):
+a server's megabytes of error page do not stay in memory with the exception."""
 
 
 def render_path(path_to_item: Sequence[str | int] | None) -> str:
@@ -110,8 +115,8 @@ class ApiAttributeError(_ArgumentError, AttributeError):
 class ApiException(OpenApiException):
     """Raised when the server answers with a status outside 2xx.
 
-    ``body`` is the response text, ``data`` the parsed error model when the operation declares one for
-    this status (else None).
+    ``body`` is the response text (its first ``ERROR_BODY_LIMIT`` characters), ``data`` the parsed error
+    model when the operation declares one for this status (else None).
     """
 
     def __init__(
@@ -128,7 +133,7 @@ class ApiException(OpenApiException):
         self.status = status
         self.reason = reason
         self.headers = headers
-        self.body = body
+        self.body = body[:ERROR_BODY_LIMIT] if body is not None else None
         self.data = data
         self.method = method
         self.url = url
@@ -221,7 +226,7 @@ class ResponseValidationError(OpenApiException):
     """Raised when a response body does not match the type the operation declares.
 
     ``path`` is where in the body the mismatch is (``"items[0].id"``; empty for the whole body), ``body`` the
-    raw bytes and ``status`` the HTTP status.
+    raw bytes (the first ``ERROR_BODY_LIMIT`` of them) and ``status`` the HTTP status.
     """
 
     def __init__(
@@ -236,7 +241,7 @@ class ResponseValidationError(OpenApiException):
         self.operation_id = operation_id
         self.path = path
         self.message = message
-        self.body = body
+        self.body = body[:ERROR_BODY_LIMIT]
         self.status = status
         where = f" at {path!r}" if path else ""
         super().__init__(

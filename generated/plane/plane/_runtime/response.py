@@ -12,6 +12,7 @@ import pydantic_core
 
 from .endpoint import Endpoint
 from .exceptions import (
+    ERROR_BODY_LIMIT,
     ApiException,
     ResponseValidationError,
     exception_for_status,
@@ -147,6 +148,22 @@ def _charset(content_type: str) -> str:
     return "utf-8"
 
 
+def _text(endpoint: Endpoint, status: int, content_type: str, body: bytes) -> str:
+    """The body as text in its declared charset (undecodable bytes replaced); a charset Python does not
+    know as a text encoding raises ``ResponseValidationError``."""
+    charset = _charset(content_type)
+    try:
+        return body.decode(charset, errors="replace")
+    except LookupError as exc:
+        raise ResponseValidationError(
+            endpoint.operation_id,
+            "",
+            f"unknown charset {charset!r} (Content-Type {content_type!r})",
+            body=body,
+            status=status,
+        ) from exc
+
+
 def _content_type(headers: Mapping[str, str]) -> str:
     value = headers.get(
         "Content-Type"
@@ -179,10 +196,10 @@ def decode_response(
     if is_json is None:
         is_json = is_json_content_type(content_type)
     if not is_json and tp is str:
-        return body.decode(_charset(content_type), errors="replace")
+        return _text(endpoint, status, content_type, body)
     if not is_json and tp in (Any, object):
         if content_type.lower().startswith("text/"):
-            return body.decode(_charset(content_type), errors="replace")
+            return _text(endpoint, status, content_type, body)
         return body
     # JSON declared, or a structured type declared whatever the content type says: parsed and validated
     # in one step from the bytes; anything that is not plain UTF-8 JSON takes the general path below.
@@ -194,15 +211,17 @@ def decode_response(
     except pydantic.ValidationError as exc:
         if not _is_json_error(exc):
             raise _validation_error(endpoint, exc, body, status) from exc
+    # Not UTF-8 (json.loads reads UTF-16 and UTF-32 too), or not parseable at all: a syntax error, nesting
+    # deeper than the parsers go (RecursionError) or an integer too long to convert (ValueError).
     try:
         parsed = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         if tp is str:
-            return body.decode(_charset(content_type), errors="replace")
+            return _text(endpoint, status, content_type, body)
         raise ResponseValidationError(
             endpoint.operation_id,
             "",
-            f"not JSON (Content-Type {content_type or 'missing'!r}): {exc}",
+            f"not JSON (Content-Type {content_type or 'missing'!r}): {_reason(exc)}",
             body=body,
             status=status,
         ) from exc
@@ -210,6 +229,13 @@ def decode_response(
         return _adapter(tp).validate_python(parsed)
     except pydantic.ValidationError as exc:
         raise _validation_error(endpoint, exc, body, status) from exc
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a JSON document could not be parsed, in a few words."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc)[:200]
 
 
 def _is_json_error(exc: pydantic.ValidationError) -> bool:
@@ -248,7 +274,7 @@ def status_exception(
         status,
         reason,
         headers=headers,
-        body=body.decode("utf-8", errors="replace"),
+        body=body[:ERROR_BODY_LIMIT].decode("utf-8", errors="replace"),
         data=error_data,
         method=method,
         url=url,
@@ -284,13 +310,13 @@ def decode_message(endpoint: Endpoint, message: str | bytes) -> Any:
     tp = response_type_for(endpoint, 200)
     try:
         parsed = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # as in decode_response
         if tp is str:
             return body.decode("utf-8", errors="replace")
         raise ResponseValidationError(
             endpoint.operation_id,
             "",
-            f"WebSocket message is not JSON: {exc}",
+            f"WebSocket message is not JSON: {_reason(exc)}",
             body=body,
             status=200,
         ) from exc
