@@ -48,7 +48,9 @@ def _endpoint(tp: Any) -> Endpoint:
     ids=["deep-array", "deep-in-field", "big-int", "big-int-bare"],
 )
 def test_unparseable_json_is_a_response_validation_error(tp: Any, body: bytes) -> None:
-    if tp is str:  # a declared string whose body is not usable JSON is the text, as for any non-JSON
+    if (
+        tp is str
+    ):  # a declared string whose body is not usable JSON is the text, as for any non-JSON
         assert decode_response(_endpoint(tp), 200, {"Content-Type": JSON}, body) == (
             body.decode()
         )

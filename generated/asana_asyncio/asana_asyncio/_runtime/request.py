@@ -27,6 +27,8 @@ from .multipart import (
     file_part,
 )
 from .serialize import (
+    cookie_name,
+    cookie_value,
     encode_form,
     format_cookie_header,
     scalar_to_str,
@@ -41,6 +43,7 @@ __all__ = [
     "REMOVE_HEADERS_ON_REDIRECT",
     "PreparedRequest",
     "build_request",
+    "check_headers",
     "merge_headers",
     "origin_of",
     "redirect_request",
@@ -54,6 +57,13 @@ _TEMPLATE_VAR = re.compile(r"\{([^{}]+)\}")
 _PLAIN_PATH_VALUE = re.compile(r"(?!\.*\Z)[A-Za-z0-9_.~-]+")
 _REDACTED = "***"
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+# Header names are RFC 9110 tokens (here several, joined by ":", which no token holds); values must not
+# hold a line break or NUL, which would end the header (and start another) on the wire.
+_HEADER_NAMES = re.compile(
+    r"[!#$%&'*+.^_`|~0-9A-Za-z-]+(?::[!#$%&'*+.^_`|~0-9A-Za-z-]+)*"
+)
+_BAD_VALUE_CHARS = re.compile(r"[\r\n\x00]")
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Removed when a redirect leaves the configured origin (plus the endpoint's own credential headers).
@@ -136,6 +146,25 @@ _STANDARD_HEADERS = {
     name.lower(): name for name in ("Accept", "Content-Type", "User-Agent")
 }
 """The names ``build_request`` generates itself, by their lower-case form."""
+
+
+def check_headers(headers: Mapping[str, str]) -> None:
+    """Raise ``ApiValueError`` when a header name is not a token or a value holds CR, LF or NUL (whatever
+    set it: the caller, a default header, a credential, a cookie). The message names the header, never
+    its value."""
+    try:
+        if (
+            _HEADER_NAMES.fullmatch(":".join(headers)) is not None
+            and _BAD_VALUE_CHARS.search("".join(headers.values())) is None
+        ):
+            return
+    except TypeError:  # a value that is not text: checked one by one below
+        pass
+    for name, value in headers.items():
+        if not isinstance(name, str) or _HEADER_NAMES.fullmatch(name) is None:
+            raise ApiValueError(f"invalid header name {str(name)[:100]!r}")
+        if _BAD_VALUE_CHARS.search(str(value)):
+            raise ApiValueError(f"header {name!r} contains a line break or NUL")
 
 
 def resolve_host(
@@ -374,10 +403,12 @@ def build_request(
         # The common case, shortened: no credentials, and only standard generated headers (distinct
         # names even ignoring case, so only the caller's layer can replace one).
         url = base + "?" + "&".join(query) if query else base
+        merged = _merge_onto(generated, headers)
+        check_headers(merged)
         return PreparedRequest(
             plan.method,
             url,
-            _merge_onto(generated, headers),
+            merged,
             body,
             replayable,
             url,
@@ -412,7 +443,10 @@ def build_request(
             for p in plan.cookie_params
             for pair in serialize_cookie(p, args.get(p.name))
         ]
-        cookies.extend(auth.cookies.items())
+        cookies.extend(
+            (cookie_name(name), cookie_value(value))
+            for name, value in auth.cookies.items()
+        )
         if cookies:
             existing = next((k for k in merged if k.lower() == "cookie"), None)
             cookie = format_cookie_header(cookies)
@@ -420,6 +454,7 @@ def build_request(
                 cookie = merged.pop(existing) + "; " + cookie
             merged["Cookie"] = cookie
 
+    check_headers(merged)
     if auth.headers or auth.cookies:
         credential_headers = {name.lower() for name in auth.headers}
         if auth.cookies:
