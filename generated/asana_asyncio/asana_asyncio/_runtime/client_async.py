@@ -156,6 +156,8 @@ class AsyncApiClient:
         if header_name is not None and header_value is not None:
             self.default_headers[header_name] = header_value
         self.cookie = cookie
+        self.sensitive_headers: frozenset[str] = frozenset()
+        """Lower-case names of headers that are secrets (see ``set_default_header``)."""
         self.user_agent = f"{self.package_name}/{self.package_version} python/{platform.python_version()}"
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._session: aiohttp.ClientSession | None = None
@@ -172,9 +174,15 @@ class AsyncApiClient:
     def user_agent(self, value: str) -> None:
         self.default_headers["User-Agent"] = value
 
-    def set_default_header(self, header_name: str, header_value: str) -> None:
-        """Send a header with every request."""
+    def set_default_header(
+        self, header_name: str, header_value: str, *, sensitive: bool = False
+    ) -> None:
+        """Send a header with every request. ``sensitive=True`` marks it a secret: masked in ``repr`` of a
+        prepared request and dropped when a redirect leaves the configured host (Authorization, Cookie
+        and the API's credential headers always are)."""
         self.default_headers[header_name] = header_value
+        if sensitive:
+            self.sensitive_headers |= {header_name.lower()}
 
     async def __aenter__(self) -> Self:
         return self
@@ -222,7 +230,12 @@ class AsyncApiClient:
                 defaults["Cookie"] = self.cookie
             layers = merge_headers(defaults, headers)
         return build_request(
-            endpoint, args, self.configuration, headers=layers, host=host
+            endpoint,
+            args,
+            self.configuration,
+            headers=layers,
+            host=host,
+            sensitive_headers=self.sensitive_headers,
         )
 
     async def call(

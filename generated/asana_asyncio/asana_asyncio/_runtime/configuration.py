@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import re
 import ssl
+from collections.abc import Iterable
 from typing import ClassVar
 
 from .auth import AuthScheme
@@ -64,6 +65,8 @@ class BaseConfiguration:
         backoff_initial: float = DEFAULT_BACKOFF_INITIAL,
         backoff_max: float = DEFAULT_BACKOFF_MAX,
         retry_after_max: float = DEFAULT_RETRY_AFTER_MAX,
+        # -- safety: limits against a misbehaving server, and which headers are secrets
+        sensitive_headers: Iterable[str] = (),
     ) -> None:
         self.host: str = host if host is not None else self.default_host
         self.api_key: dict[str, str] = dict(api_key) if api_key else {}
@@ -85,6 +88,10 @@ class BaseConfiguration:
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.retry_after_max = retry_after_max
+        self.sensitive_headers: set[str] = set(sensitive_headers)
+        """Names of headers (besides Authorization, Cookie and the API-key headers of ``auth_schemes``)
+        that carry secrets: masked in ``repr`` of a request and dropped when a redirect leaves the
+        configured host."""
 
     @classmethod
     def get_default(cls) -> BaseConfiguration:
@@ -139,6 +146,7 @@ class BaseConfiguration:
             "verify_ssl": repr(self.verify_ssl),
             "proxy": repr(proxy),
             "proxy_headers": repr({name: _SECRET for name in self.proxy_headers or {}}),
+            "sensitive_headers": repr(sorted(self.sensitive_headers)),
         }
         body = ", ".join(f"{k}={v}" for k, v in fields.items())
         return f"{type(self).__name__}({body})"

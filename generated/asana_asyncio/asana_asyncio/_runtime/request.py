@@ -6,17 +6,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import pydantic
 
-from .auth import AuthValues, apply_auth
+from .auth import (
+    ALWAYS_SENSITIVE,
+    AuthValues,
+    apply_auth,
+    credential_header_names,
+)
 from .configuration import BaseConfiguration
 from .endpoint import Body, Endpoint, Param
-from .exceptions import ApiTypeError, ApiValueError
+from .exceptions import ApiConnectionError, ApiTypeError, ApiValueError
 from .models import to_jsonable
 from .multipart import (
     FileBody,
@@ -44,8 +49,10 @@ __all__ = [
     "PreparedRequest",
     "build_request",
     "check_headers",
+    "mask_query_credentials",
     "merge_headers",
     "origin_of",
+    "query_credential_pattern",
     "redirect_request",
     "resolve_host",
     "websocket_url",
@@ -75,7 +82,9 @@ REMOVE_HEADERS_ON_REDIRECT = frozenset(
 @dataclass(slots=True)
 class PreparedRequest:
     """A request ready to send. ``display_url`` is ``url`` with query credentials masked (for messages);
-    ``replayable`` says whether the body can be sent again (retries, redirects)."""
+    ``replayable`` says whether the body can be sent again (retries, redirects); ``credential_headers``
+    are the lower-case names of the headers that carry secrets (masked in ``repr``, dropped when a
+    redirect leaves the configured origin)."""
 
     method: str
     url: str
@@ -90,9 +99,9 @@ class PreparedRequest:
             self.display_url = self.url
 
     def __repr__(self) -> str:
+        hidden = self.credential_headers | ALWAYS_SENSITIVE
         headers = {
-            k: _REDACTED if k.lower() in self.credential_headers else v
-            for k, v in self.headers.items()
+            k: _REDACTED if k.lower() in hidden else v for k, v in self.headers.items()
         }
         body = (
             f"<{len(self.body)} bytes>"
@@ -358,8 +367,24 @@ def _encode_body(
     raise ApiTypeError(f"{endpoint.operation_id}: unknown body kind {body.kind!r}")
 
 
-_NO_CREDENTIALS: frozenset[str] = frozenset()
 _NO_AUTH = AuthValues()  # for endpoints without security; only ever read
+_NOTHING: frozenset[str] = frozenset()
+
+
+def _credential_headers(
+    configuration: BaseConfiguration, sensitive_headers: frozenset[str]
+) -> frozenset[str]:
+    """Lower-case names of the headers that carry secrets: the configured schemes' (cached), plus
+    ``configuration.sensitive_headers`` and the client's own (``set_default_header(..., sensitive=True)``).
+    """
+    names = credential_header_names(configuration.auth_schemes)
+    if configuration.sensitive_headers or sensitive_headers:
+        names = (
+            names
+            | {n.lower() for n in configuration.sensitive_headers}
+            | sensitive_headers
+        )
+    return names
 
 
 def build_request(
@@ -370,11 +395,14 @@ def build_request(
     headers: Mapping[str, str] | None = None,
     host: str | None = None,
     user_agent: str | None = None,
+    sensitive_headers: frozenset[str] = _NOTHING,
 ) -> PreparedRequest:
     """Fill the path, serialise parameters, apply auth, encode the body and set the standard headers.
 
-    ``headers`` (client defaults merged with per-call headers) override generated ones. Raises
-    ``ApiValueError`` for a missing required argument or an empty path parameter.
+    ``headers`` (client defaults merged with per-call headers) override generated ones;
+    ``sensitive_headers`` (lower case) are secrets besides the configured credentials. Raises
+    ``ApiValueError`` for a missing required argument, an empty path parameter or a header that could
+    inject another (``check_headers``).
     """
     plan = _plan(endpoint)
     _check_required(endpoint, plan, args)
@@ -412,7 +440,7 @@ def build_request(
             body,
             replayable,
             url,
-            _NO_CREDENTIALS,
+            _credential_headers(configuration, sensitive_headers),
         )
 
     if auth.query:
@@ -455,13 +483,6 @@ def build_request(
             merged["Cookie"] = cookie
 
     check_headers(merged)
-    if auth.headers or auth.cookies:
-        credential_headers = {name.lower() for name in auth.headers}
-        if auth.cookies:
-            credential_headers.add("cookie")
-        credentials = frozenset(credential_headers)
-    else:
-        credentials = _NO_CREDENTIALS
     return PreparedRequest(
         plan.method,
         url,
@@ -469,7 +490,7 @@ def build_request(
         body,
         replayable,
         display_url,
-        credentials,
+        _credential_headers(configuration, sensitive_headers),
     )
 
 
@@ -495,11 +516,18 @@ def redirect_request(
 
     303, and 301/302 after a POST, become a GET without body. Credentials are only ever sent to
     ``origin`` (the configured host's ``origin_of``): leaving it drops ``Authorization``, ``Cookie``,
-    ``Proxy-Authorization`` and the endpoint's API-key headers.
+    ``Proxy-Authorization`` and every header in ``request.credential_headers``. A redirect from https to
+    http raises ``ApiConnectionError``: the request (and its answer) would travel in clear text.
     """
     if not location:
         return None
     url = urljoin(request.url, location)
+    if _downgrades(request.url, url):
+        raise ApiConnectionError(
+            "refused to follow a redirect from https to http",
+            method=request.method,
+            url=request.display_url,
+        )
     method, body, replayable = request.method, request.body, request.replayable
     headers = dict(request.headers)
     if status == 303 or (status in (301, 302) and method == "POST"):
@@ -522,6 +550,28 @@ def redirect_request(
         body=body,
         replayable=replayable,
         credential_headers=request.credential_headers,
+    )
+
+
+def query_credential_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern matching ``name=value`` of these (unencoded) query parameter names in a URL or a log
+    line, for ``mask_query_credentials``; None when there are none."""
+    encoded = sorted({re.escape(quote(name, safe="")) for name in names})
+    if not encoded:
+        return None
+    return re.compile(r"(?<=[?&;])(" + "|".join(encoded) + r")=[^&#;\s\"']*")
+
+
+def mask_query_credentials(text: str, pattern: re.Pattern[str]) -> str:
+    """``text`` with the value of every query credential ``pattern`` matches replaced by ``***``."""
+    return pattern.sub(r"\1=" + _REDACTED, text)
+
+
+def _downgrades(url: str, target: str) -> bool:
+    """Whether going from ``url`` to ``target`` leaves TLS (https → http, wss → ws)."""
+    return url[:6].lower() in ("https:", "wss://") and target[:5].lower() in (
+        "http:",
+        "ws://",
     )
 
 

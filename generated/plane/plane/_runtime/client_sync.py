@@ -37,8 +37,10 @@ from .request import (
     REDIRECT_STATUSES,
     PreparedRequest,
     build_request,
+    mask_query_credentials,
     merge_headers,
     origin_of,
+    query_credential_pattern,
     redirect_request,
 )
 from .response import ApiResponse, make_api_response
@@ -90,6 +92,57 @@ def translate_error(
     )
 
 
+class _QueryCredentialFilter(logging.Filter):
+    """Masks API keys sent in the query string in urllib3's log lines (its debug line of every request
+    shows the request target, query included). Installed on urllib3's loggers by the first client whose
+    API sends a key in the query; each such client adds its parameter names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: frozenset[str] = frozenset()
+        self.pattern: re.Pattern[str] | None = None
+
+    def watch(self, names: frozenset[str]) -> None:
+        if not names <= self.names:
+            self.names |= names
+            self.pattern = query_credential_pattern(self.names)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        pattern = self.pattern
+        if pattern is None:
+            return True
+        if isinstance(record.msg, str):
+            record.msg = mask_query_credentials(record.msg, pattern)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                mask_query_credentials(a, pattern) if isinstance(a, str) else a
+                for a in record.args
+            )
+        return True
+
+
+_LOG_FILTER = _QueryCredentialFilter()
+_URLLIB3_LOGGERS = (
+    "urllib3.connectionpool",
+    "urllib3.poolmanager",
+    "urllib3.util.retry",
+)
+
+
+def _mask_query_credentials_in_logs(configuration: BaseConfiguration) -> None:
+    names = frozenset(
+        s.param_name
+        for s in configuration.auth_schemes
+        if s.kind == "api_key" and s.location == "query"
+    )
+    if not names:
+        return
+    if _LOG_FILTER.pattern is None:
+        for name in _URLLIB3_LOGGERS:
+            logging.getLogger(name).addFilter(_LOG_FILTER)
+    _LOG_FILTER.watch(names)
+
+
 _TIMEOUTS: dict[Timeout, urllib3.Timeout] = {}
 
 
@@ -134,8 +187,11 @@ class SyncApiClient:
         if header_name is not None and header_value is not None:
             self.default_headers[header_name] = header_value
         self.cookie = cookie
+        self.sensitive_headers: frozenset[str] = frozenset()
+        """Lower-case names of headers that are secrets (see ``set_default_header``)."""
         self.user_agent = f"{self.package_name}/{self.package_version} python/{platform.python_version()}"
         self.sleep: Callable[[float], None] = time.sleep
+        _mask_query_credentials_in_logs(self.configuration)
         self.pool_manager = self._make_pool_manager()
         self._pools: dict[str, HTTPConnectionPool] = {}
 
@@ -169,9 +225,15 @@ class SyncApiClient:
     def user_agent(self, value: str) -> None:
         self.default_headers["User-Agent"] = value
 
-    def set_default_header(self, header_name: str, header_value: str) -> None:
-        """Send a header with every request."""
+    def set_default_header(
+        self, header_name: str, header_value: str, *, sensitive: bool = False
+    ) -> None:
+        """Send a header with every request. ``sensitive=True`` marks it a secret: masked in ``repr`` of a
+        prepared request and dropped when a redirect leaves the configured host (Authorization, Cookie
+        and the API's credential headers always are)."""
         self.default_headers[header_name] = header_value
+        if sensitive:
+            self.sensitive_headers |= {header_name.lower()}
 
     def __enter__(self) -> Self:
         return self
@@ -204,7 +266,12 @@ class SyncApiClient:
                 defaults["Cookie"] = self.cookie
             layers = merge_headers(defaults, headers)
         return build_request(
-            endpoint, args, self.configuration, headers=layers, host=host
+            endpoint,
+            args,
+            self.configuration,
+            headers=layers,
+            host=host,
+            sensitive_headers=self.sensitive_headers,
         )
 
     def call(
