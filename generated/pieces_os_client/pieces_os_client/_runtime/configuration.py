@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from .auth import AuthScheme
+from .limits import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
 from .retry import (
     DEFAULT_BACKOFF_INITIAL,
     DEFAULT_BACKOFF_MAX,
@@ -22,7 +23,13 @@ from .retry import (
     RetryPolicy,
 )
 
-__all__ = ["DEFAULT_TIMEOUT", "BaseConfiguration", "Timeout"]
+__all__ = [
+    "DEFAULT_MAX_PAGES",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TIMEOUT",
+    "BaseConfiguration",
+    "Timeout",
+]
 
 Timeout = float | tuple[float, float] | None
 """Seconds: one number for connect and read, ``(connect, read)``, or None for no limit."""
@@ -66,6 +73,7 @@ class BaseConfiguration:
         backoff_max: float = DEFAULT_BACKOFF_MAX,
         retry_after_max: float = DEFAULT_RETRY_AFTER_MAX,
         # -- safety: limits against a misbehaving server, and which headers are secrets
+        max_pages: int | None = DEFAULT_MAX_PAGES,
         sensitive_headers: Iterable[str] = (),
     ) -> None:
         self.host: str = host if host is not None else self.default_host
@@ -88,6 +96,8 @@ class BaseConfiguration:
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.retry_after_max = retry_after_max
+        self.max_pages = max_pages
+        """Most pages one ``<method>_iter`` requests (``PaginationError`` past it); None: no limit."""
         self.sensitive_headers: set[str] = set(sensitive_headers)
         """Names of headers (besides Authorization, Cookie and the API-key headers of ``auth_schemes``)
         that carry secrets: masked in ``repr`` of a request and dropped when a redirect leaves the
@@ -146,6 +156,7 @@ class BaseConfiguration:
             "verify_ssl": repr(self.verify_ssl),
             "proxy": repr(proxy),
             "proxy_headers": repr({name: _SECRET for name in self.proxy_headers or {}}),
+            "max_pages": repr(self.max_pages),
             "sensitive_headers": repr(sorted(self.sensitive_headers)),
         }
         body = ", ".join(f"{k}={v}" for k, v in fields.items())

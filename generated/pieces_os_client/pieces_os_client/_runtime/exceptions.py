@@ -18,7 +18,8 @@
     │   └── ServiceException               5xx
     ├── ApiConnectionError             no usable HTTP response: refused, DNS, TLS, reset, protocol error
     │   └── ApiTimeoutError            connect or read timeout
-    └── ResponseValidationError        a 2xx body does not match its declared type
+    ├── ResponseValidationError        a 2xx body does not match its declared type
+    └── PaginationError                a server repeats a page cursor, or an iteration passes max_pages
 
 Messages never include request headers, so credentials do not leak into logs, and an exception keeps
 at most ``ERROR_BODY_LIMIT`` bytes of a response body.
@@ -43,6 +44,7 @@ __all__ = [
     "ForbiddenException",
     "NotFoundException",
     "OpenApiException",
+    "PaginationError",
     "ResponseValidationError",
     "ServiceException",
     "TooManyRequestsException",
@@ -247,3 +249,16 @@ class ResponseValidationError(OpenApiException):
         super().__init__(
             f"{operation_id}: response {status} does not match its declared type{where}: {message}"
         )
+
+
+class PaginationError(OpenApiException):
+    """Raised by ``<method>_iter`` when the server hands out a next-page cursor it already returned
+    (iterating on would request the same pages forever), or when the iteration would pass ``max_pages``.
+
+    ``pages`` is the number of pages received; the items of those pages were already yielded.
+    """
+
+    def __init__(self, operation_id: str, message: str, *, pages: int) -> None:
+        self.operation_id = operation_id
+        self.pages = pages
+        super().__init__(f"{operation_id}: {message}")
