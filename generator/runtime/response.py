@@ -11,6 +11,7 @@ import pydantic
 import pydantic_core
 
 from .endpoint import Endpoint
+from .enums import ACCEPT_UNKNOWN
 from .exceptions import (
     ERROR_BODY_LIMIT,
     ApiException,
@@ -184,7 +185,8 @@ def decode_response(
     No body, 204, a ``None`` type or no declared type → None. Declared ``bytes`` → the raw bytes;
     declared ``str`` with a non-JSON content type → text. JSON content types, and any structured declared
     type, → parsed and validated with pydantic (a mismatch raises ``ResponseValidationError`` naming the
-    operation and the field path). Declared ``Any`` with a non-JSON body → str for ``text/*``, else bytes.
+    operation and the field path); an enum value the spec does not list is kept (``enums.ApiEnum``).
+    Declared ``Any`` with a non-JSON body → str for ``text/*``, else bytes.
     """
     tp = response_type_for(endpoint, status)
     if tp is None or tp is NOT_DECLARED or status == 204 or not body:
@@ -201,8 +203,21 @@ def decode_response(
         if content_type.lower().startswith("text/"):
             return _text(endpoint, status, content_type, body)
         return body
-    # JSON declared, or a structured type declared whatever the content type says: parsed and validated
-    # in one step from the bytes; anything that is not plain UTF-8 JSON takes the general path below.
+    # JSON declared, or a structured type declared whatever the content type says. Enums accept values
+    # the spec does not list while a response is decoded (``enums.ApiEnum``).
+    token = ACCEPT_UNKNOWN.set(True)
+    try:
+        return _decode_json(endpoint, tp, status, content_type, body)
+    finally:
+        ACCEPT_UNKNOWN.reset(token)
+
+
+def _decode_json(
+    endpoint: Endpoint, tp: Any, status: int, content_type: str, body: bytes
+) -> Any:
+    """``decode_response`` for a body parsed as JSON and validated against ``tp``."""
+    # Parsed and validated in one step from the bytes; anything that is not plain UTF-8 JSON takes the
+    # general path below.
     validate = _json_validator(tp)
     try:
         if len(body) < GC_PAUSE_MIN_SIZE:  # validate_large's own test, without the call
@@ -322,6 +337,7 @@ def decode_message(endpoint: Endpoint, message: str | bytes) -> Any:
         ) from exc
     if tp is None or tp is NOT_DECLARED:
         return parsed
+    token = ACCEPT_UNKNOWN.set(True)
     try:
         return _adapter(tp).validate_python(parsed)
     except pydantic.ValidationError as exc:
@@ -331,3 +347,5 @@ def decode_message(endpoint: Endpoint, message: str | bytes) -> Any:
         raise ResponseValidationError(
             endpoint.operation_id, path, message_text, body=body, status=200
         ) from exc
+    finally:
+        ACCEPT_UNKNOWN.reset(token)
