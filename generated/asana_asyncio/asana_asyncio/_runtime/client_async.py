@@ -12,7 +12,13 @@ import asyncio
 import contextlib
 import logging
 import platform
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Mapping,
+)
 from types import TracebackType
 from typing import Any, ClassVar
 
@@ -23,6 +29,7 @@ from yarl import URL
 from .configuration import BaseConfiguration, Timeout
 from .endpoint import Endpoint
 from .exceptions import ApiConnectionError, ApiTimeoutError
+from .limits import BodyLimit, Deadline
 from .multipart import StreamingBody
 from .request import (
     REDIRECT_STATUSES,
@@ -95,17 +102,39 @@ def translate_error(
 
 
 def client_timeout(value: Timeout) -> aiohttp.ClientTimeout:
-    """An aiohttp timeout with the sync client's meaning: a limit on connecting and one on each read
-    (no limit on the whole request, nor on waiting for a free pooled connection)."""
-    connect, read = value if isinstance(value, tuple) else (value, value)
-    return aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
+    """An aiohttp timeout with the sync client's meaning: the whole request (connecting, sending, the
+    headers and reading the whole body) within ``limits.total_seconds(value)``, a limit on connecting
+    and one on each read (none on waiting for a free pooled connection beyond the total).
+    """
+    deadline = Deadline(value)
+    return aiohttp.ClientTimeout(
+        total=deadline.total, sock_connect=deadline.connect, sock_read=deadline.read
+    )
+
+
+def _hop_timeout(deadline: Deadline) -> aiohttp.ClientTimeout:
+    """The aiohttp timeout for one more request of a call (a redirect, a retry): what is left of it."""
+    return aiohttp.ClientTimeout(
+        total=deadline.remaining(),
+        sock_connect=deadline.connect_timeout(),
+        sock_read=deadline.read_timeout(),
+    )
+
+
+def _stream_timeout(deadline: Deadline) -> aiohttp.ClientTimeout:
+    """The aiohttp timeout of a response handed over unread (``call_raw``): its reader may take as long
+    as it needs, so only the connect and per-read limits apply."""
+    return aiohttp.ClientTimeout(
+        total=None, sock_connect=deadline.connect, sock_read=deadline.read
+    )
 
 
 _TIMEOUTS: dict[Timeout, aiohttp.ClientTimeout] = {}
 
 
 def _cached_timeout(value: Timeout) -> aiohttp.ClientTimeout:
-    """``client_timeout(value)``, made once per value (aiohttp's timeouts are immutable)."""
+    """``client_timeout(value)``, made once per value (aiohttp's timeouts are immutable): the first
+    request of a call has the whole budget."""
     try:
         return _TIMEOUTS[value]
     except (KeyError, TypeError):
@@ -117,6 +146,50 @@ def _cached_timeout(value: Timeout) -> aiohttp.ClientTimeout:
         except TypeError:  # unhashable (a list): not cached
             pass
     return made
+
+
+async def _read_limited(response: aiohttp.ClientResponse, limit: BodyLimit) -> bytes:
+    """The whole (decompressed) body, refused with ``ResponseTooLargeError`` as soon as it passes the
+    limit: a declared length over it before anything is read, otherwise while reading.
+    """
+    length = limit.check_declared(response.headers)
+    if length is not None and "Content-Encoding" not in response.headers:
+        return await response.read()  # exactly ``length`` bytes, no more
+    if limit.limit is None:
+        return await response.read()
+    chunks: list[bytes] = []
+    content = response.content
+    while chunk := await content.readany():
+        limit.add(len(chunk))
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _close_with_loop(
+    session: aiohttp.ClientSession,
+) -> AsyncGenerator[None, None]:
+    """Suspended for the life of ``session``'s event loop; closes the session when finalised.
+
+    An async generator first iterated inside a running loop is registered with that loop, and
+    ``loop.shutdown_asyncgens()`` (which ``asyncio.run()``, ``asyncio.Runner`` and test runners call
+    before closing the loop) closes it: the ``finally`` below then runs while the loop still can.
+    """
+    try:
+        yield
+    finally:
+        if not session.closed:
+            await session.close()
+
+
+def _start(keeper: AsyncGenerator[None, None]) -> None:
+    """Run ``keeper`` to its ``yield`` (no await before it, so this completes synchronously)."""
+    step = keeper.asend(None)
+    try:
+        step.send(None)
+    except StopIteration:
+        return
+    step.close()
+    raise RuntimeError("the session keeper suspended before its yield")
 
 
 async def _stream(body: StreamingBody) -> AsyncIterator[bytes]:
@@ -162,6 +235,7 @@ class AsyncApiClient:
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._keeper: AsyncGenerator[None, None] | None = None
 
     # -- public API ---------------------------------------------------------------------------------
 
@@ -196,10 +270,14 @@ class AsyncApiClient:
         await self.close()
 
     async def close(self) -> None:
-        """Close the session and its pooled connections (a later call opens a new one)."""
+        """Close the session and its pooled connections now; calls still in flight fail with
+        ``ApiConnectionError``. A later call opens a new session."""
         session, self._session = self._session, None
+        keeper, self._keeper = self._keeper, None
         if session is not None and not session.closed:
             await session.close()
+        if keeper is not None:
+            await keeper.aclose()
 
     async def session(self) -> aiohttp.ClientSession:
         """The aiohttp session, created on first use in the running event loop."""
@@ -212,6 +290,10 @@ class AsyncApiClient:
         if session is None or session.closed or self._loop is not loop:
             session = self._session = self._make_session()
             self._loop = loop
+            # A session belongs to one event loop: closed when that loop shuts down (asyncio.run()
+            # ends), so a client used across several asyncio.run() calls leaves none behind.
+            self._keeper = _close_with_loop(session)
+            _start(self._keeper)
         return session
 
     def prepare(
@@ -313,12 +395,17 @@ class AsyncApiClient:
     ) -> tuple[aiohttp.ClientResponse, bytes]:
         """Send with retries and redirects; returns the final response (and its body when
         ``preload``). Each attempt is sent inline here (no coroutine per attempt: this is the hot path
-        of every call)."""
+        of every call).
+
+        With ``preload`` the whole call (every request, body and retry wait) fits in the timeout (see
+        ``limits.Deadline``) and the body in ``max_response_bytes``; without, the response is handed
+        over once its headers are in, and only the connect and per-read limits apply to it.
+        """
         policy: RetryPolicy | None = None  # made when a failure asks for it
         cfg = self.configuration
-        timeout = _cached_timeout(
-            request_timeout if request_timeout is not None else cfg.timeout
-        )
+        value = request_timeout if request_timeout is not None else cfg.timeout
+        deadline = Deadline(value)
+        timeout = _cached_timeout(value) if preload else _stream_timeout(deadline)
         session = self._current_session()
         origin: tuple[str, str, int | None] | None = None
         first_url = request.url
@@ -348,14 +435,30 @@ class AsyncApiClient:
                     proxy_headers=cfg.proxy_headers,
                 )
                 if preload:
+                    limit = BodyLimit(
+                        cfg.max_response_bytes, request.method, request.display_url
+                    )
                     try:
-                        body = await response.read()
+                        body = await _read_limited(response, limit)
+                    except BaseException:
+                        response.close()  # unread data left: the connection is not reused
+                        raise
                     finally:
                         response.release()
                 else:
                     body = b""
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError) as exc:
+                if session.closed:  # close() while this call was in flight
+                    raise ApiConnectionError(
+                        "the client was closed during the call",
+                        method=request.method,
+                        url=request.display_url,
+                    ) from exc
+                if isinstance(exc, RuntimeError):
+                    raise
                 error, kind = translate_error(exc, request.method, request.display_url)
+                if preload and deadline.expired():
+                    error = deadline.error(request.method, request.display_url)
                 attempt += 1
                 if policy is None:
                     policy = cfg.retry_policy(retries)
@@ -367,7 +470,11 @@ class AsyncApiClient:
                     error=kind,
                 ):
                     raise error from exc
-                await self._wait(policy, attempt, None, request, str(error))
+                delay = policy.delay(attempt)
+                if preload and not deadline.allows_wait(delay):
+                    raise error from exc  # no time left for another attempt
+                await self._wait(policy, attempt, delay, request, str(error))
+                timeout = _hop_timeout(deadline) if preload else timeout
                 continue
             status = response.status
             if status in REDIRECT_STATUSES and redirects < MAX_REDIRECTS:
@@ -379,6 +486,7 @@ class AsyncApiClient:
                 if follow is not None:
                     response.release()
                     request, redirects = follow, redirects + 1
+                    timeout = _hop_timeout(deadline) if preload else timeout
                     continue
             if status not in RETRY_STATUS_CODES and not 500 <= status <= 599:
                 return response, body  # never retried: no policy needed
@@ -391,24 +499,25 @@ class AsyncApiClient:
                 replayable=request.replayable,
                 status=response.status,
             ):
-                attempt += 1
-                retry_after = response.headers.get("Retry-After")
-                response.release()
-                await self._wait(
-                    policy, attempt, retry_after, request, f"HTTP {response.status}"
-                )
-                continue
+                delay = policy.delay(attempt + 1, response.headers.get("Retry-After"))
+                if not preload or deadline.allows_wait(delay):
+                    attempt += 1
+                    response.release()
+                    await self._wait(
+                        policy, attempt, delay, request, f"HTTP {response.status}"
+                    )
+                    timeout = _hop_timeout(deadline) if preload else timeout
+                    continue
             return response, body
 
     async def _wait(
         self,
         policy: RetryPolicy,
         attempt: int,
-        retry_after: str | None,
+        delay: float,
         request: PreparedRequest,
         why: str,
     ) -> None:
-        delay = policy.delay(attempt, retry_after)
         logger.debug(
             "retry %d/%d of %s %s in %.2fs after %s",
             attempt,

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from .auth import AuthScheme
-from .limits import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
+from .limits import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES, Timeout
 from .retry import (
     DEFAULT_BACKOFF_INITIAL,
     DEFAULT_BACKOFF_MAX,
@@ -30,9 +30,6 @@ __all__ = [
     "BaseConfiguration",
     "Timeout",
 ]
-
-Timeout = float | tuple[float, float] | None
-"""Seconds: one number for connect and read, ``(connect, read)``, or None for no limit."""
 
 DEFAULT_TIMEOUT = 60.0
 
@@ -73,6 +70,7 @@ class BaseConfiguration:
         backoff_max: float = DEFAULT_BACKOFF_MAX,
         retry_after_max: float = DEFAULT_RETRY_AFTER_MAX,
         # -- safety: limits against a misbehaving server, and which headers are secrets
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
         max_pages: int | None = DEFAULT_MAX_PAGES,
         sensitive_headers: Iterable[str] = (),
     ) -> None:
@@ -96,6 +94,9 @@ class BaseConfiguration:
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.retry_after_max = retry_after_max
+        self.max_response_bytes = max_response_bytes
+        """Largest body (decompressed) a call buffers (``ResponseTooLargeError`` past it); None: no
+        limit. ``<method>_without_preload_content`` responses are not limited."""
         self.max_pages = max_pages
         """Most pages one ``<method>_iter`` requests (``PaginationError`` past it); None: no limit."""
         self.sensitive_headers: set[str] = set(sensitive_headers)
@@ -156,6 +157,7 @@ class BaseConfiguration:
             "verify_ssl": repr(self.verify_ssl),
             "proxy": repr(proxy),
             "proxy_headers": repr({name: _SECRET for name in self.proxy_headers or {}}),
+            "max_response_bytes": repr(self.max_response_bytes),
             "max_pages": repr(self.max_pages),
             "sensitive_headers": repr(sorted(self.sensitive_headers)),
         }

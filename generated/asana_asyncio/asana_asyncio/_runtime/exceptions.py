@@ -17,7 +17,8 @@
     │   ├── TooManyRequestsException       429
     │   └── ServiceException               5xx
     ├── ApiConnectionError             no usable HTTP response: refused, DNS, TLS, reset, protocol error
-    │   └── ApiTimeoutError            connect or read timeout
+    │   ├── ApiTimeoutError            the call took longer than its timeout
+    │   └── ResponseTooLargeError      a buffered body grew past max_response_bytes
     ├── ResponseValidationError        a 2xx body does not match its declared type
     └── PaginationError                a server repeats a page cursor, or an iteration passes max_pages
 
@@ -45,6 +46,7 @@ __all__ = [
     "NotFoundException",
     "OpenApiException",
     "PaginationError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "ServiceException",
     "TooManyRequestsException",
@@ -221,7 +223,15 @@ class ApiConnectionError(OpenApiException):
 
 
 class ApiTimeoutError(ApiConnectionError):
-    """Raised when connecting or reading the response took longer than the configured timeout."""
+    """Raised when a call took longer than its timeout: connecting, sending, reading the headers or the
+    whole body (a server dripping bytes cannot stretch it), redirects and retries included.
+    """
+
+
+class ResponseTooLargeError(ApiConnectionError):
+    """Raised when a buffered response body (after decompression) is larger than the configuration's
+    ``max_response_bytes``; nothing past the limit is read. ``<method>_without_preload_content`` (and
+    WebSocket streams) are not subject to it."""
 
 
 class ResponseValidationError(OpenApiException):
