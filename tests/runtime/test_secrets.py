@@ -155,3 +155,95 @@ def test_https_to_http_redirect_is_refused() -> None:
     assert follow is not None and "Authorization" not in follow.headers
     plain = PreparedRequest("GET", "http://api.example.com/a", {})
     assert redirect_request(plain, 301, "https://api.example.com/a", origin) is not None
+
+
+# -- TLS ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tls() -> tuple[Any, Any]:
+    """A server TLS context with a certificate for 127.0.0.1, and the CA that signed it."""
+    import ssl
+
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    return context, ca
+
+
+def _run_both(cfg: BaseConfiguration, endpoint: Endpoint) -> list[Any]:
+    """Each client's outcome (the response data, or the exception) calling ``endpoint``."""
+    outcomes: list[Any] = []
+    try:
+        with SyncClient(cfg) as client:
+            outcomes.append(client.call(endpoint, {}).data)
+    except Exception as exc:  # noqa: BLE001 - returned for the test to check
+        outcomes.append(exc)
+
+    async def main() -> Any:
+        async with AsyncClient(cfg) as client:
+            return (await client.call(endpoint, {})).data
+
+    try:
+        outcomes.append(asyncio.run(main()))
+    except Exception as exc:  # noqa: BLE001 - returned for the test to check
+        outcomes.append(exc)
+    return outcomes
+
+
+def test_both_clients_warn_when_certificates_are_not_verified(
+    tls: tuple[Any, Any],
+) -> None:
+    import warnings
+
+    from tests.support.hostile_server import HostileServer, answer
+
+    context, ca = tls
+    with HostileServer(tls=context) as server:
+        server.behaviour = answer(200)
+        for kind in ("sync", "asyncio"):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                cfg = Configuration(host=server.url, verify_ssl=False)
+                if kind == "sync":
+                    with SyncClient(cfg) as client:
+                        client.call(OPEN, {})
+                else:
+
+                    async def main(cfg: Configuration = cfg) -> None:
+                        async with AsyncClient(cfg) as client:
+                            await client.call(OPEN, {})
+
+                    asyncio.run(main())
+            insecure = [
+                w for w in caught if "InsecureRequestWarning" in w.category.__name__
+            ]
+            assert insecure, (kind, [str(w.message) for w in caught])
+            assert "127.0.0.1" in str(insecure[0].message)
+        # verified: no warning
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with ca.cert_pem.tempfile() as ca_file:
+                cfg = Configuration(host=server.url, ssl_ca_cert=ca_file)
+                assert _run_both(cfg, OPEN) == [None, None]
+        assert not [w for w in caught if "Insecure" in w.category.__name__]
+
+
+def test_both_clients_refuse_a_redirect_from_https_to_http(
+    tls: tuple[Any, Any],
+) -> None:
+    from tests.support.hostile_server import HostileServer, redirect
+
+    context, ca = tls
+    with HostileServer(tls=context) as secure, RecordingServer() as plain:
+        secure.behaviour = redirect(plain.url + "/in-clear-text")
+        with ca.cert_pem.tempfile() as ca_file:
+            cfg = Configuration(
+                host=secure.url, ssl_ca_cert=ca_file, access_token=SECRET
+            )
+            outcomes = _run_both(cfg, OPEN)
+    for outcome in outcomes:
+        assert isinstance(outcome, ApiConnectionError), repr(outcome)
+        assert "https to http" in str(outcome)
+    assert plain.requests == []

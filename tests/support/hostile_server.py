@@ -14,9 +14,12 @@ closed by the client.
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import json as jsonlib
 import socket
+import ssl
 import threading
 import time
 import zlib
@@ -35,7 +38,9 @@ __all__ = [
     "gzip_bomb",
     "huge_length",
     "json_answer",
+    "redirect",
     "silent",
+    "websocket_then_silence",
 ]
 
 
@@ -57,7 +62,8 @@ Behaviour = Callable[["socket.socket", Request], bool]
 
 
 def _head(status: int, headers: list[tuple[str, str]]) -> bytes:
-    lines = [f"HTTP/1.1 {status} X"] + [f"{k}: {v}" for k, v in headers]
+    reason = {101: "Switching Protocols", 302: "Found"}.get(status, "X")
+    lines = [f"HTTP/1.1 {status} {reason}"] + [f"{k}: {v}" for k, v in headers]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
@@ -196,6 +202,39 @@ def gzip_answer(data: Any) -> Behaviour:
     )
 
 
+def redirect(location: str, status: int = 302) -> Behaviour:
+    """A redirect to ``location``."""
+    return answer(status, b"", [("Location", location)])
+
+
+def websocket_then_silence(server: HostileServer) -> Behaviour:
+    """Completes a WebSocket handshake, then neither sends nor reads anything (no pong either)."""
+
+    def behave(conn: socket.socket, request: Request) -> bool:
+        key = request.header("Sec-WebSocket-Key") or ""
+        accept = base64.b64encode(
+            hashlib.sha1((key + _WS_GUID).encode()).digest()
+        ).decode()
+        conn.sendall(
+            _head(
+                101,
+                [
+                    ("Upgrade", "websocket"),
+                    ("Connection", "Upgrade"),
+                    ("Sec-WebSocket-Accept", accept),
+                ],
+            )
+        )
+        while not server.stopping.wait(0.05):
+            pass
+        return False
+
+    return behave
+
+
+_WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
 def silent(server: HostileServer) -> Behaviour:
     """Reads the request and never answers (until the server stops)."""
 
@@ -210,7 +249,9 @@ def silent(server: HostileServer) -> Behaviour:
 class HostileServer:
     """Answers every request with ``behaviour`` (a 500 until one is set)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.tls = tls
+        """A server-side TLS context: the server speaks https (``url`` says so)."""
         self.behaviour: Behaviour = answer(500, b"no behaviour set")
         self.requests: list[Request] = []
         self.stopping = threading.Event()
@@ -225,7 +266,7 @@ class HostileServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def open_connections(self) -> int:
@@ -264,7 +305,16 @@ class HostileServer:
             request.body = reader.read(length)
         return request
 
-    def _serve(self, conn: socket.socket) -> None:
+    def _serve(self, raw: socket.socket) -> None:
+        conn = raw
+        if self.tls is not None:
+            try:
+                conn = self.tls.wrap_socket(raw, server_side=True)
+            except (OSError, ssl.SSLError):
+                with self._lock:
+                    self._sockets.discard(raw)
+                raw.close()
+                return
         reader = conn.makefile("rb")
         try:
             while not self.stopping.is_set():
@@ -279,7 +329,7 @@ class HostileServer:
             pass
         finally:
             with self._lock:
-                self._sockets.discard(conn)
+                self._sockets.discard(raw)
             reader.close()
             conn.close()
 

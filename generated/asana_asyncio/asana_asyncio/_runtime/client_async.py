@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import platform
+import warnings
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -19,16 +20,19 @@ from collections.abc import (
     Callable,
     Mapping,
 )
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.client_middlewares import ClientHandlerType
 from typing_extensions import Self
 from yarl import URL
 
 from .configuration import BaseConfiguration, Timeout
 from .endpoint import Endpoint
-from .exceptions import ApiConnectionError, ApiTimeoutError
+from .exceptions import ApiConnectionError, ApiTimeoutError, InsecureRequestWarning
 from .limits import BodyLimit, Deadline
 from .multipart import StreamingBody
 from .request import (
@@ -37,6 +41,7 @@ from .request import (
     build_request,
     merge_headers,
     origin_of,
+    redirect_headers,
     redirect_request,
 )
 from .response import ApiResponse, make_api_response
@@ -44,10 +49,12 @@ from .retry import RETRY_STATUS_CODES, ErrorKind, RetryPolicy
 
 __all__ = [
     "DEFAULT_POOL_SIZE",
+    "WEBSOCKET_REDIRECTS",
     "MAX_REDIRECTS",
     "AsyncApiClient",
     "client_timeout",
     "translate_error",
+    "warn_unverified",
 ]
 
 logger = logging.getLogger(__name__)
@@ -163,6 +170,45 @@ async def _read_limited(response: aiohttp.ClientResponse, limit: BodyLimit) -> b
         limit.add(len(chunk))
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+WEBSOCKET_REDIRECTS: ContextVar[
+    tuple[tuple[str, str, int | None], frozenset[str]] | None
+] = ContextVar("websocket_redirects", default=None)
+"""``(origin, credential headers)`` of the WebSocket handshake being opened in this task (set by
+``websocket_async``), for ``_guard_websocket_redirects``."""
+
+
+async def _guard_websocket_redirects(
+    request: aiohttp.ClientRequest, handler: ClientHandlerType
+) -> aiohttp.ClientResponse:
+    """Session middleware, for the one kind of request whose redirects aiohttp follows itself: a
+    WebSocket handshake (``ws_connect`` has no way to turn them off). aiohttp drops only Authorization
+    and Cookie on leaving the origin; here every credential header goes too, and leaving TLS raises
+    ``ApiConnectionError`` (``request.redirect_headers``). HTTP calls bypass it (``middlewares=()``).
+    """
+    guard = WEBSOCKET_REDIRECTS.get()
+    if guard is not None:
+        origin, credentials = guard
+        kept = redirect_headers(
+            request.headers, credentials, origin, str(request.url), method="GET"
+        )
+        for name in [k for k in request.headers if k not in kept]:
+            request.headers.popall(name, None)
+    return await handler(request)
+
+
+def warn_unverified(url: str) -> None:
+    """Warn (``InsecureRequestWarning``) that an https or wss request goes out without certificate
+    verification, naming the host, as urllib3 does for the sync client."""
+    if url[:6].lower() in ("https:", "wss://"):
+        host = urlsplit(url).hostname or url
+        warnings.warn(
+            f"Unverified HTTPS request is being made to host {host!r}: the server's certificate is "
+            "not checked (verify_ssl=False), so anyone in between can read and change the traffic",
+            InsecureRequestWarning,
+            stacklevel=4,
+        )
 
 
 async def _close_with_loop(
@@ -383,6 +429,7 @@ class AsyncApiClient:
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),
             trust_env=False,
+            middlewares=(_guard_websocket_redirects,),  # HTTP calls pass middlewares=()
         )
 
     async def _send(
@@ -403,6 +450,8 @@ class AsyncApiClient:
         """
         policy: RetryPolicy | None = None  # made when a failure asks for it
         cfg = self.configuration
+        if not cfg.verify_ssl:
+            warn_unverified(request.url)
         value = request_timeout if request_timeout is not None else cfg.timeout
         deadline = Deadline(value)
         timeout = _cached_timeout(value) if preload else _stream_timeout(deadline)
@@ -433,6 +482,7 @@ class AsyncApiClient:
                     allow_redirects=False,
                     proxy=cfg.proxy,
                     proxy_headers=cfg.proxy_headers,
+                    middlewares=(),  # redirects are followed here, not by aiohttp
                 )
                 if preload:
                     limit = BodyLimit(

@@ -15,6 +15,7 @@ from .exceptions import ApiTimeoutError, ResponseTooLargeError
 __all__ = [
     "DEFAULT_MAX_PAGES",
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_WEBSOCKET_HEARTBEAT",
     "BodyLimit",
     "Deadline",
     "Timeout",
@@ -29,6 +30,8 @@ DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 """Largest buffered (non-streaming) response body, in bytes after decompression."""
 DEFAULT_MAX_PAGES = 10_000
 """Most pages one ``<method>_iter`` iteration requests."""
+DEFAULT_WEBSOCKET_HEARTBEAT = 20.0
+"""Seconds between WebSocket pings (and the longest wait for a pong)."""
 
 
 def total_seconds(timeout: Timeout) -> float | None:

@@ -53,6 +53,7 @@ __all__ = [
     "merge_headers",
     "origin_of",
     "query_credential_pattern",
+    "redirect_headers",
     "redirect_request",
     "resolve_host",
     "websocket_url",
@@ -495,14 +496,46 @@ def build_request(
 
 
 def origin_of(url: str) -> tuple[str, str, int | None]:
-    """``(scheme, host, port)`` of a URL, with the scheme's default port filled in."""
+    """``(scheme, host, port)`` of a URL, with the scheme's default port filled in; ``ws`` counts as
+    ``http`` and ``wss`` as ``https`` (a WebSocket handshake is an HTTP request to the same server).
+    """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     return (
-        scheme,
+        _HTTP_SCHEME.get(scheme, scheme),
         (parts.hostname or "").lower(),
         parts.port or _DEFAULT_PORTS.get(scheme),
     )
+
+
+_HTTP_SCHEME = {"ws": "http", "wss": "https"}
+
+
+def redirect_headers(
+    headers: Mapping[str, str],
+    credential_headers: frozenset[str],
+    origin: tuple[str, str, int | None],
+    url: str,
+    *,
+    method: str = "GET",
+    display_url: str = "",
+) -> dict[str, str]:
+    """The headers to send to ``url``, where a redirect leads a request first sent to ``origin``: all
+    of them on the same origin; elsewhere, without ``Authorization``, ``Cookie``,
+    ``Proxy-Authorization`` and ``credential_headers``. A redirect leaving TLS (``origin`` is https or
+    wss, ``url`` is not) raises ``ApiConnectionError``. Shared by HTTP redirects and both WebSocket
+    clients."""
+    target = origin_of(url)
+    if origin[0] == "https" and target[0] != "https":
+        raise ApiConnectionError(
+            "refused to follow a redirect from https to http",
+            method=method,
+            url=display_url or None,
+        )
+    if target == origin:
+        return dict(headers)
+    strip = REMOVE_HEADERS_ON_REDIRECT | credential_headers
+    return {k: v for k, v in headers.items() if k.lower() not in strip}
 
 
 def redirect_request(
@@ -522,7 +555,9 @@ def redirect_request(
     if not location:
         return None
     url = urljoin(request.url, location)
-    if _downgrades(request.url, url):
+    if _downgrades(
+        request.url, url
+    ):  # from this hop (``origin`` may have been plain http)
         raise ApiConnectionError(
             "refused to follow a redirect from https to http",
             method=request.method,
@@ -540,9 +575,14 @@ def redirect_request(
         }
     elif body is not None and not replayable:
         return None
-    if origin_of(url) != origin:
-        strip = REMOVE_HEADERS_ON_REDIRECT | request.credential_headers
-        headers = {k: v for k, v in headers.items() if k.lower() not in strip}
+    headers = redirect_headers(
+        headers,
+        request.credential_headers,
+        origin,
+        url,
+        method=request.method,
+        display_url=request.display_url,
+    )
     return PreparedRequest(
         method=method,
         url=url,

@@ -1385,11 +1385,15 @@ class AssetsApi:
         self,
         *,
         _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
     ) -> WebSocketStream[StreamedIdentifiers]:
         """Open the WebSocket stream of :meth:`assets_stream_identifiers`.
 
         Use it as a context manager and iterate over it: each message is parsed into StreamedIdentifiers.
-        Leaving the context closes the socket; the iteration ends when the server closes it.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
         """
         from .._runtime.websocket_sync import connect_websocket
 
@@ -1398,6 +1402,7 @@ class AssetsApi:
             _ASSETS_STREAM_IDENTIFIERS,
             {},
             headers=_headers,
+            receive_timeout=_receive_timeout,
         )
 
     def get_assets_stream_transferables(
@@ -1462,11 +1467,15 @@ class AssetsApi:
         self,
         *,
         _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
     ) -> WebSocketStream[Assets]:
         """Open the WebSocket stream of :meth:`get_assets_stream_transferables`.
 
         Use it as a context manager and iterate over it: each message is parsed into Assets.
-        Leaving the context closes the socket; the iteration ends when the server closes it.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
         """
         from .._runtime.websocket_sync import connect_websocket
 
@@ -1475,6 +1484,7 @@ class AssetsApi:
             _GET_ASSETS_STREAM_TRANSFERABLES,
             {},
             headers=_headers,
+            receive_timeout=_receive_timeout,
         )
 
     def stream_assets(
@@ -1538,11 +1548,15 @@ class AssetsApi:
         self,
         *,
         _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
     ) -> WebSocketStream[Assets]:
         """Open the WebSocket stream of :meth:`stream_assets`.
 
         Use it as a context manager and iterate over it: each message is parsed into Assets.
-        Leaving the context closes the socket; the iteration ends when the server closes it.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
         """
         from .._runtime.websocket_sync import connect_websocket
 
@@ -1551,6 +1565,7 @@ class AssetsApi:
             _STREAM_ASSETS,
             {},
             headers=_headers,
+            receive_timeout=_receive_timeout,
         )
 
     def workstream_suggestions_stream(
@@ -1615,11 +1630,15 @@ class AssetsApi:
         self,
         *,
         _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
     ) -> WebSocketStream[WorkstreamSuggestions]:
         """Open the WebSocket stream of :meth:`workstream_suggestions_stream`.
 
         Use it as a context manager and iterate over it: each message is parsed into WorkstreamSuggestions.
-        Leaving the context closes the socket; the iteration ends when the server closes it.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
         """
         from .._runtime.websocket_sync import connect_websocket
 
@@ -1628,4 +1647,5 @@ class AssetsApi:
             _WORKSTREAM_SUGGESTIONS_STREAM,
             {},
             headers=_headers,
+            receive_timeout=_receive_timeout,
         )

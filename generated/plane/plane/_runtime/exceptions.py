@@ -22,6 +22,9 @@
     ├── ResponseValidationError        a 2xx body does not match its declared type
     └── PaginationError                a server repeats a page cursor, or an iteration passes max_pages
 
+``InsecureRequestWarning`` (a ``UserWarning``) is what the asyncio client warns with for an https request
+whose certificate is not verified (``verify_ssl=False``), as urllib3 does for the sync client.
+
 Messages never include request headers, so credentials do not leak into logs, and an exception keeps
 at most ``ERROR_BODY_LIMIT`` bytes of a response body.
 """
@@ -43,6 +46,7 @@ __all__ = [
     "BadRequestException",
     "ConflictException",
     "ForbiddenException",
+    "InsecureRequestWarning",
     "NotFoundException",
     "OpenApiException",
     "PaginationError",
@@ -272,3 +276,9 @@ class PaginationError(OpenApiException):
         self.operation_id = operation_id
         self.pages = pages
         super().__init__(f"{operation_id}: {message}")
+
+
+class InsecureRequestWarning(UserWarning):
+    """Warned for each https request the asyncio client sends without verifying the server's
+    certificate (``Configuration(verify_ssl=False)``), as urllib3's warning of the same name is for the
+    sync client."""
