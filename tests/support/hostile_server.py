@@ -35,6 +35,7 @@ __all__ = [
     "drip_body",
     "drip_headers",
     "endless_body",
+    "first_then",
     "gzip_bomb",
     "huge_length",
     "json_answer",
@@ -200,6 +201,21 @@ def gzip_answer(data: Any) -> Behaviour:
         gzip.compress(jsonlib.dumps(data).encode()),
         [("Content-Type", "application/json"), ("Content-Encoding", "gzip")],
     )
+
+
+def first_then(first: Behaviour, then: Behaviour) -> Behaviour:
+    """``first`` for the first request, ``then`` for every later one."""
+    served = 0
+    lock = threading.Lock()
+
+    def behave(conn: socket.socket, request: Request) -> bool:
+        nonlocal served
+        with lock:
+            served += 1
+            current = first if served == 1 else then
+        return current(conn, request)
+
+    return behave
 
 
 def redirect(location: str, status: int = 302) -> Behaviour:
