@@ -88,31 +88,34 @@ current = _Current()
 """The watch of the call this thread is making (set by the client around ``urlopen``)."""
 
 
-def _attach(connection: HTTPConnection) -> None:
+def _attach(connection: HTTPConnection, connecting: bool) -> None:
+    """Tie ``connection`` to the current call's watch (and, when it is being opened, to the client's
+    set of connections)."""
     watch = current.watch
     if watch is not None:
         connection._clientgen_watch = watch  # type: ignore[attr-defined]
         watch.connection = connection
-        watch.connections.add(connection)
+        if connecting:
+            watch.connections.add(connection)
 
 
 class _WatchedHTTPConnection(HTTPConnection):
     def connect(self) -> None:
-        _attach(self)
+        _attach(self, True)
         super().connect()
 
     def request(self, *args: Any, **kwargs: Any) -> None:
-        _attach(self)
+        _attach(self, False)
         super().request(*args, **kwargs)
 
 
 class _WatchedHTTPSConnection(HTTPSConnection):
     def connect(self) -> None:
-        _attach(self)
+        _attach(self, True)
         super().connect()
 
     def request(self, *args: Any, **kwargs: Any) -> None:
-        _attach(self)
+        _attach(self, False)
         super().request(*args, **kwargs)
 
 
