@@ -14,11 +14,13 @@ from pathlib import Path
 from ..config import Target
 from ..model.api import Api, Operation, Parameter
 from ..model.types import (
+    ArrayType,
     EnumModel,
     LiteralType,
     Model,
     ModelRef,
     ObjectModel,
+    Primitive,
     RootModel,
     SchemaType,
     needs_imports,
@@ -33,7 +35,12 @@ _SYNC_ONLY = {"client_sync.py", "watchdog.py", "websocket_sync.py"}
 _ASYNC_ONLY = {"client_async.py", "websocket_async.py"}
 _WEBSOCKET = {"websocket_sync.py", "websocket_async.py"}
 _TYPING_NAMES = {"Any", "Literal"}
-_STDLIB_IMPORTS = {"datetime": "datetime", "date": "datetime", "Decimal": "decimal"}
+_STDLIB_IMPORTS = {
+    "datetime": "datetime",
+    "date": "datetime",
+    "Decimal": "decimal",
+    "UUID": "uuid",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +131,11 @@ def _model_imports(
 def _arg_annotation(param: Parameter, models: dict[str, Model]) -> str:
     t = param.type
     if param.is_file:
-        base = "FileInput"
+        base = (
+            "list[FileInput]"
+            if isinstance(strip_nullable(t), ArrayType)
+            else "FileInput"
+        )
     elif isinstance(strip_nullable(t), LiteralType):
         base = "str"
     else:
@@ -138,6 +149,9 @@ def _arg_annotation(param: Parameter, models: dict[str, Model]) -> str:
             models.get(inner.name), EnumModel
         ):
             base = f"{base} | str"
+        elif isinstance(inner, Primitive) and inner.python == "UUID":
+            # A UUID argument may be its text too.
+            base = "UUID | str" + (" | None" if inner is not t else "")
     if not param.required and not base.endswith("| None"):
         base += " | None"
     return base

@@ -153,6 +153,8 @@ GOOD = {
     "pieces_os_client": """
         from __future__ import annotations
 
+        from uuid import UUID
+
         from pieces_os_client import ApiClient, Asset, Assets, AssetsApi, Configuration, Seed
         from pieces_os_client.exceptions import ServiceException
 
@@ -162,7 +164,7 @@ GOOD = {
                 api = AssetsApi(client)
                 snapshot: Assets = api.assets_snapshot(transferables=False)
                 first: Asset = snapshot.iterable[0]
-                asset_id: str = first.id
+                asset_id: UUID = first.id
                 deleted: str = api.assets_delete_asset(asset_id)
                 related = api.assets_get_related_assets(Assets(iterable=[]))
                 count: int = len(related.iterable)

@@ -80,7 +80,11 @@ def test_plane_status_exceptions(
     import plane.exceptions
 
     payload = (
-        {"message": "exists", "asset_id": "a1", "asset_url": "/x"}
+        {
+            "message": "exists",
+            "asset_id": "550e8400-e29b-41d4-a716-446655440000",
+            "asset_url": "/x",
+        }
         if status == 409
         else {"error": "it failed", "error_code": "E_CODE"}
     )

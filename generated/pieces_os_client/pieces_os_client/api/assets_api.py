@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
 
 from .._runtime.endpoint import Body, Endpoint, Param
 
@@ -472,7 +473,7 @@ class AssetsApi:
 
     def assets_delete_asset(
         self,
-        asset: str,
+        asset: UUID | str,
         *,
         _request_timeout: RequestTimeout = None,
         _headers: Mapping[str, str] | None = None,
@@ -498,7 +499,7 @@ class AssetsApi:
 
     def assets_delete_asset_with_http_info(
         self,
-        asset: str,
+        asset: UUID | str,
         *,
         _request_timeout: RequestTimeout = None,
         _headers: Mapping[str, str] | None = None,
@@ -520,7 +521,7 @@ class AssetsApi:
 
     def assets_delete_asset_without_preload_content(
         self,
-        asset: str,
+        asset: UUID | str,
         *,
         _request_timeout: RequestTimeout = None,
         _headers: Mapping[str, str] | None = None,
@@ -1172,7 +1173,7 @@ class AssetsApi:
 
     def assets_specific_asset_formats_snapshot(
         self,
-        asset: str,
+        asset: UUID | str,
         transferables: bool | None = None,
         *,
         _request_timeout: RequestTimeout = None,
@@ -1201,7 +1202,7 @@ class AssetsApi:
 
     def assets_specific_asset_formats_snapshot_with_http_info(
         self,
-        asset: str,
+        asset: UUID | str,
         transferables: bool | None = None,
         *,
         _request_timeout: RequestTimeout = None,
@@ -1225,7 +1226,7 @@ class AssetsApi:
 
     def assets_specific_asset_formats_snapshot_without_preload_content(
         self,
-        asset: str,
+        asset: UUID | str,
         transferables: bool | None = None,
         *,
         _request_timeout: RequestTimeout = None,
@@ -1248,7 +1249,7 @@ class AssetsApi:
 
     def assets_specific_asset_snapshot(
         self,
-        asset: str,
+        asset: UUID | str,
         transferables: bool | None = None,
         *,
         _request_timeout: RequestTimeout = None,
@@ -1278,7 +1279,7 @@ class AssetsApi:
 
     def assets_specific_asset_snapshot_with_http_info(
         self,
-        asset: str,
+        asset: UUID | str,
         transferables: bool | None = None,
         *,
         _request_timeout: RequestTimeout = None,
@@ -1302,7 +1303,7 @@ class AssetsApi:
 
     def assets_specific_asset_snapshot_without_preload_content(
         self,
-        asset: str,
+        asset: UUID | str,
         transferables: bool | None = None,
         *,
         _request_timeout: RequestTimeout = None,

@@ -17,9 +17,9 @@ from .exceptions import (
     ApiException,
     ResponseValidationError,
     exception_for_status,
-    render_path,
 )
 from .models import GC_PAUSE_MIN_SIZE, validate_large
+from .validation import describe_mismatch
 
 __all__ = [
     "ApiResponse",
@@ -225,7 +225,7 @@ def _decode_json(
         return validate_large(validate, body, len(body))
     except pydantic.ValidationError as exc:
         if not _is_json_error(exc):
-            raise _validation_error(endpoint, exc, body, status) from exc
+            raise _validation_error(endpoint, tp, exc, body, status) from exc
     # Not UTF-8 (json.loads reads UTF-16 and UTF-32 too), or not parseable at all: a syntax error, nesting
     # deeper than the parsers go (RecursionError) or an integer too long to convert (ValueError).
     try:
@@ -243,7 +243,7 @@ def _decode_json(
     try:
         return _adapter(tp).validate_python(parsed)
     except pydantic.ValidationError as exc:
-        raise _validation_error(endpoint, exc, body, status) from exc
+        raise _validation_error(endpoint, tp, exc, body, status) from exc
 
 
 def _reason(exc: BaseException) -> str:
@@ -259,11 +259,13 @@ def _is_json_error(exc: pydantic.ValidationError) -> bool:
 
 
 def _validation_error(
-    endpoint: Endpoint, exc: pydantic.ValidationError, body: bytes, status: int
+    endpoint: Endpoint,
+    tp: Any,
+    exc: pydantic.ValidationError,
+    body: bytes,
+    status: int,
 ) -> ResponseValidationError:
-    first = exc.errors()[0]
-    path = render_path([p for p in first["loc"] if isinstance(p, (str, int))])
-    message = f"{first['msg']} ({exc.error_count()} error(s))"
+    path, message = describe_mismatch(tp, exc)
     return ResponseValidationError(
         endpoint.operation_id, path, message, body=body, status=status
     )
@@ -341,11 +343,6 @@ def decode_message(endpoint: Endpoint, message: str | bytes) -> Any:
     try:
         return _adapter(tp).validate_python(parsed)
     except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
-        path = render_path([p for p in first["loc"] if isinstance(p, (str, int))])
-        message_text = f"{first['msg']} ({exc.error_count()} error(s))"
-        raise ResponseValidationError(
-            endpoint.operation_id, path, message_text, body=body, status=200
-        ) from exc
+        raise _validation_error(endpoint, tp, exc, body, 200) from exc
     finally:
         ACCEPT_UNKNOWN.reset(token)

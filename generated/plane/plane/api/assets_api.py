@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
 
 from .._runtime.endpoint import Body, Endpoint, Param
 
@@ -345,7 +346,7 @@ class AssetsApi:
 
     def delete_user_asset(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         *,
         _request_timeout: RequestTimeout = None,
         _headers: Mapping[str, str] | None = None,
@@ -374,7 +375,7 @@ class AssetsApi:
 
     def delete_user_asset_with_http_info(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         *,
         _request_timeout: RequestTimeout = None,
         _headers: Mapping[str, str] | None = None,
@@ -396,7 +397,7 @@ class AssetsApi:
 
     def delete_user_asset_without_preload_content(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         *,
         _request_timeout: RequestTimeout = None,
         _headers: Mapping[str, str] | None = None,
@@ -417,7 +418,7 @@ class AssetsApi:
 
     def get_generic_asset(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         slug: str,
         *,
         _request_timeout: RequestTimeout = None,
@@ -443,7 +444,7 @@ class AssetsApi:
 
     def get_generic_asset_with_http_info(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         slug: str,
         *,
         _request_timeout: RequestTimeout = None,
@@ -467,7 +468,7 @@ class AssetsApi:
 
     def get_generic_asset_without_preload_content(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         slug: str,
         *,
         _request_timeout: RequestTimeout = None,
@@ -490,7 +491,7 @@ class AssetsApi:
 
     def update_generic_asset(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         slug: str,
         patched_generic_asset_update_request: (
             PatchedGenericAssetUpdateRequest | dict[str, Any] | None
@@ -521,7 +522,7 @@ class AssetsApi:
 
     def update_generic_asset_with_http_info(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         slug: str,
         patched_generic_asset_update_request: (
             PatchedGenericAssetUpdateRequest | dict[str, Any] | None
@@ -549,7 +550,7 @@ class AssetsApi:
 
     def update_generic_asset_without_preload_content(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         slug: str,
         patched_generic_asset_update_request: (
             PatchedGenericAssetUpdateRequest | dict[str, Any] | None
@@ -576,7 +577,7 @@ class AssetsApi:
 
     def update_user_asset(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         patched_asset_update_request: (
             PatchedAssetUpdateRequest | dict[str, Any] | None
         ) = None,
@@ -604,7 +605,7 @@ class AssetsApi:
 
     def update_user_asset_with_http_info(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         patched_asset_update_request: (
             PatchedAssetUpdateRequest | dict[str, Any] | None
         ) = None,
@@ -630,7 +631,7 @@ class AssetsApi:
 
     def update_user_asset_without_preload_content(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         patched_asset_update_request: (
             PatchedAssetUpdateRequest | dict[str, Any] | None
         ) = None,

@@ -5,6 +5,8 @@ system.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from .._runtime.models import ApiModel
 
 __all__ = ["GenericAssetUploadRequest"]
@@ -24,7 +26,7 @@ class GenericAssetUploadRequest(ApiModel):
     size: int
     """File size in bytes"""
 
-    project_id: str | None = None
+    project_id: UUID | None = None
     """UUID of the project to associate with the asset"""
 
     external_id: str | None = None
