@@ -68,7 +68,10 @@ PACKAGES = list(CALLS)
 
 # A valid answer for each package's call, for the warm-up call made before the measured one.
 HONEST = {
-    "plane": {"asset_id": "a1", "asset_url": "https://x/a1"},
+    "plane": {
+        "asset_id": "2254f2c8-5797-40e8-ac56-41166dc0e159",
+        "asset_url": "https://x/a1",
+    },
     "pieces_os_client": {"iterable": []},
     "asana_asyncio": {"data": {"gid": "1"}},
 }
@@ -286,6 +289,6 @@ def test_a_redirected_websocket_carries_no_credential(
 
 
 def test_an_honest_server_still_gets_through(hostile: HostileServer) -> None:
-    hostile.behaviour = json_answer({"asset_id": "a1", "asset_url": "https://x/a1"})
+    hostile.behaviour = json_answer(HONEST["plane"])
     outcome = _call("plane", hostile, cfg="{'max_response_bytes': 1024}")
-    assert "a1" in outcome.get("result", ""), outcome
+    assert "https://x/a1" in outcome.get("result", ""), outcome

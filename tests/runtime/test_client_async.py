@@ -308,7 +308,10 @@ def test_read_timeout(server: RecordingServer) -> None:
         async with client:
             with pytest.raises(ApiTimeoutError) as info:
                 await client.call(
-                    CREATE_ASSET, {"asset": {"name": "x"}}, request_timeout=0.2
+                    # each read may wait 0.2 s; connecting gets the rest (a loaded machine)
+                    CREATE_ASSET,
+                    {"asset": {"name": "x"}},
+                    request_timeout=(5.0, 0.2),
                 )
         return info.value
 
