@@ -31,7 +31,7 @@ from .filters import docstring
 from .write import OutputFile
 
 RUNTIME = Path(__file__).resolve().parent.parent / "runtime"
-_SYNC_ONLY = {"client_sync.py", "websocket_sync.py"}
+_SYNC_ONLY = {"client_sync.py", "watchdog.py", "websocket_sync.py"}
 _ASYNC_ONLY = {"client_async.py", "websocket_async.py"}
 _WEBSOCKET = {"websocket_sync.py", "websocket_async.py"}
 _TYPING_NAMES = {"Any", "Literal"}

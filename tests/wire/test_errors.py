@@ -306,8 +306,10 @@ def test_timeouts_are_retried_for_get(server: RecordingServer) -> None:
     for _ in range(3):
         server.enqueue(200, json={"asset_id": "a", "asset_url": "u"}, delay=0.6)
     client, api = _plane(server.url, retries=1, backoff_initial=0.001)
+    # (connect, read): each read may wait 0.2 s, the whole call 0.7 s, so a retry fits in; a single
+    # number would be the whole call's limit, retries included
     with client, pytest.raises(ApiTimeoutError):
-        api.get_generic_asset("a1", "ws", _request_timeout=0.2)
+        api.get_generic_asset("a1", "ws", _request_timeout=(0.5, 0.2))
     time.sleep(0.5)
     assert len(server.requests) == 2
 

@@ -1386,11 +1386,15 @@ class AssetsApi:
         self,
         *,
         _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
     ) -> WebSocketStream[StreamedIdentifiers]:
         """Open the WebSocket stream of :meth:`assets_stream_identifiers`.
 
         Use it as a context manager and iterate over it: each message is parsed into StreamedIdentifiers.
-        Leaving the context closes the socket; the iteration ends when the server closes it.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
         """
         from .._runtime.websocket_sync import connect_websocket
 
@@ -1399,6 +1403,7 @@ class AssetsApi:
             _ASSETS_STREAM_IDENTIFIERS,
             {},
             headers=_headers,
+            receive_timeout=_receive_timeout,
         )
 
     def get_assets_stream_transferables(
@@ -1463,11 +1468,15 @@ class AssetsApi:
         self,
         *,
         _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
     ) -> WebSocketStream[Assets]:
         """Open the WebSocket stream of :meth:`get_assets_stream_transferables`.
 
         Use it as a context manager and iterate over it: each message is parsed into Assets.
-        Leaving the context closes the socket; the iteration ends when the server closes it.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
         """
         from .._runtime.websocket_sync import connect_websocket
 
@@ -1476,6 +1485,7 @@ class AssetsApi:
             _GET_ASSETS_STREAM_TRANSFERABLES,
             {},
             headers=_headers,
+            receive_timeout=_receive_timeout,
         )
 
     def stream_assets(
@@ -1539,11 +1549,15 @@ class AssetsApi:
         self,
         *,
         _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
     ) -> WebSocketStream[Assets]:
         """Open the WebSocket stream of :meth:`stream_assets`.
 
         Use it as a context manager and iterate over it: each message is parsed into Assets.
-        Leaving the context closes the socket; the iteration ends when the server closes it.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
         """
         from .._runtime.websocket_sync import connect_websocket
 
@@ -1552,6 +1566,7 @@ class AssetsApi:
             _STREAM_ASSETS,
             {},
             headers=_headers,
+            receive_timeout=_receive_timeout,
         )
 
     def workstream_suggestions_stream(
@@ -1616,11 +1631,15 @@ class AssetsApi:
         self,
         *,
         _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
     ) -> WebSocketStream[WorkstreamSuggestions]:
         """Open the WebSocket stream of :meth:`workstream_suggestions_stream`.
 
         Use it as a context manager and iterate over it: each message is parsed into WorkstreamSuggestions.
-        Leaving the context closes the socket; the iteration ends when the server closes it.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
         """
         from .._runtime.websocket_sync import connect_websocket
 
@@ -1629,4 +1648,5 @@ class AssetsApi:
             _WORKSTREAM_SUGGESTIONS_STREAM,
             {},
             headers=_headers,
+            receive_timeout=_receive_timeout,
         )

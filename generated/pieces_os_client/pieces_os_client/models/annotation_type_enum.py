@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from .._runtime.enums import ApiEnum
 
 __all__ = ["AnnotationTypeEnum"]
 
 
-class AnnotationTypeEnum(str, Enum):
+class AnnotationTypeEnum(str, ApiEnum):
     """This is used to describe a specific type of annotation."""
 
     UNKNOWN = "UNKNOWN"

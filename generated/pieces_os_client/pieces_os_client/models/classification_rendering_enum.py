@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from .._runtime.enums import ApiEnum
 
 __all__ = ["ClassificationRenderingEnum"]
 
 
-class ClassificationRenderingEnum(str, Enum):
+class ClassificationRenderingEnum(str, ApiEnum):
     """Specifically supported renderings...usually between generic types"""
 
     HTML = "HTML"

@@ -5,12 +5,12 @@ document or an image type).
 
 from __future__ import annotations
 
-from enum import Enum
+from .._runtime.enums import ApiEnum
 
 __all__ = ["ClassificationSpecificEnum"]
 
 
-class ClassificationSpecificEnum(str, Enum):
+class ClassificationSpecificEnum(str, ApiEnum):
     """The specific classification of a format, usually a file extension (a language, a
     document or an image type).
     """

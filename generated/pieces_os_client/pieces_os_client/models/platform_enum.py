@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from .._runtime.enums import ApiEnum
 
 __all__ = ["PlatformEnum"]
 
 
-class PlatformEnum(str, Enum):
+class PlatformEnum(str, ApiEnum):
     """This is an Enumeration for a Platform ie, WEB, MACOS, LINUX, WINDOWS"""
 
     WEB = "WEB"

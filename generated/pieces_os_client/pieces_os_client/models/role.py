@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from .._runtime.enums import ApiEnum
 
 __all__ = ["Role"]
 
 
-class Role(str, Enum):
+class Role(str, ApiEnum):
     """This is the specific role of a format."""
 
     ORIGINAL = "ORIGINAL"

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from .._runtime.enums import ApiEnum
 
 __all__ = ["SearchedMatchEnum"]
 
 
-class SearchedMatchEnum(str, Enum):
+class SearchedMatchEnum(str, ApiEnum):
     """Where a search matched an asset."""
 
     TITLE = "TITLE"

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from .._runtime.enums import ApiEnum
 
 __all__ = ["TagCategoryEnum"]
 
 
-class TagCategoryEnum(str, Enum):
+class TagCategoryEnum(str, ApiEnum):
     """This is an enum that describes the category that that this tag is apart of."""
 
     HANDLE = "HANDLE"

@@ -5,12 +5,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from .._runtime.enums import ApiEnum
 
 __all__ = ["EntityTypeEnum"]
 
 
-class EntityTypeEnum(str, Enum):
+class EntityTypeEnum(str, ApiEnum):
     """* `USER_AVATAR` - User Avatar
     * `USER_COVER` - User Cover
     """

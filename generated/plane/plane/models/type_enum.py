@@ -8,12 +8,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from .._runtime.enums import ApiEnum
 
 __all__ = ["TypeEnum"]
 
 
-class TypeEnum(str, Enum):
+class TypeEnum(str, ApiEnum):
     """* `image/jpeg` - JPEG
     * `image/png` - PNG
     * `image/webp` - WebP
