@@ -33,7 +33,7 @@ from .write import OutputFile
 RUNTIME = Path(__file__).resolve().parent.parent / "runtime"
 _SYNC_ONLY = {"client_sync.py", "watchdog.py", "websocket_sync.py"}
 _ASYNC_ONLY = {"client_async.py", "websocket_async.py"}
-_WEBSOCKET = {"websocket_sync.py", "websocket_async.py"}
+_WEBSOCKET = {"websocket.py", "websocket_sync.py", "websocket_async.py"}
 _TYPING_NAMES = {"Any", "Literal"}
 _STDLIB_IMPORTS = {
     "datetime": "datetime",
