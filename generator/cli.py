@@ -13,7 +13,7 @@ from typing import Any
 
 from . import __version__
 from .build import BuildResult, CheckResult, build_target, check_target, load_api
-from .config import ConfigError, Target, load_targets, make_target
+from .config import LIBRARIES, ConfigError, Target, load_targets, make_target
 from .docs_site import SiteProject, build_site, project_from_folder
 from .errors import OutputError, Problem, SpecError
 
@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the project folder: a new or empty one, or one clientgen generated",
     )
     gen.add_argument("--package", required=True, help="the Python package name")
-    gen.add_argument("--library", default="sync", choices=["sync", "asyncio"])
+    gen.add_argument("--library", default="sync", choices=list(LIBRARIES))
     gen.add_argument(
         "--version", dest="package_version", default="1.0.0", help="the package version"
     )
@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
         "--package",
         help="the Python package name (default: from the new spec's file name)",
     )
-    diff.add_argument("--library", default="sync", choices=["sync", "asyncio"])
+    diff.add_argument("--library", default="sync", choices=list(LIBRARIES))
     diff.add_argument(
         "--lenient",
         action="store_true",

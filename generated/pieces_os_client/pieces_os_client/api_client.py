@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ._runtime.client_sync import SyncApiClient
+from ._runtime import client_sync
 from ._runtime.configuration import BaseConfiguration
 from ._runtime.response import ApiResponse
 from .configuration import Configuration
@@ -13,7 +13,7 @@ from .configuration import Configuration
 __all__ = ["ApiClient", "ApiResponse"]
 
 
-class ApiClient(SyncApiClient):
+class ApiClient(client_sync.SyncApiClient):
     """Sends requests and decodes responses; use it as ``with`` to release connections."""
 
     package_name: ClassVar[str] = "pieces-os-client"

@@ -244,21 +244,24 @@ class AttachmentsApi:
                 components widget. Requires the app to have been added to a project the
                 parent task is in.
         """
-        response = await self.create_attachment_for_object_with_http_info(
-            parent=parent,
-            opt_pretty=opt_pretty,
-            opt_fields=opt_fields,
-            resource_subtype=resource_subtype,
-            file=file,
-            url=url,
-            name=name,
-            connect_to_app=connect_to_app,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = await self.api_client.call(
+            _CREATE_ATTACHMENT_FOR_OBJECT,
+            {
+                "parent": parent,
+                "opt_pretty": opt_pretty,
+                "opt_fields": opt_fields,
+                "resource_subtype": resource_subtype,
+                "file": file,
+                "url": url,
+                "name": name,
+                "connect_to_app": connect_to_app,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("GetAttachment200Response", response.data)
 
     async def create_attachment_for_object_with_http_info(
         self,
@@ -354,15 +357,18 @@ class AttachmentsApi:
                 indentation to make it readable. This will take extra time and increase
                 the response size so it is advisable only to use this during debugging.
         """
-        response = await self.delete_attachment_with_http_info(
-            attachment_gid=attachment_gid,
-            opt_pretty=opt_pretty,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = await self.api_client.call(
+            _DELETE_ATTACHMENT,
+            {
+                "attachment_gid": attachment_gid,
+                "opt_pretty": opt_pretty,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("DeleteAttachment200Response", response.data)
 
     async def delete_attachment_with_http_info(
         self,
@@ -437,16 +443,19 @@ class AttachmentsApi:
                 query parameter to a comma-separated list of the properties you wish to
                 include.
         """
-        response = await self.get_attachment_with_http_info(
-            attachment_gid=attachment_gid,
-            opt_pretty=opt_pretty,
-            opt_fields=opt_fields,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = await self.api_client.call(
+            _GET_ATTACHMENT,
+            {
+                "attachment_gid": attachment_gid,
+                "opt_pretty": opt_pretty,
+                "opt_fields": opt_fields,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("GetAttachment200Response", response.data)
 
     async def get_attachment_with_http_info(
         self,
@@ -546,18 +555,21 @@ class AttachmentsApi:
                 query parameter to a comma-separated list of the properties you wish to
                 include.
         """
-        response = await self.get_attachments_for_object_with_http_info(
-            parent=parent,
-            opt_pretty=opt_pretty,
-            limit=limit,
-            offset=offset,
-            opt_fields=opt_fields,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = await self.api_client.call(
+            _GET_ATTACHMENTS_FOR_OBJECT,
+            {
+                "parent": parent,
+                "opt_pretty": opt_pretty,
+                "limit": limit,
+                "offset": offset,
+                "opt_fields": opt_fields,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("GetAttachmentsForObject200Response", response.data)
 
     async def get_attachments_for_object_with_http_info(
         self,

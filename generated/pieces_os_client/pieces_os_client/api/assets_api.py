@@ -11,15 +11,18 @@ from uuid import UUID
 
 from .._runtime.endpoint import Body, Endpoint, Param
 
-# Everything below is needed for annotations only: the runtime (pydantic, urllib3) is imported on
+# Everything below is needed for annotations only: the runtime (pydantic, urllib3, aiohttp) is imported on
 # the first call, so importing this module (and the package) stays fast.
 if TYPE_CHECKING:
+    import aiohttp
     import urllib3
 
     from .._runtime.response import ApiResponse
     from .._runtime.types import RequestTimeout
+    from .._runtime.websocket_async import AsyncWebSocketStream
     from .._runtime.websocket_sync import WebSocketStream
     from ..api_client import ApiClient
+    from ..async_api_client import AsyncApiClient
     from ..models.asset import Asset
     from ..models.assets import Assets
     from ..models.assets_search_with_filters_input import AssetsSearchWithFiltersInput
@@ -414,15 +417,18 @@ class AssetsApi:
                 the transferable data (default) or not(performance enhancement)
             seed: The request body: a Seed or a dict of its fields.
         """
-        response = self.assets_create_new_asset_with_http_info(
-            transferables=transferables,
-            seed=seed,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_CREATE_NEW_ASSET,
+            {
+                "transferables": transferables,
+                "seed": seed,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("Asset", response.data)
 
     def assets_create_new_asset_with_http_info(
         self,
@@ -488,14 +494,17 @@ class AssetsApi:
         Args:
             asset: The id (uuid) of the asset that you are trying to access.
         """
-        response = self.assets_delete_asset_with_http_info(
-            asset=asset,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_DELETE_ASSET,
+            {
+                "asset": asset,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("str", response.data)
 
     def assets_delete_asset_with_http_info(
         self,
@@ -561,15 +570,18 @@ class AssetsApi:
                 the transferable data (default) or not(performance enhancement)
             seed: The request body: a Seed or a dict of its fields.
         """
-        response = self.assets_draft_with_http_info(
-            transferables=transferables,
-            seed=seed,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_DRAFT,
+            {
+                "transferables": transferables,
+                "seed": seed,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("Seed", response.data)
 
     def assets_draft_with_http_info(
         self,
@@ -641,14 +653,17 @@ class AssetsApi:
                 body.assets.iterable with a fully populated assets array with fully
                 sub-populated formats.
         """
-        response = self.assets_get_recommended_assets_with_http_info(
-            seeded_assets_recommendation=seeded_assets_recommendation,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_GET_RECOMMENDED_ASSETS,
+            {
+                "seeded_assets_recommendation": seeded_assets_recommendation,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("Assets", response.data)
 
     def assets_get_recommended_assets_with_http_info(
         self,
@@ -715,14 +730,17 @@ class AssetsApi:
             assets: The body of the request is an object (Assets Model) with iterable
                 internally.
         """
-        response = self.assets_get_related_assets_with_http_info(
-            assets=assets,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_GET_RELATED_ASSETS,
+            {
+                "assets": assets,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("Assets", response.data)
 
     def assets_get_related_assets_with_http_info(
         self,
@@ -784,14 +802,17 @@ class AssetsApi:
             pseudo: This is helper boolean that will give you the ability to also
                 include your pseudo assets, we will always default to false.
         """
-        response = self.assets_identifiers_snapshot_with_http_info(
-            pseudo=pseudo,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_IDENTIFIERS_SNAPSHOT,
+            {
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("FlattenedAssets", response.data)
 
     def assets_identifiers_snapshot_with_http_info(
         self,
@@ -849,13 +870,15 @@ class AssetsApi:
         Retrieves a snapshot exclusively containing pseudo Assets from your Pieces
         drive.
         """
-        response = self.assets_pseudo_snapshot_with_http_info(
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_PSEUDO_SNAPSHOT,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("PseudoAssets", response.data)
 
     def assets_pseudo_snapshot_with_http_info(
         self,
@@ -923,17 +946,20 @@ class AssetsApi:
             pseudo: This is helper boolean that will give you the ability to also
                 include your pseudo assets, we will always default to false.
         """
-        response = self.assets_search_assets_with_http_info(
-            query=query,
-            transferables=transferables,
-            searchable_tags=searchable_tags,
-            pseudo=pseudo,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_SEARCH_ASSETS,
+            {
+                "query": query,
+                "transferables": transferables,
+                "searchable_tags": searchable_tags,
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("SearchedAssets", response.data)
 
     def assets_search_assets_with_http_info(
         self,
@@ -1020,16 +1046,19 @@ class AssetsApi:
             assets_search_with_filters_input: The request body: a
                 AssetsSearchWithFiltersInput or a dict of its fields.
         """
-        response = self.assets_search_with_filters_with_http_info(
-            transferables=transferables,
-            pseudo=pseudo,
-            assets_search_with_filters_input=assets_search_with_filters_input,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_SEARCH_WITH_FILTERS,
+            {
+                "transferables": transferables,
+                "pseudo": pseudo,
+                "assets_search_with_filters_input": assets_search_with_filters_input,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("AssetsSearchWithFiltersOutput", response.data)
 
     def assets_search_with_filters_with_http_info(
         self,
@@ -1109,16 +1138,19 @@ class AssetsApi:
             pseudo: This is helper boolean that will give you the ability to also
                 include your pseudo assets, we will always default to false.
         """
-        response = self.assets_snapshot_with_http_info(
-            transferables=transferables,
-            suggested=suggested,
-            pseudo=pseudo,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_SNAPSHOT,
+            {
+                "transferables": transferables,
+                "suggested": suggested,
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("Assets", response.data)
 
     def assets_snapshot_with_http_info(
         self,
@@ -1190,15 +1222,18 @@ class AssetsApi:
             transferables: This is a boolean that will decided if we are want to return
                 the transferable data (default) or not(performance enhancement)
         """
-        response = self.assets_specific_asset_formats_snapshot_with_http_info(
-            asset=asset,
-            transferables=transferables,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+            {
+                "asset": asset,
+                "transferables": transferables,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("Formats", response.data)
 
     def assets_specific_asset_formats_snapshot_with_http_info(
         self,
@@ -1267,15 +1302,18 @@ class AssetsApi:
             transferables: This is a boolean that will decided if we are want to return
                 the transferable data (default) or not(performance enhancement)
         """
-        response = self.assets_specific_asset_snapshot_with_http_info(
-            asset=asset,
-            transferables=transferables,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+            {
+                "asset": asset,
+                "transferables": transferables,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("Asset", response.data)
 
     def assets_specific_asset_snapshot_with_http_info(
         self,
@@ -1337,13 +1375,15 @@ class AssetsApi:
         Provides a WebSocket connection that emits changes to your asset's identifiers
         (UUIDs).
         """
-        response = self.assets_stream_identifiers_with_http_info(
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_STREAM_IDENTIFIERS,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("StreamedIdentifiers", response.data)
 
     def assets_stream_identifiers_with_http_info(
         self,
@@ -1419,13 +1459,15 @@ class AssetsApi:
         Provides a WebSocket connection that emits changes to your assets, including
         their transferable.
         """
-        response = self.get_assets_stream_transferables_with_http_info(
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _GET_ASSETS_STREAM_TRANSFERABLES,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("Assets", response.data)
 
     def get_assets_stream_transferables_with_http_info(
         self,
@@ -1500,13 +1542,15 @@ class AssetsApi:
 
         Provides a WebSocket connection that emits changes to your assets.
         """
-        response = self.stream_assets_with_http_info(
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _STREAM_ASSETS,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("Assets", response.data)
 
     def stream_assets_with_http_info(
         self,
@@ -1582,13 +1626,15 @@ class AssetsApi:
         Provides a WebSocket connection that emits changes to your workstream
         suggestions.
         """
-        response = self.workstream_suggestions_stream_with_http_info(
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _WORKSTREAM_SUGGESTIONS_STREAM,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("WorkstreamSuggestions", response.data)
 
     def workstream_suggestions_stream_with_http_info(
         self,
@@ -1644,6 +1690,1318 @@ class AssetsApi:
         from .._runtime.websocket_sync import connect_websocket
 
         return connect_websocket(
+            self.api_client,
+            _WORKSTREAM_SUGGESTIONS_STREAM,
+            {},
+            headers=_headers,
+            receive_timeout=_receive_timeout,
+        )
+
+
+class AsyncAssetsApi:
+    """Operations of the Assets tag, for asyncio."""
+
+    def __init__(self, api_client: AsyncApiClient | None = None) -> None:
+        if api_client is None:
+            from ..async_api_client import AsyncApiClient
+
+            api_client = AsyncApiClient()
+        self.api_client = api_client
+
+    async def assets_create_new_asset(
+        self,
+        transferables: bool | None = None,
+        seed: Seed | dict[str, Any] | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> Asset:
+        """/assets/create [POST] Scoped to Asset
+
+        Accepts a seeded (a structure that comes before an asset, and will be used in
+        creation) asset and uploads it to Pieces. The response will be the newly created
+        Asset object.
+
+        Args:
+            transferables: This is a boolean that will decided if we are want to return
+                the transferable data (default) or not(performance enhancement)
+            seed: The request body: a Seed or a dict of its fields.
+        """
+        response = await self.api_client.call(
+            _ASSETS_CREATE_NEW_ASSET,
+            {
+                "transferables": transferables,
+                "seed": seed,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("Asset", response.data)
+
+    async def assets_create_new_asset_with_http_info(
+        self,
+        transferables: bool | None = None,
+        seed: Seed | dict[str, Any] | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[Asset]:
+        """Like :meth:`assets_create_new_asset`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_CREATE_NEW_ASSET,
+            {
+                "transferables": transferables,
+                "seed": seed,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[Asset]", response)
+
+    async def assets_create_new_asset_without_preload_content(
+        self,
+        transferables: bool | None = None,
+        seed: Seed | dict[str, Any] | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_create_new_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_CREATE_NEW_ASSET,
+            {
+                "transferables": transferables,
+                "seed": seed,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def assets_delete_asset(
+        self,
+        asset: UUID | str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> str:
+        """/assets/{asset}/delete [POST] Scoped to Asset
+
+        Deletes a specific asset from the system by providing its unique identifier
+        (UID). Upon successful deletion, it returns the UID of the deleted asset.
+
+        Args:
+            asset: The id (uuid) of the asset that you are trying to access.
+        """
+        response = await self.api_client.call(
+            _ASSETS_DELETE_ASSET,
+            {
+                "asset": asset,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("str", response.data)
+
+    async def assets_delete_asset_with_http_info(
+        self,
+        asset: UUID | str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[str]:
+        """Like :meth:`assets_delete_asset`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_DELETE_ASSET,
+            {
+                "asset": asset,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[str]", response)
+
+    async def assets_delete_asset_without_preload_content(
+        self,
+        asset: UUID | str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_delete_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_DELETE_ASSET,
+            {
+                "asset": asset,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def assets_draft(
+        self,
+        transferables: bool | None = None,
+        seed: Seed | dict[str, Any] | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> Seed:
+        """/assets/draft [POST]
+
+        Allows developers to input a Seed and receive a drafted asset with preprocessed
+        information. No data is persisted; this is solely an input/output endpoint.  For
+        images, it returns the original Seed.
+
+        Args:
+            transferables: This is a boolean that will decided if we are want to return
+                the transferable data (default) or not(performance enhancement)
+            seed: The request body: a Seed or a dict of its fields.
+        """
+        response = await self.api_client.call(
+            _ASSETS_DRAFT,
+            {
+                "transferables": transferables,
+                "seed": seed,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("Seed", response.data)
+
+    async def assets_draft_with_http_info(
+        self,
+        transferables: bool | None = None,
+        seed: Seed | dict[str, Any] | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[Seed]:
+        """Like :meth:`assets_draft`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_DRAFT,
+            {
+                "transferables": transferables,
+                "seed": seed,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[Seed]", response)
+
+    async def assets_draft_without_preload_content(
+        self,
+        transferables: bool | None = None,
+        seed: Seed | dict[str, Any] | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_draft`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_DRAFT,
+            {
+                "transferables": transferables,
+                "seed": seed,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def assets_get_recommended_assets(
+        self,
+        seeded_assets_recommendation: (
+            SeededAssetsRecommendation | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> Assets:
+        """Your GET endpoint
+
+        Expects a SeededAssetsRecommendation Model in the request body, containing
+        assets and interactions. Returns an Assets Model suitable for UI.
+
+        Args:
+            seeded_assets_recommendation: The body of the request will be an
+                SeededAssetsRecommendation Model with interaction meta data included at
+                body.interactions.iterable and then the corrresponding index-paired
+                body.assets.iterable with a fully populated assets array with fully
+                sub-populated formats.
+        """
+        response = await self.api_client.call(
+            _ASSETS_GET_RECOMMENDED_ASSETS,
+            {
+                "seeded_assets_recommendation": seeded_assets_recommendation,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("Assets", response.data)
+
+    async def assets_get_recommended_assets_with_http_info(
+        self,
+        seeded_assets_recommendation: (
+            SeededAssetsRecommendation | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[Assets]:
+        """Like :meth:`assets_get_recommended_assets`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_GET_RECOMMENDED_ASSETS,
+            {
+                "seeded_assets_recommendation": seeded_assets_recommendation,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[Assets]", response)
+
+    async def assets_get_recommended_assets_without_preload_content(
+        self,
+        seeded_assets_recommendation: (
+            SeededAssetsRecommendation | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_get_recommended_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_GET_RECOMMENDED_ASSETS,
+            {
+                "seeded_assets_recommendation": seeded_assets_recommendation,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def assets_get_related_assets(
+        self,
+        assets: Assets | dict[str, Any] | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> Assets:
+        """/assets/related [GET]
+
+        Retrieves one or more related assets when provided with one or more input
+        assets.
+
+        Args:
+            assets: The body of the request is an object (Assets Model) with iterable
+                internally.
+        """
+        response = await self.api_client.call(
+            _ASSETS_GET_RELATED_ASSETS,
+            {
+                "assets": assets,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("Assets", response.data)
+
+    async def assets_get_related_assets_with_http_info(
+        self,
+        assets: Assets | dict[str, Any] | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[Assets]:
+        """Like :meth:`assets_get_related_assets`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_GET_RELATED_ASSETS,
+            {
+                "assets": assets,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[Assets]", response)
+
+    async def assets_get_related_assets_without_preload_content(
+        self,
+        assets: Assets | dict[str, Any] | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_get_related_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_GET_RELATED_ASSETS,
+            {
+                "assets": assets,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def assets_identifiers_snapshot(
+        self,
+        pseudo: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> FlattenedAssets:
+        """/assets/identifiers [GET]
+
+        Retrieves all asset IDs associated with your account.
+
+        Args:
+            pseudo: This is helper boolean that will give you the ability to also
+                include your pseudo assets, we will always default to false.
+        """
+        response = await self.api_client.call(
+            _ASSETS_IDENTIFIERS_SNAPSHOT,
+            {
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("FlattenedAssets", response.data)
+
+    async def assets_identifiers_snapshot_with_http_info(
+        self,
+        pseudo: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[FlattenedAssets]:
+        """Like :meth:`assets_identifiers_snapshot`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_IDENTIFIERS_SNAPSHOT,
+            {
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[FlattenedAssets]", response)
+
+    async def assets_identifiers_snapshot_without_preload_content(
+        self,
+        pseudo: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_identifiers_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_IDENTIFIERS_SNAPSHOT,
+            {
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def assets_pseudo_snapshot(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> PseudoAssets:
+        """/assets/pseudo [GET]
+
+        Retrieves a snapshot exclusively containing pseudo Assets from your Pieces
+        drive.
+        """
+        response = await self.api_client.call(
+            _ASSETS_PSEUDO_SNAPSHOT,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("PseudoAssets", response.data)
+
+    async def assets_pseudo_snapshot_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[PseudoAssets]:
+        """Like :meth:`assets_pseudo_snapshot`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_PSEUDO_SNAPSHOT,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[PseudoAssets]", response)
+
+    async def assets_pseudo_snapshot_without_preload_content(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_pseudo_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_PSEUDO_SNAPSHOT,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def assets_search_assets(
+        self,
+        query: str | None = None,
+        transferables: bool | None = None,
+        searchable_tags: str | None = None,
+        pseudo: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> SearchedAssets:
+        """/assets/search?query=string [GET]
+
+        Performs a search across your pieces and returns Assets (the results) based on
+        your query. Presently, it only requires your query to be sent in the body. It is
+        mandatory to include searchable_tags (comma-separated values of tags) or a query
+        string.  If a query is provided, a fuzzy search will be conducted. If searchable
+        tags are provided, a tag-based search will be executed.  If neither are
+        included, a 500 error will be returned.
+
+        Args:
+            query: This is a string that you can use to search your assets.
+            transferables: This is a boolean that will decided if we are want to return
+                the transferable data (default) or not(performance enhancement)
+            searchable_tags: This is a comma separated value of tags used for search.
+            pseudo: This is helper boolean that will give you the ability to also
+                include your pseudo assets, we will always default to false.
+        """
+        response = await self.api_client.call(
+            _ASSETS_SEARCH_ASSETS,
+            {
+                "query": query,
+                "transferables": transferables,
+                "searchable_tags": searchable_tags,
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("SearchedAssets", response.data)
+
+    async def assets_search_assets_with_http_info(
+        self,
+        query: str | None = None,
+        transferables: bool | None = None,
+        searchable_tags: str | None = None,
+        pseudo: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[SearchedAssets]:
+        """Like :meth:`assets_search_assets`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_SEARCH_ASSETS,
+            {
+                "query": query,
+                "transferables": transferables,
+                "searchable_tags": searchable_tags,
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[SearchedAssets]", response)
+
+    async def assets_search_assets_without_preload_content(
+        self,
+        query: str | None = None,
+        transferables: bool | None = None,
+        searchable_tags: str | None = None,
+        pseudo: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_search_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_SEARCH_ASSETS,
+            {
+                "query": query,
+                "transferables": transferables,
+                "searchable_tags": searchable_tags,
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def assets_search_with_filters(
+        self,
+        transferables: bool | None = None,
+        pseudo: bool | None = None,
+        assets_search_with_filters_input: (
+            AssetsSearchWithFiltersInput | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> AssetsSearchWithFiltersOutput:
+        """/assets/search [POST]
+
+        Enables searching through your pieces and returns Assets (the results) based on
+        your query.  When sending a query in the request body, fuzzy search is applied.
+        Additionally, the request body can include a search space, currently as a list
+        of UUIDs (and potentially Seeds in the future). Optional filters can also be
+        included in the request body, represented as an iterable of filters, all of
+        which are combined using AND operations.
+
+        Args:
+            transferables: This is a boolean that will decided if we are want to return
+                the transferable data (default) or not(performance enhancement)
+            pseudo: This is helper boolean that will give you the ability to also
+                include your pseudo assets, we will always default to false.
+            assets_search_with_filters_input: The request body: a
+                AssetsSearchWithFiltersInput or a dict of its fields.
+        """
+        response = await self.api_client.call(
+            _ASSETS_SEARCH_WITH_FILTERS,
+            {
+                "transferables": transferables,
+                "pseudo": pseudo,
+                "assets_search_with_filters_input": assets_search_with_filters_input,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("AssetsSearchWithFiltersOutput", response.data)
+
+    async def assets_search_with_filters_with_http_info(
+        self,
+        transferables: bool | None = None,
+        pseudo: bool | None = None,
+        assets_search_with_filters_input: (
+            AssetsSearchWithFiltersInput | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[AssetsSearchWithFiltersOutput]:
+        """Like :meth:`assets_search_with_filters`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_SEARCH_WITH_FILTERS,
+            {
+                "transferables": transferables,
+                "pseudo": pseudo,
+                "assets_search_with_filters_input": assets_search_with_filters_input,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[AssetsSearchWithFiltersOutput]", response)
+
+    async def assets_search_with_filters_without_preload_content(
+        self,
+        transferables: bool | None = None,
+        pseudo: bool | None = None,
+        assets_search_with_filters_input: (
+            AssetsSearchWithFiltersInput | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_search_with_filters`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_SEARCH_WITH_FILTERS,
+            {
+                "transferables": transferables,
+                "pseudo": pseudo,
+                "assets_search_with_filters_input": assets_search_with_filters_input,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def assets_snapshot(
+        self,
+        transferables: bool | None = None,
+        suggested: bool | None = None,
+        pseudo: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> Assets:
+        """/assets [GET] Scoped to Assets
+
+        Get all of the users Assets.
+
+        Args:
+            transferables: This is a boolean that will decided if we are want to return
+                the transferable data (default) or not(performance enhancement)
+            suggested: This will let us know if a developer, wants a snapshot related to
+                suggested content or normal content
+            pseudo: This is helper boolean that will give you the ability to also
+                include your pseudo assets, we will always default to false.
+        """
+        response = await self.api_client.call(
+            _ASSETS_SNAPSHOT,
+            {
+                "transferables": transferables,
+                "suggested": suggested,
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("Assets", response.data)
+
+    async def assets_snapshot_with_http_info(
+        self,
+        transferables: bool | None = None,
+        suggested: bool | None = None,
+        pseudo: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[Assets]:
+        """Like :meth:`assets_snapshot`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_SNAPSHOT,
+            {
+                "transferables": transferables,
+                "suggested": suggested,
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[Assets]", response)
+
+    async def assets_snapshot_without_preload_content(
+        self,
+        transferables: bool | None = None,
+        suggested: bool | None = None,
+        pseudo: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_SNAPSHOT,
+            {
+                "transferables": transferables,
+                "suggested": suggested,
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def assets_specific_asset_formats_snapshot(
+        self,
+        asset: UUID | str,
+        transferables: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> Formats:
+        """/assets/{asset}/formats [GET] Scoped To Assets
+
+        Retrieves the available formats for a specific asset identified by its ID
+
+        Args:
+            asset: The id (uuid) of the asset that you are trying to access.
+            transferables: This is a boolean that will decided if we are want to return
+                the transferable data (default) or not(performance enhancement)
+        """
+        response = await self.api_client.call(
+            _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+            {
+                "asset": asset,
+                "transferables": transferables,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("Formats", response.data)
+
+    async def assets_specific_asset_formats_snapshot_with_http_info(
+        self,
+        asset: UUID | str,
+        transferables: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[Formats]:
+        """Like :meth:`assets_specific_asset_formats_snapshot`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+            {
+                "asset": asset,
+                "transferables": transferables,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[Formats]", response)
+
+    async def assets_specific_asset_formats_snapshot_without_preload_content(
+        self,
+        asset: UUID | str,
+        transferables: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_specific_asset_formats_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+            {
+                "asset": asset,
+                "transferables": transferables,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def assets_specific_asset_snapshot(
+        self,
+        asset: UUID | str,
+        transferables: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> Asset:
+        """/assets/{asset} [GET] Scoped to Assets
+
+        Allows clients to retrieve details of a specific asset by providing its UUID in
+        the path.
+
+        Args:
+            asset: The id (uuid) of the asset that you are trying to access.
+            transferables: This is a boolean that will decided if we are want to return
+                the transferable data (default) or not(performance enhancement)
+        """
+        response = await self.api_client.call(
+            _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+            {
+                "asset": asset,
+                "transferables": transferables,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("Asset", response.data)
+
+    async def assets_specific_asset_snapshot_with_http_info(
+        self,
+        asset: UUID | str,
+        transferables: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[Asset]:
+        """Like :meth:`assets_specific_asset_snapshot`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+            {
+                "asset": asset,
+                "transferables": transferables,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[Asset]", response)
+
+    async def assets_specific_asset_snapshot_without_preload_content(
+        self,
+        asset: UUID | str,
+        transferables: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_specific_asset_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+            {
+                "asset": asset,
+                "transferables": transferables,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def assets_stream_identifiers(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> StreamedIdentifiers:
+        """/assets/stream/identifiers [WS]
+
+        Provides a WebSocket connection that emits changes to your asset's identifiers
+        (UUIDs).
+        """
+        response = await self.api_client.call(
+            _ASSETS_STREAM_IDENTIFIERS,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("StreamedIdentifiers", response.data)
+
+    async def assets_stream_identifiers_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[StreamedIdentifiers]:
+        """Like :meth:`assets_stream_identifiers`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_STREAM_IDENTIFIERS,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[StreamedIdentifiers]", response)
+
+    async def assets_stream_identifiers_without_preload_content(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_stream_identifiers`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_STREAM_IDENTIFIERS,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    def assets_stream_identifiers_ws(
+        self,
+        *,
+        _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
+    ) -> AsyncWebSocketStream[StreamedIdentifiers]:
+        """Open the WebSocket stream of :meth:`assets_stream_identifiers`.
+
+        Use it as an async context manager and iterate over it: each message is parsed into StreamedIdentifiers.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
+        """
+        from .._runtime.websocket_async import aconnect_websocket
+
+        return aconnect_websocket(
+            self.api_client,
+            _ASSETS_STREAM_IDENTIFIERS,
+            {},
+            headers=_headers,
+            receive_timeout=_receive_timeout,
+        )
+
+    async def get_assets_stream_transferables(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> Assets:
+        """/assets/stream/transferables [WS]
+
+        Provides a WebSocket connection that emits changes to your assets, including
+        their transferable.
+        """
+        response = await self.api_client.call(
+            _GET_ASSETS_STREAM_TRANSFERABLES,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("Assets", response.data)
+
+    async def get_assets_stream_transferables_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[Assets]:
+        """Like :meth:`get_assets_stream_transferables`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _GET_ASSETS_STREAM_TRANSFERABLES,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[Assets]", response)
+
+    async def get_assets_stream_transferables_without_preload_content(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`get_assets_stream_transferables`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _GET_ASSETS_STREAM_TRANSFERABLES,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    def get_assets_stream_transferables_ws(
+        self,
+        *,
+        _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
+    ) -> AsyncWebSocketStream[Assets]:
+        """Open the WebSocket stream of :meth:`get_assets_stream_transferables`.
+
+        Use it as an async context manager and iterate over it: each message is parsed into Assets.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
+        """
+        from .._runtime.websocket_async import aconnect_websocket
+
+        return aconnect_websocket(
+            self.api_client,
+            _GET_ASSETS_STREAM_TRANSFERABLES,
+            {},
+            headers=_headers,
+            receive_timeout=_receive_timeout,
+        )
+
+    async def stream_assets(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> Assets:
+        """/assets/stream [WS]
+
+        Provides a WebSocket connection that emits changes to your assets.
+        """
+        response = await self.api_client.call(
+            _STREAM_ASSETS,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("Assets", response.data)
+
+    async def stream_assets_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[Assets]:
+        """Like :meth:`stream_assets`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _STREAM_ASSETS,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[Assets]", response)
+
+    async def stream_assets_without_preload_content(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`stream_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _STREAM_ASSETS,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    def stream_assets_ws(
+        self,
+        *,
+        _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
+    ) -> AsyncWebSocketStream[Assets]:
+        """Open the WebSocket stream of :meth:`stream_assets`.
+
+        Use it as an async context manager and iterate over it: each message is parsed into Assets.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
+        """
+        from .._runtime.websocket_async import aconnect_websocket
+
+        return aconnect_websocket(
+            self.api_client,
+            _STREAM_ASSETS,
+            {},
+            headers=_headers,
+            receive_timeout=_receive_timeout,
+        )
+
+    async def workstream_suggestions_stream(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> WorkstreamSuggestions:
+        """/workstream/suggestions/stream [WS]
+
+        Provides a WebSocket connection that emits changes to your workstream
+        suggestions.
+        """
+        response = await self.api_client.call(
+            _WORKSTREAM_SUGGESTIONS_STREAM,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("WorkstreamSuggestions", response.data)
+
+    async def workstream_suggestions_stream_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[WorkstreamSuggestions]:
+        """Like :meth:`workstream_suggestions_stream`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _WORKSTREAM_SUGGESTIONS_STREAM,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[WorkstreamSuggestions]", response)
+
+    async def workstream_suggestions_stream_without_preload_content(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`workstream_suggestions_stream`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _WORKSTREAM_SUGGESTIONS_STREAM,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    def workstream_suggestions_stream_ws(
+        self,
+        *,
+        _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
+    ) -> AsyncWebSocketStream[WorkstreamSuggestions]:
+        """Open the WebSocket stream of :meth:`workstream_suggestions_stream`.
+
+        Use it as an async context manager and iterate over it: each message is parsed into WorkstreamSuggestions.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
+        """
+        from .._runtime.websocket_async import aconnect_websocket
+
+        return aconnect_websocket(
             self.api_client,
             _WORKSTREAM_SUGGESTIONS_STREAM,
             {},

@@ -9,14 +9,16 @@ from uuid import UUID
 
 from .._runtime.endpoint import Body, Endpoint, Param
 
-# Everything below is needed for annotations only: the runtime (pydantic, urllib3) is imported on
+# Everything below is needed for annotations only: the runtime (pydantic, urllib3, aiohttp) is imported on
 # the first call, so importing this module (and the package) stays fast.
 if TYPE_CHECKING:
+    import aiohttp
     import urllib3
 
     from .._runtime.response import ApiResponse
     from .._runtime.types import RequestTimeout
     from ..api_client import ApiClient
+    from ..async_api_client import AsyncApiClient
     from ..models.asset_download_response import AssetDownloadResponse
     from ..models.asset_upload_response import AssetUploadResponse
     from ..models.generic_asset_upload_request import GenericAssetUploadRequest
@@ -220,15 +222,18 @@ class AssetsApi:
             generic_asset_upload_request: The request body: a GenericAssetUploadRequest
                 or a dict of its fields.
         """
-        response = self.create_generic_asset_upload_with_http_info(
-            slug=slug,
-            generic_asset_upload_request=generic_asset_upload_request,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _CREATE_GENERIC_ASSET_UPLOAD,
+            {
+                "slug": slug,
+                "generic_asset_upload_request": generic_asset_upload_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("AssetUploadResponse", response.data)
 
     def create_generic_asset_upload_with_http_info(
         self,
@@ -292,14 +297,17 @@ class AssetsApi:
             user_asset_upload_request: The request body: a UserAssetUploadRequest or a
                 dict of its fields.
         """
-        response = self.create_user_asset_upload_with_http_info(
-            user_asset_upload_request=user_asset_upload_request,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _CREATE_USER_ASSET_UPLOAD,
+            {
+                "user_asset_upload_request": user_asset_upload_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("AssetUploadResponse", response.data)
 
     def create_user_asset_upload_with_http_info(
         self,
@@ -365,12 +373,15 @@ class AssetsApi:
         Args:
             asset_id: Asset ID
         """
-        self.delete_user_asset_with_http_info(
-            asset_id=asset_id,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        self.api_client.call(
+            _DELETE_USER_ASSET,
+            {
+                "asset_id": asset_id,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
 
     def delete_user_asset_with_http_info(
@@ -432,15 +443,18 @@ class AssetsApi:
             asset_id: The `asset_id` path parameter.
             slug: Workspace slug
         """
-        response = self.get_generic_asset_with_http_info(
-            asset_id=asset_id,
-            slug=slug,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _GET_GENERIC_ASSET,
+            {
+                "asset_id": asset_id,
+                "slug": slug,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
-        return response.data
+        return cast("AssetDownloadResponse", response.data)
 
     def get_generic_asset_with_http_info(
         self,
@@ -510,14 +524,17 @@ class AssetsApi:
             patched_generic_asset_update_request: The request body: a
                 PatchedGenericAssetUpdateRequest or a dict of its fields.
         """
-        self.update_generic_asset_with_http_info(
-            asset_id=asset_id,
-            slug=slug,
-            patched_generic_asset_update_request=patched_generic_asset_update_request,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        self.api_client.call(
+            _UPDATE_GENERIC_ASSET,
+            {
+                "asset_id": asset_id,
+                "slug": slug,
+                "patched_generic_asset_update_request": patched_generic_asset_update_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
 
     def update_generic_asset_with_http_info(
@@ -594,13 +611,16 @@ class AssetsApi:
             patched_asset_update_request: The request body: a PatchedAssetUpdateRequest
                 or a dict of its fields.
         """
-        self.update_user_asset_with_http_info(
-            asset_id=asset_id,
-            patched_asset_update_request=patched_asset_update_request,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        self.api_client.call(
+            _UPDATE_USER_ASSET,
+            {
+                "asset_id": asset_id,
+                "patched_asset_update_request": patched_asset_update_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
         )
 
     def update_user_asset_with_http_info(
@@ -643,6 +663,486 @@ class AssetsApi:
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`update_user_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
+            _UPDATE_USER_ASSET,
+            {
+                "asset_id": asset_id,
+                "patched_asset_update_request": patched_asset_update_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+
+class AsyncAssetsApi:
+    """Operations of the Assets tag, for asyncio."""
+
+    def __init__(self, api_client: AsyncApiClient | None = None) -> None:
+        if api_client is None:
+            from ..async_api_client import AsyncApiClient
+
+            api_client = AsyncApiClient()
+        self.api_client = api_client
+
+    async def create_generic_asset_upload(
+        self,
+        slug: str,
+        generic_asset_upload_request: GenericAssetUploadRequest | dict[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> AssetUploadResponse:
+        """Generate presigned URL for generic asset upload
+
+        Args:
+            slug: Workspace slug
+            generic_asset_upload_request: The request body: a GenericAssetUploadRequest
+                or a dict of its fields.
+        """
+        response = await self.api_client.call(
+            _CREATE_GENERIC_ASSET_UPLOAD,
+            {
+                "slug": slug,
+                "generic_asset_upload_request": generic_asset_upload_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("AssetUploadResponse", response.data)
+
+    async def create_generic_asset_upload_with_http_info(
+        self,
+        slug: str,
+        generic_asset_upload_request: GenericAssetUploadRequest | dict[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[AssetUploadResponse]:
+        """Like :meth:`create_generic_asset_upload`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _CREATE_GENERIC_ASSET_UPLOAD,
+            {
+                "slug": slug,
+                "generic_asset_upload_request": generic_asset_upload_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[AssetUploadResponse]", response)
+
+    async def create_generic_asset_upload_without_preload_content(
+        self,
+        slug: str,
+        generic_asset_upload_request: GenericAssetUploadRequest | dict[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`create_generic_asset_upload`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _CREATE_GENERIC_ASSET_UPLOAD,
+            {
+                "slug": slug,
+                "generic_asset_upload_request": generic_asset_upload_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def create_user_asset_upload(
+        self,
+        user_asset_upload_request: UserAssetUploadRequest | dict[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> AssetUploadResponse:
+        """Generate presigned URL for user asset upload
+
+        Args:
+            user_asset_upload_request: The request body: a UserAssetUploadRequest or a
+                dict of its fields.
+        """
+        response = await self.api_client.call(
+            _CREATE_USER_ASSET_UPLOAD,
+            {
+                "user_asset_upload_request": user_asset_upload_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("AssetUploadResponse", response.data)
+
+    async def create_user_asset_upload_with_http_info(
+        self,
+        user_asset_upload_request: UserAssetUploadRequest | dict[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[AssetUploadResponse]:
+        """Like :meth:`create_user_asset_upload`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _CREATE_USER_ASSET_UPLOAD,
+            {
+                "user_asset_upload_request": user_asset_upload_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[AssetUploadResponse]", response)
+
+    async def create_user_asset_upload_without_preload_content(
+        self,
+        user_asset_upload_request: UserAssetUploadRequest | dict[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`create_user_asset_upload`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _CREATE_USER_ASSET_UPLOAD,
+            {
+                "user_asset_upload_request": user_asset_upload_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def delete_user_asset(
+        self,
+        asset_id: UUID | str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> None:
+        """Delete user asset
+
+        Delete user asset.
+
+        Delete a user profile asset (avatar or cover image) and remove its reference
+        from the user profile.
+        This performs a soft delete by marking the asset as deleted and updating the
+        user's profile.
+
+        Args:
+            asset_id: Asset ID
+        """
+        await self.api_client.call(
+            _DELETE_USER_ASSET,
+            {
+                "asset_id": asset_id,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def delete_user_asset_with_http_info(
+        self,
+        asset_id: UUID | str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[None]:
+        """Like :meth:`delete_user_asset`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _DELETE_USER_ASSET,
+            {
+                "asset_id": asset_id,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[None]", response)
+
+    async def delete_user_asset_without_preload_content(
+        self,
+        asset_id: UUID | str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`delete_user_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _DELETE_USER_ASSET,
+            {
+                "asset_id": asset_id,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def get_generic_asset(
+        self,
+        asset_id: UUID | str,
+        slug: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> AssetDownloadResponse:
+        """Get presigned URL for asset download
+
+        Args:
+            asset_id: The `asset_id` path parameter.
+            slug: Workspace slug
+        """
+        response = await self.api_client.call(
+            _GET_GENERIC_ASSET,
+            {
+                "asset_id": asset_id,
+                "slug": slug,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("AssetDownloadResponse", response.data)
+
+    async def get_generic_asset_with_http_info(
+        self,
+        asset_id: UUID | str,
+        slug: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[AssetDownloadResponse]:
+        """Like :meth:`get_generic_asset`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _GET_GENERIC_ASSET,
+            {
+                "asset_id": asset_id,
+                "slug": slug,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[AssetDownloadResponse]", response)
+
+    async def get_generic_asset_without_preload_content(
+        self,
+        asset_id: UUID | str,
+        slug: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`get_generic_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _GET_GENERIC_ASSET,
+            {
+                "asset_id": asset_id,
+                "slug": slug,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def update_generic_asset(
+        self,
+        asset_id: UUID | str,
+        slug: str,
+        patched_generic_asset_update_request: (
+            PatchedGenericAssetUpdateRequest | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> None:
+        """Update generic asset after upload completion
+
+        Args:
+            asset_id: Asset ID
+            slug: Workspace slug
+            patched_generic_asset_update_request: The request body: a
+                PatchedGenericAssetUpdateRequest or a dict of its fields.
+        """
+        await self.api_client.call(
+            _UPDATE_GENERIC_ASSET,
+            {
+                "asset_id": asset_id,
+                "slug": slug,
+                "patched_generic_asset_update_request": patched_generic_asset_update_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def update_generic_asset_with_http_info(
+        self,
+        asset_id: UUID | str,
+        slug: str,
+        patched_generic_asset_update_request: (
+            PatchedGenericAssetUpdateRequest | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[None]:
+        """Like :meth:`update_generic_asset`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _UPDATE_GENERIC_ASSET,
+            {
+                "asset_id": asset_id,
+                "slug": slug,
+                "patched_generic_asset_update_request": patched_generic_asset_update_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[None]", response)
+
+    async def update_generic_asset_without_preload_content(
+        self,
+        asset_id: UUID | str,
+        slug: str,
+        patched_generic_asset_update_request: (
+            PatchedGenericAssetUpdateRequest | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`update_generic_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _UPDATE_GENERIC_ASSET,
+            {
+                "asset_id": asset_id,
+                "slug": slug,
+                "patched_generic_asset_update_request": patched_generic_asset_update_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def update_user_asset(
+        self,
+        asset_id: UUID | str,
+        patched_asset_update_request: (
+            PatchedAssetUpdateRequest | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> None:
+        """Mark user asset as uploaded
+
+        Args:
+            asset_id: Asset ID
+            patched_asset_update_request: The request body: a PatchedAssetUpdateRequest
+                or a dict of its fields.
+        """
+        await self.api_client.call(
+            _UPDATE_USER_ASSET,
+            {
+                "asset_id": asset_id,
+                "patched_asset_update_request": patched_asset_update_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+
+    async def update_user_asset_with_http_info(
+        self,
+        asset_id: UUID | str,
+        patched_asset_update_request: (
+            PatchedAssetUpdateRequest | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> ApiResponse[None]:
+        """Like :meth:`update_user_asset`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _UPDATE_USER_ASSET,
+            {
+                "asset_id": asset_id,
+                "patched_asset_update_request": patched_asset_update_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=_host,
+        )
+        return cast("ApiResponse[None]", response)
+
+    async def update_user_asset_without_preload_content(
+        self,
+        asset_id: UUID | str,
+        patched_asset_update_request: (
+            PatchedAssetUpdateRequest | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`update_user_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
             _UPDATE_USER_ASSET,
             {
                 "asset_id": asset_id,
