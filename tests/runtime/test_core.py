@@ -163,7 +163,9 @@ def test_a_call_cut_off_at_its_deadline_is_a_timeout() -> None:
     exchange.deadline.clock = clock
     exchange.deadline.end = clock.now + 1.5
     error = ApiConnectionError("connection reset", method="GET", url="u")
-    clock.now += 1.4  # the transport's watchdog fired a little early: still the deadline
+    clock.now += (
+        1.4  # the transport's watchdog fired a little early: still the deadline
+    )
     with pytest.raises(ApiTimeoutError, match="within the timeout of 1.5 s"):
         exchange.after_error(error, "read", OSError(), timed_out=True)
     clock.now += 0.2  # a reset noticed after the deadline

@@ -319,7 +319,7 @@ class AsyncApiClient(BaseClient):
         args: Mapping[str, Any],
         **options: Unpack[CallOptions],
     ) -> ApiResponse[Any]:
-        """Send one operation and decode its answer (see ``Exchange.result``); raises
+        """Send one operation and await its decoded answer (see ``Exchange.result``); raises
         ``ApiConnectionError`` / ``ApiTimeoutError`` when none arrives in time."""
         exchange = self.exchange(endpoint, args, options, preload=True)
         response, body = await self._send(exchange)
