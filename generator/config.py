@@ -24,7 +24,8 @@ class ConfigError(Exception):
 class Flavour:
     """One client surface of a package: sync (urllib3) or asyncio (aiohttp). ``prefix`` starts the names
     of its client and API classes: empty for a package's only surface (``ApiClient``, ``AssetsApi``),
-    ``Async`` for the asyncio twin of a ``both`` package (``AsyncApiClient``, ``AsyncAssetsApi``)."""
+    ``Async`` for the asyncio twin of a ``both`` package (``AsyncApiClient``, ``AsyncAssetsApi``).
+    """
 
     is_async: bool
     prefix: str = ""

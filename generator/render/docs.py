@@ -69,7 +69,8 @@ def api_page(
     env: jinja2.Environment, api: Api, tag: Tag, target: Target, flavour: Flavour
 ) -> OutputFile:
     """``docs/<Tag>Api.md`` (or ``docs/Async<Tag>Api.md``, the asyncio twin's) in OpenAPI Generator's
-    form for that client: the sync pages are the seeds' layout, the asyncio ones its asyncio layout."""
+    form for that client: the sync pages are the seeds' layout, the asyncio ones its asyncio layout.
+    """
     template = env.get_template("docs/example.py.j2")
     class_name = flavour.api_class(tag.class_name)
 

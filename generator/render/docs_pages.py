@@ -127,7 +127,9 @@ class ReadmeDoc:
     schemes: tuple[SchemeDoc, ...]
     reference_pages: tuple[tuple[str, str], ...]  # (link text, docs/reference/x.md)
     twin_pages: tuple[str, ...] = ()  # Async<Tag>Api of a package with both clients
-    twin_example: Example | None = None  # the getting-started example with the asyncio twin
+    twin_example: Example | None = (
+        None  # the getting-started example with the asyncio twin
+    )
 
 
 def scheme_doc(scheme: SecurityScheme) -> SchemeDoc:
