@@ -166,10 +166,6 @@ class Operation:
     def required_args(self) -> tuple[Parameter, ...]:
         return tuple(a for a in self.args if a.required)
 
-    @property
-    def optional_args(self) -> tuple[Parameter, ...]:
-        return tuple(a for a in self.args if not a.required)
-
 
 @dataclass(frozen=True, slots=True)
 class Tag:
@@ -217,10 +213,6 @@ class Api:
     @property
     def has_websocket(self) -> bool:
         return any(op.websocket for op in self.operations)
-
-    @property
-    def has_pagination(self) -> bool:
-        return any(op.pagination for op in self.operations)
 
     def model(self, name: str) -> Model:
         if not self._models_by_name:
