@@ -14,6 +14,7 @@ import jinja2
 
 from ..config import Flavour, Target
 from ..model.api import Api, Tag
+from ..runtime import configuration, retry
 from .docs_api import DocStyle, Example, operation_doc
 from .docs_features import FeatureExample, FeaturesDoc, features_doc
 from .docs_filters import FILTERS, fenced, md_inline
@@ -23,10 +24,24 @@ from .env import environment
 from .write import OutputFile
 
 
+def runtime_defaults() -> dict[str, str]:
+    """The client's defaults the README states, read from the runtime that ships them (as text)."""
+    return {
+        "retries": str(retry.DEFAULT_MAX_RETRIES),
+        "backoff_initial": f"{retry.DEFAULT_BACKOFF_INITIAL:g}",
+        "backoff_max": f"{retry.DEFAULT_BACKOFF_MAX:g}",
+        "retry_after_max": f"{retry.DEFAULT_RETRY_AFTER_MAX:g}",
+        "jitter_percent": f"{retry.DEFAULT_JITTER * 100:g}",
+        "timeout": f"{configuration.DEFAULT_TIMEOUT:g}",
+    }
+
+
 def docs_environment() -> jinja2.Environment:
-    """The shared environment (StrictUndefined, trim/lstrip blocks) with the Markdown filters added."""
+    """The shared environment (StrictUndefined, trim/lstrip blocks) with the Markdown filters added,
+    and ``defaults``, the runtime's retry and timeout defaults."""
     env = environment().overlay()
     env.filters.update(FILTERS)
+    env.globals["defaults"] = runtime_defaults()
     return env
 
 

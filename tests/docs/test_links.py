@@ -87,3 +87,22 @@ def test_readme_mentions_websocket_and_pagination(
     assert "## Pagination" in docs["asana_asyncio"]["README.md"]
     assert "## WebSocket streams" not in docs["plane"]["README.md"]
     assert "## Pagination" not in docs["plane"]["README.md"]
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_readme_states_the_runtime_defaults(
+    package: str, docs: dict[str, dict[str, str]]
+) -> None:
+    """The retry and timeout defaults the README quotes are the shipped runtime's (fed from it)."""
+    from generator.runtime import configuration, retry
+
+    readme = docs[package]["README.md"]
+    for text in (
+        f"`backoff_initial` ({retry.DEFAULT_BACKOFF_INITIAL:g} s)",
+        f"`backoff_max` ({retry.DEFAULT_BACKOFF_MAX:g} s)",
+        f"`retry_after_max` ({retry.DEFAULT_RETRY_AFTER_MAX:g} s)",
+        f"up to {retry.DEFAULT_JITTER * 100:g} %",
+        f"(default {retry.DEFAULT_MAX_RETRIES}; 0 disables them)",
+        f"seconds for the whole call (default {configuration.DEFAULT_TIMEOUT:g})",
+    ):
+        assert text in readme, text
