@@ -186,6 +186,9 @@ async def _stream(body: StreamingBody) -> AsyncIterator[bytes]:
                 close()
 
 
+_NO_AUTO_CONTENT_TYPE = frozenset({"Content-Type"})
+
+
 @functools.lru_cache(maxsize=64)
 def _timeout(limits: TimeLimits) -> aiohttp.ClientTimeout:
     """The aiohttp timeout of one request: ``(connect, read, total)`` (aiohttp's timeouts are
@@ -265,6 +268,9 @@ class AiohttpTransport:
             proxy=cfg.proxy,
             proxy_headers=cfg.proxy_headers,
             middlewares=(),  # redirects are the core's, not aiohttp's
+            # aiohttp would label a bodiless POST/PUT/PATCH application/octet-stream; the core
+            # decides every content type (as urllib3 sends none it was not given).
+            skip_auto_headers=_NO_AUTO_CONTENT_TYPE,
         )
         if body_limit is None:
             return response, b""
