@@ -19,6 +19,7 @@ from .names import (
     Scope,
     class_name,
     enum_member_name,
+    enum_varname,
     python_identifier,
 )
 from .types import (
@@ -476,7 +477,7 @@ class SchemaRegistry:
         values = [v for v in node["enum"] if v is not None]
         descriptions = node.get("x-enum-descriptions") or []
         varnames = node.get("x-enum-varnames") or []
-        scope = Scope({"name", "value"})
+        scope = Scope({"name", "value", "from_json"})
         members = []
         for i, value in enumerate(values):
             wanted = (
@@ -484,7 +485,9 @@ class SchemaRegistry:
                 if i < len(varnames) and isinstance(varnames[i], str)
                 else None
             )
-            member = scope.claim(enum_member_name(wanted if wanted else value))
+            member = scope.claim(
+                enum_varname(wanted) if wanted else enum_member_name(value)
+            )
             text = (
                 descriptions[i]
                 if i < len(descriptions) and isinstance(descriptions[i], str)

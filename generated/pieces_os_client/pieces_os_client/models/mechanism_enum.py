@@ -9,6 +9,7 @@ an undelete able enum used for internal use only.
 
 from __future__ import annotations
 
+import json
 from enum import Enum
 
 __all__ = ["MechanismEnum"]
@@ -28,3 +29,8 @@ class MechanismEnum(str, Enum):
     AUTOMATIC = "AUTOMATIC"
     INTERNAL = "INTERNAL"
     DELETED = "DELETED"
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> MechanismEnum:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))

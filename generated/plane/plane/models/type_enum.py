@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 from enum import Enum
 
 __all__ = ["TypeEnum"]
@@ -31,3 +32,8 @@ class TypeEnum(str, Enum):
     """JPG"""
     IMAGE_SLASH_GIF = "image/gif"
     """GIF"""
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> TypeEnum:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))
