@@ -82,6 +82,7 @@ MODEL_RESERVED = frozenset(
         "to_dict",
         "to_json",
         "to_str",
+        "additional_properties",
         "update_forward_refs",
         "validate",
         "model_config",

@@ -60,25 +60,53 @@ _CONFIG = ConfigDict(
     serialize_by_alias=True,
     defer_build=True,
     protected_namespaces=(),
+    validate_assignment=True,
 )
 
 
 class ApiModel(pydantic.BaseModel):
-    """Base of every generated object model."""
+    """Base of every generated object model.
+
+    Assignments are validated (``pet.status = "bogus"`` raises ``ValidationError``). Fields the schema
+    does not declare are kept: ``additional_properties`` is the dict of them, and they are serialised
+    beside the declared fields, as in OpenAPI Generator's clients.
+    """
 
     model_config = ConfigDict(extra="allow", **_CONFIG)
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """The fields the schema does not declare, by wire name (a live dict: changing it changes the
+        model)."""
+        extra = self.__pydantic_extra__
+        if extra is None:  # a subclass that forbids or ignores extra fields
+            extra = {}
+        return extra
+
+    @additional_properties.setter
+    def additional_properties(self, values: Mapping[str, Any]) -> None:
+        extra = self.__pydantic_extra__
+        if extra is None:
+            raise AttributeError(
+                f"{type(self).__name__} does not allow additional properties"
+            )
+        # Replaced as given, as OpenAPI Generator's clients do (a parsed payload is validated).
+        extra.clear()
+        extra.update(values)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible dict by wire name; unset fields are left out, fields set to None are kept."""
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
     def to_json(self) -> str:
-        """The JSON text of ``to_dict()``."""
-        return self.model_dump_json(by_alias=True, exclude_unset=True)
+        """``json.dumps(self.to_dict())``: the text OpenAPI Generator's clients produce (``", "`` and
+        ``": "`` separators, non-ASCII escaped)."""
+        return json.dumps(self.to_dict())
 
     def to_str(self) -> str:
-        """A readable, pretty-printed form of ``to_dict()``."""
-        return pprint.pformat(self.to_dict())
+        """A readable, pretty-printed form of every field (unset ones too, with their defaults) and of
+        ``additional_properties``, as OpenAPI Generator's clients print models."""
+        return pprint.pformat(_readable(self))
 
     @classmethod
     def from_dict(cls, obj: Any) -> Self:
@@ -101,8 +129,8 @@ class ApiRootModel(RootModel[T], Generic[T]):
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
     def to_json(self) -> str:
-        """The JSON text of the root value."""
-        return self.model_dump_json(by_alias=True, exclude_unset=True)
+        """``json.dumps(self.to_dict())``, as ``ApiModel.to_json``."""
+        return json.dumps(self.to_dict())
 
     def to_str(self) -> str:
         """A readable, pretty-printed form of the root value."""
@@ -117,6 +145,27 @@ class ApiRootModel(RootModel[T], Generic[T]):
     def from_json(cls, json_str: str | bytes | bytearray) -> Self:
         """Parse and validate JSON text into the root model."""
         return validate_large(cls.model_validate_json, json_str, len(json_str))
+
+
+def _readable(value: Any) -> Any:
+    """What ``to_str`` prints: models as dicts of all their fields by wire name plus
+    ``additional_properties``; values as they are (enums, dates), containers walked."""
+    if isinstance(value, ApiModel):
+        out: dict[str, Any] = {}
+        for name, info in type(value).model_fields.items():
+            out[info.serialization_alias or name] = _readable(getattr(value, name))
+        out["additional_properties"] = {
+            key: _readable(item) for key, item in value.additional_properties.items()
+        }
+        return out
+    if isinstance(value, pydantic.BaseModel):
+        to_dict = getattr(value, "to_dict", None)
+        return _readable(to_dict() if callable(to_dict) else value.model_dump())
+    if isinstance(value, (list, tuple)):
+        return [_readable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _readable(item) for key, item in value.items()}
+    return value
 
 
 def to_jsonable(value: Any) -> Any:

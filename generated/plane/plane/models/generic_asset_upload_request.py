@@ -5,6 +5,10 @@ system.
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import Field
+
 from .._runtime.models import ApiModel
 
 __all__ = ["GenericAssetUploadRequest"]
@@ -15,7 +19,7 @@ class GenericAssetUploadRequest(ApiModel):
     external system.
     """
 
-    name: str
+    name: Annotated[str, Field(min_length=1)]
     """Original filename of the asset"""
 
     type: str | None = None
