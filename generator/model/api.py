@@ -140,7 +140,7 @@ class Operation:
     deprecated: bool = False
     websocket: bool = False
     pagination: Pagination | None = None
-    servers: tuple[str, ...] = ()
+    servers: tuple[Server, ...] = ()
     doc_title: str = ""
 
     @property
@@ -182,11 +182,17 @@ class Tag:
 
 @dataclass(frozen=True, slots=True)
 class Server:
-    url: str
+    url: str  # with every variable at its default
     description: str = ""
     variables: tuple[
         tuple[str, str, tuple[str, ...]], ...
     ] = ()  # (name, default, enum)
+    template: str = ""  # the URL as written, with its {variables}
+    variable_descriptions: tuple[str, ...] = ()  # one per variable
+
+    @property
+    def url_template(self) -> str:
+        return self.template or self.url
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Target
-from ..model.api import Api, Operation, Parameter
+from ..model.api import Api, Operation, Parameter, Server
 from ..model.types import (
     ArrayType,
     ConstType,
@@ -91,6 +91,7 @@ class OperationView:
     item_annotation: str  # pagination item type, or "Any"
     message_annotation: str  # websocket message type
     docstring: str
+    servers: tuple[str, ...] = ()  # the operation's own servers, as source text
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +255,31 @@ def operation_view(op: Operation, models: dict[str, Model]) -> OperationView:
             else "Any"
         ),
         docstring=_method_docstring(op),
+        servers=tuple(server_source(s) for s in op.servers),
+    )
+
+
+def server_source(server: Server, *, always: bool = False) -> str:
+    """A server as source text: its URL when it has no variables (unless ``always``), else a runtime
+    ``Server(...)``."""
+    if not server.variables:
+        if not always:
+            return py_literal(server.url)
+        if not server.description:
+            return f"Server({py_literal(server.url)})"
+        return f"Server({py_literal(server.url)}, {py_literal(server.description)})"
+    descriptions = server.variable_descriptions or ("",) * len(server.variables)
+    variables = ", ".join(
+        f"ServerVariable({py_literal(name)}, {py_literal(default)}, {py_literal(enum)}"
+        + (f", {py_literal(text)}" if text else "")
+        + ")"
+        for (name, default, enum), text in zip(
+            server.variables, descriptions, strict=False
+        )
+    )
+    return (
+        f"Server({py_literal(server.url_template)}, {py_literal(server.description)}, "
+        f"({variables},))"
     )
 
 
@@ -488,7 +514,11 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
         OutputFile(f"{pkg}/__init__.py", render("package/__init__.py.jinja", **common)),
         OutputFile(
             f"{pkg}/configuration.py",
-            render("package/configuration.py.jinja", **common),
+            render(
+                "package/configuration.py.jinja",
+                server_sources=[server_source(s, always=True) for s in api.servers],
+                **common,
+            ),
         ),
         OutputFile(
             f"{pkg}/api_client.py", render("package/api_client.py.jinja", **common)
@@ -528,6 +558,11 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
                     model_imports=model_imports,
                     typing_imports=typing_imports,
                     endpoint_imports=sorted(endpoint_imports),
+                    server_imports=(
+                        ["Server", "ServerVariable", "host_for_index"]
+                        if any(s.variables for op in tag.operations for s in op.servers)
+                        else ["host_for_index"]
+                    ),
                     stdlib_imports=stdlib,
                     uses_files=any(a.is_file for op in tag.operations for a in op.args),
                     uses_pagination=any(op.pagination for op in tag.operations),

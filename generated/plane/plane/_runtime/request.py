@@ -35,6 +35,7 @@ from .serialize import (
     serialize_path,
     serialize_query,
 )
+from .servers import operation_host
 
 __all__ = [
     "REDIRECT_STATUSES",
@@ -141,12 +142,15 @@ _STANDARD_HEADERS = {
 def resolve_host(
     endpoint: Endpoint, configuration: BaseConfiguration, host: str | None = None
 ) -> str:
-    """The base URL: an explicit ``host``, else the operation's own server unless the configuration's host
-    was changed from the default, else the configuration's host."""
+    """The base URL: an explicit ``host``, else the operation's own server (see
+    ``servers.operation_host``: not when the configuration's host was set explicitly or
+    ``ignore_operation_servers`` is on), else the configuration's host."""
     if host:
         return host.rstrip("/")
-    if endpoint.servers and configuration.host == configuration.default_host:
-        return endpoint.servers[0].rstrip("/")
+    if endpoint.servers:
+        own = operation_host(endpoint, configuration)
+        if own is not None:
+            return own.rstrip("/")
     return configuration.host.rstrip("/")
 
 
