@@ -103,7 +103,7 @@ class Response:
 @dataclass(frozen=True, slots=True)
 class SecurityScheme:
     name: str
-    kind: Literal["api_key", "bearer", "basic", "oauth2", "openid"]
+    kind: Literal["api_key", "bearer", "basic", "oauth2", "openid", "signature"]
     location: Literal["header", "query", "cookie"] = "header"
     param_name: str = "Authorization"
     description: str = ""
@@ -223,6 +223,11 @@ class Api:
     @property
     def has_websocket(self) -> bool:
         return any(op.websocket for op in self.operations)
+
+    @property
+    def has_signature_auth(self) -> bool:
+        """Whether a security scheme signs requests (HTTP signatures: the package gets ``signing``)."""
+        return any(s.kind == "signature" for s in self.security_schemes)
 
     @property
     def has_pagination(self) -> bool:

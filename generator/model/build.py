@@ -213,6 +213,10 @@ def _security_schemes(
             http_scheme = str(scheme.get("scheme", "")).lower()
             if http_scheme == "basic":
                 result.append(SecurityScheme(name, "basic", description=description))
+            elif http_scheme == "signature":
+                result.append(
+                    SecurityScheme(name, "signature", description=description)
+                )
             else:
                 result.append(
                     SecurityScheme(

@@ -195,6 +195,7 @@ _LABELS = {
     "basic": "Basic",
     "oauth2": "OAuth",
     "openid": "OAuth",
+    "signature": "HTTP signature",
 }
 
 

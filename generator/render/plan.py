@@ -469,6 +469,8 @@ def runtime_files(api: Api, target: Target) -> list[OutputFile]:
     skip = _ASYNC_ONLY if not target.is_async else _SYNC_ONLY
     if not api.has_websocket:
         skip = skip | _WEBSOCKET
+    if not api.has_signature_auth:
+        skip = skip | {"signing.py"}
     files = []
     for path in sorted(RUNTIME.glob("*.py")):
         if path.name in skip:
@@ -530,6 +532,15 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
             f"{pkg}/exceptions.py", render("package/exceptions.py.jinja", **common)
         ),
         OutputFile(f"{pkg}/rest.py", render("package/rest.py.jinja", **common)),
+        *(
+            [
+                OutputFile(
+                    f"{pkg}/signing.py", render("package/signing.py.jinja", **common)
+                )
+            ]
+            if api.has_signature_auth
+            else []
+        ),
         OutputFile(f"{pkg}/api/__init__.py", render("api/__init__.py.jinja", **common)),
         OutputFile(
             f"{pkg}/models/__init__.py", render("models/__init__.py.jinja", **common)

@@ -68,6 +68,7 @@ class BaseConfiguration:
         server_operation_index: dict[str, int] | None = None,
         server_operation_variables: dict[str, dict[str, str]] | None = None,
         ignore_operation_servers: bool = False,
+        signing_info: Any = None,
         debug: bool | None = None,
         retries: int = DEFAULT_MAX_RETRIES,
         timeout: Timeout = DEFAULT_TIMEOUT,
@@ -95,6 +96,8 @@ class BaseConfiguration:
         )
         self.ignore_operation_servers = ignore_operation_servers
         """Send every operation to ``host``, even those the spec gives servers of their own."""
+        self.signing_info = signing_info
+        """An ``HttpSigningConfiguration`` for operations secured by HTTP signatures."""
         self._debug = False
         if debug is not None:
             self.debug = debug

@@ -424,6 +424,15 @@ def build_request(
                 cookie = merged.pop(existing) + "; " + cookie
             merged["Cookie"] = cookie
 
+    if auth.signer is not None:  # signs the request as it will be sent
+        signed = auth.signer.sign_request(
+            plan.method,
+            url,
+            merged,
+            None if isinstance(body, StreamingBody) else (body or b""),
+        )
+        merged = merge_headers(merged, signed)
+        auth.headers.update(signed)
     if auth.headers or auth.cookies:
         credential_headers = {name.lower() for name in auth.headers}
         if auth.cookies:
