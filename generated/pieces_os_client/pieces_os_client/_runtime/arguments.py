@@ -35,25 +35,26 @@ def validate_arguments(
     """Decorate a generated API method so its arguments are validated on every call."""
 
     def decorate(fn: F) -> F:
-        checker: list[Callable[..., Any]] = []
-
-        def check(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-            if not checker:
-                checker.append(_checker(fn, endpoint, names))
-            checker[0](*args, **kwargs)
+        check: Callable[..., Any] | None = None
 
         if inspect.iscoroutinefunction(fn):
 
             @functools.wraps(fn)
             async def run_async(*args: Any, **kwargs: Any) -> Any:
-                check(args, kwargs)
+                nonlocal check
+                if check is None:
+                    check = _checker(fn, endpoint, names)
+                check(*args, **kwargs)
                 return await fn(*args, **kwargs)
 
             return cast(F, run_async)
 
         @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> Any:
-            check(args, kwargs)
+            nonlocal check
+            if check is None:
+                check = _checker(fn, endpoint, names)
+            check(*args, **kwargs)
             return fn(*args, **kwargs)
 
         return cast(F, run)
@@ -64,7 +65,8 @@ def validate_arguments(
 def _checker(
     fn: Callable[..., Any], endpoint: Endpoint, names: Mapping[str, str]
 ) -> Callable[..., Any]:
-    """pydantic's ``validate_call`` of a stand-in with ``fn``'s signature and resolved, strict types."""
+    """pydantic's ``validate_call`` of a stand-in with ``fn``'s signature and resolved, strict types
+    (its errors are titled ``<Api>.<method>``, the stand-in's qualified name)."""
     from typing import Annotated
 
     import pydantic
