@@ -62,9 +62,7 @@ def run(spec: Path, library: str) -> dict[str, float]:
         times["render + write (code, docs, ruff, ast; overlapped)"], staging = _timed(
             lambda: stage(project.code, work, more=project.docs, large=project.large)
         )
-        times["compare"], _ = _timed(
-            lambda: compare(staging, work / "out", read_tree(staging))
-        )
+        times["compare"], _ = _timed(lambda: compare(read_tree(staging), {}))
         shutil.rmtree(staging)
         # The overlapped steps once more, one after the other, to see what each costs.
         times["  code render (alone)"], code = _timed(project.code)

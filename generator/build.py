@@ -24,6 +24,17 @@ from .parse.load import load_document
 from .parse.validate import validate_document
 from .render.docs import doc_files
 from .render.env import TEMPLATES
+from .render.ownership import (
+    MANIFEST,
+    Manifest,
+    foreign_files,
+    guard_output,
+    manifest_text,
+    owned_files,
+    read_files,
+    refuse_foreign_in_the_way,
+    refuse_links_out,
+)
 from .render.plan import code_files
 from .render.write import (
     Changes,
@@ -36,7 +47,6 @@ from .render.write import (
     writable_parent,
 )
 
-MANIFEST = ".clientgen.json"
 OUTPUTS = ".clientgen-outputs"  # digest of the written tree; git-ignored, so a fresh clone rebuilds once
 GENERATOR = Path(__file__).resolve().parent
 
@@ -47,6 +57,15 @@ class BuildResult:
     seconds: float
     warnings: tuple[Problem, ...]
     skipped: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """What ``build --check`` found: a diff of clientgen's files ("" when up to date), and the files in the
+    output clientgen did not write (kept, not compared)."""
+
+    diff: str
+    foreign: tuple[str, ...]
 
 
 P = ParamSpec("P")
@@ -148,12 +167,13 @@ def input_digest(target: Target, lenient: bool, spec_hash: str) -> str:
 
 
 def _referenced_files(spec: Path) -> list[Path]:
-    """Files a spec reaches through relative ``$ref``s (followed transitively)."""
+    """Files a spec reaches through relative ``$ref``s (followed transitively), in its folder."""
     seen: set[Path] = set()
     todo = [spec.resolve()]
+    folder = todo[0].parent
     while todo:
         path = todo.pop()
-        if path in seen or not path.is_file():
+        if path in seen or not path.is_file() or folder not in path.parents:
             continue
         seen.add(path)
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -174,34 +194,44 @@ _LARGE_PROJECT = 500
 
 @dataclass(frozen=True, slots=True)
 class Project:
-    """What :func:`stage` needs to write a project: functions rendering its code and its docs."""
+    """What :func:`stage` needs to write a project: functions rendering its code and its docs, and the
+    manifest's fields (the inputs' digests, to skip unchanged builds)."""
 
     code: Callable[[], list[OutputFile]]
     docs: Callable[[], list[OutputFile]]
     large: bool
+    manifest: dict[str, str]
 
 
 def render_project(target: Target, api: Api, digest: str, spec_hash: str) -> Project:
-    """The project's code (with a manifest of the inputs' digests, to skip unchanged builds) and docs, as
-    functions :func:`stage` calls when it is ready for them."""
-    manifest = {
-        "generator": f"clientgen {__version__}",
-        "inputs": digest,
-        "library": target.library,
-        "package": target.package,
-        "spec": spec_hash,
-        "version": target.version,
-    }
+    """The project's code and docs, as functions :func:`stage` calls when it is ready for them."""
     return Project(
-        code=lambda: code_files(api, target)
-        + [OutputFile(MANIFEST, json.dumps(manifest, indent=2) + "\n")],
+        code=lambda: code_files(api, target),
         docs=lambda: doc_files(api, target),
         large=len(api.operations) + len(api.models) >= _LARGE_PROJECT,
+        manifest={
+            "generator": f"clientgen {__version__}",
+            "inputs": digest,
+            "library": target.library,
+            "package": target.package,
+            "spec": spec_hash,
+            "version": target.version,
+        },
     )
 
 
-def _stage(project: Project, parent: Path) -> Path:
-    return stage(project.code, parent, more=project.docs, large=project.large)
+def _stage(project: Project, parent: Path) -> tuple[Path, dict[str, bytes]]:
+    """The staging folder of ``project`` and its files, the manifest listing them among them."""
+    staging = stage(project.code, parent, more=project.docs, large=project.large)
+    try:
+        written = read_tree(staging)
+        text = manifest_text(project.manifest, written)
+        (staging / MANIFEST).write_text(text, encoding="utf-8", newline="\n")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    written[MANIFEST] = text.encode()
+    return staging, written
 
 
 def _digest_tree(files: dict[str, bytes]) -> str:
@@ -215,21 +245,19 @@ def _digest_tree(files: dict[str, bytes]) -> str:
     return h.hexdigest()
 
 
-def _tree_digest(folder: Path) -> str:
-    """A digest of every file in the output except the outputs record itself: a hand edit changes it."""
-    return _digest_tree(read_tree(folder))
-
-
 def _record_outputs(output: Path, digest: str) -> None:
     (output / OUTPUTS).write_text(digest + "\n", encoding="utf-8")
 
 
-def _outputs_intact(output: Path) -> bool:
+def _outputs_intact(output: Path, previous: Manifest) -> bool:
+    """Whether the files the previous run wrote are still as it wrote them (a hand edit changes them)."""
+    if previous.files is None:
+        return False
     try:
         recorded = (output / OUTPUTS).read_text(encoding="utf-8").strip()
     except OSError:
         return False
-    return recorded == _tree_digest(output)
+    return recorded == _digest_tree(read_files(output, owned_files(previous, ())))
 
 
 def _output(target: Target) -> Path:
@@ -240,12 +268,24 @@ def _output(target: Target) -> Path:
     )
 
 
-def _manifest(output: Path) -> dict[str, str]:
-    try:
-        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+def _guarded_output(target: Target) -> tuple[Path, Manifest | None]:
+    """The target's output folder (symlinks followed) and its manifest, once it is known clientgen may
+    write there (see :func:`guard_output`)."""
+    output, project = _output(target), target.project
+    previous = guard_output(output, project or Path.cwd(), confined=project is not None)
+    return output.resolve(), previous
+
+
+def _changes(
+    output: Path, written: dict[str, bytes], previous: Manifest | None
+) -> Changes:
+    """What a run that wrote ``written`` changes in ``output``: only files the previous run wrote are
+    replaced or removed; a file it did not write where this run writes one stops the build.
+    """
+    owned = owned_files(previous, written)
+    refuse_foreign_in_the_way(output, written, owned)
+    refuse_links_out(output, [*written, *owned])
+    return compare(written, read_files(output, owned))
 
 
 def _version_warning(
@@ -274,26 +314,26 @@ def build_target(
 ) -> BuildResult:
     """Regenerate ``target``'s project; skip rendering when the manifest says nothing changed."""
     started = time.perf_counter()
-    output = _output(target)
+    output, previous = _guarded_output(target)
     api = load_api(target.spec, lenient=lenient)
     spec_hash = spec_digest(target.spec)
     digest = input_digest(target, lenient, spec_hash)
-    previous = _manifest(output)
-    warnings = api.warnings + tuple(_version_warning(target, previous, spec_hash))
+    fields = previous.fields if previous is not None else {}
+    warnings = api.warnings + tuple(_version_warning(target, fields, spec_hash))
     if (
         incremental
         and not force
-        and previous.get("inputs") == digest
-        and _outputs_intact(output)
+        and previous is not None
+        and fields.get("inputs") == digest
+        and _outputs_intact(output, previous)
     ):
         return BuildResult(
             Changes((), (), ()), time.perf_counter() - started, warnings, skipped=True
         )
     parent = writable_parent(output)
-    staging = _stage(render_project(target, api, digest, spec_hash), parent)
+    staging, written = _stage(render_project(target, api, digest, spec_hash), parent)
     try:
-        written = read_tree(staging)
-        changes = compare(staging, output, written)
+        changes = _changes(output, written, previous)
         if changes.any:
             swap_in(staging, output, changes)
     finally:
@@ -305,12 +345,19 @@ def build_target(
 
 
 @_without_gc
-def check_target(target: Target, *, lenient: bool = False) -> str:
-    """A diff between the output on disk and what the inputs generate now ("" when up to date)."""
-    output = _output(target)
+def check_target(target: Target, *, lenient: bool = False) -> CheckResult:
+    """Compare the files clientgen writes in the output with what the inputs generate now, and list the
+    files it did not write (other than caches, build artefacts and what git ignores)."""
+    label = _output(target).as_posix()
+    output, previous = _guarded_output(target)
     api = load_api(target.spec, lenient=lenient)
     spec_hash = spec_digest(target.spec)
     digest = input_digest(target, lenient, spec_hash)
     with tempfile.TemporaryDirectory(prefix="clientgen-check-") as tmp:
-        staging = _stage(render_project(target, api, digest, spec_hash), Path(tmp))
-        return diff(staging, output, output.as_posix())
+        _, written = _stage(render_project(target, api, digest, spec_hash), Path(tmp))
+    known = set(written) | owned_files(previous, written)
+    on_disk = read_files(output, known)
+    foreign = foreign_files(output, known)
+    return CheckResult(
+        diff(written, on_disk, label), tuple(f"{label}/{rel}" for rel in foreign)
+    )

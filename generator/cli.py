@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .build import BuildResult, build_target, check_target, load_api
+from .build import BuildResult, CheckResult, build_target, check_target, load_api
 from .config import ConfigError, Target, load_targets, make_target
 from .errors import OutputError, Problem, SpecError
 
@@ -52,7 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     gen = sub.add_parser("generate", help="generate one project from one spec")
     gen.add_argument("spec")
     gen.add_argument(
-        "--output", required=True, help="the project folder to create or replace"
+        "--output",
+        required=True,
+        help="the project folder: a new or empty one, or one clientgen generated",
     )
     gen.add_argument("--package", required=True, help="the Python package name")
     gen.add_argument("--library", default="sync", choices=["sync", "asyncio"])
@@ -121,13 +123,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
     stale = False
     for target in targets:
         if args.check:
-            difference = check_target(target, lenient=args.lenient)
-            if difference:
-                stale = True
-                print(f"{target.package}: generated/ is stale", file=sys.stderr)
-                print(difference, end="")
-            else:
-                print(f"{target.package}: up to date")
+            stale = (
+                _report_check(target, check_target(target, lenient=args.lenient))
+                or stale
+            )
             continue
         _report(target, build_target(target, force=args.force, lenient=args.lenient))
     if stale:
@@ -136,6 +135,21 @@ def _cmd_build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 1 if stale else 0
+
+
+def _report_check(target: Target, result: CheckResult) -> bool:
+    """Print what ``build --check`` found; True when the output is stale."""
+    for path in result.foreign:
+        print(
+            f"note: {path} was not written by clientgen (kept, not checked)",
+            file=sys.stderr,
+        )
+    if result.diff:
+        print(f"{target.package}: generated/ is stale", file=sys.stderr)
+        print(result.diff, end="")
+        return True
+    print(f"{target.package}: up to date")
+    return False
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:

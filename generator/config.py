@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,20 @@ class Target:
     library: Library = "sync"
     version: str = "1.0.0"
     output: Path | None = None  # defaults to generated/<package>
+    # The project folder (the pyproject.toml's, for `build`): the output must lie inside it. None for
+    # `generate`, which writes where it is told (but never into the working folder itself).
+    project: Path | None = None
+
+    @property
+    def source(self) -> str:
+        """The spec as generated files name it: its path relative to the project folder (the working folder
+        for `generate`), or its file name when it lies elsewhere; nothing of this machine.
+        """
+        base = self.project if self.project is not None else Path.cwd()
+        relative = os.path.relpath(os.path.abspath(self.spec), os.path.abspath(base))
+        if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+            return self.spec.name
+        return Path(relative).as_posix()
 
     @property
     def project_name(self) -> str:
@@ -38,7 +53,12 @@ class Target:
 
 
 def make_target(
-    spec: str | Path, package: str, library: str, version: str, output: Path | None
+    spec: str | Path,
+    package: str,
+    library: str,
+    version: str,
+    output: Path | None,
+    project: Path | None = None,
 ) -> Target:
     if not _PACKAGE.fullmatch(package):
         raise ConfigError(
@@ -48,7 +68,7 @@ def make_target(
         raise ConfigError(f"library must be 'sync' or 'asyncio', not {library!r}")
     if not _VERSION.fullmatch(version):
         raise ConfigError(f"version {version!r} is not a PEP 440 version")
-    return Target(Path(spec), package, library, version, output)  # type: ignore[arg-type]
+    return Target(Path(spec), package, library, version, output, project)  # type: ignore[arg-type]
 
 
 def load_targets(pyproject: Path) -> list[Target]:
@@ -77,6 +97,7 @@ def load_targets(pyproject: Path) -> list[Target]:
                 entry.get("library", "sync"),
                 str(entry.get("version", "1.0.0")),
                 root / out if out else root / "generated" / package,
+                project=root,
             )
         )
     return targets

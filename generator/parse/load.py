@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from ..errors import Location, Problem, SpecError
+from .nesting import MAX_DEPTH, too_deep_at
 
 # A spec larger than this is refused before parsing: it would take minutes and most likely is not a spec.
 MAX_SPEC_BYTES = 32 * 1024 * 1024
@@ -148,6 +149,7 @@ def load_document(path: str | os.PathLike[str]) -> Document:
 
 def parse_text(text: str, path: Path, display: str) -> Document:
     """Parse ``text`` (YAML, which also covers most JSON) into a :class:`Document`."""
+    _refuse_too_deep(text, display)
     doc = Document(path=path, display=display, data=None, text=text)
     node = _compose(text, path, display)
     if isinstance(node, _JsonDocument):
@@ -164,6 +166,16 @@ def parse_text(text: str, path: Path, display: str) -> Document:
     doc.known_marks = {}
     doc.data = _build_marked(_compose(text, path, display), doc)
     return doc
+
+
+def _refuse_too_deep(text: str, display: str) -> None:
+    """Refuse a document nested deeper than the composer can take, at the place it goes too deep."""
+    mark = too_deep_at(text)
+    if mark is not None:
+        message = f"the document nests too deeply (more than {MAX_DEPTH} levels)"
+        raise SpecError(
+            [Problem(Location(display, mark.line + 1, mark.column + 1, ""), message)]
+        )
 
 
 class _JsonDocument:

@@ -44,6 +44,8 @@ class Resolver:
     def __init__(self, root: Document) -> None:
         self.root = root
         self._docs: dict[Path, Document] = {root.path.resolve(): root}
+        # Referenced files must be in the root spec's folder or below it (symlinks followed).
+        self._folder = root.path.resolve().parent
         # Resolved references, by the document that holds them and the reference: a spec refers to the
         # same few components thousands of times. A lookup's result does not depend on where the reference
         # is written (only its errors do, and those are never kept); nor does a chain's that ends well.
@@ -86,7 +88,7 @@ class Resolver:
                         )
                     ]
                 )
-            target_path = (doc.path.parent / unquote(file_part)).resolve()
+            target_path = self._file(ref, unquote(file_part), doc, at)
             if not target_path.is_file():
                 raise SpecError(
                     [doc.problem(at, f"$ref {ref!r}: file {file_part!r} not found")]
@@ -109,6 +111,31 @@ class Resolver:
                     [doc.problem(at, f"$ref {ref!r} points at nothing (no {token!r})")]
                 )
         return Target(node, target_doc, pointer)
+
+    def _file(self, ref: str, file_part: str, doc: Document, at: str) -> Path:
+        """The file a reference names, which must lie in the root spec's folder (or below it)."""
+        if Path(file_part).is_absolute():
+            raise SpecError(
+                [
+                    doc.problem(
+                        at,
+                        f"$ref {ref!r} is an absolute path; write it relative to this file "
+                        "(references stay in the spec's folder)",
+                    )
+                ]
+            )
+        path = (doc.path.parent / file_part).resolve()
+        if self._folder not in path.parents:
+            raise SpecError(
+                [
+                    doc.problem(
+                        at,
+                        f"$ref {ref!r} leaves the spec's folder: referenced files must be in "
+                        f"{self._folder.name}/ or below it",
+                    )
+                ]
+            )
+        return path
 
     def follow(self, node: Any, doc: Document, at: str) -> Target:
         """Follow ``$ref`` chains from ``node`` until a node without ``$ref``."""

@@ -8,13 +8,15 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from ..errors import Problem, SpecError
-from .load import Document, pointer_join
+from .load import Document, load_document, pointer_join
 from .refs import check_references
 from .semantics import is_clean
 
@@ -79,6 +81,43 @@ def _validator_class(openapi31: bool) -> Any:
     )
 
 
+class _LocalReferences(Mapping[str, Callable[[str], Any]]):
+    """The URI handlers the full validator resolves references with: ``file:`` URIs in ``folder`` (or
+    below it) are read by our own loader, with its limits; any other URI reads as an empty document, so
+    validation never reaches the network. (References that matter were resolved, and reported, by
+    :func:`check_references` before; the validator meets others only inside data, such as a default
+    value holding a ``$ref`` key.) jsonschema-path fetches a scheme it has no handler for with urllib, so
+    this mapping answers for every scheme."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+
+    def __getitem__(self, scheme: str) -> Callable[[str], Any]:
+        return self._read if scheme == "file" else self._refuse
+
+    def __contains__(self, scheme: object) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("file",))
+
+    def __len__(self) -> int:
+        return 1
+
+    def _read(self, uri: str) -> Any:
+        path = Path(url2pathname(urlsplit(uri).path)).resolve()
+        if self._folder not in path.parents:
+            return self._refuse(uri)
+        try:
+            return load_document(path).data
+        except SpecError:
+            return {}
+
+    @staticmethod
+    def _refuse(uri: str) -> Any:
+        return {}
+
+
 def _fast_pass_is_clean(data: dict[str, Any], openapi31: bool) -> bool:
     """The document schema (openapi-spec-validator's own check, on its jsonschema-rs backend when that is
     installed) and the keyword rules (our one-walk ``semantics``) both pass."""
@@ -129,7 +168,11 @@ def validate_document(doc: Document) -> list[Problem]:
     if _fast_pass_is_clean(doc.data, version.startswith("3.1")):
         return []
     # Something is wrong: the full validator says precisely what and where (slow, but only for broken specs).
-    validator_class = _validator_class(version.startswith("3.1"))
+    validator_class = type(
+        "LocalValidator",
+        (_validator_class(version.startswith("3.1")),),
+        {"resolver_handlers": _LocalReferences(doc.path.resolve().parent)},
+    )
     validator = validator_class(doc.data, base_uri=doc.path.resolve().as_uri())
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()

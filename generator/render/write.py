@@ -349,8 +349,8 @@ def _raise_if(error: str | None) -> None:
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` (relative POSIX path to content), as :func:`compare` sees them: not the
-    ``__pycache__`` folders, nor clientgen's own ``.clientgen-*`` records."""
+    """Every file under ``folder`` (a staging folder: what a run writes), relative POSIX path to content:
+    not the ``__pycache__`` folders, nor clientgen's own ``.clientgen-*`` records."""
     root = os.fspath(folder)
     if not os.path.isdir(root):
         return {}
@@ -366,11 +366,9 @@ def read_tree(folder: Path) -> dict[str, bytes]:
     return out
 
 
-def compare(new: Path, old: Path, new_files: dict[str, bytes] | None = None) -> Changes:
-    """What replacing ``old`` by ``new`` adds, changes and removes (``new_files``: ``new`` already read)."""
-    if new_files is None:
-        new_files = read_tree(new)
-    old_files = read_tree(old)
+def compare(new_files: dict[str, bytes], old_files: dict[str, bytes]) -> Changes:
+    """What replacing the files ``old_files`` by ``new_files`` (relative path to content) adds, changes and
+    removes."""
     return Changes(
         added=tuple(sorted(set(new_files) - set(old_files))),
         changed=tuple(
@@ -384,47 +382,61 @@ def compare(new: Path, old: Path, new_files: dict[str, bytes] | None = None) -> 
     )
 
 
-def diff(new: Path, old: Path, label: str, limit: int = 400) -> str:
-    """A unified diff of ``old`` (on disk) against ``new`` (freshly generated), at most ``limit`` lines."""
-    new_files, old_files = read_tree(new), read_tree(old)
+def _text_lines(content: bytes | None) -> list[str] | None:
+    """The lines of ``content`` ([] when absent), or None when it is binary (not UTF-8, or holds NUL)."""
+    if content is None:
+        return []
+    if b"\0" in content:
+        return None
+    try:
+        return content.decode("utf-8").splitlines(keepends=True)
+    except UnicodeDecodeError:
+        return None
+
+
+def _file_diff(rel: str, a: bytes | None, b: bytes | None, label: str) -> list[str]:
+    """The unified diff of one file, ``a`` (on disk) against ``b`` (expected); one line for binary content."""
+    old_name = f"{label}/{rel}" if a is not None else "/dev/null"
+    new_name = f"{label}/{rel} (expected)" if b is not None else "/dev/null"
+    a_lines, b_lines = _text_lines(a), _text_lines(b)
+    if a_lines is None or b_lines is None:
+        return [f"Binary files {old_name} and {new_name} differ\n"]
+    return list(difflib.unified_diff(a_lines, b_lines, old_name, new_name))
+
+
+def diff(
+    new_files: dict[str, bytes],
+    old_files: dict[str, bytes],
+    label: str,
+    limit: int = 400,
+) -> str:
+    """A unified diff of ``old_files`` (on disk) against ``new_files`` (freshly generated), at most
+    ``limit`` lines; binary content is named, never printed."""
     lines: list[str] = []
     for rel in sorted(set(new_files) | set(old_files)):
         a, b = old_files.get(rel), new_files.get(rel)
         if a == b:
             continue
-        a_text = (
-            a.decode("utf-8", "replace").splitlines(keepends=True)
-            if a is not None
-            else []
-        )
-        b_text = (
-            b.decode("utf-8", "replace").splitlines(keepends=True)
-            if b is not None
-            else []
-        )
-        old_name = f"{label}/{rel}" if a is not None else "/dev/null"
-        new_name = f"{label}/{rel} (expected)" if b is not None else "/dev/null"
-        lines.extend(difflib.unified_diff(a_text, b_text, old_name, new_name))
+        lines.extend(_file_diff(rel, a, b, label))
         if len(lines) > limit:
             lines = lines[:limit] + [f"... diff cut at {limit} lines\n"]
             break
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def swap_in(staging: Path, output: Path, changes: Changes | None = None) -> None:
-    """Make ``output`` hold what ``staging`` holds.
+def swap_in(staging: Path, output: Path, changes: Changes) -> None:
+    """Make the files ``changes`` names (what :func:`compare` found) in ``output`` what ``staging`` holds.
 
-    Without ``changes`` (or when there is no output yet) the whole folder is replaced: the old tree is moved
-    aside first and removed only at the end. With ``changes`` (what :func:`compare` found) only those files
-    are touched: unchanged files keep their inode and modification time (build tools and editors watching
-    the package see only what changed, and a big tree is not deleted and rewritten for a one-line change).
-    Each file is replaced by a rename, so a reader sees the old or the new file, never a partial one; if a
-    step fails, the files already moved are put back before the error is raised.
+    A new output is the staging folder, renamed. Otherwise only the files ``changes`` names are touched:
+    every other file in the folder stays as it is (clientgen's unchanged files keep their inode and
+    modification time, and files it did not write are never moved). Each file is replaced by a rename, so a
+    reader sees the old or the new file, never a partial one; if a step fails, the files already moved are
+    put back before the error is raised.
     """
     if output.exists() and not output.is_dir():
         raise OutputError(f"{output} exists and is not a folder")
-    if changes is None or not output.exists():
-        _replace_folder(staging, output)
+    if not os.path.lexists(output):
+        os.replace(staging, output)
         return
     aside = Path(tempfile.mkdtemp(prefix=".clientgen-old-", dir=output.parent))
     moved_out: list[str] = []  # old files moved aside
@@ -449,22 +461,6 @@ def swap_in(staging: Path, output: Path, changes: Changes | None = None) -> None
     finally:
         shutil.rmtree(aside, ignore_errors=True)
     _remove_empty_folders(output, changes.removed)
-
-
-def _replace_folder(staging: Path, output: Path) -> None:
-    aside = None
-    if output.exists():
-        aside = output.with_name(f".{output.name}.old-{os.getpid()}")
-        shutil.rmtree(aside, ignore_errors=True)
-        os.replace(output, aside)
-    try:
-        os.replace(staging, output)
-    except OSError:
-        if aside is not None:
-            os.replace(aside, output)
-        raise
-    if aside is not None:
-        shutil.rmtree(aside, ignore_errors=True)
 
 
 def _remove_empty_folders(root: Path, removed: Sequence[str]) -> None:

@@ -67,6 +67,25 @@ def _deep(depth: int) -> str:
     return "openapi: 3.0.3\nx: " + "[" * depth + "]" * depth + "\n"
 
 
+def _ref_leaving_the_folder(ref: Callable[[Path], str]) -> Callable[[Path], Path]:
+    """A spec in ``tmp/api/`` whose ``$ref`` (``ref(tmp)``) names a real YAML file in ``tmp``, outside it."""
+
+    def setup(tmp: Path) -> Path:
+        (tmp / "outside.yaml").write_text("Thing:\n  type: string\n")
+        (tmp / "api").mkdir()
+        path = tmp / "api" / "spec.yaml"
+        path.write_text(
+            spec(
+                "  /a:\n    get:\n      operationId: a\n      responses:\n        '200':\n"
+                "          description: ok\n          content:\n            application/json:\n"
+                f"              schema:\n                $ref: '{ref(tmp)}'\n"
+            )
+        )
+        return path
+
+    return setup
+
+
 _BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
     f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
@@ -141,6 +160,27 @@ CASES = [
         "ref-remote",
         spec("  /a:\n    $ref: 'https://example.com/x.yaml#/a'\n"),
         "remote $ref",
+    ),
+    Case(
+        "ref-climbs-out",
+        None,
+        "leaves the spec's folder",
+        pointer="/paths/~1a/get/responses/200/content/application~1json/schema/$ref",
+        setup=_ref_leaving_the_folder(lambda tmp: "../outside.yaml#/Thing"),
+    ),
+    Case(
+        "ref-absolute-path",
+        None,
+        "absolute",
+        pointer="/paths/~1a/get/responses/200/content/application~1json/schema/$ref",
+        setup=_ref_leaving_the_folder(lambda tmp: f"{tmp}/outside.yaml#/Thing"),
+    ),
+    Case(
+        "ref-system-file",
+        None,
+        "absolute",
+        pointer="/paths/~1a/get/responses/200/content/application~1json/schema/$ref",
+        setup=_ref_leaving_the_folder(lambda tmp: "/etc/passwd"),
     ),
     Case(
         "ref-cycle-parameters",

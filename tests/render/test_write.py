@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from generator.errors import OutputError
-from generator.render.write import OutputFile, compare, diff, stage, swap_in
+from generator.render.write import (
+    Changes,
+    OutputFile,
+    compare,
+    diff,
+    read_tree,
+    stage,
+    swap_in,
+)
 
 GOOD = OutputFile("pkg/mod.py", "x=1\ndef f( a ):\n  return a\n")
 
@@ -29,7 +37,7 @@ def test_invalid_python_never_reaches_the_output(
 ) -> None:
     """Wherever the broken file falls (the forked child's share or this process's), nothing is written."""
     output = tmp_path / "out"
-    swap_in(stage([GOOD], tmp_path), output)
+    _update(stage([GOOD], tmp_path), output)
     before = (output / "pkg" / "mod.py").read_bytes()
     padding = [OutputFile(f"pkg/big{i}.py", "y = 1\n" * (size // 6)) for i in range(3)]
     broken = OutputFile("pkg/broken.py", "def f(:\n    pass\n")
@@ -51,13 +59,13 @@ def test_compare_and_diff_name_each_changed_file(tmp_path: Path) -> None:
         [OutputFile("pkg/mod.py", "x = 2\n"), OutputFile("b.txt", "b\n")],
         tmp_path / "new",
     )
-    changes = compare(new, old)
+    changes = compare(read_tree(new), read_tree(old))
     assert (changes.added, changes.changed, changes.removed) == (
         ("b.txt",),
         ("pkg/mod.py",),
         ("a.txt",),
     )
-    text = diff(new, old, "generated/x")
+    text = diff(read_tree(new), read_tree(old), "generated/x")
     assert "--- generated/x/pkg/mod.py\n" in text and "+x = 2\n" in text
     assert "--- generated/x/a.txt\n+++ /dev/null\n" in text
 
@@ -98,6 +106,13 @@ def test_later_files_stay_out_of_the_code_folders(tmp_path: Path) -> None:
         stage([GOOD], tmp_path, more=lambda: [OutputFile("pkg/notes.md", "# n\n")])
 
 
+def _update(staging: Path, output: Path) -> Changes:
+    """Make ``output`` (whose every file the test wrote) hold what ``staging`` holds."""
+    changes = compare(read_tree(staging), read_tree(output))
+    swap_in(staging, output, changes)
+    return changes
+
+
 def _project(tmp_path: Path, name: str, files: dict[str, str]) -> Path:
     return stage(
         [OutputFile(path, text) for path, text in files.items()], tmp_path / name
@@ -107,7 +122,7 @@ def _project(tmp_path: Path, name: str, files: dict[str, str]) -> Path:
 def test_an_update_touches_only_the_files_that_changed(tmp_path: Path) -> None:
     output = tmp_path / "out"
     first = {"pkg/a.py": "a = 1\n", "pkg/b.py": "b = 1\n", "gone/c.md": "# c\n"}
-    swap_in(_project(tmp_path, "one", first), output)
+    _update(_project(tmp_path, "one", first), output)
     kept = (output / "pkg" / "a.py").stat()
     (
         output / "gone" / "__pycache__"
@@ -115,8 +130,7 @@ def test_an_update_touches_only_the_files_that_changed(tmp_path: Path) -> None:
     new = _project(
         tmp_path, "two", {"pkg/a.py": "a = 1\n", "pkg/b.py": "b = 2\n", "d.md": "d\n"}
     )
-    changes = compare(new, output)
-    swap_in(new, output, changes)
+    _update(new, output)
     after = (output / "pkg" / "a.py").stat()
     assert (after.st_ino, after.st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)
     assert (output / "pkg" / "b.py").read_text() == "b = 2\n"
@@ -130,7 +144,7 @@ def test_a_failed_update_puts_every_file_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     output = tmp_path / "out"
-    swap_in(
+    _update(
         _project(
             tmp_path, "one", {"a.py": "a = 1\n", "b.py": "b = 1\n", "c.py": "c = 1\n"}
         ),
@@ -140,7 +154,7 @@ def test_a_failed_update_puts_every_file_back(
     new = _project(
         tmp_path, "two", {"a.py": "a = 2\n", "b.py": "b = 2\n", "d.py": "d = 2\n"}
     )
-    changes = compare(new, output)
+    changes = compare(read_tree(new), read_tree(output))
     real_replace, calls = os.replace, []
 
     def failing(src: object, dst: object) -> None:
