@@ -570,9 +570,9 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
                     typing_imports=typing_imports,
                     endpoint_imports=sorted(endpoint_imports),
                     server_imports=(
-                        ["Server", "ServerVariable", "host_for_index"]
+                        ["Server", "ServerVariable"]
                         if any(s.variables for op in tag.operations for s in op.servers)
-                        else ["host_for_index"]
+                        else []
                     ),
                     stdlib_imports=stdlib,
                     uses_files=any(a.is_file for op in tag.operations for a in op.args),

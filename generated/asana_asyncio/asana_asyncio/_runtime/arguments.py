@@ -15,18 +15,18 @@ from __future__ import annotations
 
 import functools
 import importlib
-import inspect
-import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
     from .endpoint import Endpoint
 
-__all__ = ["validate_arguments"]
+__all__ = ["host_for_index", "validate_arguments"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-logger = logging.getLogger(__name__)
+# inspect.CO_COROUTINE: ``async def`` functions have it. (Importing ``inspect`` itself, for its
+# iscoroutinefunction, would add to every API module's import what lazy imports save.)
+_CO_COROUTINE = 0x80
 
 
 def validate_arguments(
@@ -37,7 +37,7 @@ def validate_arguments(
     def decorate(fn: F) -> F:
         check: Callable[..., Any] | None = None
 
-        if inspect.iscoroutinefunction(fn):
+        if fn.__code__.co_flags & _CO_COROUTINE:
 
             @functools.wraps(fn)
             async def run_async(*args: Any, **kwargs: Any) -> Any:
@@ -62,11 +62,20 @@ def validate_arguments(
     return decorate
 
 
+def host_for_index(endpoint: Endpoint, configuration: Any, index: int) -> str:
+    """``servers.host_for_index``, imported when a call first passes ``_host_index`` (API modules of
+    operations without servers of their own then never import ``servers``)."""
+    from .servers import host_for_index as select
+
+    return select(endpoint, configuration, index)
+
+
 def _checker(
     fn: Callable[..., Any], endpoint: Endpoint, names: Mapping[str, str]
 ) -> Callable[..., Any]:
     """pydantic's ``validate_call`` of a stand-in with ``fn``'s signature and resolved, strict types
     (its errors are titled ``<Api>.<method>``, the stand-in's qualified name)."""
+    import inspect
     from typing import Annotated
 
     import pydantic
@@ -101,7 +110,11 @@ def _checker(
         )(stand_in)
     except (pydantic.PydanticSchemaGenerationError, TypeError, NameError) as exc:
         # An annotation pydantic cannot check: the call goes ahead unchecked rather than failing.
-        logger.debug("arguments of %s are not checked: %s", fn.__qualname__, exc)
+        import logging
+
+        logging.getLogger(__name__).debug(
+            "arguments of %s are not checked: %s", fn.__qualname__, exc
+        )
         return stand_in
 
 

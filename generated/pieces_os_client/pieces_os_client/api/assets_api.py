@@ -8,9 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-from .._runtime.arguments import validate_arguments
+from .._runtime.arguments import host_for_index, validate_arguments
 from .._runtime.endpoint import Body, Endpoint, Param
-from .._runtime.servers import host_for_index
 
 # Everything below is needed for annotations only: the runtime (pydantic, urllib3) is imported on
 # the first call, so importing this module (and the package) stays fast.
