@@ -17,11 +17,12 @@ PrimitiveName = Literal[
 
 @dataclass(frozen=True, slots=True)
 class Constraints:
-    """Validation keywords of a scalar or array schema, checked when a model is built or assigned to.
+    """Validation keywords of a scalar or array schema, checked by the runtime's ``validators.Limits`` on
+    values built in Python (construction, assignment, ``from_dict``, union variants), not on JSON parsed
+    from text (responses, ``from_json``).
 
     ``pattern`` is the spec's regular expression as written (``/…/flags`` included, as some specs write
-    it); the runtime's ``validators.Pattern`` checks it with Python's ``re`` and OpenAPI Generator's
-    message.
+    it), checked with Python's ``re`` and OpenAPI Generator's message.
     """
 
     ge: int | float | None = None
@@ -34,7 +35,8 @@ class Constraints:
     pattern: str | None = None
 
     def field_arguments(self) -> str:
-        """``ge=0, le=255``: the arguments of the ``Field(...)`` that carries them ("" when none)."""
+        """``ge=0, le=255, pattern='…'``: the keyword arguments of the runtime's ``validators.Limits``
+        that checks them ("" when none)."""
         parts = []
         for name in (
             "ge",
@@ -48,28 +50,22 @@ class Constraints:
             value = getattr(self, name)
             if value is not None:
                 parts.append(f"{name}={value!r}")
+        if self.pattern is not None:
+            parts.append(f"pattern={_quoted(self.pattern)}")
         return ", ".join(parts)
 
     def wrap(self, annotation: str) -> str:
         """``annotation`` with these constraints as ``Annotated`` metadata."""
-        metadata = []
         arguments = self.field_arguments()
-        if arguments:
-            metadata.append(f"Field({arguments})")
-        if self.pattern is not None:
-            metadata.append(f"_v.Pattern({_quoted(self.pattern)})")
-        if not metadata:
-            return annotation
-        return f"Annotated[{annotation}, {', '.join(metadata)}]"
+        return (
+            f"Annotated[{annotation}, _v.Limits({arguments})]"
+            if arguments
+            else annotation
+        )
 
     @property
     def imports(self) -> frozenset[str]:
-        names = set()
-        if self.field_arguments():
-            names |= {"Annotated", "Field"}
-        if self.pattern is not None:
-            names |= {"Annotated", "_v"}
-        return frozenset(names)
+        return frozenset({"Annotated", "_v"}) if self.field_arguments() else frozenset()
 
 
 def _quoted(text: str) -> str:

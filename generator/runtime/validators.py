@@ -1,20 +1,23 @@
-"""Field checks pydantic has no keyword for, with OpenAPI Generator's messages.
+"""Field checks of generated models: schema constraints (checked on values built in Python, not on parsed
+JSON) and inline enums, with OpenAPI Generator's messages.
 
 Generated models use them as ``Annotated`` metadata (the module is imported as ``_v``)::
 
     status: Annotated[Literal["available", "sold"], _v.OneOf(("available", "sold"))] | None = None
-    code: Annotated[str, _v.Pattern("/^image_\\d{1,3}$/i")] | None = None
+    code: Annotated[str, _v.Limits(max_length=9, pattern="/^image_\\d{1,3}$/i")] | None = None
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import GetCoreSchemaHandler
+from pydantic import Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-__all__ = ["OneOf", "Pattern", "compile_pattern"]
+__all__ = ["Limits", "OneOf", "compile_pattern"]
+
+_ANNOTATED: Any = Annotated  # subscripted with a type known at run time
 
 _SLASHED = re.compile(r"/(.*)/([gimsuyx]*)", re.DOTALL)
 _FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
@@ -36,40 +39,70 @@ def compile_pattern(pattern: str) -> re.Pattern[str] | None:
         return None
 
 
-class Pattern:
-    """A string must contain a match of the schema's regular expression (JSON Schema: not anchored).
-
-    The error reads ``must validate the regular expression /…/`` as in OpenAPI Generator's clients.
+class Limits:
+    """A schema's constraints (bounds, ``multipleOf``, lengths or item counts, ``pattern``), checked on
+    values built in Python (construction, assignment, ``from_dict``, a union's variants), not on JSON
+    parsed from text (``from_json``, responses): a server's data is not refused for a spec constraint,
+    which specs often state stricter than their servers. A ``pattern`` is matched with Python's ``re``
+    (not anchored, as JSON Schema says; ``/body/flags`` read), its error reads ``must validate the
+    regular expression /…/`` as in OpenAPI Generator's clients.
     """
 
-    __slots__ = ("pattern",)
+    __slots__ = ("bounds", "pattern")
 
-    def __init__(self, pattern: str) -> None:
+    def __init__(
+        self,
+        *,
+        ge: float | None = None,
+        gt: float | None = None,
+        le: float | None = None,
+        lt: float | None = None,
+        multiple_of: float | None = None,
+        min_length: int | None = None,
+        max_length: int | None = None,
+        pattern: str | None = None,
+    ) -> None:
+        self.bounds = {
+            "ge": ge,
+            "gt": gt,
+            "le": le,
+            "lt": lt,
+            "multiple_of": multiple_of,
+            "min_length": min_length,
+            "max_length": max_length,
+        }
         self.pattern = pattern
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        schema = handler(source)
-        regex = compile_pattern(self.pattern)
-        if regex is None:
-            return schema
-        shown = (
-            self.pattern
-            if _SLASHED.fullmatch(self.pattern)
-            else "/" + self.pattern + "/"
+        plain = handler(source)
+        given: dict[str, Any] = {k: v for k, v in self.bounds.items() if v is not None}
+        checked = handler(_ANNOTATED[source, Field(**given)]) if given else plain
+        regex = compile_pattern(self.pattern) if self.pattern is not None else None
+        if regex is not None and self.pattern is not None:
+            shown = (
+                self.pattern
+                if _SLASHED.fullmatch(self.pattern)
+                else "/" + self.pattern + "/"
+            )
+            message = f"must validate the regular expression {shown}"
+
+            def check(value: Any) -> Any:
+                if isinstance(value, str) and regex.search(value) is None:
+                    raise ValueError(message)
+                return value
+
+            checked = core_schema.no_info_after_validator_function(check, checked)
+        return core_schema.json_or_python_schema(
+            json_schema=plain, python_schema=checked
         )
-        message = f"must validate the regular expression {shown}"
-
-        def check(value: Any) -> Any:
-            if isinstance(value, str) and regex.search(value) is None:
-                raise ValueError(message)
-            return value
-
-        return core_schema.no_info_after_validator_function(check, schema)
 
     def __repr__(self) -> str:
-        return f"Pattern({self.pattern!r})"
+        given: dict[str, Any] = {k: v for k, v in self.bounds.items() if v is not None}
+        if self.pattern is not None:
+            given["pattern"] = self.pattern
+        return "Limits(" + ", ".join(f"{k}={v!r}" for k, v in given.items()) + ")"
 
 
 class OneOf:

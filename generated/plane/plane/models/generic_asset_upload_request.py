@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
-
+from .._runtime import validators as _v
 from .._runtime.models import ApiModel
 
 __all__ = ["GenericAssetUploadRequest"]
@@ -19,7 +18,7 @@ class GenericAssetUploadRequest(ApiModel):
     external system.
     """
 
-    name: Annotated[str, Field(min_length=1)]
+    name: Annotated[str, _v.Limits(min_length=1)]
     """Original filename of the asset"""
 
     type: str | None = None

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
-
+from .._runtime import validators as _v
 from .._runtime.models import ApiModel
 from .entity_type_enum import EntityTypeEnum
 from .type_enum import TypeEnum
@@ -17,7 +16,7 @@ __all__ = ["UserAssetUploadRequest"]
 class UserAssetUploadRequest(ApiModel):
     """Metadata of a user profile image (avatar or cover) to upload."""
 
-    name: Annotated[str, Field(min_length=1)]
+    name: Annotated[str, _v.Limits(min_length=1)]
     """Original filename of the asset"""
 
     type: TypeEnum | None = TypeEnum.IMAGE_SLASH_JPEG
