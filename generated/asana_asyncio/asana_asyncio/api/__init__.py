@@ -13,11 +13,7 @@ _LAZY: dict[str, str] = {
     "AttachmentsApi": ".attachments_api",
 }
 
-_MODULES = frozenset(
-    {
-        "attachments_api",
-    }
-)
+_MODULES: frozenset[str] = frozenset(("attachments_api",))
 
 __all__ = [
     "AttachmentsApi",

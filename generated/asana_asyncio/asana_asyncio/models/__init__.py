@@ -43,8 +43,8 @@ _LAZY: dict[str, str] = {
     "UserCompact": ".user_compact",
 }
 
-_MODULES = frozenset(
-    {
+_MODULES: frozenset[str] = frozenset(
+    (
         "attachment_compact",
         "attachment_parent",
         "attachment_request",
@@ -57,7 +57,7 @@ _MODULES = frozenset(
         "get_attachments_for_object200_response",
         "next_page",
         "user_compact",
-    }
+    )
 )
 
 __all__ = [

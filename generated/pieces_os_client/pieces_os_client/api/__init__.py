@@ -13,11 +13,7 @@ _LAZY: dict[str, str] = {
     "AssetsApi": ".assets_api",
 }
 
-_MODULES = frozenset(
-    {
-        "assets_api",
-    }
-)
+_MODULES: frozenset[str] = frozenset(("assets_api",))
 
 __all__ = [
     "AssetsApi",

@@ -211,8 +211,8 @@ _LAZY: dict[str, str] = {
     "WorkstreamSuggestions": ".workstream_suggestions",
 }
 
-_MODULES = frozenset(
-    {
+_MODULES: frozenset[str] = frozenset(
+    (
         "analysis",
         "anchor",
         "anchor_type_enum",
@@ -302,7 +302,7 @@ _MODULES = frozenset(
         "workstream_suggestion",
         "workstream_suggestion_type",
         "workstream_suggestions",
-    }
+    )
 )
 
 __all__ = [

@@ -41,8 +41,8 @@ _LAZY: dict[str, str] = {
     "UserAssetUploadRequest": ".user_asset_upload_request",
 }
 
-_MODULES = frozenset(
-    {
+_MODULES: frozenset[str] = frozenset(
+    (
         "asset_conflict_response",
         "asset_download_response",
         "asset_upload_response",
@@ -54,7 +54,7 @@ _MODULES = frozenset(
         "presigned_post",
         "type_enum",
         "user_asset_upload_request",
-    }
+    )
 )
 
 __all__ = [
