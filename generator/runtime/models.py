@@ -28,7 +28,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     from typing_extensions import Self
 
-__all__ = ["ApiModel", "ApiRootModel", "to_jsonable", "validate_large"]
+__all__ = ["ApiModel", "ApiRootModel", "to_jsonable", "validate_large", "without_gc"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -50,6 +50,23 @@ def validate_large(validate: Callable[[Any], R], data: Any, size: int) -> R:
     gc.disable()
     try:
         return validate(data)
+    finally:
+        gc.enable()
+
+
+def without_gc(make: Callable[[], R]) -> R:
+    """``make()`` with the cyclic garbage collector paused (when it is enabled; switched back on after).
+
+    ``to_dict``/``to_json`` build a fresh Python object for every value of a model: for a large model
+    the collector would otherwise run again and again over everything alive (the model itself among
+    it), most of the time of the call (0.82 s instead of 0.24 s for a 6 MB Pieces ``Assets``). What is
+    built holds no reference cycles, so nothing is left for the collector to find.
+    """
+    if not gc.isenabled():
+        return make()
+    gc.disable()
+    try:
+        return make()
     finally:
         gc.enable()
 
@@ -96,12 +113,19 @@ class ApiModel(pydantic.BaseModel):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible dict by wire name; unset fields are left out, fields set to None are kept."""
+        return without_gc(self._json_data)
+
+    def _json_data(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
     def to_json(self) -> str:
         """``json.dumps(self.to_dict())``: the text OpenAPI Generator's clients produce (``", "`` and
         ``": "`` separators, non-ASCII escaped)."""
-        return json.dumps(self.to_dict())
+        return without_gc(self._json_text)
+
+    def _json_text(self) -> str:
+        # The data is a fresh tree of dicts and lists: it cannot hold a cycle to check for.
+        return json.dumps(self._json_data(), check_circular=False)
 
     def to_str(self) -> str:
         """A readable, pretty-printed form of every field (unset ones too, with their defaults) and of
@@ -126,11 +150,14 @@ class ApiRootModel(RootModel[T], Generic[T]):
 
     def to_dict(self) -> Any:
         """The JSON-compatible root value (named after ``ApiModel.to_dict`` for symmetry)."""
+        return without_gc(self._json_data)
+
+    def _json_data(self) -> Any:
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
     def to_json(self) -> str:
         """``json.dumps(self.to_dict())``, as ``ApiModel.to_json``."""
-        return json.dumps(self.to_dict())
+        return without_gc(lambda: json.dumps(self._json_data(), check_circular=False))
 
     def to_str(self) -> str:
         """A readable, pretty-printed form of the root value."""
