@@ -6,8 +6,12 @@ INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
 BENCH_BIN := .bench/venv/bin
 BENCH_INSTALLED := .bench/venv/.installed
+FW_BIN := .frameworks/venv/bin
+FW_INSTALLED := .frameworks/venv/.installed
+NEST_DIR := tests/frameworks/nestjs
+NEST_INSTALLED := $(NEST_DIR)/node_modules/.installed
 
-.PHONY: generate test bench dist clean
+.PHONY: generate test frameworks docs-site bench dist clean
 
 # The venv is (re)built when the dependency list changes.
 $(INSTALLED): pyproject.toml
@@ -21,11 +25,36 @@ $(NODE_INSTALLED): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Debian's chromium for the docs-site browser tests (installed with apt-get when missing).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	sh tests/support/ensure_chromium.sh
+
 generate: $(INSTALLED)
 	$(BIN)/python -m generator build
 
-test: $(INSTALLED) $(NODE_INSTALLED)
+# The web frameworks tests/frameworks/ runs live services with, each in its own environment (never the
+# project's runtime dependencies): Python ones in .frameworks/venv, pinned in tests/frameworks/requirements.txt;
+# NestJS in tests/frameworks/nestjs/node_modules, pinned in its own package-lock.json.
+$(FW_INSTALLED): tests/frameworks/requirements.txt
+	rm -rf .frameworks/venv
+	$(PYTHON) -m venv .frameworks/venv
+	$(FW_BIN)/python -m pip install --quiet --upgrade pip
+	$(FW_BIN)/python -m pip install --quiet -r tests/frameworks/requirements.txt
+	touch $@
+
+$(NEST_INSTALLED): $(NEST_DIR)/package.json $(NEST_DIR)/package-lock.json
+	cd $(NEST_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+frameworks: $(FW_INSTALLED) $(NEST_INSTALLED)
+
+test: $(INSTALLED) $(NODE_INSTALLED) $(FW_INSTALLED) $(NEST_INSTALLED) $(CHROMIUM)
 	$(BIN)/python -m pytest -q
+
+# A static docs site per package in site/<package>/ (MkDocs + Material), from the Markdown in generated/.
+docs-site: $(INSTALLED)
+	$(BIN)/clientgen docs-site --output site
 
 # Wheel and sdist of every generated package in dist/, built from a copy so generated/ stays clean.
 dist: $(INSTALLED)
@@ -53,4 +82,4 @@ bench: $(INSTALLED) $(BENCH_INSTALLED)
 	$(BENCH_BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) node_modules dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules dist site .pytest_cache .mypy_cache .ruff_cache .frameworks $(NEST_DIR)/node_modules $(NEST_DIR)/dist

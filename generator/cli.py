@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 from . import __version__
 from .build import BuildResult, CheckResult, build_target, check_target, load_api
 from .config import ConfigError, Target, load_targets, make_target
+from .docs_site import SiteProject, build_site, project_from_folder
 from .errors import OutputError, Problem, SpecError
 
 
@@ -78,6 +80,30 @@ def _parser() -> argparse.ArgumentParser:
     model = sub.add_parser("model", help="print the intermediate model as JSON")
     model.add_argument("spec")
     model.add_argument("--lenient", action="store_true")
+
+    site = sub.add_parser(
+        "docs-site",
+        help="build a static docs site (MkDocs, Material theme) of each generated package",
+        description="Build a static docs site per generated package from its Markdown (README.md and "
+        "docs/) with MkDocs and the Material theme, in strict mode: a broken link or anchor fails it.",
+    )
+    site.add_argument(
+        "packages",
+        nargs="*",
+        metavar="PACKAGE",
+        help="a target's package name from [tool.clientgen], or the folder of a project clientgen "
+        "generated (default: every target)",
+    )
+    site.add_argument(
+        "--output",
+        default="site",
+        help="the folder that receives one site per package, in <output>/<package>/ (default: %(default)s)",
+    )
+    site.add_argument(
+        "--config",
+        default="pyproject.toml",
+        help="the pyproject.toml naming the targets (default: %(default)s)",
+    )
     return parser
 
 
@@ -187,6 +213,40 @@ def _cmd_model(args: argparse.Namespace) -> int:
     return 0
 
 
+def _site_projects(args: argparse.Namespace) -> list[SiteProject]:
+    """The projects ``docs-site`` builds: the named targets (or every one), or generated project folders."""
+    targets: dict[str, Target] | None = None
+    projects = []
+    for name in args.packages or [None]:
+        if name is not None and Path(name).is_dir():
+            projects.append(project_from_folder(Path(name)))
+            continue
+        if targets is None:
+            targets = {t.package: t for t in load_targets(Path(args.config))}
+        if name is None:
+            chosen = list(targets.values())
+        elif name in targets:
+            chosen = [targets[name]]
+        else:
+            raise ConfigError(
+                f"{name!r} is neither a target of {args.config} ({', '.join(targets)}) nor a folder"
+            )
+        for target in chosen:
+            assert target.output is not None  # load_targets sets it
+            projects.append(SiteProject(target.package, target.output))
+    return projects
+
+
+def _cmd_docs_site(args: argparse.Namespace) -> int:
+    output = Path(args.output)
+    for project in _site_projects(args):
+        started = time.perf_counter()
+        build_site(project, output / project.package)
+        seconds = time.perf_counter() - started
+        print(f"{project.package}: {output / project.package} ({seconds:.2f}s)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -195,6 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "generate": _cmd_generate,
             "validate": _cmd_validate,
             "model": _cmd_model,
+            "docs-site": _cmd_docs_site,
         }[args.command]
         return handler(args)
     except SpecError as exc:

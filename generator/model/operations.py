@@ -19,10 +19,11 @@ from .api import (
     Server,
 )
 from .names import METHOD_RESERVED, Scope, pascal_case, python_identifier, snake_case
-from .schemas import SchemaRegistry, _example_of, _text
+from .schemas import SchemaRegistry, _example_of, _text, is_text_media
 from .types import (
     NO_EXAMPLE,
     AnyType,
+    ArrayType,
     Example,
     ModelRef,
     Primitive,
@@ -89,6 +90,14 @@ def body_kind(content_type: str) -> str:
     if base.startswith("text/") or base in ("application/xml",):
         return "text"
     return "binary"
+
+
+def _is_file(t: SchemaType) -> bool:
+    """A form field sent as file parts: bytes, or an array of bytes (one part per file)."""
+    inner = strip_nullable(t)
+    if isinstance(inner, ArrayType):
+        inner = strip_nullable(inner.item)
+    return isinstance(inner, Primitive) and inner.python == "bytes"
 
 
 _METHOD_NAME_RESERVED = METHOD_RESERVED | {"api_client"}
@@ -248,6 +257,11 @@ class OperationBuilder:
                     example = Example(first["value"])
         if not example.present:
             example = _example_of(resolved)
+        required = bool(data.get("required")) or location == "path"
+        if required:
+            t = strip_nullable(
+                t
+            )  # a URL or header cannot carry null: a required one takes a value
         style = data.get("style") or _DEFAULT_STYLE.get(location, "form")
         explode = data.get("explode")
         if explode is None:
@@ -262,7 +276,7 @@ class OperationBuilder:
             wire_name=name,
             location=location,
             type=t,
-            required=bool(data.get("required")) or location == "path",
+            required=required,
             description=_text(data.get("description")),
             style=style,
             explode=bool(explode),
@@ -427,10 +441,7 @@ class OperationBuilder:
             resolved = resolved if isinstance(resolved, dict) else {}
             node = schema if isinstance(schema, dict) else {}
             enc = encoding.get(prop) if isinstance(encoding.get(prop), dict) else {}
-            is_file = (
-                isinstance(strip_nullable(t), Primitive)
-                and strip_nullable(t).python == "bytes"
-            )  # type: ignore[union-attr]
+            is_file = _is_file(t)
             example = _example_of(node)
             if not example.present:
                 example = _example_of(resolved)
@@ -504,8 +515,22 @@ class OperationBuilder:
                     t = self.schemas.schema_type(
                         schema_node, target.doc, media_pointer + "/schema", hint
                     )
+                # Raw bytes, unless the schema says the body is text (a base64 string, or a string
+                # under a textual media type; a plain `type: string` is how 3.1 specs and Litestar
+                # describe a download) or names a model (NestJS's @ApiProduces puts its JSON error
+                # models under the operation's binary media type too).
                 if kind == "binary" and not (
-                    isinstance(t, Primitive) and t.python in ("bytes", "str")
+                    isinstance(strip_nullable(t), ModelRef)
+                    or (
+                        isinstance(t, Primitive)
+                        and (
+                            t.python == "bytes"
+                            or (
+                                t.python == "str"
+                                and (t.format == "byte" or is_text_media(chosen))
+                            )
+                        )
+                    )
                 ):
                     t = Primitive("bytes", "binary")
                 example = _example_of(media)
@@ -624,7 +649,7 @@ class OperationBuilder:
     def _item_type(
         self, responses: list[Response], items: tuple[str, ...]
     ) -> SchemaType | None:
-        from .types import ArrayType, ObjectModel
+        from .types import ObjectModel
 
         success = next(
             (r for r in responses if r.status.startswith("2") and r.type is not None),

@@ -51,9 +51,45 @@ _STRING_FORMATS: dict[str, Primitive] = {
     "binary": Primitive("bytes", "binary"),
     "byte": Primitive("str", "byte"),
     "decimal": Primitive("Decimal", "decimal"),
+    "uuid": Primitive("UUID", "uuid"),
 }
 _PENDING = ModelRef("<pending>")
 _SCALARS = ("string", "integer", "number", "boolean")
+# Media types whose content is text: a string with one of these as its contentMediaType stays a str.
+_TEXT_MEDIA = ("json", "xml", "javascript", "yaml", "x-www-form-urlencoded", "csv")
+# JSON Schema keywords the generated types do not express, and what the client does instead.
+_IGNORED_KEYWORDS = (
+    (
+        "prefixItems",
+        "prefixItems is ignored: the array is typed by `items` (else Any); positions are not checked",
+    ),
+    (
+        "patternProperties",
+        "patternProperties is ignored: properties matching its patterns are not typed (kept as Any)",
+    ),
+    (
+        "dependentRequired",
+        "dependentRequired is not checked: the properties it names stay optional",
+    ),
+    (
+        "dependentSchemas",
+        "dependentSchemas is not checked: the value is typed by the schema's other keywords",
+    ),
+    (
+        "if",
+        "if/then/else is not checked: the value is typed by the schema's other keywords",
+    ),
+    (
+        "unevaluatedProperties",
+        "unevaluatedProperties is not checked: properties not declared are kept untyped",
+    ),
+    (
+        "unevaluatedItems",
+        "unevaluatedItems is not checked: the array is typed by `items` (else Any)",
+    ),
+    ("$dynamicRef", "$dynamicRef is not followed: typed as Any"),
+    ("$recursiveRef", "$recursiveRef is not followed: typed as Any"),
+)
 
 
 def _example_of(node: dict[str, Any]) -> Example:
@@ -116,6 +152,24 @@ def _constraints(node: dict[str, Any], json_type: str) -> Constraints | None:
     return None if limits == Constraints() else limits
 
 
+def is_text_media(media_type: str) -> bool:
+    """Whether content of this media type is text (``text/*``, JSON, XML, YAML, ...), not raw bytes."""
+    base = media_type.split(";", 1)[0].strip().lower()
+    return base.startswith("text/") or any(
+        base.endswith("/" + t) or base.endswith("+" + t) for t in _TEXT_MEDIA
+    )
+
+
+def _is_binary_media(node: dict[str, Any]) -> bool:
+    """A 3.1 string holding raw bytes: a ``contentMediaType`` that is not text, and no ``contentEncoding``
+    (FastAPI's ``UploadFile``: ``{type: string, contentMediaType: application/octet-stream}``).
+    """
+    media = node.get("contentMediaType")
+    if not isinstance(media, str) or "contentEncoding" in node:
+        return False
+    return not is_text_media(media)
+
+
 class SchemaRegistry:
     """Turns schemas into types, registering the named models it meets along the way."""
 
@@ -170,6 +224,23 @@ class SchemaRegistry:
 
     def _warn(self, target: Target, message: str) -> None:
         self.warnings.append(self.resolver.problem(target, message))
+
+    def _warn_ignored(self, target: Target) -> None:
+        """A warning for each keyword of this schema that the generated type does not express."""
+        node: dict[str, Any] = target.data
+        for keyword, message in _IGNORED_KEYWORDS:
+            if keyword in node:
+                self._warn(target, message)
+        if "contentEncoding" in node:
+            self._warn(
+                target,
+                f"contentEncoding {node['contentEncoding']!r} is not decoded: typed as str, the encoded text",
+            )
+        elif "contentMediaType" in node and not _is_binary_media(node):
+            self._warn(
+                target,
+                f"contentMediaType {node['contentMediaType']!r} is not parsed: typed as str, the text as sent",
+            )
 
     # -- classification ------------------------------------------------------------------------------------
     def _needs_class(self, target: Target) -> bool:
@@ -267,6 +338,7 @@ class SchemaRegistry:
             if node is not False:
                 self._warn(target, "a schema must be an object; typed as Any")
             return AnyType()
+        self._warn_ignored(target)
         t = self._inline_non_null(target, hint)
         if self._is_nullable(node) and not isinstance(t, (Nullable, AnyType)):
             t = Nullable(t)
@@ -278,7 +350,14 @@ class SchemaRegistry:
         if "null" in self._types_of(node):
             return True
         enum = node.get("enum")
-        return isinstance(enum, list) and None in enum and len(enum) > 1
+        if isinstance(enum, list) and None in enum and len(enum) > 1:
+            return True
+        # `anyOf: [T, {type: null}]`: how pydantic (FastAPI, Litestar) writes `T | None`.
+        return any(
+            isinstance(v, dict) and v.get("type") == "null"
+            for key in ("oneOf", "anyOf")
+            for v in (node.get(key) if isinstance(node.get(key), list) else ())
+        )
 
     def _inline_non_null(self, target: Target, hint: str) -> SchemaType:
         node: dict[str, Any] = target.data
@@ -305,7 +384,14 @@ class SchemaRegistry:
                 ]
                 if len(non_null) == 1:
                     return non_null[0]
-                return UnionType(tuple(non_null), self._discriminator(node))
+                discriminator = self._discriminator(node)
+                if discriminator and not self._tells_apart(non_null, discriminator):
+                    self._warn(
+                        target,
+                        f"discriminator {discriminator!r} is not used by an inline {key}: generated as a "
+                        "plain union (pydantic tries each variant in turn)",
+                    )
+                return UnionType(tuple(non_null), discriminator)
         if "not" in node:
             self._warn(
                 target,
@@ -328,7 +414,7 @@ class SchemaRegistry:
         node: dict[str, Any] = target.data
         fmt = node.get("format") if isinstance(node.get("format"), str) else None
         if json_type in _SCALARS:
-            scalar = self._scalar(json_type, fmt)
+            scalar = self._scalar(node, json_type, fmt)
             limits = _constraints(node, json_type)
             return scalar if limits is None else replace(scalar, constraints=limits)
         if json_type == "array":
@@ -363,8 +449,12 @@ class SchemaRegistry:
         self._warn(target, f"unknown type {json_type!r}; typed as Any")
         return AnyType()
 
-    def _scalar(self, json_type: str, fmt: str | None) -> Primitive:
+    def _scalar(
+        self, node: dict[str, Any], json_type: str, fmt: str | None
+    ) -> Primitive:
         if json_type == "string":
+            if fmt is None and _is_binary_media(node):
+                return Primitive("bytes", "binary")
             return _STRING_FORMATS.get(fmt or "", Primitive("str", fmt))
         if json_type == "integer":
             return Primitive("int", fmt)
@@ -391,6 +481,29 @@ class SchemaRegistry:
                 )
             )
         return out
+
+    def _tells_apart(self, variants: list[SchemaType], prop: str) -> bool:
+        """Whether each variant is a model that pins ``prop`` to its own constant(s), so a plain union
+        still picks the variant the discriminator names."""
+        seen: set[Any] = set()
+        for variant in variants:
+            model = (
+                self.models.get(variant.name) if isinstance(variant, ModelRef) else None
+            )
+            if not isinstance(model, ObjectModel):
+                return False
+            field = next((f for f in model.fields if f.wire_name == prop), None)
+            t = field.type if field is not None and field.required else None
+            if isinstance(t, ConstType):
+                values: tuple[Any, ...] = (t.value,)
+            elif isinstance(t, LiteralType):
+                values = t.values
+            else:
+                return False
+            if seen & set(values):
+                return False
+            seen |= set(values)
+        return True
 
     def _tags(self, target: Target, key: str) -> tuple[tuple[str, str], ...]:
         """(discriminator value, class name) pairs: the explicit ``mapping``, then each ``$ref`` variant under
@@ -470,6 +583,7 @@ class SchemaRegistry:
         if name in self.models:
             return
         node: dict[str, Any] = target.data
+        self._warn_ignored(target)
         description = _text(node.get("description")) or _text(node.get("title"))
         if (
             "enum" in node

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 PrimitiveName = Literal[
-    "str", "int", "float", "bool", "bytes", "datetime", "date", "Decimal"
+    "str", "int", "float", "bool", "bytes", "datetime", "date", "Decimal", "UUID"
 ]
 
 
@@ -377,7 +377,7 @@ def needs_imports(t: SchemaType) -> frozenset[str]:
     if isinstance(t, Primitive):
         return (
             frozenset({t.python})
-            if t.python in ("datetime", "date", "Decimal")
+            if t.python in ("datetime", "date", "Decimal", "UUID")
             else frozenset()
         )
     if isinstance(t, AnyType):

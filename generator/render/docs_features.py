@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..config import Target
 from ..model.api import Api, Operation
+from ..model.types import EnumModel
 from .docs_api import AuthMethod, auth_method, example_for
 from .docs_filters import code_span, comment, py_str_dq
 
@@ -71,6 +72,7 @@ class FeaturesDoc:
         str  # a model name for the fast-imports example ("" when the API has none)
     )
     lazy_module: str
+    enum_model: str  # an enum's class name for the open-enums section ("" when the API has none)
     retries_block: str = ""  # rendered, fenced examples (filled in by docs.py)
     errors_block: str = ""
 
@@ -225,6 +227,7 @@ def features_doc(api: Api, target: Target) -> FeaturesDoc:
             api, plain, target, "errors", RECORDING_MARKER, "", _type_name(plain)
         )
     model = api.models[0] if api.models else None
+    enum = next((m for m in api.models if isinstance(m, EnumModel)), None)
     return FeaturesDoc(
         package=target.package,
         is_async=target.is_async,
@@ -238,4 +241,5 @@ def features_doc(api: Api, target: Target) -> FeaturesDoc:
         errors=errors,
         lazy_model=model.name if model else "",
         lazy_module=model.module if model else "",
+        enum_model=enum.name if enum else "",
     )

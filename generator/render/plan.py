@@ -37,11 +37,16 @@ from .filters import docstring, py_literal
 from .write import OutputFile
 
 RUNTIME = Path(__file__).resolve().parent.parent / "runtime"
-_SYNC_ONLY = {"client_sync.py", "websocket_sync.py"}
+_SYNC_ONLY = {"client_sync.py", "watchdog.py", "websocket_sync.py"}
 _ASYNC_ONLY = {"client_async.py", "websocket_async.py"}
 _WEBSOCKET = {"websocket_sync.py", "websocket_async.py"}
 _TYPING_NAMES = {"Any", "Literal", "Annotated", "ClassVar", "TYPE_CHECKING"}
-_STDLIB_IMPORTS = {"datetime": "datetime", "date": "datetime", "Decimal": "decimal"}
+_STDLIB_IMPORTS = {
+    "datetime": "datetime",
+    "date": "datetime",
+    "Decimal": "decimal",
+    "UUID": "uuid",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +210,11 @@ def _model_imports(
 def _arg_annotation(param: Parameter, models: dict[str, Model]) -> str:
     t = param.type
     if param.is_file:
-        base = "FileInput"
+        base = (
+            "list[FileInput]"
+            if isinstance(strip_nullable(t), ArrayType)
+            else "FileInput"
+        )
     elif isinstance(strip_nullable(t), LiteralType):
         base = "str"
     else:
@@ -219,6 +228,9 @@ def _arg_annotation(param: Parameter, models: dict[str, Model]) -> str:
             models.get(inner.name), EnumModel
         ):
             base = f"{base} | str"
+        elif isinstance(inner, Primitive) and inner.python == "UUID":
+            # A UUID argument may be its text too.
+            base = "UUID | str" + (" | None" if inner is not t else "")
     if not param.required and not base.endswith("| None"):
         base += " | None"
     return base

@@ -1,9 +1,11 @@
 """Write a rendered project atomically, or compare it with what is on disk.
 
-Files are rendered into a staging folder beside the output, formatted there by ``ruff`` (black's style at a
-fraction of black's cost), every ``.py`` is parsed with ``ast``, and only then is the staging folder swapped
-in. A failure at any step leaves the previous output untouched. Formatting, parsing and rendering the docs
-overlap: ruff runs in its own process, and for a large project the parsing runs in a forked worker.
+Files are rendered into a staging folder beside the output, the code formatted there by ``ruff`` (black's
+style at a fraction of black's cost), every ``.py`` and every ``python`` block of the Markdown docs is parsed
+with ``ast``, and only then is the staging folder swapped in. A failure at any step leaves the previous output
+untouched. The docs are written as rendered: their examples keep OpenAPI Generator's form (the seeds'), which
+a formatter would rewrite. Formatting, parsing and rendering the docs overlap: ruff runs in its own process,
+and for a large project the parsing runs in a forked worker.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import difflib
 import gc
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -78,7 +81,8 @@ def _run_ruff(arguments: list[str], what: str) -> None:
 
 def format_python(folder: Path, roots: Sequence[str] = (".",)) -> None:
     """Sort imports (ruff's isort rules) and format every ``.py`` under ``folder`` in black's style (only
-    under ``roots``, its entries, when given); ruff formats the ``python`` blocks of Markdown files too.
+    under ``roots``, its entries, when given: ruff formats the ``python`` blocks of Markdown files too, so
+    the roots must not hold the docs).
     """
     paths = [str(folder / root) for root in roots]
     _run_ruff(
@@ -86,14 +90,6 @@ def format_python(folder: Path, roots: Sequence[str] = (".",)) -> None:
         "sorting the generated imports",
     )
     _run_ruff(["format", *paths], "formatting the generated code")
-
-
-def format_examples(folder: Path, roots: Sequence[str]) -> None:
-    """Format the ``python`` blocks of the Markdown files under ``roots`` (entries of ``folder``)."""
-    _run_ruff(
-        ["format", *(str(folder / root) for root in roots)],
-        "formatting the examples in the docs",
-    )
 
 
 def syntax_error(sources: list[tuple[str, str]]) -> str | None:
@@ -105,6 +101,28 @@ def syntax_error(sources: list[tuple[str, str]]) -> str | None:
             return (
                 f"generated {path} is not valid Python (line {exc.lineno}: {exc.msg})"
             )
+    return None
+
+
+# A fenced ``python`` block of the generated Markdown: its fence (three or more backticks, as
+# ``docs_filters.fenced`` writes it) and its code, up to the same fence alone on a line.
+_PYTHON_FENCE = re.compile(r"^(`{3,})python\n(.*?)^\1$", re.S | re.M)
+
+
+def example_syntax_error(files: Iterable[OutputFile]) -> str | None:
+    """The message for the first ``python`` block of a Markdown file in ``files`` that is not valid Python
+    (top-level ``await`` and ``async with`` allowed, as in the asyncio examples), else None.
+    """
+    flags = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    for f in files:
+        if not f.path.endswith(".md") or not isinstance(f.content, str):
+            continue
+        for match in _PYTHON_FENCE.finditer(f.content):
+            try:
+                compile(match[2], f.path, "exec", flags=flags, dont_inherit=True)
+            except SyntaxError as exc:
+                line = f.content.count("\n", 0, match.start(2)) + (exc.lineno or 1)
+                return f"generated {f.path}: the example at line {line} is not valid Python ({exc.msg})"
     return None
 
 
@@ -184,23 +202,18 @@ class _Forked:
 
 
 class _Formatter(threading.Thread):
-    """``step(folder, roots)`` (a ruff run) in a thread: the work is in ruff's process, so this process
+    """``format_python(folder, roots)`` in a thread: the work is in ruff's process, so this process
     renders, writes and parses meanwhile."""
 
-    def __init__(
-        self,
-        step: Callable[[Path, Sequence[str]], None],
-        folder: Path,
-        roots: Sequence[str],
-    ) -> None:
+    def __init__(self, folder: Path, roots: Sequence[str]) -> None:
         super().__init__(name="clientgen-ruff", daemon=True)
-        self._step, self._folder, self._roots = step, folder, roots
+        self._folder, self._roots = folder, roots
         self._error: BaseException | None = None
         self.start()
 
     def run(self) -> None:
         try:
-            self._step(self._folder, self._roots)
+            format_python(self._folder, self._roots)
         except BaseException as exc:  # handed to the caller by result()
             self._error = exc
 
@@ -229,11 +242,12 @@ def _entries(paths: Iterable[str]) -> set[str]:
 
 
 def _format_roots(paths: Iterable[str]) -> list[str]:
-    """The entries to hand ruff: folders, and the files it formats (it refuses others named explicitly)."""
+    """The entries of the code's ``paths`` to hand ruff: folders, and the Python files (it refuses others
+    named explicitly)."""
     roots = set()
     for path in paths:
         entry, inside, _ = path.partition("/")
-        if inside or entry.endswith((".py", ".pyi", ".md")):
+        if inside or entry.endswith((".py", ".pyi")):
             roots.add(entry)
     return sorted(roots)
 
@@ -247,10 +261,13 @@ def _check_later(paths: Iterable[str], taken: set[str]) -> None:
             raise ValueError(f"{path}: later files must not share a folder with code")
 
 
-def _write_docs(staging: Path, render: Callable[[], Iterable[OutputFile]]) -> list[str]:
+def _write_docs(
+    staging: Path, render: Callable[[], Iterable[OutputFile]]
+) -> tuple[list[str], str | None]:
+    """Render and write the docs: their paths, and what :func:`example_syntax_error` says of them."""
     files = list(render())
     _write_all(staging, files)
-    return [f.path for f in files]
+    return [f.path for f in files], example_syntax_error(files)
 
 
 def stage(
@@ -261,22 +278,23 @@ def stage(
     large: bool | None = None,
 ) -> Path:
     """Write ``files`` (or what the function ``files`` renders) into a new folder under ``parent``, format
-    them and return the folder.
+    the Python among them and return the folder.
 
     Every Python file is parsed with ``ast`` before anything reaches the output (a template or escaping bug
     must never get there; the formatter parses them again and refuses what it cannot parse). ``more``, when
-    given, renders the files that are not Python (the docs). In a ``large`` project (by default: over 1 MB of
-    Python) the work is spread over the cores: a forked child renders and writes the docs while this
-    process renders the code (when ``large`` is given and ``files`` is a function), another parses part of
-    the code, and ruff formats it in its own process. A small project renders its docs first, and one ruff
-    run formats everything while this process parses the code.
+    given, renders the files that are not Python (the docs): they are written as rendered, and every
+    ``python`` block of their Markdown is parsed too, not formatted. In a ``large`` project (by default:
+    over 1 MB of Python) the work is spread over the cores: a forked child renders and writes the docs
+    while this process renders the code (when ``large`` is given and ``files`` is a function), another
+    parses part of the code, and ruff formats it in its own process. A small project renders its docs
+    first, and ruff formats the code while this process parses the code and the examples.
     """
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".clientgen-", dir=parent))
     can_fork = hasattr(os, "fork")
     docs_worker: _Forked | None = None
     checker: _Forked | None = None
-    formatters: list[_Formatter] = []
+    formatter: _Formatter | None = None
     try:
         if more is not None and large and can_fork and callable(files):
             render_docs = more
@@ -293,12 +311,15 @@ def stage(
         if large is None:
             large = sum(len(text) for _, text in sources) > _PARALLEL_PARSE_BYTES
         code_entries = _entries(f.path for f in files)
+        # ruff is given only the entries holding the code: the docs are never formatted.
+        roots = _format_roots(f.path for f in files)
+        docs: list[OutputFile] = []  # the docs rendered in this process
         if more is not None and not (large and can_fork):
-            # ruff's start-up costs more than a small project's docs take to render, so one ruff run formats
-            # everything while this process parses the code.
-            later = list(more())
-            _check_later((f.path for f in later), code_entries)
-            files += later
+            # A small project's docs take less time to render than ruff's start-up: write them with the
+            # code, and parse their examples while ruff formats the code.
+            docs = list(more())
+            _check_later((f.path for f in docs), code_entries)
+            files += docs
             more = None
         _write_all(staging, files)
         here = sources  # the Python this process parses
@@ -309,34 +330,29 @@ def stage(
                 lambda: syntax_error(part), "checking the generated Python"
             )
             here = sources[len(part) :]
-        # ruff is given only the entries holding the code, so what it formats never depends on how far the
-        # docs have been written meanwhile; the docs' examples are formatted by a second run once they are.
-        roots = _format_roots(f.path for f in files)
         if roots:
-            formatters.append(_Formatter(format_python, staging, roots))
-        later_paths: list[str] = []
+            formatter = _Formatter(staging, roots)
         if more is not None:
-            later = list(more())
-            later_paths = [f.path for f in later]
-            _check_later(later_paths, code_entries)
-            _write_all(staging, later)
+            docs = list(more())
+            _check_later((f.path for f in docs), code_entries)
+            _write_all(staging, docs)
         error = syntax_error(here)
         if checker is not None:
             error = checker.result() or error  # the child's files come first
         _raise_if(error)
         if docs_worker is not None:
-            later_paths = docs_worker.result()
+            later_paths, examples_error = docs_worker.result()
             _check_later(later_paths, code_entries)
-        roots = _format_roots(later_paths)
-        if roots:
-            formatters.append(_Formatter(format_examples, staging, roots))
-        for formatter in formatters:
+        else:
+            examples_error = example_syntax_error(docs)
+        _raise_if(examples_error)
+        if formatter is not None:
             formatter.result()
     except BaseException:
         for worker in (docs_worker, checker):
             if worker is not None:
                 worker.cancel()
-        for formatter in formatters:
+        if formatter is not None:
             formatter.join()  # ruff must be done with the folder before it is removed
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -492,6 +508,7 @@ __all__ = [
     "Changes",
     "OutputFile",
     "syntax_error",
+    "example_syntax_error",
     "compare",
     "read_tree",
     "diff",

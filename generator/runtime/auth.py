@@ -14,7 +14,9 @@ __all__ = [
     "AuthLocation",
     "AuthScheme",
     "AuthValues",
+    "ALWAYS_SENSITIVE",
     "apply_auth",
+    "credential_header_names",
     "select_alternative",
 ]
 
@@ -75,6 +77,30 @@ def _by_name(schemes: tuple[AuthScheme, ...]) -> dict[str, AuthScheme]:
         _BY_NAME.clear()
     _BY_NAME[id(schemes)] = (schemes, table)
     return table
+
+
+ALWAYS_SENSITIVE = frozenset({"authorization", "proxy-authorization", "cookie"})
+"""Header names (lower case) that carry credentials whatever the API declares."""
+
+_CREDENTIAL_NAMES: dict[int, tuple[tuple[AuthScheme, ...], frozenset[str]]] = {}
+
+
+def credential_header_names(schemes: tuple[AuthScheme, ...]) -> frozenset[str]:
+    """Lower-case names of every header that can carry a credential of these schemes: the API-key
+    headers, plus ``ALWAYS_SENSITIVE`` (built once per scheme table)."""
+    cached = _CREDENTIAL_NAMES.get(id(schemes))
+    if cached is not None and cached[0] is schemes:
+        return cached[1]
+    names = ALWAYS_SENSITIVE | {
+        s.param_name.lower()
+        for s in schemes
+        if s.kind == "api_key" and s.location == "header"
+    }
+    if isinstance(schemes, tuple):  # a mutable table is read afresh every time
+        if len(_CREDENTIAL_NAMES) >= 256:
+            _CREDENTIAL_NAMES.clear()
+        _CREDENTIAL_NAMES[id(schemes)] = (schemes, names)
+    return names
 
 
 def select_alternative(

@@ -16,6 +16,7 @@ stream.close()``). A normal close by the server (1000/1001) ends the iteration; 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from collections.abc import Generator, Mapping
 from types import TracebackType
@@ -24,10 +25,15 @@ from typing import Any, Generic, TypeVar, cast
 import aiohttp
 from yarl import URL
 
-from .client_async import AsyncApiClient, translate_error
+from .client_async import (
+    WEBSOCKET_REDIRECTS,
+    AsyncApiClient,
+    translate_error,
+    warn_unverified,
+)
 from .endpoint import Endpoint
-from .exceptions import ApiConnectionError
-from .request import websocket_url
+from .exceptions import ApiConnectionError, ApiTimeoutError
+from .request import origin_of, websocket_url
 from .response import decode_message, status_exception
 
 if sys.version_info >= (3, 11):
@@ -68,6 +74,8 @@ class AsyncWebSocketStream(Generic[T]):
         headers: Mapping[str, str] | None = None,
         open_timeout: float | None = DEFAULT_OPEN_TIMEOUT,
         max_message_size: int = MAX_MESSAGE_SIZE,
+        heartbeat: float | None = None,
+        receive_timeout: float | None = None,
     ) -> None:
         self.client = client
         self.endpoint = endpoint
@@ -76,6 +84,15 @@ class AsyncWebSocketStream(Generic[T]):
         """The URL with query credentials masked."""
         self.open_timeout = open_timeout
         self.max_message_size = max_message_size
+        cfg = client.configuration
+        self.heartbeat = heartbeat if heartbeat is not None else cfg.websocket_heartbeat
+        """Seconds between pings; a pong missing for half as long ends the stream (aiohttp's rule)."""
+        self.receive_timeout = (
+            receive_timeout
+            if receive_timeout is not None
+            else cfg.websocket_receive_timeout
+        )
+        """Seconds to wait for each message (None: no limit)."""
         self.connection: aiohttp.ClientWebSocketResponse[bool] | None = None
         """The underlying aiohttp WebSocket once open (to send messages, ping, ...)."""
         self._finished = False
@@ -109,15 +126,24 @@ class AsyncWebSocketStream(Generic[T]):
             return self
         cfg = self.client.configuration
         session = await self.client.session()
+        url = websocket_url(self._request.url)
+        if not cfg.verify_ssl:
+            warn_unverified(url)
         connecting = session.ws_connect(
-            URL(websocket_url(self._request.url), encoded=True),
+            URL(url, encoded=True),
             headers=self._request.headers,
             timeout=aiohttp.ClientWSTimeout(
-                ws_receive=None, ws_close=DEFAULT_CLOSE_TIMEOUT
+                ws_receive=self.receive_timeout, ws_close=DEFAULT_CLOSE_TIMEOUT
             ),
+            heartbeat=self.heartbeat,
             max_msg_size=self.max_message_size,
             proxy=cfg.proxy,
             proxy_headers=cfg.proxy_headers,
+        )
+        # aiohttp follows the handshake's redirects itself: the session's middleware drops every
+        # credential header when one leaves this origin.
+        guard = WEBSOCKET_REDIRECTS.set(
+            (origin_of(url), self._request.credential_headers)
         )
         try:
             self.connection = await asyncio.wait_for(connecting, self.open_timeout)
@@ -140,6 +166,8 @@ class AsyncWebSocketStream(Generic[T]):
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             error, _ = translate_error(exc, "GET", self.url)
             raise error from exc
+        finally:
+            WEBSOCKET_REDIRECTS.reset(guard)
         return self
 
     async def __anext__(self) -> T:
@@ -147,7 +175,21 @@ class AsyncWebSocketStream(Generic[T]):
             raise StopAsyncIteration
         connection = self.connection or (await self.open()).connection
         assert connection is not None
-        message = await connection.receive()
+        try:
+            message = await connection.receive()
+        except (
+            asyncio.TimeoutError
+        ) as exc:  # receive_timeout: the server sent nothing for so long
+            self._finished = True
+            with contextlib.suppress(asyncio.TimeoutError, aiohttp.ClientError):
+                await asyncio.wait_for(
+                    connection.close(), 1.0
+                )  # a silent server won't answer
+            raise ApiTimeoutError(
+                f"no WebSocket message within {self.receive_timeout:g} s",
+                method="GET",
+                url=self.url,
+            ) from exc
         if message.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
             return cast(T, decode_message(self.endpoint, message.data))
         self._finished = True
@@ -188,9 +230,14 @@ def aconnect_websocket(
     headers: Mapping[str, str] | None = None,
     open_timeout: float | None = DEFAULT_OPEN_TIMEOUT,
     max_message_size: int = MAX_MESSAGE_SIZE,
+    heartbeat: float | None = None,
+    receive_timeout: float | None = None,
 ) -> AsyncWebSocketStream[Any]:
     """The operation's WebSocket with ``client``'s host, credentials and default headers; it opens on
     ``async with`` / ``await`` / ``async for``. Arguments are checked here (``ApiValueError``).
+
+    ``heartbeat`` and ``receive_timeout`` default to the configuration's ``websocket_heartbeat`` and
+    ``websocket_receive_timeout``.
     """
     return AsyncWebSocketStream(
         client,
@@ -199,4 +246,6 @@ def aconnect_websocket(
         headers=headers,
         open_timeout=open_timeout,
         max_message_size=max_message_size,
+        heartbeat=heartbeat,
+        receive_timeout=receive_timeout,
     )

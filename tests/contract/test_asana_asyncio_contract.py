@@ -223,20 +223,25 @@ def test_open_file_upload(api: Any, runner: asyncio.Runner, upload_path: Path) -
 
 
 def test_iterator_follows_the_offset_cursor(api: Any, runner: asyncio.Runner) -> None:
-    """Prism's example page always has a next offset, so only the first items are taken."""
+    """Prism answers every page with the spec's example, the same next offset included: the iterator
+    follows it once (the second request carries it, and Prism accepts it), then stops with
+    PaginationError rather than asking for the same page for ever."""
+    from asana_asyncio.exceptions import PaginationError
 
-    async def first(count: int) -> list[Any]:
-        items = []
-        async for item in api.get_attachments_for_object_iter(
-            "159874", limit=1, opt_fields=["name"]
-        ):
-            items.append(item)
-            if len(items) == count:
-                break
-        return items
+    async def collect() -> tuple[list[Any], PaginationError | None]:
+        items: list[Any] = []
+        try:
+            async for item in api.get_attachments_for_object_iter(
+                "159874", limit=1, opt_fields=["name"]
+            ):
+                items.append(item)
+        except PaginationError as exc:
+            return items, exc
+        return items, None
 
-    items = runner.run(first(3))
-    assert len(items) == 3
+    items, error = runner.run(collect())
+    assert error is not None and "repeated" in str(error) and error.pages == 2
+    assert len(items) >= 2
     assert all(isinstance(i, asana.AttachmentCompact) for i in items)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -36,14 +37,14 @@ class Case:
 
 
 def _check_upload(data: Any) -> None:
-    assert data.asset_id == ASSET_ID
+    assert data.asset_id == UUID(ASSET_ID)
     assert isinstance(data.upload_data, plane.PresignedPost)
     assert data.upload_data.url.startswith("https://")
     assert data.upload_data.fields["x-amz-algorithm"] == "AWS4-HMAC-SHA256"
 
 
 def _check_download(data: Any) -> None:
-    assert data.asset_id == ASSET_ID
+    assert data.asset_id == UUID(ASSET_ID)
     assert data.asset_name == "report.pdf"
     assert data.asset_type == "application/pdf"
 
@@ -251,7 +252,7 @@ def test_declared_error_is_parsed_into_its_model(api: Any) -> None:
         )
     assert caught.value.status == 409
     assert isinstance(caught.value.data, plane.AssetConflictResponse)
-    assert caught.value.data.asset_id == ASSET_ID
+    assert caught.value.data.asset_id == UUID(ASSET_ID)
 
 
 def test_prism_rejects_a_request_that_breaks_the_spec(api: Any) -> None:

@@ -134,7 +134,12 @@ def test_nullable_30_and_type_arrays_31(built: dict[str, Any]) -> None:
     wrapper = model(built, "Wrapper", "features30")
     assert wrapper(pet=None).pet is None
     pet = model(built, "Pet")
-    assert pet(id="1", name="n", kind="dog", seen=None).seen is None
+    assert (
+        pet(
+            id="00000000-0000-0000-0000-000000000001", name="n", kind="dog", seen=None
+        ).seen
+        is None
+    )
 
 
 def test_const_is_a_literal(built: dict[str, Any]) -> None:

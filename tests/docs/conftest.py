@@ -1,4 +1,8 @@
-"""Shared fixtures: the docs of the three build targets, rendered once per session."""
+"""Shared fixtures: the docs that ship, read from the committed ``generated/<package>/`` (what a user gets).
+
+Nothing here renders in memory: ``generated/`` is what the golden test proves a build reproduces byte for
+byte, and a spec of a test's own is built with ``clientgen generate`` and read back from its output folder.
+"""
 
 from __future__ import annotations
 
@@ -6,37 +10,50 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import Target
-from generator.model.build import api_from_document
-from generator.parse.load import load_document
-from generator.render.docs import doc_files
+from generator.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
+GENERATED = ROOT / "generated"
 SEEDS = (
     Path(__file__).resolve().parent / "seeds"
 )  # copies of /work/shared/seeds, the reference output
 
-TARGETS = {
-    "plane": ("specs/plane.yaml", "sync"),
-    "pieces_os_client": ("specs/pieces_os.yaml", "sync"),
-    "asana_asyncio": ("specs/asana.yaml", "asyncio"),
-}
+PACKAGES = ("plane", "pieces_os_client", "asana_asyncio")
 
 
-def render_docs(spec: Path, package: str, library: str) -> dict[str, str]:
-    api = api_from_document(load_document(spec))
-    target = Target(spec, package, library)  # type: ignore[arg-type]
-    files = doc_files(api, target)
-    assert len({f.path for f in files}) == len(files), "two doc files share a path"
-    return {f.path: str(f.content) for f in files}
+def read_docs(project: Path) -> dict[str, str]:
+    """The Markdown of a generated project: ``README.md`` and everything under ``docs/``, by path relative
+    to the project folder."""
+    paths = [project / "README.md", *sorted((project / "docs").rglob("*.md"))]
+    return {
+        p.relative_to(project).as_posix(): p.read_text(encoding="utf-8") for p in paths
+    }
+
+
+def generate_docs(
+    spec: Path, output: Path, package: str, library: str
+) -> dict[str, str]:
+    """Build ``spec`` as a user would (``clientgen generate``) and read back the Markdown it wrote."""
+    code = main(
+        [
+            "generate",
+            str(spec),
+            "--output",
+            str(output),
+            "--package",
+            package,
+            "--library",
+            library,
+        ]
+    )
+    assert code == 0
+    return read_docs(output)
 
 
 @pytest.fixture(scope="session")
 def docs() -> dict[str, dict[str, str]]:
-    """package → {path relative to the project folder → Markdown}."""
-    return {
-        pkg: render_docs(ROOT / spec, pkg, lib) for pkg, (spec, lib) in TARGETS.items()
-    }
+    """package → {path relative to the project folder → Markdown}, as committed in ``generated/``."""
+    return {pkg: read_docs(GENERATED / pkg) for pkg in PACKAGES}
 
 
 def seed(prefix: str) -> str:

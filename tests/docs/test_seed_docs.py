@@ -38,6 +38,7 @@ _FIELDS_LIST = "opt_fields example as a real list, not a list holding one JSON s
 _REQUIRED = "a model example built with its required fields (Seed() fails validation)"
 _HOST = "bearer example re-creates Configuration WITH the host (the seed dropped it, losing the host)"
 _STR_MD = "List[str] is a primitive container: bold type without the seed's dead link to str.md"
+_UUID = "format: uuid is typed uuid.UUID (README: how formats are typed); a string argument is still sent as is"
 
 ALLOWED = [
     # --- seed 000 (plane, sync) ---
@@ -73,8 +74,20 @@ ALLOWED = [
     Allowed(
         "000",
         r"    asset_id = 'asset_id_example' # str \| ",
-        r"    asset_id = '550e8400-e29b-41d4-a716-446655440000' # str \| ",
-        _VALID + " (asset_id is a uuid)",
+        r"    asset_id = '550e8400-e29b-41d4-a716-446655440000' # UUID \| ",
+        _VALID + " (asset_id is a uuid); " + _UUID,
+    ),
+    Allowed(
+        "000",
+        r"    asset_id = '550e8400-e29b-41d4-a716-446655440000' # str \| Asset ID",
+        r"    asset_id = '550e8400-e29b-41d4-a716-446655440000' # UUID \| Asset ID",
+        _UUID,
+    ),
+    Allowed(
+        "000",
+        r" \*\*asset_id\*\* \| \*\*str\*\*\|.*",
+        r" \*\*asset_id\*\* \| \*\*UUID\*\*\|.*",
+        _UUID,
     ),
     Allowed(
         "000",
@@ -88,6 +101,18 @@ ALLOWED = [
         r"    \w+ = pieces_os_client\.(\w+)\(\) # \1 \|.*",
         r"    \w+ = pieces_os_client\.(\w+)\(\w+=.+\) # \1 \|.*",
         _REQUIRED,
+    ),
+    Allowed(
+        "003",
+        r"    asset = '[0-9a-f-]{36}' # str \| .*",
+        r"    asset = '[0-9a-f-]{36}' # UUID \| .*",
+        _UUID,
+    ),
+    Allowed(
+        "003",
+        r" \*\*asset\*\* \| \*\*str\*\*\|.*",
+        r" \*\*asset\*\* \| \*\*UUID\*\*\|.*",
+        _UUID,
     ),
     # --- seed 004 (asana_asyncio, asyncio) ---
     Allowed("004", None, r'    host = "https://app\.asana\.com/api/1\.0",', _HOST),

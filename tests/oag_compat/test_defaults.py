@@ -56,7 +56,5 @@ def test_docs_show_model_and_parameter_defaults(generated: Path) -> None:
     api_doc = (generated / "kennel/docs/DogsApi.md").read_text()
     assert "[default to &#39;en&#39;]" in api_doc and "[default to False]" in api_doc
     # the example passes the default, and says so, as OpenAPI Generator's examples do
-    assert (
-        "lang = \"en\"  # str | reply language (optional) (default to 'en')" in api_doc
-    )
-    assert "verbose = False  # bool |  (optional) (default to False)" in api_doc
+    assert "lang = 'en' # str | reply language (optional) (default to 'en')" in api_doc
+    assert "verbose = False # bool |  (optional) (default to False)" in api_doc

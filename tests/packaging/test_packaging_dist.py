@@ -231,11 +231,14 @@ PLANE_SCRIPT = """
 """
 
 UPLOAD = {
-    "asset_id": "550e8400",
+    "asset_id": "550e8400-e29b-41d4-a716-446655440000",
     "asset_url": "/api/assets/v2/static/550e8400/",
     "upload_data": {"url": "https://uploads.invalid", "fields": {"key": "k"}},
 }
-DOWNLOAD = {"asset_id": "550e8400", "asset_url": "https://dl.invalid/r.pdf"}
+DOWNLOAD = {
+    "asset_id": "550e8400-e29b-41d4-a716-446655440000",
+    "asset_url": "https://dl.invalid/r.pdf",
+}
 
 
 def test_plane_one_call_per_operation(built: Built, server: RecordingServer) -> None:
@@ -449,14 +452,15 @@ PIECES_SCRIPT = """
 """
 
 TS = {"value": "2024-03-18T14:07:21Z"}
+FORMAT_ID = "6f1e0b5e-5a4c-4c1e-9d3b-2f6a8e1c0d01"
 ASSET = {
-    "id": "a1",
+    "id": "2254f2c8-5797-40e8-ac56-41166dc0e159",
     "creator": "u1",
     "created": TS,
     "updated": TS,
     "formats": {"iterable": []},
-    "preview": {"base": {"id": "f1"}},
-    "original": {"id": "f1"},
+    "preview": {"base": {"id": FORMAT_ID}},
+    "original": {"id": FORMAT_ID},
     "mechanism": "MANUAL",
 }
 SEARCHED = {"iterable": [], "suggested": 0, "exact": 0}

@@ -1,4 +1,5 @@
-"""Writing a project: parsed before it lands, formatted, swapped in atomically, or compared."""
+"""Writing a project: parsed before it lands (code and the docs' examples), the code formatted, swapped in
+atomically, or compared."""
 
 from __future__ import annotations
 
@@ -72,27 +73,48 @@ def test_compare_and_diff_name_each_changed_file(tmp_path: Path) -> None:
 
 def test_more_files_are_rendered_while_the_code_is_formatted(tmp_path: Path) -> None:
     calls: list[str] = []
+    page = "# A\n\n```python\nconfiguration = pkg.Configuration(\n    host = 'h'\n)\nprint( 'a' )\n```\n"
 
     def docs() -> list[OutputFile]:
         calls.append("docs")
         return [
-            OutputFile("docs/A.md", "# A\n\n```python\nprint( 'a' )\n```\n"),
+            OutputFile("docs/A.md", page),
             OutputFile("README.md", "# r\n\n```python\nx=1\n```\n"),
         ]
 
-    for _ in range(
-        3
-    ):  # the docs' examples are formatted every time, however the steps interleave
+    for _ in range(3):  # however the steps interleave
         staging = stage(
             [GOOD, OutputFile("pyproject.toml", "[x]\n")], tmp_path, more=docs
         )
-        assert (staging / "docs" / "A.md").read_text() == (
-            '# A\n\n```python\nprint("a")\n```\n'
-        )
-        assert (staging / "README.md").read_text() == "# r\n\n```python\nx = 1\n```\n"
+        # The docs are written as rendered: their examples keep the seeds' form, never reformatted.
+        assert (staging / "docs" / "A.md").read_text() == page
+        assert (staging / "README.md").read_text() == "# r\n\n```python\nx=1\n```\n"
         assert (staging / "pkg" / "mod.py").read_text().startswith("x = 1\n")
         assert (staging / "pyproject.toml").read_text() == "[x]\n"
     assert calls == ["docs"] * 3
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["in-process", "forked-child"])
+def test_an_example_that_is_not_python_never_reaches_the_output(
+    tmp_path: Path, large: bool
+) -> None:
+    output = tmp_path / "out"
+    _update(stage([GOOD], tmp_path), output)
+
+    def docs() -> list[OutputFile]:
+        return [
+            OutputFile(
+                "docs/Ok.md", "```python\nasync with c:\n    await c.f()\n```\n"
+            ),
+            OutputFile("docs/B.md", '# B\n\n````python\nx = {"a":true}\nf(:\n````\n'),
+        ]
+
+    with pytest.raises(
+        OutputError,
+        match=r"^generated docs/B.md: the example at line 5 is not valid Python",
+    ):
+        stage(lambda: [GOOD], tmp_path, more=docs, large=large)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 def test_python_among_the_later_files_is_refused(tmp_path: Path) -> None:
@@ -179,7 +201,7 @@ def test_a_large_project_renders_its_docs_in_a_forked_child(tmp_path: Path) -> N
 
     staging = stage(lambda: [GOOD], tmp_path, more=docs, large=True)
     text = (staging / "docs" / "Pid.md").read_text()
-    assert text.endswith("```python\nx = 1\n```\n")  # and formatted afterwards
+    assert text.endswith("```python\nx=1\n```\n")  # as rendered: docs are not formatted
     assert text.split()[1] != str(parent_pid)
     assert (staging / "pkg" / "mod.py").read_text().startswith("x = 1\n")
 

@@ -240,7 +240,8 @@ def test_connection_refused() -> None:
 def test_read_timeout(server: RecordingServer, client: ApiClient) -> None:
     server.enqueue(200, json={"id": 1, "name": "a"}, delay=1.0)
     with pytest.raises(ApiTimeoutError) as info:
-        client.call(CREATE_ASSET, {"asset": {"name": "x"}}, request_timeout=0.2)
+        # each read may wait 0.2 s; connecting gets the rest (a loaded machine)
+        client.call(CREATE_ASSET, {"asset": {"name": "x"}}, request_timeout=(5.0, 0.2))
     assert info.value.method == "POST" and len(server.requests) == 1
 
 

@@ -59,6 +59,13 @@ def test_pinned_exports(module: str) -> None:
         "response",
         "request",
         "client_sync",
+        "client_async",
+        "limits",
+        "enums",
+        "pagination",
+        "watchdog",
+        "websocket_sync",
+        "websocket_async",
     ],
 )
 def test_all_names_exist_and_imports_are_relative(module: str) -> None:

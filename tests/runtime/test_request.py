@@ -85,7 +85,10 @@ def test_bearer_header_redacted_in_repr_and_overridable() -> None:
     assert request.headers["Authorization"] == "Bearer SECRET"
     assert request.headers["x-trace-id"] == "mine"
     assert "SECRET" not in repr(request)
-    assert request.credential_headers == frozenset({"authorization"})
+    # every header that can carry a secret: the fixed ones (no API-key header is configured here)
+    assert request.credential_headers == frozenset(
+        {"authorization", "proxy-authorization", "cookie"}
+    )
 
 
 def test_missing_and_empty_path_params() -> None:

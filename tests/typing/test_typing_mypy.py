@@ -133,6 +133,10 @@ GOOD = {
                 api.delete_user_asset("id")
                 api.update_generic_asset("id", "ws", {"is_uploaded": True})
                 as_dict: dict[str, object] = download.to_dict()
+                kind = request.entity_type
+                if not kind.is_known:  # a value newer than the spec
+                    unlisted: str = kind.value
+                    print(unlisted)
                 print(target, fields, name, status, raw, as_dict)
             try:
                 AssetsApi().delete_user_asset("x")
@@ -149,6 +153,8 @@ GOOD = {
     "pieces_os_client": """
         from __future__ import annotations
 
+        from uuid import UUID
+
         from pieces_os_client import ApiClient, Asset, Assets, AssetsApi, Configuration, Seed
         from pieces_os_client.exceptions import ServiceException
 
@@ -158,7 +164,7 @@ GOOD = {
                 api = AssetsApi(client)
                 snapshot: Assets = api.assets_snapshot(transferables=False)
                 first: Asset = snapshot.iterable[0]
-                asset_id: str = first.id
+                asset_id: UUID = first.id
                 deleted: str = api.assets_delete_asset(asset_id)
                 related = api.assets_get_related_assets(Assets(iterable=[]))
                 count: int = len(related.iterable)
@@ -198,7 +204,9 @@ GOOD = {
                 info = await api.get_attachment_with_http_info("1")
                 status: int = info.status_code
                 print(status)
-                async for item in api.get_attachments_for_object_iter("123", limit=50):
+                async for item in api.get_attachments_for_object_iter(
+                    "123", limit=50, _max_pages=100
+                ):
                     name: str | None = item.name
                     print(name)
                 raw = await api.delete_attachment_without_preload_content("1")

@@ -24,7 +24,7 @@ from tests.support.recording_server import RecordingServer
 from .conftest import API_KEY, ROOT, TOKEN
 
 UPLOAD = {
-    "asset_id": "550e8400",
+    "asset_id": "550e8400-e29b-41d4-a716-446655440000",
     "asset_url": "/api/assets/v2/static/550e8400/",
     "upload_data": {"url": "https://uploads.invalid", "fields": {"key": "k"}},
 }

@@ -80,7 +80,11 @@ def test_plane_status_exceptions(
     import plane.exceptions
 
     payload = (
-        {"message": "exists", "asset_id": "a1", "asset_url": "/x"}
+        {
+            "message": "exists",
+            "asset_id": "550e8400-e29b-41d4-a716-446655440000",
+            "asset_url": "/x",
+        }
         if status == 409
         else {"error": "it failed", "error_code": "E_CODE"}
     )
@@ -302,8 +306,10 @@ def test_timeouts_are_retried_for_get(server: RecordingServer) -> None:
     for _ in range(3):
         server.enqueue(200, json={"asset_id": "a", "asset_url": "u"}, delay=0.6)
     client, api = _plane(server.url, retries=1, backoff_initial=0.001)
+    # (connect, read): each read may wait 0.2 s, the whole call 0.7 s, so a retry fits in; a single
+    # number would be the whole call's limit, retries included
     with client, pytest.raises(ApiTimeoutError):
-        api.get_generic_asset("a1", "ws", _request_timeout=0.2)
+        api.get_generic_asset("a1", "ws", _request_timeout=(0.5, 0.2))
     time.sleep(0.5)
     assert len(server.requests) == 2
 

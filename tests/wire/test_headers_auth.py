@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import platform
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -15,9 +16,12 @@ from tests.support.recording_server import RecordingServer
 from .conftest import API_KEY, TOKEN
 
 PY = platform.python_version()
-DOWNLOAD = {"asset_id": "550e8400", "asset_url": "https://example.invalid/a"}
+DOWNLOAD = {
+    "asset_id": "550e8400-e29b-41d4-a716-446655440000",
+    "asset_url": "https://example.invalid/a",
+}
 UPLOAD = {
-    "asset_id": "550e8400",
+    "asset_id": "550e8400-e29b-41d4-a716-446655440000",
     "asset_url": "/api/assets/v2/static/550e8400/",
     "upload_data": {"url": "https://uploads.invalid", "fields": {"key": "k"}},
 }
@@ -189,7 +193,7 @@ def test_plane_redirect_to_other_origin_drops_credentials(
     client.cookie = "session=c00kie"
     with client:
         result = api.get_generic_asset("a", "w")
-    assert result.asset_id == "550e8400"
+    assert result.asset_id == UUID("550e8400-e29b-41d4-a716-446655440000")
     [first] = server.requests
     [followed] = other_server.requests
     assert first.header("X-API-Key") == API_KEY

@@ -23,7 +23,10 @@ HOSTILE_SEGMENTS = [
     ("100%", "100%25"),
 ]
 
-DOWNLOAD = {"asset_id": "550e8400", "asset_url": "https://example.invalid/a"}
+DOWNLOAD = {
+    "asset_id": "550e8400-e29b-41d4-a716-446655440000",
+    "asset_url": "https://example.invalid/a",
+}
 ATTACHMENT = {"data": {"gid": "1", "resource_type": "attachment"}}
 
 

@@ -15,7 +15,7 @@ from tests.support.recording_server import RecordingServer
 from .conftest import API_KEY, TOKEN
 
 DOWNLOAD = {
-    "asset_id": "550e8400",
+    "asset_id": "550e8400-e29b-41d4-a716-446655440000",
     "asset_url": "https://example.invalid/a",
     "asset_name": "report.pdf",
 }
@@ -193,7 +193,13 @@ def test_asana_nested_unknown_fields_are_kept(server: RecordingServer) -> None:
     [
         ({"asset_id": 123, "asset_url": "u"}, "asset_id"),
         ({"asset_url": "u"}, "asset_id"),
-        ({"asset_id": "a", "asset_url": ["not", "a", "string"]}, "asset_url"),
+        (
+            {
+                "asset_id": "550e8400-e29b-41d4-a716-446655440000",
+                "asset_url": ["not", "a", "string"],
+            },
+            "asset_url",
+        ),
     ],
 )
 def test_plane_mismatched_200_raises_response_validation_error(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -13,9 +14,12 @@ from tests.support.recording_server import RecordingServer
 
 from .conftest import API_KEY, TOKEN
 
-DOWNLOAD = {"asset_id": "550e8400", "asset_url": "https://example.invalid/a"}
+DOWNLOAD = {
+    "asset_id": "550e8400-e29b-41d4-a716-446655440000",
+    "asset_url": "https://example.invalid/a",
+}
 UPLOAD = {
-    "asset_id": "550e8400",
+    "asset_id": "550e8400-e29b-41d4-a716-446655440000",
     "asset_url": "/x/",
     "upload_data": {"url": "https://uploads.invalid", "fields": {}},
 }
@@ -44,7 +48,7 @@ def test_get_retried_on_503_until_success(server: RecordingServer) -> None:
     client, api, delays = _plane(server)
     with client:
         result = api.get_generic_asset("a1", "ws")
-    assert result.asset_id == "550e8400"
+    assert result.asset_id == UUID("550e8400-e29b-41d4-a716-446655440000")
     assert len(server.requests) == 3
     assert {(r.method, r.target) for r in server.requests} == {
         ("GET", "/api/v1/workspaces/ws/assets/a1/")

@@ -12,17 +12,28 @@ import asyncio
 import contextlib
 import logging
 import platform
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+import warnings
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Mapping,
+)
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.client_middlewares import ClientHandlerType
 from typing_extensions import Self
 from yarl import URL
 
 from .configuration import BaseConfiguration, Timeout
 from .endpoint import Endpoint
-from .exceptions import ApiConnectionError, ApiTimeoutError
+from .exceptions import ApiConnectionError, ApiTimeoutError, InsecureRequestWarning
+from .limits import BodyLimit, Deadline
 from .multipart import StreamingBody
 from .request import (
     REDIRECT_STATUSES,
@@ -30,6 +41,7 @@ from .request import (
     build_request,
     merge_headers,
     origin_of,
+    redirect_headers,
     redirect_request,
 )
 from .response import ApiResponse, make_api_response
@@ -37,10 +49,12 @@ from .retry import RETRY_STATUS_CODES, ErrorKind, RetryPolicy
 
 __all__ = [
     "DEFAULT_POOL_SIZE",
+    "WEBSOCKET_REDIRECTS",
     "MAX_REDIRECTS",
     "AsyncApiClient",
     "client_timeout",
     "translate_error",
+    "warn_unverified",
 ]
 
 logger = logging.getLogger(__name__)
@@ -95,17 +109,39 @@ def translate_error(
 
 
 def client_timeout(value: Timeout) -> aiohttp.ClientTimeout:
-    """An aiohttp timeout with the sync client's meaning: a limit on connecting and one on each read
-    (no limit on the whole request, nor on waiting for a free pooled connection)."""
-    connect, read = value if isinstance(value, tuple) else (value, value)
-    return aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
+    """An aiohttp timeout with the sync client's meaning: the whole request (connecting, sending, the
+    headers and reading the whole body) within ``limits.total_seconds(value)``, a limit on connecting
+    and one on each read (none on waiting for a free pooled connection beyond the total).
+    """
+    deadline = Deadline(value)
+    return aiohttp.ClientTimeout(
+        total=deadline.total, sock_connect=deadline.connect, sock_read=deadline.read
+    )
+
+
+def _hop_timeout(deadline: Deadline) -> aiohttp.ClientTimeout:
+    """The aiohttp timeout for one more request of a call (a redirect, a retry): what is left of it."""
+    return aiohttp.ClientTimeout(
+        total=deadline.remaining(),
+        sock_connect=deadline.connect_timeout(),
+        sock_read=deadline.read_timeout(),
+    )
+
+
+def _stream_timeout(deadline: Deadline) -> aiohttp.ClientTimeout:
+    """The aiohttp timeout of a response handed over unread (``call_raw``): its reader may take as long
+    as it needs, so only the connect and per-read limits apply."""
+    return aiohttp.ClientTimeout(
+        total=None, sock_connect=deadline.connect, sock_read=deadline.read
+    )
 
 
 _TIMEOUTS: dict[Timeout, aiohttp.ClientTimeout] = {}
 
 
 def _cached_timeout(value: Timeout) -> aiohttp.ClientTimeout:
-    """``client_timeout(value)``, made once per value (aiohttp's timeouts are immutable)."""
+    """``client_timeout(value)``, made once per value (aiohttp's timeouts are immutable): the first
+    request of a call has the whole budget."""
     try:
         return _TIMEOUTS[value]
     except (KeyError, TypeError):
@@ -117,6 +153,89 @@ def _cached_timeout(value: Timeout) -> aiohttp.ClientTimeout:
         except TypeError:  # unhashable (a list): not cached
             pass
     return made
+
+
+async def _read_limited(response: aiohttp.ClientResponse, limit: BodyLimit) -> bytes:
+    """The whole (decompressed) body, refused with ``ResponseTooLargeError`` as soon as it passes the
+    limit: a declared length over it before anything is read, otherwise while reading.
+    """
+    length = limit.check_declared(response.headers)
+    if length is not None and "Content-Encoding" not in response.headers:
+        return await response.read()  # exactly ``length`` bytes, no more
+    if limit.limit is None:
+        return await response.read()
+    chunks: list[bytes] = []
+    content = response.content
+    while chunk := await content.readany():
+        limit.add(len(chunk))
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+WEBSOCKET_REDIRECTS: ContextVar[
+    tuple[tuple[str, str, int | None], frozenset[str]] | None
+] = ContextVar("websocket_redirects", default=None)
+"""``(origin, credential headers)`` of the WebSocket handshake being opened in this task (set by
+``websocket_async``), for ``_guard_websocket_redirects``."""
+
+
+async def _guard_websocket_redirects(
+    request: aiohttp.ClientRequest, handler: ClientHandlerType
+) -> aiohttp.ClientResponse:
+    """Session middleware, for the one kind of request whose redirects aiohttp follows itself: a
+    WebSocket handshake (``ws_connect`` has no way to turn them off). aiohttp drops only Authorization
+    and Cookie on leaving the origin; here every credential header goes too, and leaving TLS raises
+    ``ApiConnectionError`` (``request.redirect_headers``). HTTP calls bypass it (``middlewares=()``).
+    """
+    guard = WEBSOCKET_REDIRECTS.get()
+    if guard is not None:
+        origin, credentials = guard
+        kept = redirect_headers(
+            request.headers, credentials, origin, str(request.url), method="GET"
+        )
+        for name in [k for k in request.headers if k not in kept]:
+            request.headers.popall(name, None)
+    return await handler(request)
+
+
+def warn_unverified(url: str) -> None:
+    """Warn (``InsecureRequestWarning``) that an https or wss request goes out without certificate
+    verification, naming the host, as urllib3 does for the sync client."""
+    if url[:6].lower() in ("https:", "wss://"):
+        host = urlsplit(url).hostname or url
+        warnings.warn(
+            f"Unverified HTTPS request is being made to host {host!r}: the server's certificate is "
+            "not checked (verify_ssl=False), so anyone in between can read and change the traffic",
+            InsecureRequestWarning,
+            stacklevel=4,
+        )
+
+
+async def _close_with_loop(
+    session: aiohttp.ClientSession,
+) -> AsyncGenerator[None, None]:
+    """Suspended for the life of ``session``'s event loop; closes the session when finalised.
+
+    An async generator first iterated inside a running loop is registered with that loop, and
+    ``loop.shutdown_asyncgens()`` (which ``asyncio.run()``, ``asyncio.Runner`` and test runners call
+    before closing the loop) closes it: the ``finally`` below then runs while the loop still can.
+    """
+    try:
+        yield
+    finally:
+        if not session.closed:
+            await session.close()
+
+
+def _start(keeper: AsyncGenerator[None, None]) -> None:
+    """Run ``keeper`` to its ``yield`` (no await before it, so this completes synchronously)."""
+    step = keeper.asend(None)
+    try:
+        step.send(None)
+    except StopIteration:
+        return
+    step.close()
+    raise RuntimeError("the session keeper suspended before its yield")
 
 
 async def _stream(body: StreamingBody) -> AsyncIterator[bytes]:
@@ -156,10 +275,13 @@ class AsyncApiClient:
         if header_name is not None and header_value is not None:
             self.default_headers[header_name] = header_value
         self.cookie = cookie
+        self.sensitive_headers: frozenset[str] = frozenset()
+        """Lower-case names of headers that are secrets (see ``set_default_header``)."""
         self.user_agent = f"{self.package_name}/{self.package_version} python/{platform.python_version()}"
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._keeper: AsyncGenerator[None, None] | None = None
 
     # -- public API ---------------------------------------------------------------------------------
 
@@ -172,9 +294,15 @@ class AsyncApiClient:
     def user_agent(self, value: str) -> None:
         self.default_headers["User-Agent"] = value
 
-    def set_default_header(self, header_name: str, header_value: str) -> None:
-        """Send a header with every request."""
+    def set_default_header(
+        self, header_name: str, header_value: str, *, sensitive: bool = False
+    ) -> None:
+        """Send a header with every request. ``sensitive=True`` marks it a secret: masked in ``repr`` of a
+        prepared request and dropped when a redirect leaves the configured host (Authorization, Cookie
+        and the API's credential headers always are)."""
         self.default_headers[header_name] = header_value
+        if sensitive:
+            self.sensitive_headers |= {header_name.lower()}
 
     async def __aenter__(self) -> Self:
         return self
@@ -188,10 +316,14 @@ class AsyncApiClient:
         await self.close()
 
     async def close(self) -> None:
-        """Close the session and its pooled connections (a later call opens a new one)."""
+        """Close the session and its pooled connections now; calls still in flight fail with
+        ``ApiConnectionError``. A later call opens a new session."""
         session, self._session = self._session, None
+        keeper, self._keeper = self._keeper, None
         if session is not None and not session.closed:
             await session.close()
+        if keeper is not None:
+            await keeper.aclose()
 
     async def session(self) -> aiohttp.ClientSession:
         """The aiohttp session, created on first use in the running event loop."""
@@ -204,6 +336,10 @@ class AsyncApiClient:
         if session is None or session.closed or self._loop is not loop:
             session = self._session = self._make_session()
             self._loop = loop
+            # A session belongs to one event loop: closed when that loop shuts down (asyncio.run()
+            # ends), so a client used across several asyncio.run() calls leaves none behind.
+            self._keeper = _close_with_loop(session)
+            _start(self._keeper)
         return session
 
     def prepare(
@@ -222,7 +358,12 @@ class AsyncApiClient:
                 defaults["Cookie"] = self.cookie
             layers = merge_headers(defaults, headers)
         return build_request(
-            endpoint, args, self.configuration, headers=layers, host=host
+            endpoint,
+            args,
+            self.configuration,
+            headers=layers,
+            host=host,
+            sensitive_headers=self.sensitive_headers,
         )
 
     async def call(
@@ -288,6 +429,7 @@ class AsyncApiClient:
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),
             trust_env=False,
+            middlewares=(_guard_websocket_redirects,),  # HTTP calls pass middlewares=()
         )
 
     async def _send(
@@ -300,12 +442,19 @@ class AsyncApiClient:
     ) -> tuple[aiohttp.ClientResponse, bytes]:
         """Send with retries and redirects; returns the final response (and its body when
         ``preload``). Each attempt is sent inline here (no coroutine per attempt: this is the hot path
-        of every call)."""
+        of every call).
+
+        With ``preload`` the whole call (every request, body and retry wait) fits in the timeout (see
+        ``limits.Deadline``) and the body in ``max_response_bytes``; without, the response is handed
+        over once its headers are in, and only the connect and per-read limits apply to it.
+        """
         policy: RetryPolicy | None = None  # made when a failure asks for it
         cfg = self.configuration
-        timeout = _cached_timeout(
-            request_timeout if request_timeout is not None else cfg.timeout
-        )
+        if not cfg.verify_ssl:
+            warn_unverified(request.url)
+        value = request_timeout if request_timeout is not None else cfg.timeout
+        deadline = Deadline(value)
+        timeout = _cached_timeout(value) if preload else _stream_timeout(deadline)
         session = self._current_session()
         origin: tuple[str, str, int | None] | None = None
         first_url = request.url
@@ -333,16 +482,33 @@ class AsyncApiClient:
                     allow_redirects=False,
                     proxy=cfg.proxy,
                     proxy_headers=cfg.proxy_headers,
+                    middlewares=(),  # redirects are followed here, not by aiohttp
                 )
                 if preload:
+                    limit = BodyLimit(
+                        cfg.max_response_bytes, request.method, request.display_url
+                    )
                     try:
-                        body = await response.read()
+                        body = await _read_limited(response, limit)
+                    except BaseException:
+                        response.close()  # unread data left: the connection is not reused
+                        raise
                     finally:
                         response.release()
                 else:
                     body = b""
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError) as exc:
+                if session.closed:  # close() while this call was in flight
+                    raise ApiConnectionError(
+                        "the client was closed during the call",
+                        method=request.method,
+                        url=request.display_url,
+                    ) from exc
+                if isinstance(exc, RuntimeError):
+                    raise
                 error, kind = translate_error(exc, request.method, request.display_url)
+                if preload and deadline.expired():
+                    error = deadline.error(request.method, request.display_url)
                 attempt += 1
                 if policy is None:
                     policy = cfg.retry_policy(retries)
@@ -354,7 +520,11 @@ class AsyncApiClient:
                     error=kind,
                 ):
                     raise error from exc
-                await self._wait(policy, attempt, None, request, str(error))
+                delay = policy.delay(attempt)
+                if preload and not deadline.allows_wait(delay):
+                    raise error from exc  # no time left for another attempt
+                await self._wait(policy, attempt, delay, request, str(error))
+                timeout = _hop_timeout(deadline) if preload else timeout
                 continue
             status = response.status
             if status in REDIRECT_STATUSES and redirects < MAX_REDIRECTS:
@@ -366,6 +536,7 @@ class AsyncApiClient:
                 if follow is not None:
                     response.release()
                     request, redirects = follow, redirects + 1
+                    timeout = _hop_timeout(deadline) if preload else timeout
                     continue
             if status not in RETRY_STATUS_CODES and not 500 <= status <= 599:
                 return response, body  # never retried: no policy needed
@@ -378,24 +549,25 @@ class AsyncApiClient:
                 replayable=request.replayable,
                 status=response.status,
             ):
-                attempt += 1
-                retry_after = response.headers.get("Retry-After")
-                response.release()
-                await self._wait(
-                    policy, attempt, retry_after, request, f"HTTP {response.status}"
-                )
-                continue
+                delay = policy.delay(attempt + 1, response.headers.get("Retry-After"))
+                if not preload or deadline.allows_wait(delay):
+                    attempt += 1
+                    response.release()
+                    await self._wait(
+                        policy, attempt, delay, request, f"HTTP {response.status}"
+                    )
+                    timeout = _hop_timeout(deadline) if preload else timeout
+                    continue
             return response, body
 
     async def _wait(
         self,
         policy: RetryPolicy,
         attempt: int,
-        retry_after: str | None,
+        delay: float,
         request: PreparedRequest,
         why: str,
     ) -> None:
-        delay = policy.delay(attempt, retry_after)
         logger.debug(
             "retry %d/%d of %s %s in %.2fs after %s",
             attempt,

@@ -762,10 +762,13 @@ class AttachmentsApi:
         _request_timeout: RequestTimeout = None,
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
+        _max_pages: int | None = None,
     ) -> AsyncIterator[AttachmentCompact]:
         """Iterate over the items of every page of :meth:`get_attachments_for_object`, fetching pages as needed.
 
         Starts at ``offset`` (None: the first page) and follows the next cursor until it is null.
+        Raises ``PaginationError`` when the server repeats a cursor or after ``_max_pages`` pages
+        (default: ``configuration.max_pages``).
         """
         from .._runtime.pagination import apaginate
 
@@ -782,4 +785,5 @@ class AttachmentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
+            max_pages=_max_pages,
         )

@@ -11,12 +11,14 @@ import logging
 import platform
 import re
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, ClassVar
 
 import urllib3
 from typing_extensions import Self
+from urllib3.connection import HTTPConnection
 from urllib3.connectionpool import HTTPConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
@@ -31,23 +33,22 @@ from urllib3.util import Retry, parse_url
 
 from .configuration import BaseConfiguration, Timeout
 from .endpoint import Endpoint
-from .exceptions import (
-    ApiConnectionError,
-    ApiTimeoutError,
-    ResponseValidationError,
-    exception_for_status,
-)
+from .exceptions import ApiConnectionError, ApiTimeoutError, ResponseTooLargeError
+from .limits import BodyLimit, Deadline
 from .multipart import StreamingBody
 from .request import (
     REDIRECT_STATUSES,
     PreparedRequest,
     build_request,
+    mask_query_credentials,
     merge_headers,
     origin_of,
+    query_credential_pattern,
     redirect_request,
 )
-from .response import ApiResponse, decode_response
+from .response import ApiResponse, make_api_response
 from .retry import RETRY_STATUS_CODES, ErrorKind, RetryPolicy
+from .watchdog import POOL_CLASSES, Watch, current, shut_down, watchdog
 
 __all__ = ["MAX_REDIRECTS", "SyncApiClient", "translate_error"]
 
@@ -95,19 +96,94 @@ def translate_error(
     )
 
 
+class _QueryCredentialFilter(logging.Filter):
+    """Masks API keys sent in the query string in urllib3's log lines (its debug line of every request
+    shows the request target, query included). Installed on urllib3's loggers by the first client whose
+    API sends a key in the query; each such client adds its parameter names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: frozenset[str] = frozenset()
+        self.pattern: re.Pattern[str] | None = None
+
+    def watch(self, names: frozenset[str]) -> None:
+        if not names <= self.names:
+            self.names |= names
+            self.pattern = query_credential_pattern(self.names)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        pattern = self.pattern
+        if pattern is None:
+            return True
+        if isinstance(record.msg, str):
+            record.msg = mask_query_credentials(record.msg, pattern)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                mask_query_credentials(a, pattern) if isinstance(a, str) else a
+                for a in record.args
+            )
+        return True
+
+
+_LOG_FILTER = _QueryCredentialFilter()
+_URLLIB3_LOGGERS = (
+    "urllib3.connectionpool",
+    "urllib3.poolmanager",
+    "urllib3.util.retry",
+)
+
+
+def _mask_query_credentials_in_logs(configuration: BaseConfiguration) -> None:
+    names = frozenset(
+        s.param_name
+        for s in configuration.auth_schemes
+        if s.kind == "api_key" and s.location == "query"
+    )
+    if not names:
+        return
+    if _LOG_FILTER.pattern is None:
+        for name in _URLLIB3_LOGGERS:
+            logging.getLogger(name).addFilter(_LOG_FILTER)
+    _LOG_FILTER.watch(names)
+
+
+_READ_CHUNK = 64 * 1024
+_DRAIN_MAX = (
+    64 * 1024
+)  # the most of a redirect's or retried response's body read to reuse its connection
+
+
+def _discard(response: urllib3.BaseHTTPResponse) -> None:
+    """Done with a response whose body is not wanted (a redirect, a retried status): a short body is
+    read so the connection can be reused; any other (long, unknown or endless) closes the connection.
+    """
+    length = response.headers.get("Content-Length")
+    if length is not None and length.isdigit() and int(length) <= _DRAIN_MAX:
+        response.drain_conn()
+    else:
+        response.close()
+    response.release_conn()
+
+
+def _hop_timeout(deadline: Deadline) -> urllib3.Timeout:
+    """The urllib3 timeout of one more request of a call (a redirect, a retry): what is left of it."""
+    return urllib3.Timeout(
+        connect=deadline.connect_timeout(), read=deadline.read_timeout()
+    )
+
+
 _TIMEOUTS: dict[Timeout, urllib3.Timeout] = {}
 
 
 def _timeout(value: Timeout) -> urllib3.Timeout:
-    """The urllib3 timeout for a setting; made once per value (urllib3 clones it for each request)."""
+    """The urllib3 timeout of a call's first request (connect, and each read; the whole call's limit is
+    the watchdog's); made once per value (urllib3 clones it for each request)."""
     try:
         return _TIMEOUTS[value]
     except (KeyError, TypeError):
         pass
-    if isinstance(value, tuple):
-        made = urllib3.Timeout(connect=value[0], read=value[1])
-    else:
-        made = urllib3.Timeout(connect=value, read=value)
+    deadline = Deadline(value)
+    made = urllib3.Timeout(connect=deadline.connect, read=deadline.read)
     if len(_TIMEOUTS) < 256:
         try:
             _TIMEOUTS[value] = made
@@ -139,10 +215,16 @@ class SyncApiClient:
         if header_name is not None and header_value is not None:
             self.default_headers[header_name] = header_value
         self.cookie = cookie
+        self.sensitive_headers: frozenset[str] = frozenset()
+        """Lower-case names of headers that are secrets (see ``set_default_header``)."""
         self.user_agent = f"{self.package_name}/{self.package_version} python/{platform.python_version()}"
         self.sleep: Callable[[float], None] = time.sleep
+        _mask_query_credentials_in_logs(self.configuration)
         self.pool_manager = self._make_pool_manager()
         self._pools: dict[str, HTTPConnectionPool] = {}
+        # Every connection this client opened, and the calls in flight: what close() shuts down.
+        self._connections: weakref.WeakSet[HTTPConnection] = weakref.WeakSet()
+        self._in_flight: set[Watch] = set()
 
     def _make_pool_manager(self) -> urllib3.PoolManager:
         cfg = self.configuration
@@ -157,11 +239,16 @@ class SyncApiClient:
         }
         if not cfg.verify_ssl:
             kwargs["assert_hostname"] = False
+        manager: urllib3.PoolManager
         if cfg.proxy:
-            return urllib3.ProxyManager(
+            manager = urllib3.ProxyManager(
                 proxy_url=cfg.proxy, proxy_headers=cfg.proxy_headers, **kwargs
             )
-        return urllib3.PoolManager(**kwargs)
+        else:
+            manager = urllib3.PoolManager(**kwargs)
+        # Connections that a call's deadline (and close()) can interrupt: see watchdog.py.
+        manager.pool_classes_by_scheme = dict(POOL_CLASSES)
+        return manager
 
     # -- public API ---------------------------------------------------------------------------------
 
@@ -174,9 +261,15 @@ class SyncApiClient:
     def user_agent(self, value: str) -> None:
         self.default_headers["User-Agent"] = value
 
-    def set_default_header(self, header_name: str, header_value: str) -> None:
-        """Send a header with every request."""
+    def set_default_header(
+        self, header_name: str, header_value: str, *, sensitive: bool = False
+    ) -> None:
+        """Send a header with every request. ``sensitive=True`` marks it a secret: masked in ``repr`` of a
+        prepared request and dropped when a redirect leaves the configured host (Authorization, Cookie
+        and the API's credential headers always are)."""
         self.default_headers[header_name] = header_value
+        if sensitive:
+            self.sensitive_headers |= {header_name.lower()}
 
     def __enter__(self) -> Self:
         return self
@@ -190,8 +283,17 @@ class SyncApiClient:
         self.close()
 
     def close(self) -> None:
-        """Close pooled connections."""
+        """Close every connection now: idle pooled ones, and those of calls in flight (in other threads),
+        which then fail with ``ApiConnectionError``. The client can still be used: a later call opens new
+        connections."""
+        for watch in list(self._in_flight):
+            watch.fired = "closed"
+        for connection in list(self._connections):
+            shut_down(
+                connection
+            )  # ends a blocked read at once, whatever else holds the socket
         self.pool_manager.clear()
+        self._pools.clear()
 
     def prepare(
         self,
@@ -209,7 +311,12 @@ class SyncApiClient:
                 defaults["Cookie"] = self.cookie
             layers = merge_headers(defaults, headers)
         return build_request(
-            endpoint, args, self.configuration, headers=layers, host=host
+            endpoint,
+            args,
+            self.configuration,
+            headers=layers,
+            host=host,
+            sensitive_headers=self.sensitive_headers,
         )
 
     def call(
@@ -229,22 +336,13 @@ class SyncApiClient:
         ``ResponseValidationError`` when a 2xx body does not match its declared type.
         """
         request = self.prepare(endpoint, args, headers=headers, host=host)
-        response = self._send(request, request_timeout, retries, preload_content=True)
-        body: bytes = response.data
-        status = response.status
-        if 200 <= status <= 299:
-            data = decode_response(endpoint, status, response.headers, body)
-            return ApiResponse(status, response.headers, data, body)
-        try:
-            error_data = decode_response(endpoint, status, response.headers, body)
-        except ResponseValidationError:
-            error_data = None
-        raise exception_for_status(status)(
-            status,
+        response, body = self._send(request, request_timeout, retries, preload=True)
+        return make_api_response(
+            endpoint,
+            response.status,
             response.reason,
-            headers=response.headers,
-            body=body.decode("utf-8", errors="replace"),
-            data=error_data,
+            response.headers,
+            body,
             method=request.method,
             url=request.display_url,
         )
@@ -263,7 +361,8 @@ class SyncApiClient:
         ``<method>_without_preload_content``); the caller reads it and calls ``release_conn()``.
         """
         request = self.prepare(endpoint, args, headers=headers, host=host)
-        return self._send(request, request_timeout, retries, preload_content=False)
+        response, _ = self._send(request, request_timeout, retries, preload=False)
+        return response
 
     # -- transport ----------------------------------------------------------------------------------
 
@@ -273,78 +372,135 @@ class SyncApiClient:
         request_timeout: Timeout,
         retries: int | None,
         *,
-        preload_content: bool,
-    ) -> urllib3.BaseHTTPResponse:
-        """Send with retries and redirects; returns the final response."""
+        preload: bool,
+    ) -> tuple[urllib3.BaseHTTPResponse, bytes]:
+        """Send with retries and redirects; returns the final response (and its body when
+        ``preload``).
+
+        With ``preload`` the whole call (every request, body and retry wait) fits in the timeout (see
+        ``limits.Deadline``; the watchdog cuts a blocked read short) and the body in
+        ``max_response_bytes``; without, the response is handed over once its headers are in, and only
+        the connect and per-read limits apply to it.
+        """
         policy: RetryPolicy | None = None  # made when a failure asks for it
-        timeout = _timeout(
-            request_timeout
-            if request_timeout is not None
-            else self.configuration.timeout
-        )
+        cfg = self.configuration
+        value = request_timeout if request_timeout is not None else cfg.timeout
+        deadline = Deadline(value)
+        timeout = _timeout(value)
+        watch = Watch(deadline.end if preload else None, self._connections)
+        self._in_flight.add(watch)
+        watchdog.start(watch)
         origin: tuple[str, str, int | None] | None = None
         first_url = request.url
         attempt = redirects = 0
-        while True:
-            try:
-                response = self._urlopen(request, timeout, preload_content)
-            except HTTPError as exc:
-                error, kind = translate_error(exc, request.method, request.display_url)
-                attempt += 1
-                if policy is None:
-                    policy = self.configuration.retry_policy(retries)
-                if kind is None or not policy.should_retry(
-                    attempt,
-                    method=request.method,
-                    headers=request.headers,
-                    replayable=request.replayable,
-                    error=kind,
-                ):
-                    raise error from exc
-                self._wait(policy, attempt, None, request, str(error))
-                continue
-            status = response.status
-            if status in REDIRECT_STATUSES and redirects < MAX_REDIRECTS:
-                if origin is None:
-                    origin = origin_of(first_url)
-                follow = redirect_request(
-                    request, response.status, response.headers.get("Location"), origin
-                )
-                if follow is not None:
-                    response.drain_conn()
-                    response.release_conn()
-                    request, redirects = follow, redirects + 1
-                    continue
-            if status not in RETRY_STATUS_CODES and not 500 <= status <= 599:
-                return response  # never retried: no policy needed
-            if policy is None:
-                policy = self.configuration.retry_policy(retries)
-            if policy.should_retry(
-                attempt + 1,
-                method=request.method,
-                headers=request.headers,
-                replayable=request.replayable,
-                status=response.status,
+        try:
+            while True:
+                try:
+                    response = self._urlopen(request, timeout, watch)
+                    status = response.status
+                    if status in REDIRECT_STATUSES and redirects < MAX_REDIRECTS:
+                        if origin is None:
+                            origin = origin_of(first_url)
+                        follow = redirect_request(
+                            request, status, response.headers.get("Location"), origin
+                        )
+                        if follow is not None:
+                            _discard(response)
+                            request, redirects = follow, redirects + 1
+                            timeout = _hop_timeout(deadline) if preload else timeout
+                            continue
+                    if status in RETRY_STATUS_CODES or 500 <= status <= 599:
+                        if policy is None:
+                            policy = cfg.retry_policy(retries)
+                        if policy.should_retry(
+                            attempt + 1,
+                            method=request.method,
+                            headers=request.headers,
+                            replayable=request.replayable,
+                            status=status,
+                        ):
+                            delay = policy.delay(
+                                attempt + 1, response.headers.get("Retry-After")
+                            )
+                            if not preload or deadline.allows_wait(delay):
+                                attempt += 1
+                                _discard(response)
+                                self._wait(
+                                    policy, attempt, delay, request, f"HTTP {status}"
+                                )
+                                timeout = _hop_timeout(deadline) if preload else timeout
+                                continue
+                    if not preload:
+                        return response, b""
+                    return response, self._read_body(response, request)
+                except HTTPError as exc:
+                    if watch.fired == "closed":
+                        raise ApiConnectionError(
+                            "the client was closed during the call",
+                            method=request.method,
+                            url=request.display_url,
+                        ) from exc
+                    error, kind = translate_error(
+                        exc, request.method, request.display_url
+                    )
+                    if preload and (watch.fired or deadline.expired()):
+                        error, kind = (
+                            deadline.error(request.method, request.display_url),
+                            "read",
+                        )
+                    attempt += 1
+                    if policy is None:
+                        policy = cfg.retry_policy(retries)
+                    if kind is None or not policy.should_retry(
+                        attempt,
+                        method=request.method,
+                        headers=request.headers,
+                        replayable=request.replayable,
+                        error=kind,
+                    ):
+                        raise error from exc
+                    delay = policy.delay(attempt)
+                    if preload and not deadline.allows_wait(delay):
+                        raise error from exc  # no time left for another attempt
+                    self._wait(policy, attempt, delay, request, str(error))
+                    timeout = _hop_timeout(deadline) if preload else timeout
+        finally:
+            watchdog.stop(watch)
+            self._in_flight.discard(watch)
+
+    def _read_body(
+        self, response: urllib3.BaseHTTPResponse, request: PreparedRequest
+    ) -> bytes:
+        """The whole (decompressed) body, refused with ``ResponseTooLargeError`` as soon as it passes
+        ``max_response_bytes``: a declared length over it before anything is read, otherwise while
+        reading, chunk by chunk."""
+        limit = BodyLimit(
+            self.configuration.max_response_bytes, request.method, request.display_url
+        )
+        try:
+            length = limit.check_declared(response.headers)
+            if limit.limit is None or (
+                length is not None and "Content-Encoding" not in response.headers
             ):
-                attempt += 1
-                retry_after = response.headers.get("Retry-After")
-                response.drain_conn()
-                response.release_conn()
-                self._wait(
-                    policy, attempt, retry_after, request, f"HTTP {response.status}"
-                )
-                continue
-            return response
+                return response.read()  # exactly ``length`` bytes (or no limit)
+            chunks: list[bytes] = []
+            while chunk := response.read(_READ_CHUNK):
+                limit.add(len(chunk))
+                chunks.append(chunk)
+            return b"".join(chunks)
+        except ResponseTooLargeError:
+            response.close()  # the rest is not read: the connection cannot be reused
+            response.release_conn()
+            raise
 
     def _wait(
         self,
         policy: RetryPolicy,
         attempt: int,
-        retry_after: str | None,
+        delay: float,
         request: PreparedRequest,
         why: str,
     ) -> None:
-        delay = policy.delay(attempt, retry_after)
         logger.debug(
             "retry %d/%d of %s %s in %.2fs after %s",
             attempt,
@@ -357,7 +513,19 @@ class SyncApiClient:
         self.sleep(delay)
 
     def _urlopen(
-        self, request: PreparedRequest, timeout: urllib3.Timeout, preload_content: bool
+        self, request: PreparedRequest, timeout: urllib3.Timeout, watch: Watch
+    ) -> urllib3.BaseHTTPResponse:
+        """Send one request and read its status and headers (the body is left unread)."""
+        current.watch = (
+            watch  # connections used by this urlopen attach themselves to it
+        )
+        try:
+            return self._urlopen_watched(request, timeout)
+        finally:
+            current.watch = None
+
+    def _urlopen_watched(
+        self, request: PreparedRequest, timeout: urllib3.Timeout
     ) -> urllib3.BaseHTTPResponse:
         headers = request.headers  # urllib3 does not change it
         body: bytes | Iterator[bytes] | None
@@ -385,7 +553,7 @@ class SyncApiClient:
                 retries=_NO_RETRIES,
                 redirect=False,
                 assert_same_host=False,
-                preload_content=preload_content,
+                preload_content=False,
                 chunked=chunked,
             )
         return self.pool_manager.urlopen(
@@ -396,7 +564,7 @@ class SyncApiClient:
             timeout=timeout,
             retries=_NO_RETRIES,
             redirect=False,
-            preload_content=preload_content,
+            preload_content=False,
             chunked=chunked,
         )
 

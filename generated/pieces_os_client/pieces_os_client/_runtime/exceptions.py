@@ -17,10 +17,16 @@
     │   ├── TooManyRequestsException       429
     │   └── ServiceException               5xx
     ├── ApiConnectionError             no usable HTTP response: refused, DNS, TLS, reset, protocol error
-    │   └── ApiTimeoutError            connect or read timeout
-    └── ResponseValidationError        a 2xx body does not match its declared type
+    │   ├── ApiTimeoutError            the call took longer than its timeout
+    │   └── ResponseTooLargeError      a buffered body grew past max_response_bytes
+    ├── ResponseValidationError        a 2xx body does not match its declared type
+    └── PaginationError                a server repeats a page cursor, or an iteration passes max_pages
 
-Messages never include request headers, so credentials do not leak into logs.
+``InsecureRequestWarning`` (a ``UserWarning``) is what the asyncio client warns with for an https request
+whose certificate is not verified (``verify_ssl=False``), as urllib3 does for the sync client.
+
+Messages never include request headers, so credentials do not leak into logs, and an exception keeps
+at most ``ERROR_BODY_LIMIT`` bytes of a response body.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "ERROR_BODY_LIMIT",
     "ApiAttributeError",
     "ApiConnectionError",
     "ApiException",
@@ -39,8 +46,11 @@ __all__ = [
     "BadRequestException",
     "ConflictException",
     "ForbiddenException",
+    "InsecureRequestWarning",
     "NotFoundException",
     "OpenApiException",
+    "PaginationError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "ServiceException",
     "TooManyRequestsException",
@@ -51,6 +61,9 @@ __all__ = [
 ]
 
 _BODY_SNIPPET = 500
+ERROR_BODY_LIMIT = 64 * 1024
+"""Bytes of a response body an exception keeps (``ApiException.body``, ``ResponseValidationError.body``):
+a server's megabytes of error page do not stay in memory with the exception."""
 
 
 def render_path(path_to_item: Sequence[str | int] | None) -> str:
@@ -110,8 +123,8 @@ class ApiAttributeError(_ArgumentError, AttributeError):
 class ApiException(OpenApiException):
     """Raised when the server answers with a status outside 2xx.
 
-    ``body`` is the response text, ``data`` the parsed error model when the operation declares one for
-    this status (else None).
+    ``body`` is the response text (its first ``ERROR_BODY_LIMIT`` characters), ``data`` the parsed error
+    model when the operation declares one for this status (else None).
     """
 
     def __init__(
@@ -128,7 +141,7 @@ class ApiException(OpenApiException):
         self.status = status
         self.reason = reason
         self.headers = headers
-        self.body = body
+        self.body = body[:ERROR_BODY_LIMIT] if body is not None else None
         self.data = data
         self.method = method
         self.url = url
@@ -214,14 +227,22 @@ class ApiConnectionError(OpenApiException):
 
 
 class ApiTimeoutError(ApiConnectionError):
-    """Raised when connecting or reading the response took longer than the configured timeout."""
+    """Raised when a call took longer than its timeout: connecting, sending, reading the headers or the
+    whole body (a server dripping bytes cannot stretch it), redirects and retries included.
+    """
+
+
+class ResponseTooLargeError(ApiConnectionError):
+    """Raised when a buffered response body (after decompression) is larger than the configuration's
+    ``max_response_bytes``; nothing past the limit is read. ``<method>_without_preload_content`` (and
+    WebSocket streams) are not subject to it."""
 
 
 class ResponseValidationError(OpenApiException):
     """Raised when a response body does not match the type the operation declares.
 
     ``path`` is where in the body the mismatch is (``"items[0].id"``; empty for the whole body), ``body`` the
-    raw bytes and ``status`` the HTTP status.
+    raw bytes (the first ``ERROR_BODY_LIMIT`` of them) and ``status`` the HTTP status.
     """
 
     def __init__(
@@ -236,9 +257,28 @@ class ResponseValidationError(OpenApiException):
         self.operation_id = operation_id
         self.path = path
         self.message = message
-        self.body = body
+        self.body = body[:ERROR_BODY_LIMIT]
         self.status = status
         where = f" at {path!r}" if path else ""
         super().__init__(
             f"{operation_id}: response {status} does not match its declared type{where}: {message}"
         )
+
+
+class PaginationError(OpenApiException):
+    """Raised by ``<method>_iter`` when the server hands out a next-page cursor it already returned
+    (iterating on would request the same pages forever), or when the iteration would pass ``max_pages``.
+
+    ``pages`` is the number of pages received; the items of those pages were already yielded.
+    """
+
+    def __init__(self, operation_id: str, message: str, *, pages: int) -> None:
+        self.operation_id = operation_id
+        self.pages = pages
+        super().__init__(f"{operation_id}: {message}")
+
+
+class InsecureRequestWarning(UserWarning):
+    """Warned for each https request the asyncio client sends without verifying the server's
+    certificate (``Configuration(verify_ssl=False)``), as urllib3's warning of the same name is for the
+    sync client."""

@@ -140,13 +140,23 @@ def source_for(value: Any) -> tuple[Source, str | None]:
 
 
 def _header_param(text: str) -> str:
-    """Quote a Content-Disposition parameter value the way browsers do (HTML5 multipart)."""
+    """Quote a Content-Disposition parameter value the way browsers do (HTML5 multipart), and NUL too."""
     return (
         text.replace("\\", "\\\\")
         .replace('"', "%22")
         .replace("\r", "%0D")
         .replace("\n", "%0A")
+        .replace("\x00", "%00")
     )
+
+
+def _content_type(value: str) -> str:
+    """A part's content type, refused (``ApiValueError``) when a line break or NUL would end its header."""
+    if "\r" in value or "\n" in value or "\x00" in value:
+        raise ApiValueError(
+            f"multipart content type {value[:100]!r} contains a line break or NUL"
+        )
+    return value
 
 
 @dataclass(slots=True)
@@ -176,7 +186,7 @@ def file_part(name: str, value: Any, content_type: str | None = None) -> Part:
     )
     headers = (
         f'Content-Disposition: form-data; name="{_header_param(name)}"; filename="{_header_param(filename)}"\r\n'
-        f"Content-Type: {chosen}\r\n\r\n"
+        f"Content-Type: {_content_type(chosen)}\r\n\r\n"
     )
     return Part(headers.encode("utf-8"), source)
 
@@ -185,7 +195,7 @@ def field_part(name: str, value: str | bytes, content_type: str | None = None) -
     """A non-file part (text, or JSON with ``content_type="application/json"``)."""
     headers = f'Content-Disposition: form-data; name="{_header_param(name)}"\r\n'
     if content_type:
-        headers += f"Content-Type: {content_type}\r\n"
+        headers += f"Content-Type: {_content_type(content_type)}\r\n"
     data = value.encode("utf-8") if isinstance(value, str) else value
     return Part((headers + "\r\n").encode("utf-8"), _BytesSource(data))
 

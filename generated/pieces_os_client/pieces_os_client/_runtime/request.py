@@ -6,17 +6,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import pydantic
 
-from .auth import AuthValues, apply_auth
+from .auth import (
+    ALWAYS_SENSITIVE,
+    AuthValues,
+    apply_auth,
+    credential_header_names,
+)
 from .configuration import BaseConfiguration
 from .endpoint import Body, Endpoint, Param
-from .exceptions import ApiTypeError, ApiValueError
+from .exceptions import ApiConnectionError, ApiTypeError, ApiValueError
 from .models import to_jsonable
 from .multipart import (
     FileBody,
@@ -27,6 +32,8 @@ from .multipart import (
     file_part,
 )
 from .serialize import (
+    cookie_name,
+    cookie_value,
     encode_form,
     format_cookie_header,
     scalar_to_str,
@@ -42,8 +49,12 @@ __all__ = [
     "REMOVE_HEADERS_ON_REDIRECT",
     "PreparedRequest",
     "build_request",
+    "check_headers",
+    "mask_query_credentials",
     "merge_headers",
     "origin_of",
+    "query_credential_pattern",
+    "redirect_headers",
     "redirect_request",
     "resolve_host",
     "websocket_url",
@@ -56,6 +67,13 @@ _PLAIN_PATH_VALUE = re.compile(r"(?!\.*\Z)[A-Za-z0-9_.~-]+")
 _REDACTED = "***"
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
+# Header names are RFC 9110 tokens (here several, joined by ":", which no token holds); values must not
+# hold a line break or NUL, which would end the header (and start another) on the wire.
+_HEADER_NAMES = re.compile(
+    r"[!#$%&'*+.^_`|~0-9A-Za-z-]+(?::[!#$%&'*+.^_`|~0-9A-Za-z-]+)*"
+)
+_BAD_VALUE_CHARS = re.compile(r"[\r\n\x00]")
+
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Removed when a redirect leaves the configured origin (plus the endpoint's own credential headers).
 REMOVE_HEADERS_ON_REDIRECT = frozenset(
@@ -66,7 +84,9 @@ REMOVE_HEADERS_ON_REDIRECT = frozenset(
 @dataclass(slots=True)
 class PreparedRequest:
     """A request ready to send. ``display_url`` is ``url`` with query credentials masked (for messages);
-    ``replayable`` says whether the body can be sent again (retries, redirects)."""
+    ``replayable`` says whether the body can be sent again (retries, redirects); ``credential_headers``
+    are the lower-case names of the headers that carry secrets (masked in ``repr``, dropped when a
+    redirect leaves the configured origin)."""
 
     method: str
     url: str
@@ -81,9 +101,9 @@ class PreparedRequest:
             self.display_url = self.url
 
     def __repr__(self) -> str:
+        hidden = self.credential_headers | ALWAYS_SENSITIVE
         headers = {
-            k: _REDACTED if k.lower() in self.credential_headers else v
-            for k, v in self.headers.items()
+            k: _REDACTED if k.lower() in hidden else v for k, v in self.headers.items()
         }
         body = (
             f"<{len(self.body)} bytes>"
@@ -137,6 +157,25 @@ _STANDARD_HEADERS = {
     name.lower(): name for name in ("Accept", "Content-Type", "User-Agent")
 }
 """The names ``build_request`` generates itself, by their lower-case form."""
+
+
+def check_headers(headers: Mapping[str, str]) -> None:
+    """Raise ``ApiValueError`` when a header name is not a token or a value holds CR, LF or NUL (whatever
+    set it: the caller, a default header, a credential, a cookie). The message names the header, never
+    its value."""
+    try:
+        if (
+            _HEADER_NAMES.fullmatch(":".join(headers)) is not None
+            and _BAD_VALUE_CHARS.search("".join(headers.values())) is None
+        ):
+            return
+    except TypeError:  # a value that is not text: checked one by one below
+        pass
+    for name, value in headers.items():
+        if not isinstance(name, str) or _HEADER_NAMES.fullmatch(name) is None:
+            raise ApiValueError(f"invalid header name {str(name)[:100]!r}")
+        if _BAD_VALUE_CHARS.search(str(value)):
+            raise ApiValueError(f"header {name!r} contains a line break or NUL")
 
 
 def resolve_host(
@@ -333,8 +372,24 @@ def _encode_body(
     raise ApiTypeError(f"{endpoint.operation_id}: unknown body kind {body.kind!r}")
 
 
-_NO_CREDENTIALS: frozenset[str] = frozenset()
 _NO_AUTH = AuthValues()  # for endpoints without security; only ever read
+_NOTHING: frozenset[str] = frozenset()
+
+
+def _credential_headers(
+    configuration: BaseConfiguration, sensitive_headers: frozenset[str]
+) -> frozenset[str]:
+    """Lower-case names of the headers that carry secrets: the configured schemes' (cached), plus
+    ``configuration.sensitive_headers`` and the client's own (``set_default_header(..., sensitive=True)``).
+    """
+    names = credential_header_names(configuration.auth_schemes)
+    if configuration.sensitive_headers or sensitive_headers:
+        names = (
+            names
+            | {n.lower() for n in configuration.sensitive_headers}
+            | sensitive_headers
+        )
+    return names
 
 
 def build_request(
@@ -345,11 +400,14 @@ def build_request(
     headers: Mapping[str, str] | None = None,
     host: str | None = None,
     user_agent: str | None = None,
+    sensitive_headers: frozenset[str] = _NOTHING,
 ) -> PreparedRequest:
     """Fill the path, serialise parameters, apply auth, encode the body and set the standard headers.
 
-    ``headers`` (client defaults merged with per-call headers) override generated ones. Raises
-    ``ApiValueError`` for a missing required argument or an empty path parameter.
+    ``headers`` (client defaults merged with per-call headers) override generated ones;
+    ``sensitive_headers`` (lower case) are secrets besides the configured credentials. Raises
+    ``ApiValueError`` for a missing required argument, an empty path parameter or a header that could
+    inject another (``check_headers``).
     """
     plan = _plan(endpoint)
     _check_required(endpoint, plan, args)
@@ -378,14 +436,16 @@ def build_request(
         # The common case, shortened: no credentials, and only standard generated headers (distinct
         # names even ignoring case, so only the caller's layer can replace one).
         url = base + "?" + "&".join(query) if query else base
+        merged = _merge_onto(generated, headers)
+        check_headers(merged)
         return PreparedRequest(
             plan.method,
             url,
-            _merge_onto(generated, headers),
+            merged,
             body,
             replayable,
             url,
-            _NO_CREDENTIALS,
+            _credential_headers(configuration, sensitive_headers),
         )
 
     if auth.query:
@@ -416,7 +476,10 @@ def build_request(
             for p in plan.cookie_params
             for pair in serialize_cookie(p, args.get(p.name))
         ]
-        cookies.extend(auth.cookies.items())
+        cookies.extend(
+            (cookie_name(name), cookie_value(value))
+            for name, value in auth.cookies.items()
+        )
         if cookies:
             existing = next((k for k in merged if k.lower() == "cookie"), None)
             cookie = format_cookie_header(cookies)
@@ -432,14 +495,7 @@ def build_request(
             None if isinstance(body, StreamingBody) else (body or b""),
         )
         merged = merge_headers(merged, signed)
-        auth.headers.update(signed)
-    if auth.headers or auth.cookies:
-        credential_headers = {name.lower() for name in auth.headers}
-        if auth.cookies:
-            credential_headers.add("cookie")
-        credentials = frozenset(credential_headers)
-    else:
-        credentials = _NO_CREDENTIALS
+    check_headers(merged)
     return PreparedRequest(
         plan.method,
         url,
@@ -447,19 +503,51 @@ def build_request(
         body,
         replayable,
         display_url,
-        credentials,
+        _credential_headers(configuration, sensitive_headers),
     )
 
 
 def origin_of(url: str) -> tuple[str, str, int | None]:
-    """``(scheme, host, port)`` of a URL, with the scheme's default port filled in."""
+    """``(scheme, host, port)`` of a URL, with the scheme's default port filled in; ``ws`` counts as
+    ``http`` and ``wss`` as ``https`` (a WebSocket handshake is an HTTP request to the same server).
+    """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     return (
-        scheme,
+        _HTTP_SCHEME.get(scheme, scheme),
         (parts.hostname or "").lower(),
         parts.port or _DEFAULT_PORTS.get(scheme),
     )
+
+
+_HTTP_SCHEME = {"ws": "http", "wss": "https"}
+
+
+def redirect_headers(
+    headers: Mapping[str, str],
+    credential_headers: frozenset[str],
+    origin: tuple[str, str, int | None],
+    url: str,
+    *,
+    method: str = "GET",
+    display_url: str = "",
+) -> dict[str, str]:
+    """The headers to send to ``url``, where a redirect leads a request first sent to ``origin``: all
+    of them on the same origin; elsewhere, without ``Authorization``, ``Cookie``,
+    ``Proxy-Authorization`` and ``credential_headers``. A redirect leaving TLS (``origin`` is https or
+    wss, ``url`` is not) raises ``ApiConnectionError``. Shared by HTTP redirects and both WebSocket
+    clients."""
+    target = origin_of(url)
+    if origin[0] == "https" and target[0] != "https":
+        raise ApiConnectionError(
+            "refused to follow a redirect from https to http",
+            method=method,
+            url=display_url or None,
+        )
+    if target == origin:
+        return dict(headers)
+    strip = REMOVE_HEADERS_ON_REDIRECT | credential_headers
+    return {k: v for k, v in headers.items() if k.lower() not in strip}
 
 
 def redirect_request(
@@ -473,11 +561,20 @@ def redirect_request(
 
     303, and 301/302 after a POST, become a GET without body. Credentials are only ever sent to
     ``origin`` (the configured host's ``origin_of``): leaving it drops ``Authorization``, ``Cookie``,
-    ``Proxy-Authorization`` and the endpoint's API-key headers.
+    ``Proxy-Authorization`` and every header in ``request.credential_headers``. A redirect from https to
+    http raises ``ApiConnectionError``: the request (and its answer) would travel in clear text.
     """
     if not location:
         return None
     url = urljoin(request.url, location)
+    if _downgrades(
+        request.url, url
+    ):  # from this hop (``origin`` may have been plain http)
+        raise ApiConnectionError(
+            "refused to follow a redirect from https to http",
+            method=request.method,
+            url=request.display_url,
+        )
     method, body, replayable = request.method, request.body, request.replayable
     headers = dict(request.headers)
     if status == 303 or (status in (301, 302) and method == "POST"):
@@ -490,9 +587,14 @@ def redirect_request(
         }
     elif body is not None and not replayable:
         return None
-    if origin_of(url) != origin:
-        strip = REMOVE_HEADERS_ON_REDIRECT | request.credential_headers
-        headers = {k: v for k, v in headers.items() if k.lower() not in strip}
+    headers = redirect_headers(
+        headers,
+        request.credential_headers,
+        origin,
+        url,
+        method=request.method,
+        display_url=request.display_url,
+    )
     return PreparedRequest(
         method=method,
         url=url,
@@ -500,6 +602,28 @@ def redirect_request(
         body=body,
         replayable=replayable,
         credential_headers=request.credential_headers,
+    )
+
+
+def query_credential_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern matching ``name=value`` of these (unencoded) query parameter names in a URL or a log
+    line, for ``mask_query_credentials``; None when there are none."""
+    encoded = sorted({re.escape(quote(name, safe="")) for name in names})
+    if not encoded:
+        return None
+    return re.compile(r"(?<=[?&;])(" + "|".join(encoded) + r")=[^&#;\s\"']*")
+
+
+def mask_query_credentials(text: str, pattern: re.Pattern[str]) -> str:
+    """``text`` with the value of every query credential ``pattern`` matches replaced by ``***``."""
+    return pattern.sub(r"\1=" + _REDACTED, text)
+
+
+def _downgrades(url: str, target: str) -> bool:
+    """Whether going from ``url`` to ``target`` leaves TLS (https → http, wss → ws)."""
+    return url[:6].lower() in ("https:", "wss://") and target[:5].lower() in (
+        "http:",
+        "ws://",
     )
 
 

@@ -11,13 +11,15 @@ import pydantic
 import pydantic_core
 
 from .endpoint import Endpoint
+from .enums import ACCEPT_UNKNOWN
 from .exceptions import (
+    ERROR_BODY_LIMIT,
     ApiException,
     ResponseValidationError,
     exception_for_status,
-    render_path,
 )
 from .models import GC_PAUSE_MIN_SIZE, validate_large
+from .validation import describe_mismatch
 
 __all__ = [
     "ApiResponse",
@@ -147,6 +149,22 @@ def _charset(content_type: str) -> str:
     return "utf-8"
 
 
+def _text(endpoint: Endpoint, status: int, content_type: str, body: bytes) -> str:
+    """The body as text in its declared charset (undecodable bytes replaced); a charset Python does not
+    know as a text encoding raises ``ResponseValidationError``."""
+    charset = _charset(content_type)
+    try:
+        return body.decode(charset, errors="replace")
+    except LookupError as exc:
+        raise ResponseValidationError(
+            endpoint.operation_id,
+            "",
+            f"unknown charset {charset!r} (Content-Type {content_type!r})",
+            body=body,
+            status=status,
+        ) from exc
+
+
 def _content_type(headers: Mapping[str, str]) -> str:
     value = headers.get(
         "Content-Type"
@@ -167,7 +185,8 @@ def decode_response(
     No body, 204, a ``None`` type or no declared type → None. Declared ``bytes`` → the raw bytes;
     declared ``str`` with a non-JSON content type → text. JSON content types, and any structured declared
     type, → parsed and validated with pydantic (a mismatch raises ``ResponseValidationError`` naming the
-    operation and the field path). Declared ``Any`` with a non-JSON body → str for ``text/*``, else bytes.
+    operation and the field path); an enum value the spec does not list is kept (``enums.ApiEnum``).
+    Declared ``Any`` with a non-JSON body → str for ``text/*``, else bytes.
     """
     tp = response_type_for(endpoint, status)
     if tp is None or tp is NOT_DECLARED or status == 204 or not body:
@@ -179,13 +198,26 @@ def decode_response(
     if is_json is None:
         is_json = is_json_content_type(content_type)
     if not is_json and tp is str:
-        return body.decode(_charset(content_type), errors="replace")
+        return _text(endpoint, status, content_type, body)
     if not is_json and tp in (Any, object):
         if content_type.lower().startswith("text/"):
-            return body.decode(_charset(content_type), errors="replace")
+            return _text(endpoint, status, content_type, body)
         return body
-    # JSON declared, or a structured type declared whatever the content type says: parsed and validated
-    # in one step from the bytes; anything that is not plain UTF-8 JSON takes the general path below.
+    # JSON declared, or a structured type declared whatever the content type says. Enums accept values
+    # the spec does not list while a response is decoded (``enums.ApiEnum``).
+    token = ACCEPT_UNKNOWN.set(True)
+    try:
+        return _decode_json(endpoint, tp, status, content_type, body)
+    finally:
+        ACCEPT_UNKNOWN.reset(token)
+
+
+def _decode_json(
+    endpoint: Endpoint, tp: Any, status: int, content_type: str, body: bytes
+) -> Any:
+    """``decode_response`` for a body parsed as JSON and validated against ``tp``."""
+    # Parsed and validated in one step from the bytes; anything that is not plain UTF-8 JSON takes the
+    # general path below.
     validate = _json_validator(tp)
     try:
         if len(body) < GC_PAUSE_MIN_SIZE:  # validate_large's own test, without the call
@@ -193,23 +225,32 @@ def decode_response(
         return validate_large(validate, body, len(body))
     except pydantic.ValidationError as exc:
         if not _is_json_error(exc):
-            raise _validation_error(endpoint, exc, body, status) from exc
+            raise _validation_error(endpoint, tp, exc, body, status) from exc
+    # Not UTF-8 (json.loads reads UTF-16 and UTF-32 too), or not parseable at all: a syntax error, nesting
+    # deeper than the parsers go (RecursionError) or an integer too long to convert (ValueError).
     try:
         parsed = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         if tp is str:
-            return body.decode(_charset(content_type), errors="replace")
+            return _text(endpoint, status, content_type, body)
         raise ResponseValidationError(
             endpoint.operation_id,
             "",
-            f"not JSON (Content-Type {content_type or 'missing'!r}): {exc}",
+            f"not JSON (Content-Type {content_type or 'missing'!r}): {_reason(exc)}",
             body=body,
             status=status,
         ) from exc
     try:
         return _adapter(tp).validate_python(parsed)
     except pydantic.ValidationError as exc:
-        raise _validation_error(endpoint, exc, body, status) from exc
+        raise _validation_error(endpoint, tp, exc, body, status) from exc
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a JSON document could not be parsed, in a few words."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc)[:200]
 
 
 def _is_json_error(exc: pydantic.ValidationError) -> bool:
@@ -218,11 +259,13 @@ def _is_json_error(exc: pydantic.ValidationError) -> bool:
 
 
 def _validation_error(
-    endpoint: Endpoint, exc: pydantic.ValidationError, body: bytes, status: int
+    endpoint: Endpoint,
+    tp: Any,
+    exc: pydantic.ValidationError,
+    body: bytes,
+    status: int,
 ) -> ResponseValidationError:
-    first = exc.errors()[0]
-    path = render_path([p for p in first["loc"] if isinstance(p, (str, int))])
-    message = f"{first['msg']} ({exc.error_count()} error(s))"
+    path, message = describe_mismatch(tp, exc)
     return ResponseValidationError(
         endpoint.operation_id, path, message, body=body, status=status
     )
@@ -248,7 +291,7 @@ def status_exception(
         status,
         reason,
         headers=headers,
-        body=body.decode("utf-8", errors="replace"),
+        body=body[:ERROR_BODY_LIMIT].decode("utf-8", errors="replace"),
         data=error_data,
         method=method,
         url=url,
@@ -284,24 +327,22 @@ def decode_message(endpoint: Endpoint, message: str | bytes) -> Any:
     tp = response_type_for(endpoint, 200)
     try:
         parsed = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # as in decode_response
         if tp is str:
             return body.decode("utf-8", errors="replace")
         raise ResponseValidationError(
             endpoint.operation_id,
             "",
-            f"WebSocket message is not JSON: {exc}",
+            f"WebSocket message is not JSON: {_reason(exc)}",
             body=body,
             status=200,
         ) from exc
     if tp is None or tp is NOT_DECLARED:
         return parsed
+    token = ACCEPT_UNKNOWN.set(True)
     try:
         return _adapter(tp).validate_python(parsed)
     except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
-        path = render_path([p for p in first["loc"] if isinstance(p, (str, int))])
-        message_text = f"{first['msg']} ({exc.error_count()} error(s))"
-        raise ResponseValidationError(
-            endpoint.operation_id, path, message_text, body=body, status=200
-        ) from exc
+        raise _validation_error(endpoint, tp, exc, body, 200) from exc
+    finally:
+        ACCEPT_UNKNOWN.reset(token)

@@ -31,7 +31,7 @@ from websockets.sync.client import ClientConnection, reconnect
 from .configuration import BaseConfiguration
 from .endpoint import Endpoint
 from .exceptions import ApiConnectionError, ApiTimeoutError
-from .request import PreparedRequest, origin_of, websocket_url
+from .request import PreparedRequest, origin_of, redirect_headers, websocket_url
 from .response import decode_message, status_exception
 
 if sys.version_info >= (3, 11):
@@ -73,8 +73,9 @@ class _Client(Protocol):
 
 
 class _Connector(reconnect):
-    """``websockets``' connector, also dropping the endpoint's own credential headers (API keys) when a
-    redirect leaves the configured origin (it already drops Authorization and Cookie).
+    """``websockets``' connector (which refuses a redirect from wss to ws), also dropping every
+    credential header (``request.redirect_headers``: API keys, sensitive headers, Authorization,
+    Cookie) when a redirect leaves the configured origin.
     """
 
     def __init__(
@@ -86,13 +87,14 @@ class _Connector(reconnect):
 
     def process_redirect(self, exc: Exception) -> Exception | str:
         target = super().process_redirect(exc)
-        if isinstance(target, str) and origin_of(websocket_url(target)) != self.origin:
+        if isinstance(target, str):
             headers = cast(Mapping[str, str], self.additional_headers or {})
-            self.additional_headers = {
-                k: v
-                for k, v in headers.items()
-                if k.lower() not in self.credential_headers
-            }
+            try:
+                self.additional_headers = redirect_headers(
+                    headers, self.credential_headers, self.origin, target
+                )
+            except ApiConnectionError as refused:
+                return refused
         return target
 
 
@@ -101,13 +103,19 @@ class WebSocketStream(Generic[T]):
     cleanly (close code 1000)."""
 
     def __init__(
-        self, connection: ClientConnection, endpoint: Endpoint, url: str
+        self,
+        connection: ClientConnection,
+        endpoint: Endpoint,
+        url: str,
+        receive_timeout: float | None = None,
     ) -> None:
         self.connection = connection
         """The underlying ``websockets`` connection (to send messages, ping, ...)."""
         self.endpoint = endpoint
         self.url = url
         """The URL with query credentials masked."""
+        self.receive_timeout = receive_timeout
+        """Seconds to wait for each message (None: no limit)."""
         self._closed = False
 
     def __enter__(self) -> Self:
@@ -128,12 +136,22 @@ class WebSocketStream(Generic[T]):
         if self._closed:  # messages still buffered after close() are not wanted
             raise StopIteration
         try:
-            message = self.connection.recv()
+            message = self.connection.recv(timeout=self.receive_timeout)
         except ConnectionClosedOK:
             raise StopIteration from None
-        except ConnectionClosedError as exc:
+        except (
+            ConnectionClosedError
+        ) as exc:  # also a heartbeat ping left without a pong
             raise ApiConnectionError(
                 f"WebSocket closed abnormally: {exc}", method="GET", url=self.url
+            ) from exc
+        except TimeoutError as exc:
+            self._closed = True
+            self.connection.close_socket()  # the server is silent: no closing handshake to wait for
+            raise ApiTimeoutError(
+                f"no WebSocket message within {self.receive_timeout:g} s",
+                method="GET",
+                url=self.url,
             ) from exc
         return cast(T, decode_message(self.endpoint, message))
 
@@ -152,8 +170,14 @@ def connect_websocket(
     headers: Mapping[str, str] | None = None,
     open_timeout: float | None = DEFAULT_OPEN_TIMEOUT,
     max_message_size: int | None = MAX_MESSAGE_SIZE,
+    heartbeat: float | None = None,
+    receive_timeout: float | None = None,
 ) -> WebSocketStream[Any]:
     """Open the operation's WebSocket with ``client``'s host, credentials and default headers.
+
+    ``heartbeat`` (seconds between pings, a pong missing as long ends the stream) and
+    ``receive_timeout`` (seconds to wait for each message) default to the configuration's
+    ``websocket_heartbeat`` and ``websocket_receive_timeout``.
 
     Raises the ``ApiException`` subclass when the server refuses the handshake with an HTTP status,
     ``ApiTimeoutError`` when opening takes longer than ``open_timeout`` and ``ApiConnectionError`` for
@@ -163,6 +187,7 @@ def connect_websocket(
     url = websocket_url(request.url)
     display_url = websocket_url(request.display_url)
     cfg = client.configuration
+    ping = heartbeat if heartbeat is not None else cfg.websocket_heartbeat
     connector = _Connector(
         url,
         request.credential_headers,
@@ -173,6 +198,8 @@ def connect_websocket(
         open_timeout=open_timeout,
         close_timeout=DEFAULT_CLOSE_TIMEOUT,
         max_size=max_message_size,
+        ping_interval=ping,
+        ping_timeout=ping,
     )
     try:
         connection = connector.connect()
@@ -196,4 +223,13 @@ def connect_websocket(
             f"cannot open the WebSocket: {exc}", method="GET", url=display_url
         ) from exc
     connection.pending_legacy_warning = False
-    return WebSocketStream(connection, endpoint, display_url)
+    return WebSocketStream(
+        connection,
+        endpoint,
+        display_url,
+        (
+            receive_timeout
+            if receive_timeout is not None
+            else cfg.websocket_receive_timeout
+        ),
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
 
 from .._runtime.arguments import host_for_index, validate_arguments
 from .._runtime.endpoint import Body, Endpoint, Param
@@ -520,7 +521,7 @@ class AssetsApi:
     @validate_arguments(_ASSETS_DELETE_ASSET, _NAMES)
     def assets_delete_asset(
         self,
-        asset: str,
+        asset: UUID | str,
         *,
         _request_timeout: RequestTimeout = None,
         _headers: Mapping[str, str] | None = None,
@@ -557,7 +558,7 @@ class AssetsApi:
     @validate_arguments(_ASSETS_DELETE_ASSET, _NAMES)
     def assets_delete_asset_with_http_info(
         self,
-        asset: str,
+        asset: UUID | str,
         *,
         _request_timeout: RequestTimeout = None,
         _headers: Mapping[str, str] | None = None,
@@ -587,7 +588,7 @@ class AssetsApi:
     @validate_arguments(_ASSETS_DELETE_ASSET, _NAMES)
     def assets_delete_asset_without_preload_content(
         self,
-        asset: str,
+        asset: UUID | str,
         *,
         _request_timeout: RequestTimeout = None,
         _headers: Mapping[str, str] | None = None,
@@ -1486,7 +1487,7 @@ class AssetsApi:
     @validate_arguments(_ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT, _NAMES)
     def assets_specific_asset_formats_snapshot(
         self,
-        asset: str,
+        asset: UUID | str,
         transferables: bool | None = None,
         *,
         _request_timeout: RequestTimeout = None,
@@ -1528,7 +1529,7 @@ class AssetsApi:
     @validate_arguments(_ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT, _NAMES)
     def assets_specific_asset_formats_snapshot_with_http_info(
         self,
-        asset: str,
+        asset: UUID | str,
         transferables: bool | None = None,
         *,
         _request_timeout: RequestTimeout = None,
@@ -1562,7 +1563,7 @@ class AssetsApi:
     @validate_arguments(_ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT, _NAMES)
     def assets_specific_asset_formats_snapshot_without_preload_content(
         self,
-        asset: str,
+        asset: UUID | str,
         transferables: bool | None = None,
         *,
         _request_timeout: RequestTimeout = None,
@@ -1595,7 +1596,7 @@ class AssetsApi:
     @validate_arguments(_ASSETS_SPECIFIC_ASSET_SNAPSHOT, _NAMES)
     def assets_specific_asset_snapshot(
         self,
-        asset: str,
+        asset: UUID | str,
         transferables: bool | None = None,
         *,
         _request_timeout: RequestTimeout = None,
@@ -1638,7 +1639,7 @@ class AssetsApi:
     @validate_arguments(_ASSETS_SPECIFIC_ASSET_SNAPSHOT, _NAMES)
     def assets_specific_asset_snapshot_with_http_info(
         self,
-        asset: str,
+        asset: UUID | str,
         transferables: bool | None = None,
         *,
         _request_timeout: RequestTimeout = None,
@@ -1672,7 +1673,7 @@ class AssetsApi:
     @validate_arguments(_ASSETS_SPECIFIC_ASSET_SNAPSHOT, _NAMES)
     def assets_specific_asset_snapshot_without_preload_content(
         self,
-        asset: str,
+        asset: UUID | str,
         transferables: bool | None = None,
         *,
         _request_timeout: RequestTimeout = None,
@@ -1796,11 +1797,15 @@ class AssetsApi:
         self,
         *,
         _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
     ) -> WebSocketStream[StreamedIdentifiers]:
         """Open the WebSocket stream of :meth:`assets_stream_identifiers`.
 
         Use it as a context manager and iterate over it: each message is parsed into StreamedIdentifiers.
-        Leaving the context closes the socket; the iteration ends when the server closes it.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
         """
         from .._runtime.websocket_sync import connect_websocket
 
@@ -1809,6 +1814,7 @@ class AssetsApi:
             _ASSETS_STREAM_IDENTIFIERS,
             {},
             headers=_headers,
+            receive_timeout=_receive_timeout,
         )
 
     @validate_arguments(_GET_ASSETS_STREAM_TRANSFERABLES, _NAMES)
@@ -1905,11 +1911,15 @@ class AssetsApi:
         self,
         *,
         _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
     ) -> WebSocketStream[Assets]:
         """Open the WebSocket stream of :meth:`get_assets_stream_transferables`.
 
         Use it as a context manager and iterate over it: each message is parsed into Assets.
-        Leaving the context closes the socket; the iteration ends when the server closes it.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
         """
         from .._runtime.websocket_sync import connect_websocket
 
@@ -1918,6 +1928,7 @@ class AssetsApi:
             _GET_ASSETS_STREAM_TRANSFERABLES,
             {},
             headers=_headers,
+            receive_timeout=_receive_timeout,
         )
 
     @validate_arguments(_STREAM_ASSETS, _NAMES)
@@ -2007,11 +2018,15 @@ class AssetsApi:
         self,
         *,
         _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
     ) -> WebSocketStream[Assets]:
         """Open the WebSocket stream of :meth:`stream_assets`.
 
         Use it as a context manager and iterate over it: each message is parsed into Assets.
-        Leaving the context closes the socket; the iteration ends when the server closes it.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
         """
         from .._runtime.websocket_sync import connect_websocket
 
@@ -2020,6 +2035,7 @@ class AssetsApi:
             _STREAM_ASSETS,
             {},
             headers=_headers,
+            receive_timeout=_receive_timeout,
         )
 
     @validate_arguments(_WORKSTREAM_SUGGESTIONS_STREAM, _NAMES)
@@ -2116,11 +2132,15 @@ class AssetsApi:
         self,
         *,
         _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
     ) -> WebSocketStream[WorkstreamSuggestions]:
         """Open the WebSocket stream of :meth:`workstream_suggestions_stream`.
 
         Use it as a context manager and iterate over it: each message is parsed into WorkstreamSuggestions.
-        Leaving the context closes the socket; the iteration ends when the server closes it.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
         """
         from .._runtime.websocket_sync import connect_websocket
 
@@ -2129,4 +2149,5 @@ class AssetsApi:
             _WORKSTREAM_SUGGESTIONS_STREAM,
             {},
             headers=_headers,
+            receive_timeout=_receive_timeout,
         )

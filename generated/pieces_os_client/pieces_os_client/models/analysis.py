@@ -5,6 +5,8 @@ different analysis models!  ** keep format just a uuid for now **
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import Field
 
 from .._runtime.models import ApiModel
@@ -23,9 +25,9 @@ class Analysis(ApiModel):
         default=None, validation_alias="schema", serialization_alias="schema"
     )
 
-    id: str
+    id: UUID
 
     code: CodeAnalysis | None = None
 
-    format: str
+    format: UUID
     """this is a reference to the format that it belongs too."""

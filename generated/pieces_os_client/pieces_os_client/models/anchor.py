@@ -5,6 +5,8 @@ annotations and other materials can be attached to.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import Field
 
 from .._runtime.models import ApiModel
@@ -27,7 +29,7 @@ class Anchor(ApiModel):
         default=None, validation_alias="schema", serialization_alias="schema"
     )
 
-    id: str
+    id: UUID
 
     type: AnchorTypeEnum
 

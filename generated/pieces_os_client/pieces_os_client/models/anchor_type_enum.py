@@ -6,12 +6,13 @@ in the Anchor data model.
 from __future__ import annotations
 
 import json
-from enum import Enum
+
+from .._runtime.enums import ApiEnum
 
 __all__ = ["AnchorTypeEnum"]
 
 
-class AnchorTypeEnum(str, Enum):
+class AnchorTypeEnum(str, ApiEnum):
     """This is an enum used to differentiate the different between different anchors.
     Used in the Anchor data model.
     """

@@ -5,6 +5,8 @@ description, summaries and many more.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import Field
 
 from .._runtime.models import ApiModel
@@ -26,7 +28,7 @@ class Annotation(ApiModel):
         default=None, validation_alias="schema", serialization_alias="schema"
     )
 
-    id: str
+    id: UUID
 
     mechanism: MechanismEnum | None = None
 

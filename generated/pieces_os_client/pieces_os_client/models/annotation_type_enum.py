@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+
+from .._runtime.enums import ApiEnum
 
 __all__ = ["AnnotationTypeEnum"]
 
 
-class AnnotationTypeEnum(str, Enum):
+class AnnotationTypeEnum(str, ApiEnum):
     """This is used to describe a specific type of annotation."""
 
     UNKNOWN = "UNKNOWN"

@@ -6,12 +6,13 @@ Registered
 from __future__ import annotations
 
 import json
-from enum import Enum
+
+from .._runtime.enums import ApiEnum
 
 __all__ = ["ApplicationNameEnum"]
 
 
-class ApplicationNameEnum(str, Enum):
+class ApplicationNameEnum(str, ApiEnum):
     """This is a running enumeration for the Names of all the Applications that can be
     Registered
     """

@@ -7,6 +7,8 @@ prevent cycles agressively.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import Field
 
 from .._runtime.models import ApiModel
@@ -36,7 +38,7 @@ class Asset(ApiModel):
         default=None, validation_alias="schema", serialization_alias="schema"
     )
 
-    id: str
+    id: UUID
     """The globally available UID representing the asset in the Database, both locally
     and in the cloud.
     """

@@ -7,6 +7,8 @@ operations is AND, however you can specify OR operations as well.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import Field
 
 from .._runtime.models import ApiModel
@@ -35,7 +37,7 @@ class AssetFilter(ApiModel):
 
     websites: list[str] | None = None
 
-    persons: list[str] | None = None
+    persons: list[UUID] | None = None
 
     phrase: AssetFilterPhrase | None = None
 

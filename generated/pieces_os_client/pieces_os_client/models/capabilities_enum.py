@@ -6,12 +6,13 @@ opting into.
 from __future__ import annotations
 
 import json
-from enum import Enum
+
+from .._runtime.enums import ApiEnum
 
 __all__ = ["CapabilitiesEnum"]
 
 
-class CapabilitiesEnum(str, Enum):
+class CapabilitiesEnum(str, ApiEnum):
     """This lets us know what capabilites in relation to ml/ cloud infrastructure you
     are opting into.
     """

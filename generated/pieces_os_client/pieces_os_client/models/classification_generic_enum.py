@@ -6,12 +6,13 @@ PATH, etc
 from __future__ import annotations
 
 import json
-from enum import Enum
+
+from .._runtime.enums import ApiEnum
 
 __all__ = ["ClassificationGenericEnum"]
 
 
-class ClassificationGenericEnum(str, Enum):
+class ClassificationGenericEnum(str, ApiEnum):
     """EXTERNAL_RESOURCE_REFERENCE can be thought of as anything such as URL, URI, UNIX
     PATH, etc
     """

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+
+from .._runtime.enums import ApiEnum
 
 __all__ = ["ClassificationRenderingEnum"]
 
 
-class ClassificationRenderingEnum(str, Enum):
+class ClassificationRenderingEnum(str, ApiEnum):
     """Specifically supported renderings...usually between generic types"""
 
     HTML = "HTML"

@@ -6,12 +6,13 @@ document or an image type).
 from __future__ import annotations
 
 import json
-from enum import Enum
+
+from .._runtime.enums import ApiEnum
 
 __all__ = ["ClassificationSpecificEnum"]
 
 
-class ClassificationSpecificEnum(str, Enum):
+class ClassificationSpecificEnum(str, ApiEnum):
     """The specific classification of a format, usually a file extension (a language, a
     document or an image type).
     """

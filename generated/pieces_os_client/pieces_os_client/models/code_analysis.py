@@ -5,6 +5,8 @@ custom types.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import Field
 
 from .._runtime.models import ApiModel
@@ -23,7 +25,7 @@ class CodeAnalysis(ApiModel):
         default=None, validation_alias="schema", serialization_alias="schema"
     )
 
-    id: str
+    id: UUID
 
     type: ClassificationGenericEnum
 
@@ -31,7 +33,7 @@ class CodeAnalysis(ApiModel):
 
     language: str | None = None
 
-    analysis: str
+    analysis: UUID
     """this is just a reference to the analysis parent object."""
 
     prediction: dict[str, float] | None = None

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+
+from .._runtime.enums import ApiEnum
 
 __all__ = ["EmbeddedModelSchemaSemanticVersionEnum"]
 
 
-class EmbeddedModelSchemaSemanticVersionEnum(str, Enum):
+class EmbeddedModelSchemaSemanticVersionEnum(str, ApiEnum):
     """This is a Semantic Version Enum that will reflect the Semantic version of the
     api.
     """

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+
+from .._runtime.enums import ApiEnum
 
 __all__ = ["FilterOperationTypeEnum"]
 
 
-class FilterOperationTypeEnum(str, Enum):
+class FilterOperationTypeEnum(str, ApiEnum):
     """How the filters of an AssetFilters are combined."""
 
     AND = "AND"

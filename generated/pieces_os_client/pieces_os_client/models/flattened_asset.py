@@ -7,6 +7,8 @@ references are strings as opposed to crosspollinated objects.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import Field
 
 from .._runtime.models import ApiModel
@@ -31,7 +33,7 @@ class FlattenedAsset(ApiModel):
         default=None, validation_alias="schema", serialization_alias="schema"
     )
 
-    id: str
+    id: UUID
     """The globally available UID representing the asset in the Database, both locally
     and in the cloud.
     """
@@ -52,7 +54,7 @@ class FlattenedAsset(ApiModel):
 
     preview: FlattenedPreview
 
-    original: str
+    original: UUID
     """An identifier of the format that is a reference to the original."""
 
     mechanism: MechanismEnum

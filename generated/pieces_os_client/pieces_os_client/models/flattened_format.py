@@ -8,6 +8,8 @@ Even thought they are both optional.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import Field
 
 from .._runtime.models import ApiModel
@@ -36,7 +38,7 @@ class FlattenedFormat(ApiModel):
         default=None, validation_alias="schema", serialization_alias="schema"
     )
 
-    id: str
+    id: UUID
 
     creator: str
 
@@ -48,7 +50,7 @@ class FlattenedFormat(ApiModel):
 
     application: Application
 
-    asset: str
+    asset: UUID
     """A uuid model. 36 Characters (4 Dashes, 32 Numbers/Letters)"""
 
     bytes_: ByteDescriptor = Field(

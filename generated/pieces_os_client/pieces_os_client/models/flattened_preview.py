@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import Field
 
 from .._runtime.models import ApiModel
@@ -18,8 +20,8 @@ class FlattenedPreview(ApiModel):
         default=None, validation_alias="schema", serialization_alias="schema"
     )
 
-    base: str
+    base: UUID
     """this is a reference(uuid) to the base format"""
 
-    overlay: str | None = None
+    overlay: UUID | None = None
     """this is a reference(uuid) to the overlay format"""

@@ -5,6 +5,8 @@ to be Flattened because it is a leaf node and must prevent cycles agressively.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import Field
 
 from .._runtime.models import ApiModel
@@ -32,7 +34,7 @@ class Format(ApiModel):
         default=None, validation_alias="schema", serialization_alias="schema"
     )
 
-    id: str
+    id: UUID
 
     creator: str
 

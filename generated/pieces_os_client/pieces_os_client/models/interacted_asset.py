@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from .._runtime.models import ApiModel
 from .interacted_asset_interactions import InteractedAssetInteractions
 
@@ -12,7 +14,7 @@ __all__ = ["InteractedAsset"]
 class InteractedAsset(ApiModel):
     """A model that represents an asset that has been interacted with."""
 
-    asset: str | None = None
+    asset: UUID | None = None
     """A uuid model. 36 Characters (4 Dashes, 32 Numbers/Letters)"""
 
     interactions: InteractedAssetInteractions | None = None

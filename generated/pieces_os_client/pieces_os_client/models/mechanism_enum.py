@@ -10,12 +10,13 @@ an undelete able enum used for internal use only.
 from __future__ import annotations
 
 import json
-from enum import Enum
+
+from .._runtime.enums import ApiEnum
 
 __all__ = ["MechanismEnum"]
 
 
-class MechanismEnum(str, Enum):
+class MechanismEnum(str, ApiEnum):
     """This will let us know how an asset was uploaded.  MANUAL: this is an event such
     as a user driven send to pieces, or a paste to pieces.  RECOMMENDED: This is an
     event that was initiall recommended via the suggestion flow, and a user decided

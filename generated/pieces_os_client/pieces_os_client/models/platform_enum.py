@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+
+from .._runtime.enums import ApiEnum
 
 __all__ = ["PlatformEnum"]
 
 
-class PlatformEnum(str, Enum):
+class PlatformEnum(str, ApiEnum):
     """This is an Enumeration for a Platform ie, WEB, MACOS, LINUX, WINDOWS"""
 
     WEB = "WEB"

@@ -7,12 +7,13 @@ cannot get attached to me as the user.
 from __future__ import annotations
 
 import json
-from enum import Enum
+
+from .._runtime.enums import ApiEnum
 
 __all__ = ["PrivacyEnum"]
 
 
-class PrivacyEnum(str, Enum):
+class PrivacyEnum(str, ApiEnum):
     """OPEN: Means that privacy is fully open CLOSED: Means that privacy is fully locked
     down, and private ANONYMOUS: Means that we are allowed to collect information but
     it cannot get attached to me as the user.

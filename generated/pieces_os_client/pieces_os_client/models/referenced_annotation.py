@@ -6,6 +6,8 @@ Annotation.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import Field
 
 from .._runtime.models import ApiModel
@@ -24,7 +26,7 @@ class ReferencedAnnotation(ApiModel):
         default=None, validation_alias="schema", serialization_alias="schema"
     )
 
-    id: str
+    id: UUID
 
     reference: Annotation | None = None
 

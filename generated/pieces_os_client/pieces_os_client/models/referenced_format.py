@@ -5,6 +5,8 @@ of a hydrated client API it may have a populated reference of type Format.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import Field
 
 from .._runtime.models import ApiModel
@@ -23,7 +25,7 @@ class ReferencedFormat(ApiModel):
         default=None, validation_alias="schema", serialization_alias="schema"
     )
 
-    id: str
+    id: UUID
     """The id of the Format"""
 
     reference: FlattenedFormat | None = None

@@ -5,6 +5,8 @@ case of a hydrated client API it may have a populated reference of type Website.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import Field
 
 from .._runtime.models import ApiModel
@@ -22,7 +24,7 @@ class ReferencedWebsite(ApiModel):
         default=None, validation_alias="schema", serialization_alias="schema"
     )
 
-    id: str
+    id: UUID
 
     reference: FlattenedWebsite | None = None
 

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+
+from .._runtime.enums import ApiEnum
 
 __all__ = ["Role"]
 
 
-class Role(str, Enum):
+class Role(str, ApiEnum):
     """This is the specific role of a format."""
 
     ORIGINAL = "ORIGINAL"

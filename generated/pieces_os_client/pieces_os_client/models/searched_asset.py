@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import Field
 
 from .._runtime.models import ApiModel
@@ -30,7 +32,7 @@ class SearchedAsset(ApiModel):
         validation_alias="match", serialization_alias="match"
     )
 
-    identifier: str
+    identifier: UUID
     """This is the uuid of the asset."""
 
     pseudo: bool | None = None

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+
+from .._runtime.enums import ApiEnum
 
 __all__ = ["SearchedMatchEnum"]
 
 
-class SearchedMatchEnum(str, Enum):
+class SearchedMatchEnum(str, ApiEnum):
     """Where a search matched an asset."""
 
     TITLE = "TITLE"

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+
+from .._runtime.enums import ApiEnum
 
 __all__ = ["SeedTypeEnum"]
 
 
-class SeedTypeEnum(str, Enum):
+class SeedTypeEnum(str, ApiEnum):
     """What a Seed wraps."""
 
     UNKNOWN = "UNKNOWN"

@@ -6,6 +6,8 @@ Search and other contextual information that is useful for the user.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import Field
 
 from .._runtime.models import ApiModel
@@ -29,7 +31,7 @@ class Tag(ApiModel):
         default=None, validation_alias="schema", serialization_alias="schema"
     )
 
-    id: str
+    id: UUID
     """UUID that represents the tag."""
 
     text: str

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+
+from .._runtime.enums import ApiEnum
 
 __all__ = ["TagCategoryEnum"]
 
 
-class TagCategoryEnum(str, Enum):
+class TagCategoryEnum(str, ApiEnum):
     """This is an enum that describes the category that that this tag is apart of."""
 
     HANDLE = "HANDLE"

@@ -13,10 +13,16 @@ import http.client
 import logging
 import re
 import ssl
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .auth import AuthScheme
+from .limits import (
+    DEFAULT_MAX_PAGES,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_WEBSOCKET_HEARTBEAT,
+    Timeout,
+)
 from .servers import Server, ServerVariable, host_settings, server_url
 
 if TYPE_CHECKING:
@@ -29,10 +35,14 @@ from .retry import (
     RetryPolicy,
 )
 
-__all__ = ["DEFAULT_TIMEOUT", "BaseConfiguration", "Timeout"]
-
-Timeout = float | tuple[float, float] | None
-"""Seconds: one number for connect and read, ``(connect, read)``, or None for no limit."""
+__all__ = [
+    "DEFAULT_MAX_PAGES",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_WEBSOCKET_HEARTBEAT",
+    "BaseConfiguration",
+    "Timeout",
+]
 
 DEFAULT_TIMEOUT = 60.0
 
@@ -82,6 +92,12 @@ class BaseConfiguration:
         backoff_initial: float = DEFAULT_BACKOFF_INITIAL,
         backoff_max: float = DEFAULT_BACKOFF_MAX,
         retry_after_max: float = DEFAULT_RETRY_AFTER_MAX,
+        # -- safety: limits against a misbehaving server, and which headers are secrets
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
+        max_pages: int | None = DEFAULT_MAX_PAGES,
+        websocket_heartbeat: float | None = DEFAULT_WEBSOCKET_HEARTBEAT,
+        websocket_receive_timeout: float | None = None,
+        sensitive_headers: Iterable[str] = (),
     ) -> None:
         self._host = host if host is not None else ""
         self.server_index: int | None = (
@@ -120,6 +136,21 @@ class BaseConfiguration:
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.retry_after_max = retry_after_max
+        self.max_response_bytes = max_response_bytes
+        """Largest body (decompressed) a call buffers (``ResponseTooLargeError`` past it); None: no
+        limit. ``<method>_without_preload_content`` responses are not limited."""
+        self.max_pages = max_pages
+        """Most pages one ``<method>_iter`` requests (``PaginationError`` past it); None: no limit."""
+        self.websocket_heartbeat = websocket_heartbeat
+        """Seconds between the pings a WebSocket stream sends; a pong missing for as long ends the
+        stream with ``ApiConnectionError`` (a server that stopped answering). None: no pings."""
+        self.websocket_receive_timeout = websocket_receive_timeout
+        """Seconds a WebSocket stream waits for each message before ending with ``ApiTimeoutError``;
+        None (the default): as long as the connection is alive."""
+        self.sensitive_headers: set[str] = set(sensitive_headers)
+        """Names of headers (besides Authorization, Cookie and the API-key headers of ``auth_schemes``)
+        that carry secrets: masked in ``repr`` of a request and dropped when a redirect leaves the
+        configured host."""
 
     # -- the host -----------------------------------------------------------------------------------
 
@@ -236,6 +267,11 @@ class BaseConfiguration:
             "verify_ssl": repr(self.verify_ssl),
             "proxy": repr(proxy),
             "proxy_headers": repr({name: _SECRET for name in self.proxy_headers or {}}),
+            "max_response_bytes": repr(self.max_response_bytes),
+            "max_pages": repr(self.max_pages),
+            "websocket_heartbeat": repr(self.websocket_heartbeat),
+            "websocket_receive_timeout": repr(self.websocket_receive_timeout),
+            "sensitive_headers": repr(sorted(self.sensitive_headers)),
         }
         body = ", ".join(f"{k}={v}" for k, v in fields.items())
         return f"{type(self).__name__}({body})"

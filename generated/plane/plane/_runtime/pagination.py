@@ -9,6 +9,9 @@ and where the items and the next cursor sit in a page (paths of wire names). A g
 Pages are fetched lazily: the next request is made only when the consumer asks for an item past the
 current page, so breaking out of the loop early fetches nothing more. Errors propagate from the page
 that failed, after the items of the earlier pages have been yielded.
+
+A server cannot keep an iteration going forever (``PageGuard``): a next cursor that was already used
+(the server is handing out the same pages again) or a page past ``max_pages`` raises ``PaginationError``.
 """
 
 from __future__ import annotations
@@ -25,14 +28,16 @@ from typing import Any, Protocol
 
 import pydantic
 
-from .configuration import Timeout
+from .configuration import BaseConfiguration, Timeout
 from .endpoint import Endpoint, Pagination
-from .exceptions import ApiValueError, ResponseValidationError
+from .exceptions import ApiValueError, PaginationError, ResponseValidationError
+from .limits import DEFAULT_MAX_PAGES
 from .response import ApiResponse
 
 __all__ = [
     "AsyncCall",
     "Call",
+    "PageGuard",
     "aiterate_pages",
     "apaginate",
     "get_path",
@@ -108,6 +113,55 @@ def page_contents(
     return list(items), (None if cursor == "" else cursor)
 
 
+class PageGuard:
+    """Counts the pages of one iteration and remembers the cursors used, so that a server repeating a
+    cursor, or never ending, stops the iteration (``PaginationError``) instead of running it forever.
+    """
+
+    __slots__ = ("endpoint", "max_pages", "pages", "seen")
+
+    def __init__(
+        self, endpoint: Endpoint, max_pages: int | None, first_cursor: Any = None
+    ) -> None:
+        self.endpoint = endpoint
+        self.max_pages = max_pages
+        self.pages = 0
+        self.seen: set[Any] = set()
+        if first_cursor is not None:
+            self.seen.add(_cursor_key(first_cursor))
+
+    def next_page(self, cursor: Any) -> None:
+        """Record a page received whose next cursor is ``cursor`` (not None); raise ``PaginationError``
+        when requesting that page is not allowed."""
+        self.pages += 1
+        key = _cursor_key(cursor)
+        if key in self.seen:
+            text = repr(cursor)
+            raise PaginationError(
+                self.endpoint.operation_id,
+                f"the server repeated the next-page cursor {text[:100]} after {self.pages} "
+                "page(s): iterating on would request the same pages again",
+                pages=self.pages,
+            )
+        if self.max_pages is not None and self.pages >= self.max_pages:
+            raise PaginationError(
+                self.endpoint.operation_id,
+                f"stopped after {self.pages} pages (max_pages); the server still had a next "
+                "cursor",
+                pages=self.pages,
+            )
+        self.seen.add(key)
+
+
+def _cursor_key(cursor: Any) -> Any:
+    """A hashable stand-in for a cursor (a cursor object that is not hashable compares by its repr)."""
+    try:
+        hash(cursor)
+    except TypeError:
+        return ("unhashable", repr(cursor))
+    return cursor
+
+
 def _pagination(endpoint: Endpoint, pagination: Pagination | None) -> Pagination:
     chosen = pagination or endpoint.pagination
     if chosen is None:
@@ -122,13 +176,17 @@ def iterate_pages(
     endpoint: Endpoint,
     args: Mapping[str, Any],
     pagination: Pagination | None = None,
+    *,
+    max_pages: int | None = DEFAULT_MAX_PAGES,
 ) -> Iterator[Any]:
     """Every item of every page: the first request uses ``args`` as given, each next one the same
     arguments with ``pagination.cursor_param`` set to the previous page's next cursor.
 
-    ``pagination`` defaults to ``endpoint.pagination``.
+    ``pagination`` defaults to ``endpoint.pagination``. ``PaginationError`` ends the iteration when a
+    cursor repeats or more than ``max_pages`` pages (None: no limit) would be requested.
     """
     spec = _pagination(endpoint, pagination)
+    guard = PageGuard(endpoint, max_pages, args.get(spec.cursor_param))
     page_args: Mapping[str, Any] = args
     while True:
         response = call(endpoint, page_args)
@@ -136,6 +194,7 @@ def iterate_pages(
         yield from items
         if cursor is None:
             return
+        guard.next_page(cursor)
         page_args = {**args, spec.cursor_param: cursor}
 
 
@@ -144,9 +203,12 @@ async def aiterate_pages(
     endpoint: Endpoint,
     args: Mapping[str, Any],
     pagination: Pagination | None = None,
+    *,
+    max_pages: int | None = DEFAULT_MAX_PAGES,
 ) -> AsyncIterator[Any]:
     """The asyncio form of ``iterate_pages`` (``async for item in aiterate_pages(...)``)."""
     spec = _pagination(endpoint, pagination)
+    guard = PageGuard(endpoint, max_pages, args.get(spec.cursor_param))
     page_args: Mapping[str, Any] = args
     while True:
         response = await call(endpoint, page_args)
@@ -155,10 +217,13 @@ async def aiterate_pages(
             yield item
         if cursor is None:
             return
+        guard.next_page(cursor)
         page_args = {**args, spec.cursor_param: cursor}
 
 
 class _SyncClient(Protocol):
+    configuration: BaseConfiguration
+
     def call(
         self,
         endpoint: Endpoint,
@@ -171,6 +236,8 @@ class _SyncClient(Protocol):
 
 
 class _AsyncClient(Protocol):
+    configuration: BaseConfiguration
+
     async def call(
         self,
         endpoint: Endpoint,
@@ -190,9 +257,11 @@ def paginate(
     request_timeout: Timeout = None,
     headers: Mapping[str, str] | None = None,
     retries: int | None = None,
+    max_pages: int | None = None,
 ) -> Iterator[Any]:
     """Every item of every page of ``endpoint``, fetched with ``client.call`` (a ``SyncApiClient``);
     the options apply to each page request. Nothing is sent before the first item is wanted.
+    ``max_pages`` defaults to the client's ``configuration.max_pages``.
     """
 
     def call(endpoint: Endpoint, page_args: Mapping[str, Any]) -> ApiResponse[Any]:
@@ -204,7 +273,8 @@ def paginate(
             retries=retries,
         )
 
-    return iterate_pages(call, endpoint, args)
+    limit = max_pages if max_pages is not None else client.configuration.max_pages
+    return iterate_pages(call, endpoint, args, max_pages=limit)
 
 
 def apaginate(
@@ -215,6 +285,7 @@ def apaginate(
     request_timeout: Timeout = None,
     headers: Mapping[str, str] | None = None,
     retries: int | None = None,
+    max_pages: int | None = None,
 ) -> AsyncIterator[Any]:
     """The asyncio form of ``paginate``, for an ``AsyncApiClient``.
 
@@ -232,4 +303,5 @@ def apaginate(
             retries=retries,
         )
 
-    return aiterate_pages(call, endpoint, args)
+    limit = max_pages if max_pages is not None else client.configuration.max_pages
+    return aiterate_pages(call, endpoint, args, max_pages=limit)

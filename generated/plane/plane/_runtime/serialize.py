@@ -19,6 +19,8 @@ from .exceptions import ApiValueError
 from .models import to_jsonable
 
 __all__ = [
+    "cookie_name",
+    "cookie_value",
     "encode_form",
     "format_cookie_header",
     "percent_encode",
@@ -33,6 +35,8 @@ RESERVED = ":/?#[]@!$&'()*+,;="
 # Reserved characters that may stay literal in a query value without changing how it is split.
 _QUERY_RESERVED_SAFE = ":/?[]@!$'()*,;"
 _COOKIE_SAFE = "!#$&'()*+-./:<=>?@[]^_`{|}~"
+# A cookie name is an RFC 9110 token: these punctuation characters and letters and digits.
+_TOKEN_SAFE = "!#$&'*+-.^_`|~"
 _ONLY_DOTS = re.compile(r"\.+")
 _BAD_HEADER_CHARS = re.compile(r"[\r\n\x00]")
 
@@ -188,32 +192,44 @@ def serialize_header(param: Param, value: Any) -> str | None:
 
 
 def serialize_cookie(param: Param, value: Any) -> list[tuple[str, str]]:
-    """``(name, encoded value)`` cookie pairs (style form); empty when the value is None."""
+    """``(encoded name, encoded value)`` cookie pairs (style form); empty when the value is None.
+
+    Names (an exploded object's keys too) and values are percent-encoded, so no value can add a cookie
+    (``{"admin=1; x": "v"}``) or a header."""
     if value is None:
         return []
-
-    def enc(text: str) -> str:
-        return quote(text, safe=_COOKIE_SAFE)
-
+    enc = cookie_value
+    name = cookie_name(param.wire_name)
     if param.content_type is not None:
         text = json.dumps(to_jsonable(value), separators=(",", ":"), ensure_ascii=False)
-        return [(param.wire_name, enc(text))]
+        return [(name, enc(text))]
     data = _normalise(value)
     explode = param.effective_explode
     if isinstance(data, dict):
         if explode:
-            return [(k, enc(scalar_to_str(v))) for k, v in data.items()]
-        return [(param.wire_name, ",".join(_items(data, False, "=", enc)))]
+            return [(cookie_name(k), enc(scalar_to_str(v))) for k, v in data.items()]
+        return [(name, ",".join(_items(data, False, "=", enc)))]
     if isinstance(data, list):
         texts = [enc(scalar_to_str(v)) for v in data]
         if explode:
-            return [(param.wire_name, t) for t in texts]
-        return [(param.wire_name, ",".join(texts))]
-    return [(param.wire_name, enc(scalar_to_str(data)))]
+            return [(name, t) for t in texts]
+        return [(name, ",".join(texts))]
+    return [(name, enc(scalar_to_str(data)))]
+
+
+def cookie_name(text: str) -> str:
+    """A cookie name percent-encoded to a token, so it cannot carry ``=``, ``;`` or a line break."""
+    return quote(text, safe=_TOKEN_SAFE)
+
+
+def cookie_value(text: str) -> str:
+    """A cookie value percent-encoded to cookie octets (no ``;``, ``,``, space, quote or control
+    character); base64 and the usual token alphabets pass unchanged."""
+    return quote(text, safe=_COOKIE_SAFE)
 
 
 def format_cookie_header(pairs: Iterable[tuple[str, str]]) -> str:
-    """``a=1; b=2``."""
+    """``a=1; b=2`` from pairs already encoded (``serialize_cookie``, ``cookie_name``/``cookie_value``)."""
     return "; ".join(f"{name}={value}" for name, value in pairs)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
 
 from .._runtime.arguments import host_for_index, validate_arguments
 from .._runtime.endpoint import Body, Endpoint, Param
@@ -426,7 +427,7 @@ class AssetsApi:
     @validate_arguments(_DELETE_USER_ASSET, _NAMES)
     def delete_user_asset(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         *,
         _request_timeout: RequestTimeout = None,
         _headers: Mapping[str, str] | None = None,
@@ -466,7 +467,7 @@ class AssetsApi:
     @validate_arguments(_DELETE_USER_ASSET, _NAMES)
     def delete_user_asset_with_http_info(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         *,
         _request_timeout: RequestTimeout = None,
         _headers: Mapping[str, str] | None = None,
@@ -496,7 +497,7 @@ class AssetsApi:
     @validate_arguments(_DELETE_USER_ASSET, _NAMES)
     def delete_user_asset_without_preload_content(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         *,
         _request_timeout: RequestTimeout = None,
         _headers: Mapping[str, str] | None = None,
@@ -525,7 +526,7 @@ class AssetsApi:
     @validate_arguments(_GET_GENERIC_ASSET, _NAMES)
     def get_generic_asset(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         slug: str,
         *,
         _request_timeout: RequestTimeout = None,
@@ -562,7 +563,7 @@ class AssetsApi:
     @validate_arguments(_GET_GENERIC_ASSET, _NAMES)
     def get_generic_asset_with_http_info(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         slug: str,
         *,
         _request_timeout: RequestTimeout = None,
@@ -594,7 +595,7 @@ class AssetsApi:
     @validate_arguments(_GET_GENERIC_ASSET, _NAMES)
     def get_generic_asset_without_preload_content(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         slug: str,
         *,
         _request_timeout: RequestTimeout = None,
@@ -625,7 +626,7 @@ class AssetsApi:
     @validate_arguments(_UPDATE_GENERIC_ASSET, _NAMES)
     def update_generic_asset(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         slug: str,
         patched_generic_asset_update_request: (
             PatchedGenericAssetUpdateRequest | dict[str, Any] | None
@@ -667,7 +668,7 @@ class AssetsApi:
     @validate_arguments(_UPDATE_GENERIC_ASSET, _NAMES)
     def update_generic_asset_with_http_info(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         slug: str,
         patched_generic_asset_update_request: (
             PatchedGenericAssetUpdateRequest | dict[str, Any] | None
@@ -703,7 +704,7 @@ class AssetsApi:
     @validate_arguments(_UPDATE_GENERIC_ASSET, _NAMES)
     def update_generic_asset_without_preload_content(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         slug: str,
         patched_generic_asset_update_request: (
             PatchedGenericAssetUpdateRequest | dict[str, Any] | None
@@ -738,7 +739,7 @@ class AssetsApi:
     @validate_arguments(_UPDATE_USER_ASSET, _NAMES)
     def update_user_asset(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         patched_asset_update_request: (
             PatchedAssetUpdateRequest | dict[str, Any] | None
         ) = None,
@@ -777,7 +778,7 @@ class AssetsApi:
     @validate_arguments(_UPDATE_USER_ASSET, _NAMES)
     def update_user_asset_with_http_info(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         patched_asset_update_request: (
             PatchedAssetUpdateRequest | dict[str, Any] | None
         ) = None,
@@ -811,7 +812,7 @@ class AssetsApi:
     @validate_arguments(_UPDATE_USER_ASSET, _NAMES)
     def update_user_asset_without_preload_content(
         self,
-        asset_id: str,
+        asset_id: UUID | str,
         patched_asset_update_request: (
             PatchedAssetUpdateRequest | dict[str, Any] | None
         ) = None,

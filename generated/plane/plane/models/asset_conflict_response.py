@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from .._runtime.models import ApiModel
 
 __all__ = ["AssetConflictResponse"]
@@ -13,7 +15,7 @@ class AssetConflictResponse(ApiModel):
 
     message: str | None = None
 
-    asset_id: str | None = None
+    asset_id: UUID | None = None
     """ID of the existing asset"""
 
     asset_url: str | None = None

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from .._runtime.models import ApiModel
 
 __all__ = ["AssetDownloadResponse"]
@@ -11,7 +13,7 @@ __all__ = ["AssetDownloadResponse"]
 class AssetDownloadResponse(ApiModel):
     """A presigned, time-limited URL to download an uploaded asset."""
 
-    asset_id: str
+    asset_id: UUID
     """ID of the asset"""
 
     asset_url: str

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from .._runtime.models import ApiModel
 from .presigned_post import PresignedPost
 
@@ -12,7 +14,7 @@ __all__ = ["AssetUploadResponse"]
 class AssetUploadResponse(ApiModel):
     """Where and how to upload the file, and the asset created for it."""
 
-    asset_id: str
+    asset_id: UUID
     """ID of the asset created for the upload"""
 
     asset_url: str

@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+
+from .._runtime.enums import ApiEnum
 
 __all__ = ["EntityTypeEnum"]
 
 
-class EntityTypeEnum(str, Enum):
+class EntityTypeEnum(str, ApiEnum):
     """* `USER_AVATAR` - User Avatar
     * `USER_COVER` - User Cover
     """

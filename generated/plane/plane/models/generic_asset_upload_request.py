@@ -6,6 +6,7 @@ system.
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 from .._runtime import validators as _v
 from .._runtime.models import ApiModel
@@ -27,7 +28,7 @@ class GenericAssetUploadRequest(ApiModel):
     size: int
     """File size in bytes"""
 
-    project_id: str | None = None
+    project_id: UUID | None = None
     """UUID of the project to associate with the asset"""
 
     external_id: str | None = None

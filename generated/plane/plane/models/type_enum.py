@@ -9,12 +9,13 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+
+from .._runtime.enums import ApiEnum
 
 __all__ = ["TypeEnum"]
 
 
-class TypeEnum(str, Enum):
+class TypeEnum(str, ApiEnum):
     """* `image/jpeg` - JPEG
     * `image/png` - PNG
     * `image/webp` - WebP
