@@ -3,7 +3,8 @@
 As in OpenAPI Generator's clients (which decorate each method with pydantic's ``validate_call``), a call
 with a missing required argument, or with a value of the wrong type (``"123"`` for an integer: scalars are
 checked strictly), raises pydantic's ``ValidationError`` titled ``<Api>.<method>``, before any request.
-``_host_index`` must pick one of the operation's servers (0 when it has none of its own).
+``_host_index`` must pick one of the operation's servers (0 when it has none of its own). A JSON body may
+also be a plain dict, sent as given (the caller's own data: models are checked when they are built).
 
 The checker of a method is built on its first call (pydantic is imported then, not when the API module is),
 from the method's own annotations; ``names`` says which module (relative to the method's) holds each name
@@ -82,6 +83,9 @@ def _checker(
 
     namespace = _Names(fn.__globals__, names, fn.__module__)
     signature = inspect.signature(fn)
+    body = endpoint.body
+    # A JSON object given for the JSON body is sent as it is (the caller's own data), as before.
+    raw_body = body.param if body is not None and body.kind == "json" else None
     parameters = []
     for parameter in signature.parameters.values():
         annotation: Any = Any
@@ -92,6 +96,8 @@ def _checker(
             )
         elif parameter.annotation is not inspect.Parameter.empty:
             annotation = _resolve(parameter.annotation, namespace)
+            if parameter.name == raw_body:
+                annotation = annotation | dict[str, Any]
         parameters.append(parameter.replace(annotation=annotation))
 
     def stand_in(*args: Any, **kwargs: Any) -> None:
