@@ -11,7 +11,7 @@ FW_INSTALLED := .frameworks/venv/.installed
 NEST_DIR := tests/frameworks/nestjs
 NEST_INSTALLED := $(NEST_DIR)/node_modules/.installed
 
-.PHONY: generate test frameworks docs-site bench dist clean
+.PHONY: generate test frameworks docs-site bench dist publish clean
 
 # The venv is (re)built when the dependency list changes.
 $(INSTALLED): pyproject.toml
@@ -66,6 +66,13 @@ dist: $(INSTALLED)
 	done
 	rm -rf dist/.src
 	$(BIN)/twine check --strict dist/*
+
+# Upload what `make dist` built with twine: every package, or one (PACKAGE=plane). Credentials come from
+# TWINE_USERNAME / TWINE_PASSWORD (or ~/.pypirc), e.g. make publish REPOSITORY_URL=https://upload.pypi.org/legacy/
+publish: dist
+	@test -n "$(REPOSITORY_URL)" || { echo "usage: make publish REPOSITORY_URL=<upload URL> [PACKAGE=<package>]" >&2; exit 2; }
+	$(BIN)/twine upload --non-interactive --disable-progress-bar --repository-url "$(REPOSITORY_URL)" \
+		$(if $(PACKAGE),dist/$(PACKAGE)-*,dist/*)
 
 # Peers and plotting for `make bench`, in their own virtualenv (pinned in benchmarks/requirements.txt).
 $(BENCH_INSTALLED): benchmarks/requirements.txt

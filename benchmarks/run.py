@@ -286,7 +286,7 @@ def _interleaved(
     warm-up run (or, without one, from an extra run at the end), whose time is not used.
     """
     runs: dict[str, list[dict]] = {tool: [] for tool in commands}
-    memory: dict[str, int] = {}
+    memory: dict[str, tuple[int, int]] = {}
     given_up: set[str] = set()
     rounds = warmups + repeats + (0 if warmups else 1)
     for i in range(rounds):
@@ -310,13 +310,15 @@ def _interleaved(
                 f"{label} {tool} {kind}: {result['wall_s']:.2f}s wall, {shown:.0f} MB"
             )
             if memory_run:
-                memory[tool] = result["peak_pss"]
+                memory[tool] = (result["peak_pss"], result["peak_rss"])
             else:
                 runs[tool].append(result)
     out = {tool: _median_runs(r) for tool, r in runs.items()}
-    for tool, peak in memory.items():
+    for tool, (peak_pss, peak_rss) in memory.items():
         if out[tool].get("wall_s") is not None:
-            out[tool]["peak_pss"] = peak
+            out[tool]["peak_pss"] = peak_pss
+            # The memory run's own summed RSS: PSS is compared with this, never with a timed run's.
+            out[tool]["memory_run_peak_rss"] = peak_rss
     return out
 
 

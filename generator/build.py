@@ -17,12 +17,12 @@ from typing import ParamSpec, TypeVar
 
 from . import __version__
 from .config import Target
+from .diff.release import CHANGELOG, dump_manifest, manifest_data, release_outputs
 from .errors import Location, Problem, SpecError
 from .model.api import Api
 from .model.build import api_from_document
-from .parse.load import load_document
+from .parse.load import Document, load_document
 from .parse.validate import validate_document
-from .render.docs import doc_files
 from .render.env import TEMPLATES
 from .render.ownership import (
     MANIFEST,
@@ -90,10 +90,19 @@ def _without_gc(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-@_without_gc
 def load_api(spec: Path, *, lenient: bool = False) -> Api:
     """Load, validate and model ``spec``; raise SpecError with every problem (strict) or warn (lenient)."""
+    return load_spec(spec, lenient=lenient)[1]
+
+
+@_without_gc
+def load_spec(
+    spec: Path, *, lenient: bool = False, display: str | None = None
+) -> tuple[Document, Api]:
+    """The loaded document and its model (``display`` names the file in messages, e.g. ``REV:PATH``)."""
     doc = load_document(spec)
+    if display is not None:
+        doc.display = display
     problems = validate_document(doc)
     if problems and not lenient:
         raise SpecError(problems + doc.flaws)
@@ -115,7 +124,7 @@ def load_api(spec: Path, *, lenient: bool = False) -> Api:
         raise
     if lenient and problems:
         api = _with_warnings(api, problems)
-    return api
+    return doc, api
 
 
 def _with_warnings(api: Api, extra: list[Problem]) -> Api:
@@ -200,24 +209,89 @@ class Project:
     code: Callable[[], list[OutputFile]]
     docs: Callable[[], list[OutputFile]]
     large: bool
-    manifest: dict[str, str]
+    manifest: dict[str, object]
 
 
-def render_project(target: Target, api: Api, digest: str, spec_hash: str) -> Project:
-    """The project's code and docs, as functions :func:`stage` calls when it is ready for them."""
+def render_project(
+    target: Target,
+    api: Api,
+    digest: str,
+    spec_hash: str,
+    *,
+    doc: Document | None = None,
+    output: Path | None = None,
+    gate: bool = False,
+) -> Project:
+    """The project's code and docs, as functions :func:`stage` calls when it is ready for them. Given the
+    spec's ``doc``, the project also gets its changelog, and the manifest the surface of this build (see
+    :func:`_release_files`)."""
+    manifest: dict[str, object] = {
+        "generator": f"clientgen {__version__}",
+        "inputs": digest,
+        "library": target.library,
+        "package": target.package,
+        "spec": spec_hash,
+        "version": target.version,
+    }
+
+    def code() -> list[OutputFile]:
+        files = code_files(api, target)
+        if doc is not None:
+            files += _release_files(
+                target,
+                doc,
+                api,
+                files,
+                output or _output(target),
+                spec_hash,
+                gate,
+                manifest,
+            )
+        return files
+
     return Project(
-        code=lambda: code_files(api, target),
-        docs=lambda: doc_files(api, target),
+        code=code,
+        docs=lambda: _doc_files(api, target),
         large=len(api.operations) + len(api.models) >= _LARGE_PROJECT,
-        manifest={
-            "generator": f"clientgen {__version__}",
-            "inputs": digest,
-            "library": target.library,
-            "package": target.package,
-            "spec": spec_hash,
-            "version": target.version,
-        },
+        manifest=manifest,
     )
+
+
+def _doc_files(api: Api, target: Target) -> list[OutputFile]:
+    # Imported on first use: `clientgen diff` loads specs through this module and renders no docs.
+    from .render.docs import doc_files
+
+    return doc_files(api, target)
+
+
+def _release_files(
+    target: Target,
+    doc: Document,
+    api: Api,
+    files: list[OutputFile],
+    output: Path,
+    spec_hash: str,
+    gate: bool,
+    manifest: dict[str, object],
+) -> list[OutputFile]:
+    """CHANGELOG.md, and the surface of this build in ``manifest``; with ``gate``, ReleaseError when the
+    spec changed and ``version`` did not move as far as the changes need (generator/diff/release.py).
+    """
+    previous = manifest_data(output, MANIFEST)
+    text, extra = release_outputs(
+        target, doc, api, files, output, previous, spec_hash, gate=gate
+    )
+    manifest.update(extra)
+    return [OutputFile(CHANGELOG, text)]
+
+
+def _manifest_text(fields: dict[str, object], files: dict[str, bytes]) -> str:
+    """The manifest (see render/ownership.py), its recorded surface one line per operation, schema and
+    module so that its diffs read well."""
+    if "surface" not in fields:
+        return manifest_text(fields, files)  # type: ignore[arg-type]
+    listed = sorted(f for f in files if f != MANIFEST)
+    return dump_manifest(dict(sorted({**fields, "files": listed}.items())))
 
 
 def _stage(project: Project, parent: Path) -> tuple[Path, dict[str, bytes]]:
@@ -225,7 +299,7 @@ def _stage(project: Project, parent: Path) -> tuple[Path, dict[str, bytes]]:
     staging = stage(project.code, parent, more=project.docs, large=project.large)
     try:
         written = read_tree(staging)
-        text = manifest_text(project.manifest, written)
+        text = _manifest_text(project.manifest, written)
         (staging / MANIFEST).write_text(text, encoding="utf-8", newline="\n")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -295,6 +369,7 @@ def _version_warning(
     if (
         previous.get("spec") not in (None, spec_hash)
         and previous.get("version") == target.version
+        and "surface" not in previous  # with a surface, the version gate decides
     ):
         message = (
             f"the spec changed but {target.package}'s version is still {target.version}: "
@@ -315,7 +390,7 @@ def build_target(
     """Regenerate ``target``'s project; skip rendering when the manifest says nothing changed."""
     started = time.perf_counter()
     output, previous = _guarded_output(target)
-    api = load_api(target.spec, lenient=lenient)
+    doc, api = load_spec(target.spec, lenient=lenient)
     spec_hash = spec_digest(target.spec)
     digest = input_digest(target, lenient, spec_hash)
     fields = previous.fields if previous is not None else {}
@@ -331,7 +406,10 @@ def build_target(
             Changes((), (), ()), time.perf_counter() - started, warnings, skipped=True
         )
     parent = writable_parent(output)
-    staging, written = _stage(render_project(target, api, digest, spec_hash), parent)
+    project = render_project(
+        target, api, digest, spec_hash, doc=doc, output=output, gate=incremental
+    )
+    staging, written = _stage(project, parent)
     try:
         changes = _changes(output, written, previous)
         if changes.any:
@@ -350,11 +428,14 @@ def check_target(target: Target, *, lenient: bool = False) -> CheckResult:
     files it did not write (other than caches, build artefacts and what git ignores)."""
     label = _output(target).as_posix()
     output, previous = _guarded_output(target)
-    api = load_api(target.spec, lenient=lenient)
+    doc, api = load_spec(target.spec, lenient=lenient)
     spec_hash = spec_digest(target.spec)
     digest = input_digest(target, lenient, spec_hash)
     with tempfile.TemporaryDirectory(prefix="clientgen-check-") as tmp:
-        _, written = _stage(render_project(target, api, digest, spec_hash), Path(tmp))
+        project = render_project(
+            target, api, digest, spec_hash, doc=doc, output=output, gate=True
+        )
+        _, written = _stage(project, Path(tmp))
     known = set(written) | owned_files(previous, written)
     on_disk = read_files(output, known)
     foreign = foreign_files(output, known)

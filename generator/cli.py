@@ -77,6 +77,29 @@ def _parser() -> argparse.ArgumentParser:
         "--lenient", action="store_true", help="report fixable flaws as warnings"
     )
 
+    diff = sub.add_parser(
+        "diff",
+        help="what changed between two versions of a spec, and the version bump it needs",
+    )
+    diff.add_argument("old", help="the old spec: a file, or REV:PATH read from git")
+    diff.add_argument("new", help="the new spec: a file, or REV:PATH read from git")
+    diff.add_argument(
+        "--package",
+        help="the Python package name (default: from the new spec's file name)",
+    )
+    diff.add_argument("--library", default="sync", choices=["sync", "asyncio"])
+    diff.add_argument(
+        "--lenient",
+        action="store_true",
+        help="compare despite fixable spec flaws (counted on stderr)",
+    )
+    diff.add_argument("--json", action="store_true", help="print the report as JSON")
+    diff.add_argument(
+        "--fail-on",
+        choices=["breaking"],
+        help="exit 1 when a change is breaking (for CI)",
+    )
+
     model = sub.add_parser("model", help="print the intermediate model as JSON")
     model.add_argument("spec")
     model.add_argument("--lenient", action="store_true")
@@ -145,22 +168,32 @@ def _report(target: Target, result: BuildResult) -> None:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    from .diff.release import ReleaseError
+
     targets = load_targets(Path(args.config))
     stale = False
+    refused = False
     for target in targets:
-        if args.check:
-            stale = (
-                _report_check(target, check_target(target, lenient=args.lenient))
-                or stale
-            )
-            continue
-        _report(target, build_target(target, force=args.force, lenient=args.lenient))
+        try:
+            stale = _build_one(args, target) or stale
+        except ReleaseError as exc:
+            # The version gate: this target is not written; the others still are.
+            print(f"error: {exc}", file=sys.stderr)
+            refused = True
     if stale:
         print(
             "run `clientgen build` (or `make generate`) and commit the result",
             file=sys.stderr,
         )
-    return 1 if stale else 0
+    return 1 if stale or refused else 0
+
+
+def _build_one(args: argparse.Namespace, target: Target) -> bool:
+    """Build or check one target; True when ``--check`` finds it stale."""
+    if args.check:
+        return _report_check(target, check_target(target, lenient=args.lenient))
+    _report(target, build_target(target, force=args.force, lenient=args.lenient))
+    return False
 
 
 def _report_check(target: Target, result: CheckResult) -> bool:
@@ -203,6 +236,33 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             f"{spec}: valid ({len(api.operations)} operations, {len(api.models)} models)"
         )
     return 1 if failed else 0
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import SourceError, diff_specs
+
+    try:
+        result = diff_specs(
+            args.old,
+            args.new,
+            package=args.package,
+            library=args.library,
+            lenient=args.lenient,
+        )
+    except SourceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for spec, count in zip((args.old, args.new), result.warnings, strict=True):
+        if count:
+            print(f"{spec}: {count} problem(s) tolerated by --lenient", file=sys.stderr)
+    report = result.report
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(report.text(), end="")
+    if args.fail_on == "breaking" and report.breaking:
+        return 1
+    return 0
 
 
 def _cmd_model(args: argparse.Namespace) -> int:
@@ -255,6 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "generate": _cmd_generate,
             "validate": _cmd_validate,
             "model": _cmd_model,
+            "diff": _cmd_diff,
             "docs-site": _cmd_docs_site,
         }[args.command]
         return handler(args)

@@ -76,7 +76,7 @@ def test_benchmarks_run_end_to_end_at_tiny_sizes(tmp_path: Path) -> None:
     assert (
         0
         < results["scaling"]["10"]["clientgen"]["peak_pss"]
-        <= results["scaling"]["10"]["clientgen"]["peak_rss"]
+        <= results["scaling"]["10"]["clientgen"]["memory_run_peak_rss"]
     )
     for group in ("sync", "asyncio", "asyncio-100"):
         for kind, value in results["overhead"][group].items():

@@ -192,24 +192,33 @@ def test_build_check_detects_a_hand_edit_and_names_the_file(project: Path) -> No
 def test_build_check_detects_a_spec_change(project: Path) -> None:
     spec = project / "specs" / "plane.yaml"
     spec.write_text(spec.read_text().replace("Workspace slug", "The workspace slug"))
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"2.0.0"', '"2.0.1"'))
     result = clientgen("build", "--check", cwd=project)
     assert result.returncode == 1
     assert "+            slug: The workspace slug" in result.stdout
 
 
-def test_build_warns_when_the_spec_changes_without_a_version_bump(
+def test_build_refuses_a_spec_change_without_the_version_bump_it_needs(
     project: Path,
 ) -> None:
     spec = project / "specs" / "plane.yaml"
     spec.write_text(spec.read_text().replace("Workspace slug", "The workspace slug"))
-    result = clientgen("build", cwd=project)
-    assert result.returncode == 0, result.stderr
-    assert "the spec changed but plane's version is still 2.0.0" in result.stderr
+    for command in (("build",), ("build", "--check")):
+        result = clientgen(*command, cwd=project)
+        assert result.returncode == 1, result.stdout
+        assert (
+            "plane: the spec changed and needs a patch version bump (verdict: patch), but "
+            "version 2.0.0 did not change from 2.0.0: set `version` in [tool.clientgen] to "
+            "2.0.1 or later" in result.stderr
+        )
+        assert "[request-parameter-doc-changed]" in result.stderr
+    assert "2.0.1" not in (project / "generated/plane/plane/__init__.py").read_text()
     pyproject = project / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace('"2.0.0"', '"2.1.0"'))
-    spec.write_text(
-        spec.read_text().replace("The workspace slug", "Slug of the workspace")
-    )
+    pyproject.write_text(pyproject.read_text().replace('"2.0.0"', '"2.0.1"'))
     bumped = clientgen("build", cwd=project)
     assert bumped.returncode == 0, bumped.stderr
-    assert "version is still" not in bumped.stderr
+    assert (
+        '__version__ = "2.0.1"'
+        in (project / "generated/plane/plane/__init__.py").read_text()
+    )

@@ -285,6 +285,12 @@ def test_a_folder_inside_the_output_linking_out_is_never_written_through(
     assert snapshot(outside) == {"precious.md": b"precious\n"}
 
 
+def _bump(repo: Path, version: str) -> None:
+    """Set the target's version (it has none: 1.0.0)."""
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + f'version = "{version}"\n')
+
+
 def test_regenerating_keeps_files_clientgen_did_not_write(repo: Path) -> None:
     assert clientgen("build", cwd=repo).returncode == 0
     out = repo / "generated" / "tiny"
@@ -293,6 +299,7 @@ def test_regenerating_keeps_files_clientgen_did_not_write(repo: Path) -> None:
     assert (out / "docs" / "OwnersApi.md").is_file()
     spec = repo / "specs" / "tiny.yaml"
     spec.write_text(SPEC.split("  /owners:")[0])  # the owners operation goes
+    _bump(repo, "2.0.0")  # a breaking change: the version gate asks for a major bump
     result = clientgen("build", cwd=repo)
     assert result.returncode == 0, result.stderr
     assert "removed" in result.stdout
@@ -315,6 +322,7 @@ def test_a_file_clientgen_did_not_write_is_never_overwritten(repo: Path) -> None
     out = repo / "generated" / "tiny"
     (out / "docs" / "OwnersApi.md").write_text("the user's own page\n")
     spec.write_text(SPEC)  # now clientgen would write docs/OwnersApi.md
+    _bump(repo, "1.1.0")  # an addition: the version gate asks for a minor bump
     before = snapshot(out)
     result = clientgen("build", cwd=repo)
     one_line_refusal(result, "docs/OwnersApi.md", "not written by clientgen")
@@ -387,6 +395,9 @@ def test_check_ignores_what_pip_build_and_mypy_leave_in_the_output(
     (repo / "specs" / "plane.yaml").write_text(
         (repo / "specs" / "plane.yaml").read_text().replace("Workspace slug", "Slug")
     )
+    _bump(
+        repo, "1.0.1"
+    )  # a description changed: the version gate asks for a patch bump
     rebuilt = clientgen("build", cwd=repo)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert {"plane.egg-info", "dist", ".mypy_cache"} <= {p.name for p in out.iterdir()}
