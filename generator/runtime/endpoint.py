@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .servers import Server
 
 __all__ = [
     "Body",
@@ -100,7 +103,8 @@ class Endpoint:
     ``auth`` lists OpenAPI security alternatives; each is a tuple of scheme names that must all apply, and
     the first alternative whose schemes are all configured is used. ``response_types`` is called lazily
     (once) and maps ``"200"``/``"2XX"``/``"default"`` to the type of the body (``None``: no body).
-    ``servers`` are per-operation server URL overrides.
+    ``servers`` are the operation's own servers (URL templates with variables; a plain string is a fixed
+    URL), used instead of the configuration's host (see ``servers.operation_host``).
     """
 
     operation_id: str
@@ -111,6 +115,6 @@ class Endpoint:
     accept: tuple[str, ...] = ()
     auth: tuple[tuple[str, ...], ...] = ()
     response_types: Callable[[], Mapping[str, Any]] | None = None
-    servers: tuple[str, ...] = ()
+    servers: tuple[Server | str, ...] = ()
     websocket: bool = False
     pagination: Pagination | None = None

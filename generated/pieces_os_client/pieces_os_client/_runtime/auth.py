@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from .configuration import BaseConfiguration
@@ -20,7 +20,7 @@ __all__ = [
     "select_alternative",
 ]
 
-AuthKind = Literal["api_key", "bearer", "basic", "oauth2", "openid"]
+AuthKind = Literal["api_key", "bearer", "basic", "oauth2", "openid", "signature"]
 AuthLocation = Literal["header", "query", "cookie"]
 
 
@@ -30,7 +30,8 @@ class AuthScheme:
 
     For ``api_key`` the key is ``configuration.api_key[name]``, sent in ``location`` as ``param_name``.
     ``bearer``, ``oauth2`` and ``openid`` send ``configuration.access_token`` as a Bearer token; ``basic``
-    sends ``configuration.username``/``password``.
+    sends ``configuration.username``/``password``; ``signature`` signs the request with
+    ``configuration.signing_info`` (see ``signing``).
     """
 
     name: str
@@ -42,11 +43,13 @@ class AuthScheme:
 
 @dataclass(slots=True)
 class AuthValues:
-    """What to add to a request: headers, query parameters (in order) and cookies."""
+    """What to add to a request: headers, query parameters (in order) and cookies; ``signer`` (an
+    ``HttpSigningConfiguration``) signs the finished request."""
 
     headers: dict[str, str] = field(default_factory=dict)
     query: list[tuple[str, str]] = field(default_factory=list)
     cookies: dict[str, str] = field(default_factory=dict)
+    signer: Any = None
 
 
 def _is_configured(scheme: AuthScheme, configuration: BaseConfiguration) -> bool:
@@ -54,6 +57,8 @@ def _is_configured(scheme: AuthScheme, configuration: BaseConfiguration) -> bool
         return bool(configuration.api_key.get(scheme.name))
     if scheme.kind == "basic":
         return configuration.username is not None
+    if scheme.kind == "signature":
+        return configuration.signing_info is not None
     return bool(configuration.access_token)
 
 
@@ -133,6 +138,8 @@ def apply_auth(
                 values.cookies[scheme.param_name] = value
             else:
                 values.headers[scheme.param_name] = value
+        elif scheme.kind == "signature":
+            values.signer = configuration.signing_info
         elif scheme.kind == "basic":
             raw = f"{configuration.username}:{configuration.password or ''}".encode()
             values.headers["Authorization"] = "Basic " + base64.b64encode(raw).decode(

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
+from .._runtime.arguments import host_for_index, validate_arguments
 from .._runtime.endpoint import Body, Endpoint, Param
 
 # Everything below is needed for annotations only: the runtime (pydantic, urllib3) is imported on
@@ -32,6 +33,25 @@ if TYPE_CHECKING:
     from ..models.seeded_assets_recommendation import SeededAssetsRecommendation
     from ..models.streamed_identifiers import StreamedIdentifiers
     from ..models.workstream_suggestions import WorkstreamSuggestions
+
+
+# Where the names the methods' annotations use (imported above only for type checkers) come from: a
+# method imports those it needs on its first call, to check its arguments.
+_NAMES: dict[str, str] = {
+    "RequestTimeout": ".._runtime.types",
+    "Asset": "..models.asset",
+    "Assets": "..models.assets",
+    "AssetsSearchWithFiltersInput": "..models.assets_search_with_filters_input",
+    "AssetsSearchWithFiltersOutput": "..models.assets_search_with_filters_output",
+    "FlattenedAssets": "..models.flattened_assets",
+    "Formats": "..models.formats",
+    "PseudoAssets": "..models.pseudo_assets",
+    "SearchedAssets": "..models.searched_assets",
+    "Seed": "..models.seed",
+    "SeededAssetsRecommendation": "..models.seeded_assets_recommendation",
+    "StreamedIdentifiers": "..models.streamed_identifiers",
+    "WorkstreamSuggestions": "..models.workstream_suggestions",
+}
 
 
 def _assets_create_new_asset_types() -> dict[str, Any]:
@@ -390,9 +410,10 @@ class AssetsApi:
         if api_client is None:
             from ..api_client import ApiClient
 
-            api_client = ApiClient()
+            api_client = ApiClient.get_default()
         self.api_client = api_client
 
+    @validate_arguments(_ASSETS_CREATE_NEW_ASSET, _NAMES)
     def assets_create_new_asset(
         self,
         transferables: bool | None = None,
@@ -402,6 +423,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Asset:
         """/assets/create [POST] Scoped to Asset
 
@@ -414,16 +436,26 @@ class AssetsApi:
                 the transferable data (default) or not(performance enhancement)
             seed: The request body: a Seed or a dict of its fields.
         """
-        response = self.assets_create_new_asset_with_http_info(
-            transferables=transferables,
-            seed=seed,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_CREATE_NEW_ASSET,
+            {
+                "transferables": transferables,
+                "seed": seed,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_CREATE_NEW_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
-        return response.data
+        return cast("Asset", response.data)
 
+    @validate_arguments(_ASSETS_CREATE_NEW_ASSET, _NAMES)
     def assets_create_new_asset_with_http_info(
         self,
         transferables: bool | None = None,
@@ -433,6 +465,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Asset]:
         """Like :meth:`assets_create_new_asset`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -444,10 +477,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_CREATE_NEW_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[Asset]", response)
 
+    @validate_arguments(_ASSETS_CREATE_NEW_ASSET, _NAMES)
     def assets_create_new_asset_without_preload_content(
         self,
         transferables: bool | None = None,
@@ -457,6 +497,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_create_new_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -468,9 +509,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_CREATE_NEW_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_DELETE_ASSET, _NAMES)
     def assets_delete_asset(
         self,
         asset: UUID | str,
@@ -479,6 +527,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> str:
         """/assets/{asset}/delete [POST] Scoped to Asset
 
@@ -488,15 +537,25 @@ class AssetsApi:
         Args:
             asset: The id (uuid) of the asset that you are trying to access.
         """
-        response = self.assets_delete_asset_with_http_info(
-            asset=asset,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_DELETE_ASSET,
+            {
+                "asset": asset,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DELETE_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
-        return response.data
+        return cast("str", response.data)
 
+    @validate_arguments(_ASSETS_DELETE_ASSET, _NAMES)
     def assets_delete_asset_with_http_info(
         self,
         asset: UUID | str,
@@ -505,6 +564,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[str]:
         """Like :meth:`assets_delete_asset`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -515,10 +575,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DELETE_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[str]", response)
 
+    @validate_arguments(_ASSETS_DELETE_ASSET, _NAMES)
     def assets_delete_asset_without_preload_content(
         self,
         asset: UUID | str,
@@ -527,6 +594,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_delete_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -537,9 +605,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DELETE_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_DRAFT, _NAMES)
     def assets_draft(
         self,
         transferables: bool | None = None,
@@ -549,6 +624,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Seed:
         """/assets/draft [POST]
 
@@ -561,16 +637,26 @@ class AssetsApi:
                 the transferable data (default) or not(performance enhancement)
             seed: The request body: a Seed or a dict of its fields.
         """
-        response = self.assets_draft_with_http_info(
-            transferables=transferables,
-            seed=seed,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_DRAFT,
+            {
+                "transferables": transferables,
+                "seed": seed,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DRAFT, self.api_client.configuration, _host_index
+                )
+            ),
         )
-        return response.data
+        return cast("Seed", response.data)
 
+    @validate_arguments(_ASSETS_DRAFT, _NAMES)
     def assets_draft_with_http_info(
         self,
         transferables: bool | None = None,
@@ -580,6 +666,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Seed]:
         """Like :meth:`assets_draft`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -591,10 +678,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DRAFT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[Seed]", response)
 
+    @validate_arguments(_ASSETS_DRAFT, _NAMES)
     def assets_draft_without_preload_content(
         self,
         transferables: bool | None = None,
@@ -604,6 +698,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_draft`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -615,9 +710,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DRAFT, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_GET_RECOMMENDED_ASSETS, _NAMES)
     def assets_get_recommended_assets(
         self,
         seeded_assets_recommendation: (
@@ -628,6 +730,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Assets:
         """Your GET endpoint
 
@@ -641,15 +744,27 @@ class AssetsApi:
                 body.assets.iterable with a fully populated assets array with fully
                 sub-populated formats.
         """
-        response = self.assets_get_recommended_assets_with_http_info(
-            seeded_assets_recommendation=seeded_assets_recommendation,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_GET_RECOMMENDED_ASSETS,
+            {
+                "seeded_assets_recommendation": seeded_assets_recommendation,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RECOMMENDED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
-        return response.data
+        return cast("Assets", response.data)
 
+    @validate_arguments(_ASSETS_GET_RECOMMENDED_ASSETS, _NAMES)
     def assets_get_recommended_assets_with_http_info(
         self,
         seeded_assets_recommendation: (
@@ -660,6 +775,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Assets]:
         """Like :meth:`assets_get_recommended_assets`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -670,10 +786,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RECOMMENDED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[Assets]", response)
 
+    @validate_arguments(_ASSETS_GET_RECOMMENDED_ASSETS, _NAMES)
     def assets_get_recommended_assets_without_preload_content(
         self,
         seeded_assets_recommendation: (
@@ -684,6 +809,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_get_recommended_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -694,9 +820,18 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RECOMMENDED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_GET_RELATED_ASSETS, _NAMES)
     def assets_get_related_assets(
         self,
         assets: Assets | dict[str, Any] | None = None,
@@ -705,6 +840,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Assets:
         """/assets/related [GET]
 
@@ -715,15 +851,27 @@ class AssetsApi:
             assets: The body of the request is an object (Assets Model) with iterable
                 internally.
         """
-        response = self.assets_get_related_assets_with_http_info(
-            assets=assets,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_GET_RELATED_ASSETS,
+            {
+                "assets": assets,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RELATED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
-        return response.data
+        return cast("Assets", response.data)
 
+    @validate_arguments(_ASSETS_GET_RELATED_ASSETS, _NAMES)
     def assets_get_related_assets_with_http_info(
         self,
         assets: Assets | dict[str, Any] | None = None,
@@ -732,6 +880,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Assets]:
         """Like :meth:`assets_get_related_assets`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -742,10 +891,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RELATED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[Assets]", response)
 
+    @validate_arguments(_ASSETS_GET_RELATED_ASSETS, _NAMES)
     def assets_get_related_assets_without_preload_content(
         self,
         assets: Assets | dict[str, Any] | None = None,
@@ -754,6 +912,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_get_related_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -764,9 +923,18 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RELATED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_IDENTIFIERS_SNAPSHOT, _NAMES)
     def assets_identifiers_snapshot(
         self,
         pseudo: bool | None = None,
@@ -775,6 +943,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> FlattenedAssets:
         """/assets/identifiers [GET]
 
@@ -784,15 +953,27 @@ class AssetsApi:
             pseudo: This is helper boolean that will give you the ability to also
                 include your pseudo assets, we will always default to false.
         """
-        response = self.assets_identifiers_snapshot_with_http_info(
-            pseudo=pseudo,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_IDENTIFIERS_SNAPSHOT,
+            {
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_IDENTIFIERS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
-        return response.data
+        return cast("FlattenedAssets", response.data)
 
+    @validate_arguments(_ASSETS_IDENTIFIERS_SNAPSHOT, _NAMES)
     def assets_identifiers_snapshot_with_http_info(
         self,
         pseudo: bool | None = None,
@@ -801,6 +982,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[FlattenedAssets]:
         """Like :meth:`assets_identifiers_snapshot`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -811,10 +993,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_IDENTIFIERS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[FlattenedAssets]", response)
 
+    @validate_arguments(_ASSETS_IDENTIFIERS_SNAPSHOT, _NAMES)
     def assets_identifiers_snapshot_without_preload_content(
         self,
         pseudo: bool | None = None,
@@ -823,6 +1014,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_identifiers_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -833,9 +1025,18 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_IDENTIFIERS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_PSEUDO_SNAPSHOT, _NAMES)
     def assets_pseudo_snapshot(
         self,
         *,
@@ -843,20 +1044,30 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> PseudoAssets:
         """/assets/pseudo [GET]
 
         Retrieves a snapshot exclusively containing pseudo Assets from your Pieces
         drive.
         """
-        response = self.assets_pseudo_snapshot_with_http_info(
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_PSEUDO_SNAPSHOT,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_PSEUDO_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
         )
-        return response.data
+        return cast("PseudoAssets", response.data)
 
+    @validate_arguments(_ASSETS_PSEUDO_SNAPSHOT, _NAMES)
     def assets_pseudo_snapshot_with_http_info(
         self,
         *,
@@ -864,6 +1075,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[PseudoAssets]:
         """Like :meth:`assets_pseudo_snapshot`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -872,10 +1084,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_PSEUDO_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[PseudoAssets]", response)
 
+    @validate_arguments(_ASSETS_PSEUDO_SNAPSHOT, _NAMES)
     def assets_pseudo_snapshot_without_preload_content(
         self,
         *,
@@ -883,6 +1102,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_pseudo_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -891,9 +1111,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_PSEUDO_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_SEARCH_ASSETS, _NAMES)
     def assets_search_assets(
         self,
         query: str | None = None,
@@ -905,6 +1132,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> SearchedAssets:
         """/assets/search?query=string [GET]
 
@@ -923,18 +1151,28 @@ class AssetsApi:
             pseudo: This is helper boolean that will give you the ability to also
                 include your pseudo assets, we will always default to false.
         """
-        response = self.assets_search_assets_with_http_info(
-            query=query,
-            transferables=transferables,
-            searchable_tags=searchable_tags,
-            pseudo=pseudo,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_SEARCH_ASSETS,
+            {
+                "query": query,
+                "transferables": transferables,
+                "searchable_tags": searchable_tags,
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
         )
-        return response.data
+        return cast("SearchedAssets", response.data)
 
+    @validate_arguments(_ASSETS_SEARCH_ASSETS, _NAMES)
     def assets_search_assets_with_http_info(
         self,
         query: str | None = None,
@@ -946,6 +1184,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[SearchedAssets]:
         """Like :meth:`assets_search_assets`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -959,10 +1198,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[SearchedAssets]", response)
 
+    @validate_arguments(_ASSETS_SEARCH_ASSETS, _NAMES)
     def assets_search_assets_without_preload_content(
         self,
         query: str | None = None,
@@ -974,6 +1220,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_search_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -987,9 +1234,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_SEARCH_WITH_FILTERS, _NAMES)
     def assets_search_with_filters(
         self,
         transferables: bool | None = None,
@@ -1002,6 +1256,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> AssetsSearchWithFiltersOutput:
         """/assets/search [POST]
 
@@ -1020,17 +1275,29 @@ class AssetsApi:
             assets_search_with_filters_input: The request body: a
                 AssetsSearchWithFiltersInput or a dict of its fields.
         """
-        response = self.assets_search_with_filters_with_http_info(
-            transferables=transferables,
-            pseudo=pseudo,
-            assets_search_with_filters_input=assets_search_with_filters_input,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_SEARCH_WITH_FILTERS,
+            {
+                "transferables": transferables,
+                "pseudo": pseudo,
+                "assets_search_with_filters_input": assets_search_with_filters_input,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_WITH_FILTERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
-        return response.data
+        return cast("AssetsSearchWithFiltersOutput", response.data)
 
+    @validate_arguments(_ASSETS_SEARCH_WITH_FILTERS, _NAMES)
     def assets_search_with_filters_with_http_info(
         self,
         transferables: bool | None = None,
@@ -1043,6 +1310,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[AssetsSearchWithFiltersOutput]:
         """Like :meth:`assets_search_with_filters`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -1055,10 +1323,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_WITH_FILTERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[AssetsSearchWithFiltersOutput]", response)
 
+    @validate_arguments(_ASSETS_SEARCH_WITH_FILTERS, _NAMES)
     def assets_search_with_filters_without_preload_content(
         self,
         transferables: bool | None = None,
@@ -1071,6 +1348,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_search_with_filters`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -1083,9 +1361,18 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_WITH_FILTERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_SNAPSHOT, _NAMES)
     def assets_snapshot(
         self,
         transferables: bool | None = None,
@@ -1096,6 +1383,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Assets:
         """/assets [GET] Scoped to Assets
 
@@ -1109,17 +1397,27 @@ class AssetsApi:
             pseudo: This is helper boolean that will give you the ability to also
                 include your pseudo assets, we will always default to false.
         """
-        response = self.assets_snapshot_with_http_info(
-            transferables=transferables,
-            suggested=suggested,
-            pseudo=pseudo,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_SNAPSHOT,
+            {
+                "transferables": transferables,
+                "suggested": suggested,
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
         )
-        return response.data
+        return cast("Assets", response.data)
 
+    @validate_arguments(_ASSETS_SNAPSHOT, _NAMES)
     def assets_snapshot_with_http_info(
         self,
         transferables: bool | None = None,
@@ -1130,6 +1428,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Assets]:
         """Like :meth:`assets_snapshot`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -1142,10 +1441,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[Assets]", response)
 
+    @validate_arguments(_ASSETS_SNAPSHOT, _NAMES)
     def assets_snapshot_without_preload_content(
         self,
         transferables: bool | None = None,
@@ -1156,6 +1462,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -1168,9 +1475,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT, _NAMES)
     def assets_specific_asset_formats_snapshot(
         self,
         asset: UUID | str,
@@ -1180,6 +1494,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Formats:
         """/assets/{asset}/formats [GET] Scoped To Assets
 
@@ -1190,16 +1505,28 @@ class AssetsApi:
             transferables: This is a boolean that will decided if we are want to return
                 the transferable data (default) or not(performance enhancement)
         """
-        response = self.assets_specific_asset_formats_snapshot_with_http_info(
-            asset=asset,
-            transferables=transferables,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+            {
+                "asset": asset,
+                "transferables": transferables,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
-        return response.data
+        return cast("Formats", response.data)
 
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT, _NAMES)
     def assets_specific_asset_formats_snapshot_with_http_info(
         self,
         asset: UUID | str,
@@ -1209,6 +1536,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Formats]:
         """Like :meth:`assets_specific_asset_formats_snapshot`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -1220,10 +1548,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[Formats]", response)
 
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT, _NAMES)
     def assets_specific_asset_formats_snapshot_without_preload_content(
         self,
         asset: UUID | str,
@@ -1233,6 +1570,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_specific_asset_formats_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -1244,9 +1582,18 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_SNAPSHOT, _NAMES)
     def assets_specific_asset_snapshot(
         self,
         asset: UUID | str,
@@ -1256,6 +1603,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Asset:
         """/assets/{asset} [GET] Scoped to Assets
 
@@ -1267,16 +1615,28 @@ class AssetsApi:
             transferables: This is a boolean that will decided if we are want to return
                 the transferable data (default) or not(performance enhancement)
         """
-        response = self.assets_specific_asset_snapshot_with_http_info(
-            asset=asset,
-            transferables=transferables,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+            {
+                "asset": asset,
+                "transferables": transferables,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
-        return response.data
+        return cast("Asset", response.data)
 
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_SNAPSHOT, _NAMES)
     def assets_specific_asset_snapshot_with_http_info(
         self,
         asset: UUID | str,
@@ -1286,6 +1646,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Asset]:
         """Like :meth:`assets_specific_asset_snapshot`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -1297,10 +1658,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[Asset]", response)
 
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_SNAPSHOT, _NAMES)
     def assets_specific_asset_snapshot_without_preload_content(
         self,
         asset: UUID | str,
@@ -1310,6 +1680,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_specific_asset_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -1321,9 +1692,18 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_STREAM_IDENTIFIERS, _NAMES)
     def assets_stream_identifiers(
         self,
         *,
@@ -1331,20 +1711,32 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> StreamedIdentifiers:
         """/assets/stream/identifiers [WS]
 
         Provides a WebSocket connection that emits changes to your asset's identifiers
         (UUIDs).
         """
-        response = self.assets_stream_identifiers_with_http_info(
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _ASSETS_STREAM_IDENTIFIERS,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_STREAM_IDENTIFIERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
-        return response.data
+        return cast("StreamedIdentifiers", response.data)
 
+    @validate_arguments(_ASSETS_STREAM_IDENTIFIERS, _NAMES)
     def assets_stream_identifiers_with_http_info(
         self,
         *,
@@ -1352,6 +1744,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[StreamedIdentifiers]:
         """Like :meth:`assets_stream_identifiers`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -1360,10 +1753,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_STREAM_IDENTIFIERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[StreamedIdentifiers]", response)
 
+    @validate_arguments(_ASSETS_STREAM_IDENTIFIERS, _NAMES)
     def assets_stream_identifiers_without_preload_content(
         self,
         *,
@@ -1371,6 +1773,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_stream_identifiers`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -1379,7 +1782,15 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_STREAM_IDENTIFIERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
     def assets_stream_identifiers_ws(
@@ -1406,6 +1817,7 @@ class AssetsApi:
             receive_timeout=_receive_timeout,
         )
 
+    @validate_arguments(_GET_ASSETS_STREAM_TRANSFERABLES, _NAMES)
     def get_assets_stream_transferables(
         self,
         *,
@@ -1413,20 +1825,32 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Assets:
         """/assets/stream/transferables [WS]
 
         Provides a WebSocket connection that emits changes to your assets, including
         their transferable.
         """
-        response = self.get_assets_stream_transferables_with_http_info(
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _GET_ASSETS_STREAM_TRANSFERABLES,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_ASSETS_STREAM_TRANSFERABLES,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
-        return response.data
+        return cast("Assets", response.data)
 
+    @validate_arguments(_GET_ASSETS_STREAM_TRANSFERABLES, _NAMES)
     def get_assets_stream_transferables_with_http_info(
         self,
         *,
@@ -1434,6 +1858,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Assets]:
         """Like :meth:`get_assets_stream_transferables`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -1442,10 +1867,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_ASSETS_STREAM_TRANSFERABLES,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[Assets]", response)
 
+    @validate_arguments(_GET_ASSETS_STREAM_TRANSFERABLES, _NAMES)
     def get_assets_stream_transferables_without_preload_content(
         self,
         *,
@@ -1453,6 +1887,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`get_assets_stream_transferables`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -1461,7 +1896,15 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_ASSETS_STREAM_TRANSFERABLES,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
     def get_assets_stream_transferables_ws(
@@ -1488,6 +1931,7 @@ class AssetsApi:
             receive_timeout=_receive_timeout,
         )
 
+    @validate_arguments(_STREAM_ASSETS, _NAMES)
     def stream_assets(
         self,
         *,
@@ -1495,19 +1939,29 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Assets:
         """/assets/stream [WS]
 
         Provides a WebSocket connection that emits changes to your assets.
         """
-        response = self.stream_assets_with_http_info(
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _STREAM_ASSETS,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _STREAM_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
         )
-        return response.data
+        return cast("Assets", response.data)
 
+    @validate_arguments(_STREAM_ASSETS, _NAMES)
     def stream_assets_with_http_info(
         self,
         *,
@@ -1515,6 +1969,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Assets]:
         """Like :meth:`stream_assets`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -1523,10 +1978,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _STREAM_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[Assets]", response)
 
+    @validate_arguments(_STREAM_ASSETS, _NAMES)
     def stream_assets_without_preload_content(
         self,
         *,
@@ -1534,6 +1996,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`stream_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -1542,7 +2005,13 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _STREAM_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
     def stream_assets_ws(
@@ -1569,6 +2038,7 @@ class AssetsApi:
             receive_timeout=_receive_timeout,
         )
 
+    @validate_arguments(_WORKSTREAM_SUGGESTIONS_STREAM, _NAMES)
     def workstream_suggestions_stream(
         self,
         *,
@@ -1576,20 +2046,32 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> WorkstreamSuggestions:
         """/workstream/suggestions/stream [WS]
 
         Provides a WebSocket connection that emits changes to your workstream
         suggestions.
         """
-        response = self.workstream_suggestions_stream_with_http_info(
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _WORKSTREAM_SUGGESTIONS_STREAM,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _WORKSTREAM_SUGGESTIONS_STREAM,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
-        return response.data
+        return cast("WorkstreamSuggestions", response.data)
 
+    @validate_arguments(_WORKSTREAM_SUGGESTIONS_STREAM, _NAMES)
     def workstream_suggestions_stream_with_http_info(
         self,
         *,
@@ -1597,6 +2079,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[WorkstreamSuggestions]:
         """Like :meth:`workstream_suggestions_stream`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -1605,10 +2088,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _WORKSTREAM_SUGGESTIONS_STREAM,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[WorkstreamSuggestions]", response)
 
+    @validate_arguments(_WORKSTREAM_SUGGESTIONS_STREAM, _NAMES)
     def workstream_suggestions_stream_without_preload_content(
         self,
         *,
@@ -1616,6 +2108,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`workstream_suggestions_stream`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -1624,7 +2117,15 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _WORKSTREAM_SUGGESTIONS_STREAM,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
     def workstream_suggestions_stream_ws(

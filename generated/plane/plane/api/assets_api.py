@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
+from .._runtime.arguments import host_for_index, validate_arguments
 from .._runtime.endpoint import Body, Endpoint, Param
 
 # Everything below is needed for annotations only: the runtime (pydantic, urllib3) is imported on
@@ -25,6 +26,19 @@ if TYPE_CHECKING:
         PatchedGenericAssetUpdateRequest,
     )
     from ..models.user_asset_upload_request import UserAssetUploadRequest
+
+
+# Where the names the methods' annotations use (imported above only for type checkers) come from: a
+# method imports those it needs on its first call, to check its arguments.
+_NAMES: dict[str, str] = {
+    "RequestTimeout": ".._runtime.types",
+    "AssetDownloadResponse": "..models.asset_download_response",
+    "AssetUploadResponse": "..models.asset_upload_response",
+    "GenericAssetUploadRequest": "..models.generic_asset_upload_request",
+    "PatchedAssetUpdateRequest": "..models.patched_asset_update_request",
+    "PatchedGenericAssetUpdateRequest": "..models.patched_generic_asset_update_request",
+    "UserAssetUploadRequest": "..models.user_asset_upload_request",
+}
 
 
 def _create_generic_asset_upload_types() -> dict[str, Any]:
@@ -200,9 +214,10 @@ class AssetsApi:
         if api_client is None:
             from ..api_client import ApiClient
 
-            api_client = ApiClient()
+            api_client = ApiClient.get_default()
         self.api_client = api_client
 
+    @validate_arguments(_CREATE_GENERIC_ASSET_UPLOAD, _NAMES)
     def create_generic_asset_upload(
         self,
         slug: str,
@@ -212,6 +227,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> AssetUploadResponse:
         """Generate presigned URL for generic asset upload
 
@@ -220,16 +236,28 @@ class AssetsApi:
             generic_asset_upload_request: The request body: a GenericAssetUploadRequest
                 or a dict of its fields.
         """
-        response = self.create_generic_asset_upload_with_http_info(
-            slug=slug,
-            generic_asset_upload_request=generic_asset_upload_request,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _CREATE_GENERIC_ASSET_UPLOAD,
+            {
+                "slug": slug,
+                "generic_asset_upload_request": generic_asset_upload_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_GENERIC_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
-        return response.data
+        return cast("AssetUploadResponse", response.data)
 
+    @validate_arguments(_CREATE_GENERIC_ASSET_UPLOAD, _NAMES)
     def create_generic_asset_upload_with_http_info(
         self,
         slug: str,
@@ -239,6 +267,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[AssetUploadResponse]:
         """Like :meth:`create_generic_asset_upload`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -250,10 +279,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_GENERIC_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[AssetUploadResponse]", response)
 
+    @validate_arguments(_CREATE_GENERIC_ASSET_UPLOAD, _NAMES)
     def create_generic_asset_upload_without_preload_content(
         self,
         slug: str,
@@ -263,6 +301,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`create_generic_asset_upload`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -274,9 +313,18 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_GENERIC_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_CREATE_USER_ASSET_UPLOAD, _NAMES)
     def create_user_asset_upload(
         self,
         user_asset_upload_request: UserAssetUploadRequest | dict[str, Any],
@@ -285,6 +333,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> AssetUploadResponse:
         """Generate presigned URL for user asset upload
 
@@ -292,15 +341,27 @@ class AssetsApi:
             user_asset_upload_request: The request body: a UserAssetUploadRequest or a
                 dict of its fields.
         """
-        response = self.create_user_asset_upload_with_http_info(
-            user_asset_upload_request=user_asset_upload_request,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _CREATE_USER_ASSET_UPLOAD,
+            {
+                "user_asset_upload_request": user_asset_upload_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_USER_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
-        return response.data
+        return cast("AssetUploadResponse", response.data)
 
+    @validate_arguments(_CREATE_USER_ASSET_UPLOAD, _NAMES)
     def create_user_asset_upload_with_http_info(
         self,
         user_asset_upload_request: UserAssetUploadRequest | dict[str, Any],
@@ -309,6 +370,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[AssetUploadResponse]:
         """Like :meth:`create_user_asset_upload`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -319,10 +381,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_USER_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[AssetUploadResponse]", response)
 
+    @validate_arguments(_CREATE_USER_ASSET_UPLOAD, _NAMES)
     def create_user_asset_upload_without_preload_content(
         self,
         user_asset_upload_request: UserAssetUploadRequest | dict[str, Any],
@@ -331,6 +402,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`create_user_asset_upload`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -341,9 +413,18 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_USER_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_DELETE_USER_ASSET, _NAMES)
     def delete_user_asset(
         self,
         asset_id: UUID | str,
@@ -352,6 +433,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> None:
         """Delete user asset
 
@@ -365,14 +447,24 @@ class AssetsApi:
         Args:
             asset_id: Asset ID
         """
-        self.delete_user_asset_with_http_info(
-            asset_id=asset_id,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        self.api_client.call(
+            _DELETE_USER_ASSET,
+            {
+                "asset_id": asset_id,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _DELETE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_DELETE_USER_ASSET, _NAMES)
     def delete_user_asset_with_http_info(
         self,
         asset_id: UUID | str,
@@ -381,6 +473,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[None]:
         """Like :meth:`delete_user_asset`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -391,10 +484,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _DELETE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[None]", response)
 
+    @validate_arguments(_DELETE_USER_ASSET, _NAMES)
     def delete_user_asset_without_preload_content(
         self,
         asset_id: UUID | str,
@@ -403,6 +503,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`delete_user_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -413,9 +514,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _DELETE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_GET_GENERIC_ASSET, _NAMES)
     def get_generic_asset(
         self,
         asset_id: UUID | str,
@@ -425,6 +533,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> AssetDownloadResponse:
         """Get presigned URL for asset download
 
@@ -432,16 +541,26 @@ class AssetsApi:
             asset_id: The `asset_id` path parameter.
             slug: Workspace slug
         """
-        response = self.get_generic_asset_with_http_info(
-            asset_id=asset_id,
-            slug=slug,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        response = self.api_client.call(
+            _GET_GENERIC_ASSET,
+            {
+                "asset_id": asset_id,
+                "slug": slug,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
-        return response.data
+        return cast("AssetDownloadResponse", response.data)
 
+    @validate_arguments(_GET_GENERIC_ASSET, _NAMES)
     def get_generic_asset_with_http_info(
         self,
         asset_id: UUID | str,
@@ -451,6 +570,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[AssetDownloadResponse]:
         """Like :meth:`get_generic_asset`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -462,10 +582,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[AssetDownloadResponse]", response)
 
+    @validate_arguments(_GET_GENERIC_ASSET, _NAMES)
     def get_generic_asset_without_preload_content(
         self,
         asset_id: UUID | str,
@@ -475,6 +602,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`get_generic_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -486,9 +614,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_UPDATE_GENERIC_ASSET, _NAMES)
     def update_generic_asset(
         self,
         asset_id: UUID | str,
@@ -501,6 +636,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> None:
         """Update generic asset after upload completion
 
@@ -510,16 +646,26 @@ class AssetsApi:
             patched_generic_asset_update_request: The request body: a
                 PatchedGenericAssetUpdateRequest or a dict of its fields.
         """
-        self.update_generic_asset_with_http_info(
-            asset_id=asset_id,
-            slug=slug,
-            patched_generic_asset_update_request=patched_generic_asset_update_request,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        self.api_client.call(
+            _UPDATE_GENERIC_ASSET,
+            {
+                "asset_id": asset_id,
+                "slug": slug,
+                "patched_generic_asset_update_request": patched_generic_asset_update_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_UPDATE_GENERIC_ASSET, _NAMES)
     def update_generic_asset_with_http_info(
         self,
         asset_id: UUID | str,
@@ -532,6 +678,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[None]:
         """Like :meth:`update_generic_asset`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -544,10 +691,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[None]", response)
 
+    @validate_arguments(_UPDATE_GENERIC_ASSET, _NAMES)
     def update_generic_asset_without_preload_content(
         self,
         asset_id: UUID | str,
@@ -560,6 +714,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`update_generic_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -572,9 +727,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_UPDATE_USER_ASSET, _NAMES)
     def update_user_asset(
         self,
         asset_id: UUID | str,
@@ -586,6 +748,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> None:
         """Mark user asset as uploaded
 
@@ -594,15 +757,25 @@ class AssetsApi:
             patched_asset_update_request: The request body: a PatchedAssetUpdateRequest
                 or a dict of its fields.
         """
-        self.update_user_asset_with_http_info(
-            asset_id=asset_id,
-            patched_asset_update_request=patched_asset_update_request,
-            _request_timeout=_request_timeout,
-            _headers=_headers,
-            _retries=_retries,
-            _host=_host,
+        self.api_client.call(
+            _UPDATE_USER_ASSET,
+            {
+                "asset_id": asset_id,
+                "patched_asset_update_request": patched_asset_update_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_UPDATE_USER_ASSET, _NAMES)
     def update_user_asset_with_http_info(
         self,
         asset_id: UUID | str,
@@ -614,6 +787,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[None]:
         """Like :meth:`update_user_asset`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -625,10 +799,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[None]", response)
 
+    @validate_arguments(_UPDATE_USER_ASSET, _NAMES)
     def update_user_asset_without_preload_content(
         self,
         asset_id: UUID | str,
@@ -640,6 +821,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`update_user_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -651,5 +833,11 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
