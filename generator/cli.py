@@ -9,13 +9,17 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .build import BuildResult, CheckResult, build_target, check_target, load_api
 from .config import LIBRARIES, ConfigError, Target, load_targets, make_target
-from .docs_site import SiteProject, build_site, project_from_folder
 from .errors import OutputError, Problem, SpecError
+from .load import load_api
+
+# Each command imports what it runs: ``diff`` and ``validate`` never load the renderer's writing side.
+if TYPE_CHECKING:
+    from .build import BuildResult, CheckResult
+    from .docs_site import SiteProject
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -189,6 +193,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _build_one(args: argparse.Namespace, target: Target) -> bool:
+    from .build import build_target, check_target
+
     """Build or check one target; True when ``--check`` finds it stale."""
     if args.check:
         return _report_check(target, check_target(target, lenient=args.lenient))
@@ -212,6 +218,8 @@ def _report_check(target: Target, result: CheckResult) -> bool:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
+    from .build import build_target
+
     target = make_target(
         args.spec, args.package, args.library, args.package_version, Path(args.output)
     )
@@ -275,6 +283,8 @@ def _cmd_model(args: argparse.Namespace) -> int:
 
 def _site_projects(args: argparse.Namespace) -> list[SiteProject]:
     """The projects ``docs-site`` builds: the named targets (or every one), or generated project folders."""
+    from .docs_site import SiteProject, project_from_folder
+
     targets: dict[str, Target] | None = None
     projects = []
     for name in args.packages or [None]:
@@ -298,6 +308,8 @@ def _site_projects(args: argparse.Namespace) -> list[SiteProject]:
 
 
 def _cmd_docs_site(args: argparse.Namespace) -> int:
+    from .docs_site import build_site
+
     output = Path(args.output)
     for project in _site_projects(args):
         started = time.perf_counter()

@@ -9,12 +9,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..load import _without_gc
 from .engine import Report, SpecText, compare, render_sources, snapshot_pair
-from .fork import forked
+from .fork import Forked
+from .lines import lines_in
 from .sources import SourceError, _split_rev, spec_file
 
 
@@ -35,29 +38,44 @@ def default_package(spec: str) -> str:
     return name if not name[0].isdigit() else f"api_{name}"
 
 
-def _side(spec: str, package: str, library: str, lenient: bool) -> dict[str, Any]:
-    """One version, as plain data: its contract, its generated modules' sources, its text."""
-    from ..build import load_spec
+def _side(
+    spec: str, package: str, library: str, lenient: bool
+) -> tuple[dict[str, Any], Callable[[list[str]], dict[str, int]]]:
+    """One version, as plain data (its contract, its generated modules' sources), and a function that
+    finds the lines of pointers in it (through the YAML node tree the loader kept)."""
+    from ..load import load_spec
     from .contract import contract_of
 
     with spec_file(spec) as (path, display):
-        doc, api = load_spec(path, lenient=lenient, display=display)
-    return {
+        doc, api = load_spec(path, lenient=lenient, display=display, keep_node=True)
+    data = {
         "contract": contract_of(doc, api, package),
         "sources": render_sources(api, package, library),
         "display": doc.display,
-        "text": doc.text,
-        # Built while loading a document with flaws (--lenient): then lines cost nothing more.
-        "marks": doc.known_marks,
         "warnings": len(api.warnings),
     }
 
+    def lines(pointers: list[str]) -> dict[str, int]:
+        # doc.known_marks: built while loading a document with flaws (--lenient); then lines cost nothing
+        return lines_in(doc.text, pointers, doc.known_marks, doc.node)
 
-def _marks(side: dict[str, Any]) -> dict[str, tuple[int, int]] | None:
-    marks = side.get("marks")
-    return {k: (v[0], v[1]) for k, v in marks.items()} if marks else None
+    return data, lines
 
 
+def _prepare() -> None:
+    """Import, before forking, what reading a version needs: the child then shares it rather than
+    importing it again."""
+    import contextlib
+
+    from ..load import load_spec  # noqa: F401
+    from ..render import plan  # noqa: F401
+    from .contract import contract_of  # noqa: F401
+
+    with contextlib.suppress(ImportError):
+        import jsonschema_rs  # noqa: F401  (the validator's fast pass, when installed)
+
+
+@_without_gc
 def diff_specs(
     old: str,
     new: str,
@@ -68,22 +86,30 @@ def diff_specs(
 ) -> SpecDiff:
     """Compare the specs ``old`` and ``new`` (files, or ``REV:PATH`` from git)."""
     name = package or default_package(new)
-    old_side = forked(lambda: _side(old, name, library, lenient), f"reading {old}")
+    _prepare()
+    # The old version is read in a child while this process reads the new one; the child stays until
+    # the report asks it for the lines of the old spec's pointers.
+    old_side = Forked(lambda: _side(old, name, library, lenient), f"reading {old}")
     try:
-        new_data = _side(new, name, library, lenient)
+        try:
+            new_data, new_lines = _side(new, name, library, lenient)
+        except BaseException:
+            old_side.result()  # the old version's problem, when it has one, is reported first
+            raise
+        old_data = old_side.result()
+        old_snapshot, new_snapshot = snapshot_pair(
+            (old_data["contract"], old_data["sources"]),
+            (new_data["contract"], new_data["sources"]),
+            name,
+        )
+        report = compare(
+            old_snapshot,
+            new_snapshot,
+            old_text=SpecText(old_data["display"], "", lines=old_side.ask),
+            new_text=SpecText(new_data["display"], "", lines=new_lines),
+        )
     finally:
-        old_data = old_side()
-    old_snapshot, new_snapshot = snapshot_pair(
-        (old_data["contract"], old_data["sources"]),
-        (new_data["contract"], new_data["sources"]),
-        name,
-    )
-    report = compare(
-        old_snapshot,
-        new_snapshot,
-        old_text=SpecText(old_data["display"], old_data["text"], _marks(old_data)),
-        new_text=SpecText(new_data["display"], new_data["text"], _marks(new_data)),
-    )
+        old_side.close()
     return SpecDiff(report, name, (old_data["warnings"], new_data["warnings"]))
 
 

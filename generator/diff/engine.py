@@ -8,6 +8,7 @@ in the manifest with the one it is about to write.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -130,24 +131,50 @@ def snapshot_pair(
         if name in old_sources and name not in same
     }
 
+    # A namespace module that is the same in both versions reads the same: it is read once, for both.
+    shared = surface_of(
+        {
+            n: new_sources[n]
+            for n in namespaces
+            if n in new_sources and old_sources.get(n) == new_sources[n]
+        },
+        same=methods,
+    )
+
     def surface(sources: dict[str, str]) -> Surface:
         out = surface_of(
-            {n: s for n, s in sources.items() if n not in same}, same=methods
+            {n: s for n, s in sources.items() if n not in same and n not in shared},
+            same=methods,
         )
+        out.update((n, shared[n]) for n in shared if n in sources)
         for name in same:
             out[name] = {"digest": digest(sources[name]), "objects": {}}
         return dict(sorted(out.items()))
 
     # The old version's modules are read in a child while this process reads the new version's (griffe
-    # imported first, so the child has it too).
+    # imported first, so the child has it too), when there is enough to read to pay for the fork.
     import griffe  # noqa: F401
 
-    old_surface = forked(lambda: surface(old_sources), "reading the old package")
+    to_read = sum(
+        len(s) for n, s in old_sources.items() if n not in same and n not in shared
+    )
+    if to_read < _FORK_ABOVE:
+        old_surface = surface(old_sources)
+        return (
+            {"http": old_contract, "python": old_surface},
+            {"http": new_contract, "python": surface(new_sources)},
+        )
+    old_read = forked(lambda: surface(old_sources), "reading the old package")
     new_surface = surface(new_sources)
     return (
-        {"http": old_contract, "python": old_surface()},
+        {"http": old_contract, "python": old_read()},
         {"http": new_contract, "python": new_surface},
     )
+
+
+# Below this many characters of changed modules, the old version's are read here rather than in a forked
+# child: forking a process of this size and sending the result back costs about what griffe takes for this.
+_FORK_ABOVE = 200_000
 
 
 # -- renames (x-clientgen-renamed-from) -> Python paths -------------------------------------------------------
@@ -230,6 +257,9 @@ class SpecText:
     marks: dict[str, tuple[int, int]] | None = (
         None  # the loader's marks, when it built them
     )
+    # pointers -> their lines, when something better placed than a scan of ``text`` finds them (the
+    # process holding the loaded document)
+    lines: Callable[[list[str]], dict[str, int]] | None = None
 
 
 def compare(
@@ -319,7 +349,9 @@ def _with_lines(
     def lines(spec: SpecText | None, sides: list[Side | None]) -> dict[str, int]:
         if spec is None:
             return {}
-        wanted = {s.pointer for s in sides if s is not None}
+        wanted = sorted({s.pointer for s in sides if s is not None})
+        if spec.lines is not None:
+            return spec.lines(wanted) if wanted else {}
         return lines_in(spec.text, wanted, spec.marks)
 
     old_lines = lines(old, [c.old for c in changes])

@@ -61,7 +61,33 @@ def module_sources(files: Iterable[Any], package: str) -> dict[str, str]:
 
 # -- reading: source -> plain data --------------------------------------------------------------------------
 def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
+    return None if value is None else _without_constraints(str(value))
+
+
+def _without_constraints(text: str) -> str:
+    """``text`` with each ``Annotated[T, ...]`` replaced by ``T``: a model field's constraints
+    (``Annotated[str, _v.Limits(max_length=50)]``) are checks on values, which the HTTP lens reports,
+    not a change of the field's Python type."""
+    start = text.find("Annotated[")
+    while start != -1:
+        depth, comma, end = 0, -1, -1
+        for i in range(start + len("Annotated["), len(text)):
+            char = text[i]
+            if char in "[(":
+                depth += 1
+            elif char in "])":
+                if depth == 0:
+                    end = i
+                    break
+                depth -= 1
+            elif char == "," and depth == 0 and comma == -1:
+                comma = i
+        if end == -1:
+            return text
+        inner = text[start + len("Annotated[") : comma if comma != -1 else end]
+        text = text[:start] + inner.strip() + text[end + 1 :]
+        start = text.find("Annotated[", start)
+    return text
 
 
 def _plain(obj: Any) -> dict[str, Any] | None:

@@ -103,7 +103,7 @@ class Response:
 @dataclass(frozen=True, slots=True)
 class SecurityScheme:
     name: str
-    kind: Literal["api_key", "bearer", "basic", "oauth2", "openid"]
+    kind: Literal["api_key", "bearer", "basic", "oauth2", "openid", "signature"]
     location: Literal["header", "query", "cookie"] = "header"
     param_name: str = "Authorization"
     description: str = ""
@@ -140,7 +140,7 @@ class Operation:
     deprecated: bool = False
     websocket: bool = False
     pagination: Pagination | None = None
-    servers: tuple[str, ...] = ()
+    servers: tuple[Server, ...] = ()
     doc_title: str = ""
 
     @property
@@ -178,11 +178,17 @@ class Tag:
 
 @dataclass(frozen=True, slots=True)
 class Server:
-    url: str
+    url: str  # with every variable at its default
     description: str = ""
     variables: tuple[
         tuple[str, str, tuple[str, ...]], ...
     ] = ()  # (name, default, enum)
+    template: str = ""  # the URL as written, with its {variables}
+    variable_descriptions: tuple[str, ...] = ()  # one per variable
+
+    @property
+    def url_template(self) -> str:
+        return self.template or self.url
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +219,11 @@ class Api:
     @property
     def has_websocket(self) -> bool:
         return any(op.websocket for op in self.operations)
+
+    @property
+    def has_signature_auth(self) -> bool:
+        """Whether a security scheme signs requests (HTTP signatures: the package gets ``signing``)."""
+        return any(s.kind == "signature" for s in self.security_schemes)
 
     def model(self, name: str) -> Model:
         if not self._models_by_name:

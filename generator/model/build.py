@@ -9,7 +9,7 @@ from ..parse.load import Document, escape_pointer_token
 from ..parse.refs import Resolver, Target
 from .api import Api, Operation, SecurityScheme, Server, Tag
 from .names import PACKAGE_RESERVED, Scope, class_name, pascal_case, snake_case
-from .operations import HTTP_METHODS, OperationBuilder
+from .operations import HTTP_METHODS, OperationBuilder, servers_of
 from .schemas import SchemaRegistry, spec_text
 from .types import Model
 
@@ -175,26 +175,7 @@ def _tag_description(data: dict[str, Any], name: str) -> str:
 
 
 def _servers(data: dict[str, Any]) -> tuple[Server, ...]:
-    servers = []
-    for server in _list(data.get("servers")):
-        if not isinstance(server, dict) or not isinstance(server.get("url"), str):
-            continue
-        variables = []
-        url = server["url"]
-        for name, var in _mapping(server.get("variables")).items():
-            if isinstance(var, dict):
-                default = str(var.get("default", ""))
-                enum = tuple(str(v) for v in _list(var.get("enum")))
-                variables.append((str(name), default, enum))
-                url = url.replace("{" + str(name) + "}", default)
-        servers.append(
-            Server(
-                url.rstrip("/") or url,
-                spec_text(server.get("description")),
-                tuple(variables),
-            )
-        )
-    return tuple(servers)
+    return servers_of(data.get("servers"))
 
 
 def _security_schemes(
@@ -232,6 +213,10 @@ def _security_schemes(
             http_scheme = str(scheme.get("scheme", "")).lower()
             if http_scheme == "basic":
                 result.append(SecurityScheme(name, "basic", description=description))
+            elif http_scheme == "signature":
+                result.append(
+                    SecurityScheme(name, "signature", description=description)
+                )
             else:
                 result.append(
                     SecurityScheme(

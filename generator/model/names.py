@@ -82,6 +82,7 @@ MODEL_RESERVED = frozenset(
         "to_dict",
         "to_json",
         "to_str",
+        "additional_properties",
         "update_forward_refs",
         "validate",
         "model_config",
@@ -213,34 +214,113 @@ def class_name(
     return name
 
 
+# The characters OpenAPI Generator spells out in enum member names ("-efg" → MINUS_EFG), with their words.
+_SYMBOL_WORDS = {
+    "$": "Dollar",
+    "€": "Euro",
+    "^": "Caret",
+    "|": "Pipe",
+    "=": "Equal",
+    "*": "Star",
+    "-": "Minus",
+    "&": "Ampersand",
+    "%": "Percent",
+    "#": "Hash",
+    "@": "At",
+    "!": "Exclamation",
+    "+": "Plus",
+    ":": "Colon",
+    ";": "Semicolon",
+    ">": "Greater_Than",
+    "<": "Less_Than",
+    ".": "Period",
+    "?": "Question_Mark",
+    ",": "Comma",
+    "'": "Quote",
+    '"': "Double_Quote",
+    "/": "Slash",
+    "\\": "Back_Slash",
+    "(": "Left_Parenthesis",
+    ")": "Right_Parenthesis",
+    "{": "Left_Curly_Bracket",
+    "}": "Right_Curly_Bracket",
+    "[": "Left_Square_Bracket",
+    "]": "Right_Square_Bracket",
+    "~": "Tilde",
+    "`": "Backtick",
+}
+_WORD_RUN = re.compile(r"([A-Z]+)([A-Z][a-z][a-z]+)")
+_LOWER_UPPER = re.compile(r"([a-z\d])([A-Z])")
+
+
+def _oag_underscore(text: str) -> str:
+    """OpenAPI Generator's ``underscore``: ``fooBar-baz qux`` → ``foo_bar_baz_qux`` (it also turns "." into
+    "/" and "$" into "__", which enum names never contain by the time they get here)."""
+    text = _WORD_RUN.sub(r"\1_\2", text)
+    text = _LOWER_UPPER.sub(r"\1_\2", text)
+    return text.replace("-", "_").replace(" ", "_").lower()
+
+
+def _is_member_name(name: str) -> bool:
+    """Usable as an Enum member: an identifier, not a keyword, not private or ``_sunder_``."""
+    return name.isidentifier() and not keyword.iskeyword(name) and name[0] != "_"
+
+
 def enum_member_name(value: object) -> str:
-    """An UPPER_SNAKE member name for an enum value, as OpenAPI Generator spells them."""
+    """The member name OpenAPI Generator's Python client gives an enum value.
+
+    Numbers: ``NUMBER_`` + the value, "-" as ``MINUS_`` and "." as ``_DOT_`` (``-1.5`` → ``NUMBER_MINUS_1_DOT_5``).
+    Strings: "." becomes ``_DOT_``; a text holding any of the symbols in ``_SYMBOL_WORDS`` (or "_") has each
+    symbol spelt as its word and is then split at case changes (``-efg`` → ``MINUS_EFG``, ``(xyz)`` →
+    ``LEFT_PARENTHESIS_XYZ_RIGHT_PARENTHESIS``); otherwise it is only upper-cased (``camelCase`` →
+    ``CAMELCASE``); spaces become "_", one leading and one trailing "_" go, and a leading digit gets
+    ``ENUM_``. ``""`` is ``EMPTY``, ``" "`` ``SPACE``, ``"_"`` ``UNDERSCORE``. Where that rule would not give a
+    Python identifier (other symbols, a keyword), the result is made one the way other names are.
+    """
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        text = str(value).replace("-", "MINUS_").replace(".", "_DOT_")
-        return f"NUMBER_{text}".upper()
     if value is None:
         return "NULL"
-    text = str(value)
-    text = (
-        text.replace("/", "_SLASH_")
-        .replace("+", "_PLUS_")
-        .replace("*", "_STAR_")
-        .replace(".", "_DOT_")
-    )
-    text = text.replace("-", "_")
-    name = snake_case(text).upper() if text else "EMPTY"
-    if not name:
-        name = "VALUE"
-    if name[0].isdigit():
-        name = f"ENUM_{name}"
-    if keyword.iskeyword(name) or name in {
-        "NAME",
-        "VALUE",
-    }:  # Enum's own attribute names, once lower-cased
-        name += "_"
-    return name
+    if isinstance(value, (int, float)):
+        name = "NUMBER_" + repr(value).replace(".", "_DOT_").replace("-", "MINUS_")
+        return name if _is_member_name(name) else _sanitised_member(name)
+    text = str(value).replace(".", "_DOT_")
+    if text == "":
+        return "EMPTY"
+    if text == " ":
+        return "SPACE"
+    if text == "_":
+        return "UNDERSCORE"
+    if any(c in _SYMBOL_WORDS or c == "_" for c in text):
+        spelt = "".join(
+            _SYMBOL_WORDS[c] + "_" if c in _SYMBOL_WORDS else c for c in text
+        )
+        name = _oag_underscore(spelt).upper()
+    else:
+        name = text.upper()
+    name = name.replace(" ", "_")
+    name = name[1:] if name.startswith("_") else name
+    name = name[:-1] if name.endswith("_") else name
+    if name[:1].isdigit():
+        name = "ENUM_" + name
+    return name if _is_member_name(name) else _sanitised_member(name)
+
+
+def _sanitised_member(name: str) -> str:
+    """An identifier made from a name the OpenAPI Generator rule left unusable."""
+    cleaned = _NON_WORD.sub("_", _ascii_words(name)).strip("_").upper()
+    cleaned = re.sub(r"_+", "_", cleaned) or "VALUE"
+    if cleaned[0].isdigit():
+        cleaned = "ENUM_" + cleaned
+    if keyword.iskeyword(cleaned):
+        cleaned += "_"
+    return cleaned
+
+
+def enum_varname(wanted: str) -> str:
+    """An ``x-enum-varnames`` entry as the member name: kept as written (as OpenAPI Generator does) when it
+    is usable, else made usable."""
+    return wanted if _is_member_name(wanted) else enum_member_name(wanted)
 
 
 class Scope:

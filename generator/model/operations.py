@@ -9,7 +9,15 @@ from typing import Any
 from ..errors import Problem
 from ..parse.load import Document, escape_pointer_token
 from ..parse.refs import Resolver, Target
-from .api import Operation, Pagination, Parameter, RequestBody, Response, ResponseHeader
+from .api import (
+    Operation,
+    Pagination,
+    Parameter,
+    RequestBody,
+    Response,
+    ResponseHeader,
+    Server,
+)
 from .names import METHOD_RESERVED, Scope, pascal_case, python_identifier, snake_case
 from .schemas import SchemaRegistry, example_of, is_text_media, spec_text
 from .types import (
@@ -24,16 +32,37 @@ from .types import (
 )
 
 
-def _server_url(server: Any) -> str:
-    """A server's URL with its variables at their defaults ("" when the entry is not a server)."""
-    if not isinstance(server, dict) or not isinstance(server.get("url"), str):
-        return ""
-    url: str = server["url"]
-    variables = server.get("variables")
-    for name, var in (variables.items() if isinstance(variables, dict) else ()):
-        if isinstance(var, dict) and "default" in var:
-            url = url.replace("{" + str(name) + "}", str(var["default"]))
-    return url
+def servers_of(raw: Any) -> tuple[Server, ...]:
+    """The entries of a ``servers`` list that are servers: URL (with variables at their defaults), URL
+    template, description and variables."""
+    servers = []
+    for server in raw if isinstance(raw, list) else []:
+        if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+            continue
+        variables = []
+        descriptions = []
+        url = template = server["url"]
+        declared = server.get("variables")
+        for name, var in (declared if isinstance(declared, dict) else {}).items():
+            if isinstance(var, dict):
+                default = str(var.get("default", ""))
+                values = var.get("enum")
+                enum = tuple(
+                    str(v) for v in (values if isinstance(values, list) else [])
+                )
+                variables.append((str(name), default, enum))
+                descriptions.append(spec_text(var.get("description")))
+                url = url.replace("{" + str(name) + "}", default)
+        servers.append(
+            Server(
+                url.rstrip("/") or url,
+                spec_text(server.get("description")),
+                tuple(variables),
+                template,
+                tuple(descriptions),
+            )
+        )
+    return tuple(servers)
 
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -134,11 +163,7 @@ class OperationBuilder:
         security = node.get("security", self.global_security)
         alternatives, scopes = self._security(security, op_target)
         raw_servers = node.get("servers") or path_item.data.get("servers") or []
-        servers = tuple(
-            _server_url(s)
-            for s in (raw_servers if isinstance(raw_servers, list) else [])
-            if _server_url(s)
-        )
+        servers = tuple(s for s in servers_of(raw_servers) if s.url)
         return Operation(
             operation_id=operation_id,
             method_name=method_name,
@@ -457,7 +482,7 @@ class OperationBuilder:
     def _responses(self, op: Target, type_hint: str) -> list[Response]:
         raw = op.data.get("responses") or {}
         result = []
-        for status, value in (raw.items() if isinstance(raw, dict) else ()):
+        for status, value in raw.items() if isinstance(raw, dict) else ():
             status = str(status)
             target = self.resolver.follow(
                 value, op.doc, f"{op.pointer}/responses/{escape_pointer_token(status)}"

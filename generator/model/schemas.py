@@ -9,6 +9,7 @@ identical inline schemas share one class (the first name wins).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from ..errors import Problem, SpecError
@@ -19,12 +20,14 @@ from .names import (
     Scope,
     class_name,
     enum_member_name,
+    enum_varname,
     python_identifier,
 )
 from .types import (
     NO_EXAMPLE,
     AnyType,
     ArrayType,
+    Constraints,
     ConstType,
     EnumMember,
     EnumModel,
@@ -100,6 +103,53 @@ def example_of(node: dict[str, Any]) -> Example:
 
 def spec_text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _number(value: Any) -> int | float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _constraints(node: dict[str, Any], json_type: str) -> Constraints | None:
+    """The validation keywords of a scalar or array schema (None when it has none).
+
+    ``exclusiveMinimum``/``exclusiveMaximum`` are read both ways: OpenAPI 3.0's flag beside
+    ``minimum``/``maximum`` and 3.1's number. Array ``minItems``/``maxItems`` become lengths.
+    """
+    if json_type in ("integer", "number"):
+        low, high = _number(node.get("minimum")), _number(node.get("maximum"))
+        xlow, xhigh = node.get("exclusiveMinimum"), node.get("exclusiveMaximum")
+        gt = _number(xlow) if not isinstance(xlow, bool) else (low if xlow else None)
+        lt = (
+            _number(xhigh) if not isinstance(xhigh, bool) else (high if xhigh else None)
+        )
+        limits = Constraints(
+            ge=None if xlow is True else low,
+            gt=gt,
+            le=None if xhigh is True else high,
+            lt=lt,
+            multiple_of=_number(node.get("multipleOf")) or None,
+        )
+    elif json_type == "string":
+        pattern = node.get("pattern")
+        limits = Constraints(
+            min_length=_count(node.get("minLength")),
+            max_length=_count(node.get("maxLength")),
+            pattern=pattern if isinstance(pattern, str) and pattern else None,
+        )
+    elif json_type == "array":
+        limits = Constraints(
+            min_length=_count(node.get("minItems")),
+            max_length=_count(node.get("maxItems")),
+        )
+    else:
+        return None
+    return None if limits == Constraints() else limits
 
 
 def is_text_media(media_type: str) -> bool:
@@ -363,29 +413,24 @@ class SchemaRegistry:
     def _single_type(self, target: Target, json_type: str, hint: str) -> SchemaType:
         node: dict[str, Any] = target.data
         fmt = node.get("format") if isinstance(node.get("format"), str) else None
-        if json_type == "string":
-            if fmt is None and _is_binary_media(node):
-                return Primitive("bytes", "binary")
-            return _STRING_FORMATS.get(fmt or "", Primitive("str", fmt))
-        if json_type == "integer":
-            return Primitive("int", fmt)
-        if json_type == "number":
-            return (
-                Primitive("Decimal", fmt)
-                if fmt == "decimal"
-                else Primitive("float", fmt)
-            )
-        if json_type == "boolean":
-            return Primitive("bool")
+        if json_type in _SCALARS:
+            scalar = self._scalar(node, json_type, fmt)
+            limits = _constraints(node, json_type)
+            return scalar if limits is None else replace(scalar, constraints=limits)
         if json_type == "array":
             items = node.get("items")
+            limits = _constraints(node, json_type)
             if items is None:
-                return ArrayType(AnyType(), unique=bool(node.get("uniqueItems")))
+                return ArrayType(
+                    AnyType(), unique=bool(node.get("uniqueItems")), constraints=limits
+                )
             item_hint = hint + "Inner"
             item = self.schema_type(
                 items, target.doc, target.pointer + "/items", item_hint
             )
-            return ArrayType(item, unique=bool(node.get("uniqueItems")))
+            return ArrayType(
+                item, unique=bool(node.get("uniqueItems")), constraints=limits
+            )
         if json_type == "object":
             extra = node.get("additionalProperties", True)
             if extra is True or extra == {}:
@@ -403,6 +448,23 @@ class SchemaRegistry:
             return AnyType()
         self._warn(target, f"unknown type {json_type!r}; typed as Any")
         return AnyType()
+
+    def _scalar(
+        self, node: dict[str, Any], json_type: str, fmt: str | None
+    ) -> Primitive:
+        if json_type == "string":
+            if fmt is None and _is_binary_media(node):
+                return Primitive("bytes", "binary")
+            return _STRING_FORMATS.get(fmt or "", Primitive("str", fmt))
+        if json_type == "integer":
+            return Primitive("int", fmt)
+        if json_type == "number":
+            return (
+                Primitive("Decimal", fmt)
+                if fmt == "decimal"
+                else Primitive("float", fmt)
+            )
+        return Primitive("bool")
 
     def _variants(self, target: Target, key: str, hint: str) -> list[SchemaType]:
         out: list[SchemaType] = []
@@ -453,7 +515,7 @@ class SchemaRegistry:
             return ()
         tags: dict[str, str] = {}
         mapping = disc.get("mapping")
-        for value, ref in (mapping.items() if isinstance(mapping, dict) else ()):
+        for value, ref in mapping.items() if isinstance(mapping, dict) else ():
             if not isinstance(ref, str):
                 continue
             if "#" not in ref and "/" not in ref:
@@ -543,8 +605,9 @@ class SchemaRegistry:
             )  # reserves the name while the variants are built (recursion)
             key = "oneOf" if "oneOf" in node else "anyOf"
             variants = tuple(self._variants(target, key, name))
+            tags = self._tags(target, key)
             union: SchemaType = (
-                UnionType(variants, self._discriminator(node), self._tags(target, key))
+                UnionType(variants, self._discriminator(node), tags)
                 if len(variants) > 1
                 else variants[0] if variants else AnyType()
             )
@@ -561,6 +624,10 @@ class SchemaRegistry:
                     description,
                     union,
                     example_of(node),
+                    composition=key if variants else "",  # type: ignore[arg-type]
+                    variants=variants,
+                    discriminator=self._discriminator(node),
+                    tags=tags,
                 )
             )
             return
@@ -588,7 +655,7 @@ class SchemaRegistry:
         values = [v for v in node["enum"] if v is not None]
         descriptions = node.get("x-enum-descriptions") or []
         varnames = node.get("x-enum-varnames") or []
-        scope = Scope({"name", "value"})
+        scope = Scope({"name", "value", "from_json"})
         members = []
         for i, value in enumerate(values):
             wanted = (
@@ -596,7 +663,9 @@ class SchemaRegistry:
                 if i < len(varnames) and isinstance(varnames[i], str)
                 else None
             )
-            member = scope.claim(enum_member_name(wanted if wanted else value))
+            member = scope.claim(
+                enum_varname(wanted) if wanted else enum_member_name(value)
+            )
             text = (
                 descriptions[i]
                 if i < len(descriptions) and isinstance(descriptions[i], str)
@@ -713,6 +782,9 @@ class SchemaRegistry:
             example = example_of(node)
             if not example.present:
                 example = example_of(resolved)
+            # A default written beside a $ref wins over the referenced schema's own (an inherited allOf
+            # property brings its own schema, so its default comes with it).
+            source = node if "default" in node else resolved
             fields.append(
                 Field(
                     py_name=py_name,
@@ -721,7 +793,9 @@ class SchemaRegistry:
                     required=prop in required and not read_only and not write_only,
                     description=description,
                     default=(
-                        Example(node["default"]) if "default" in node else NO_EXAMPLE
+                        Example(source["default"])
+                        if "default" in source
+                        else NO_EXAMPLE
                     ),
                     example=example,
                     read_only=read_only,

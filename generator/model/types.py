@@ -16,16 +16,83 @@ PrimitiveName = Literal[
 
 
 @dataclass(frozen=True, slots=True)
+class Constraints:
+    """Validation keywords of a scalar or array schema, checked by the runtime's ``validators.Limits`` on
+    values built in Python (construction, assignment, ``from_dict``, union variants), not on JSON parsed
+    from text (responses, ``from_json``).
+
+    ``pattern`` is the spec's regular expression as written (``/…/flags`` included, as some specs write
+    it), checked with Python's ``re`` and OpenAPI Generator's message.
+    """
+
+    ge: int | float | None = None
+    gt: int | float | None = None
+    le: int | float | None = None
+    lt: int | float | None = None
+    multiple_of: int | float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+
+    def field_arguments(self) -> str:
+        """``ge=0, le=255, pattern='…'``: the keyword arguments of the runtime's ``validators.Limits``
+        that checks them ("" when none)."""
+        parts = []
+        for name in (
+            "ge",
+            "gt",
+            "le",
+            "lt",
+            "multiple_of",
+            "min_length",
+            "max_length",
+        ):
+            value = getattr(self, name)
+            if value is not None:
+                parts.append(f"{name}={value!r}")
+        if self.pattern is not None:
+            parts.append(f"pattern={_quoted(self.pattern)}")
+        return ", ".join(parts)
+
+    def wrap(self, annotation: str) -> str:
+        """``annotation`` with these constraints as ``Annotated`` metadata."""
+        arguments = self.field_arguments()
+        return (
+            f"Annotated[{annotation}, _v.Limits({arguments})]"
+            if arguments
+            else annotation
+        )
+
+    @property
+    def imports(self) -> frozenset[str]:
+        return frozenset({"Annotated", "_v"}) if self.field_arguments() else frozenset()
+
+
+def _quoted(text: str) -> str:
+    """A Python string literal for spec text: ``repr`` escapes quotes, backslashes and every character
+    that is not printable (line breaks, controls, bidirectional overrides)."""
+    return repr(text)
+
+
+@dataclass(frozen=True, slots=True)
 class Primitive:
     """A JSON scalar with an optional format: ``string``/``date-time`` → ``datetime``."""
 
     python: PrimitiveName
     format: str | None = None
+    constraints: Constraints | None = None
     kind: Literal["primitive"] = "primitive"
 
     @property
     def annotation(self) -> str:
         return self.python
+
+    @property
+    def field_annotation(self) -> str:
+        """The annotation with the schema's constraints (what model fields and union variants use)."""
+        if self.constraints is None:
+            return self.python
+        return self.constraints.wrap(self.python)
 
     @property
     def doc_type(self) -> str:
@@ -53,6 +120,10 @@ class AnyType:
         return "Any"
 
     @property
+    def field_annotation(self) -> str:
+        return "Any"
+
+    @property
     def doc_type(self) -> str:
         return "object"
 
@@ -73,6 +144,10 @@ class ConstType:
         return f"Literal[{self.value!r}]"
 
     @property
+    def field_annotation(self) -> str:
+        return self.annotation
+
+    @property
     def doc_type(self) -> str:
         return "str" if isinstance(self.value, str) else type(self.value).__name__
 
@@ -91,6 +166,13 @@ class LiteralType:
     @property
     def annotation(self) -> str:
         return "Literal[" + ", ".join(repr(v) for v in self.values) + "]"
+
+    @property
+    def field_annotation(self) -> str:
+        """The literal, checked first against the values for OpenAPI Generator's message."""
+        values = ", ".join(repr(v) for v in self.values)
+        values += "," if len(self.values) == 1 else ""
+        return f"Annotated[{self.annotation}, _v.OneOf(({values}))]"
 
     @property
     def doc_type(self) -> str:
@@ -114,6 +196,10 @@ class ModelRef:
         return self.name
 
     @property
+    def field_annotation(self) -> str:
+        return self.name
+
+    @property
     def doc_type(self) -> str:
         return self.name
 
@@ -126,11 +212,19 @@ class ModelRef:
 class ArrayType:
     item: SchemaType
     unique: bool = False
+    constraints: Constraints | None = (
+        None  # min_length / max_length: minItems / maxItems
+    )
     kind: Literal["array"] = "array"
 
     @property
     def annotation(self) -> str:
         return f"list[{self.item.annotation}]"
+
+    @property
+    def field_annotation(self) -> str:
+        inner = f"list[{self.item.field_annotation}]"
+        return inner if self.constraints is None else self.constraints.wrap(inner)
 
     @property
     def doc_type(self) -> str:
@@ -151,6 +245,10 @@ class MapType:
     @property
     def annotation(self) -> str:
         return f"dict[str, {self.value.annotation}]"
+
+    @property
+    def field_annotation(self) -> str:
+        return f"dict[str, {self.value.field_annotation}]"
 
     @property
     def doc_type(self) -> str:
@@ -196,6 +294,10 @@ class UnionType:
         return " | ".join(dict.fromkeys(v.annotation for v in self.variants))
 
     @property
+    def field_annotation(self) -> str:
+        return " | ".join(dict.fromkeys(v.field_annotation for v in self.variants))
+
+    @property
     def doc_type(self) -> str:
         return " | ".join(dict.fromkeys(v.doc_type for v in self.variants))
 
@@ -217,6 +319,10 @@ class Nullable:
     @property
     def annotation(self) -> str:
         return f"{self.inner.annotation} | None"
+
+    @property
+    def field_annotation(self) -> str:
+        return f"{self.inner.field_annotation} | None"
 
     @property
     def doc_type(self) -> str:
@@ -242,6 +348,28 @@ SchemaType = (
 
 def strip_nullable(t: SchemaType) -> SchemaType:
     return t.inner if isinstance(t, Nullable) else t
+
+
+def field_imports(t: SchemaType) -> frozenset[str]:
+    """What ``t.field_annotation`` needs beyond ``needs_imports(t)``: ``Annotated``, pydantic's ``Field``
+    and the runtime's validators (imported as ``_v``)."""
+    if isinstance(t, Primitive):
+        return t.constraints.imports if t.constraints is not None else frozenset()
+    if isinstance(t, LiteralType):
+        return frozenset({"Annotated", "_v"})
+    if isinstance(t, ArrayType):
+        own = t.constraints.imports if t.constraints is not None else frozenset()
+        return own | field_imports(t.item)
+    if isinstance(t, MapType):
+        return field_imports(t.value)
+    if isinstance(t, Nullable):
+        return field_imports(t.inner)
+    if isinstance(t, UnionType):
+        out: frozenset[str] = frozenset()
+        for v in t.variants:
+            out |= field_imports(v)
+        return out
+    return frozenset()
 
 
 def needs_imports(t: SchemaType) -> frozenset[str]:
@@ -306,6 +434,13 @@ class Field:
         if not self.required and not isinstance(self.type, Nullable):
             return f"{self.type.annotation} | None"
         return self.type.annotation
+
+    @property
+    def field_annotation(self) -> str:
+        """The annotation of the model field: ``annotation`` with the schema's constraints."""
+        if not self.required and not isinstance(self.type, Nullable):
+            return f"{self.type.field_annotation} | None"
+        return self.type.field_annotation
 
     @property
     def is_optional(self) -> bool:
@@ -377,6 +512,12 @@ class RootModel:
     description: str
     type: SchemaType
     example: Example = NO_EXAMPLE
+    # A oneOf/anyOf schema: which keyword, its variants in the spec's order (null left out), and its
+    # discriminating property with (value, class name) pairs when it has one.
+    composition: Literal["", "oneOf", "anyOf"] = ""
+    variants: tuple[SchemaType, ...] = ()
+    discriminator: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
     kind: Literal["root"] = "root"
 
     @property

@@ -52,6 +52,9 @@ class Document:
     # The table of marks, or None until it is first needed (then built from ``text``).
     known_marks: dict[str, tuple[int, int]] | None = None
     text: str = ""
+    # The YAML node tree, kept when the loader was asked to (``keep_node``): the line of any pointer is then
+    # a walk down it, with no second parse. None otherwise (the tree is as large as the data).
+    node: Any = None
 
     @property
     def marks(self) -> dict[str, tuple[int, int]]:
@@ -115,8 +118,9 @@ def _display_path(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
-def load_document(path: str | os.PathLike[str]) -> Document:
-    """Read and parse ``path``; raise :class:`SpecError` with a located message when it cannot be read."""
+def load_document(path: str | os.PathLike[str], *, keep_node: bool = False) -> Document:
+    """Read and parse ``path``; raise :class:`SpecError` with a located message when it cannot be read.
+    ``keep_node`` keeps the YAML node tree in :attr:`Document.node`."""
     file_path = Path(path)
     display = _display_path(file_path)
 
@@ -144,10 +148,12 @@ def load_document(path: str | os.PathLike[str]) -> Document:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise fail(f"is not UTF-8 text (byte {exc.start}: {exc.reason})") from None
-    return parse_text(text, file_path, display)
+    return parse_text(text, file_path, display, keep_node=keep_node)
 
 
-def parse_text(text: str, path: Path, display: str) -> Document:
+def parse_text(
+    text: str, path: Path, display: str, *, keep_node: bool = False
+) -> Document:
     """Parse ``text`` (YAML, which also covers most JSON) into a :class:`Document`."""
     _refuse_too_deep(text, display)
     doc = Document(path=path, display=display, data=None, text=text)
@@ -158,6 +164,8 @@ def parse_text(text: str, path: Path, display: str) -> Document:
     constructor = _Loader("")
     try:
         doc.data = _build_plain(node, constructor, budget)
+        if keep_node:
+            doc.node = node
         return doc
     except _Unusual:
         pass  # a key to report, or too many nodes: build again, with marks, to say where

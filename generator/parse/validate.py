@@ -13,7 +13,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from ..errors import Problem, SpecError
 from .load import Document, load_document, pointer_join
@@ -105,6 +104,9 @@ class _LocalReferences(Mapping[str, Callable[[str], Any]]):
         return 1
 
     def _read(self, uri: str) -> Any:
+        # Imported here: urllib.request brings http.client, email and ssl, which most runs never need.
+        from urllib.request import url2pathname
+
         path = Path(url2pathname(urlsplit(uri).path)).resolve()
         if self._folder not in path.parents:
             return self._refuse(uri)

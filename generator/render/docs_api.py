@@ -99,6 +99,8 @@ class ArgExample:
     doc_type: str
     description: str  # comment text
     optional: bool
+    # The spec's default (comment text), which OpenAPI Generator's examples note.
+    default: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +198,7 @@ _LABELS = {
     "basic": "Basic",
     "oauth2": "OAuth",
     "openid": "OAuth",
+    "signature": "HTTP signature",
 }
 
 
@@ -252,6 +255,11 @@ def example_for(
             doc_type=a.type.doc_type,
             description=comment(a.description),
             optional=not a.required,
+            default=(
+                comment(py_value(a.default.value))
+                if a.default.present and not a.required
+                else ""
+            ),
         )
         for a in op.args
     )

@@ -145,6 +145,8 @@ def arg_example(
         if arg.location == "body" and body is not None and body.kind == "json":
             return compact_json(arg.example.value)
         return py_value(arg.example.value)
+    if arg.default.present and not arg.required and arg.default.value is not None:
+        return py_value(arg.default.value)  # as OpenAPI Generator's examples do
     if arg.enum_values:
         return py_value(arg.enum_values[0])
     return python_example(arg.type, arg.py_name, package, api)

@@ -150,6 +150,8 @@ def scheme_doc(scheme: SecurityScheme) -> SchemeDoc:
         lines = [f"- **Type**: Bearer authentication{fmt}"]
     elif scheme.kind == "basic":
         lines = ["- **Type**: HTTP basic authentication"]
+    elif scheme.kind == "signature":
+        lines = ["- **Type**: HTTP signature authentication"]
     else:
         lines = [
             (

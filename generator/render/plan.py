@@ -10,31 +10,37 @@ import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..config import Flavour, Target
-from ..model.api import Api, Operation, Parameter, Tag
+from ..model.api import Api, Operation, Parameter, Server, Tag
 from ..model.types import (
     ArrayType,
+    ConstType,
     EnumModel,
+    Field,
     LiteralType,
+    MapType,
     Model,
     ModelRef,
+    Nullable,
     ObjectModel,
     Primitive,
     RootModel,
     SchemaType,
+    field_imports,
     needs_imports,
     strip_nullable,
 )
 from .env import render
-from .filters import docstring
+from .filters import docstring, py_literal
 from .write import OutputFile
 
 RUNTIME = Path(__file__).resolve().parent.parent / "runtime"
 _SYNC_ONLY = {"client_sync.py", "watchdog.py", "websocket_sync.py"}
 _ASYNC_ONLY = {"client_async.py", "websocket_async.py"}
 _WEBSOCKET = {"websocket.py", "websocket_sync.py", "websocket_async.py"}
-_TYPING_NAMES = {"Any", "Literal"}
+_TYPING_NAMES = {"Any", "Literal", "Annotated", "ClassVar", "TYPE_CHECKING"}
 _STDLIB_IMPORTS = {
     "datetime": "datetime",
     "date": "datetime",
@@ -90,6 +96,7 @@ class OperationView:
     item_annotation: str  # pagination item type, or "Any"
     message_annotation: str  # websocket message type
     docstring: str
+    servers: tuple[str, ...] = ()  # the operation's own servers, as source text
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +106,76 @@ class FieldView:
     alias: str | None
     optional: bool
     description: str
+    default: str = "None"  # the Python default of an optional field, as source text
+
+
+@dataclass(frozen=True, slots=True)
+class UnionFieldView:
+    name: str  # oneof_schema_1_validator …
+    annotation: str  # the variant's type with its constraints, "| None"
+    label: str  # the variant's type as OpenAPI Generator's messages name it
+
+
+@dataclass(frozen=True, slots=True)
+class UnionView:
+    """A oneOf/anyOf model: its variant fields and the typed union of their values."""
+
+    kind: str  # "oneOf" | "anyOf"
+    fields: tuple[UnionFieldView, ...]
+    annotation: str  # of actual_instance: the variants' union, "| None"
+    nullable: bool
+    discriminator: str | None  # the property's wire name
+    discriminator_fields: dict[str, str]  # discriminator value -> variant field
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(f.label for f in self.fields)
+
+    @property
+    def names(self) -> list[str]:
+        """The distinct variant labels, sorted (as OpenAPI Generator lists them in messages)."""
+        return sorted(set(self.labels))
+
+    @property
+    def schemas_attribute(self) -> str:
+        return "one_of_schemas" if self.kind == "oneOf" else "any_of_schemas"
+
+
+def union_view(model: RootModel) -> UnionView:
+    prefix = "oneof" if model.composition == "oneOf" else "anyof"
+    fields = tuple(
+        UnionFieldView(
+            f"{prefix}_schema_{i}_validator",
+            _or_none(v.field_annotation),
+            v.doc_type,
+        )
+        for i, v in enumerate(model.variants, start=1)
+    )
+    by_class = {
+        v.name: f.name
+        for v, f in zip(model.variants, fields, strict=True)
+        if isinstance(v, ModelRef)
+    }
+    return UnionView(
+        kind=model.composition,
+        fields=fields,
+        annotation=_or_none(
+            " | ".join(dict.fromkeys(v.annotation for v in model.variants))
+        ),
+        nullable=isinstance(model.type, Nullable),
+        discriminator=model.discriminator,
+        discriminator_fields={
+            value: by_class[name] for value, name in model.tags if name in by_class
+        },
+    )
+
+
+def _or_none(annotation: str) -> str:
+    return annotation if annotation.endswith("| None") else f"{annotation} | None"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +189,8 @@ class ModelView:
     fields: tuple[FieldView, ...]
     root_annotation: str
     extra_annotation: str | None
+    uses_validators: bool = False  # imports the runtime's validators module as ``_v``
+    union: UnionView | None = None
 
 
 def _models_by_name(api: Api) -> dict[str, Model]:
@@ -188,6 +267,31 @@ def operation_view(op: Operation, models: dict[str, Model]) -> OperationView:
             else "Any"
         ),
         docstring=_method_docstring(op),
+        servers=tuple(server_source(s) for s in op.servers),
+    )
+
+
+def server_source(server: Server, *, always: bool = False) -> str:
+    """A server as source text: its URL when it has no variables (unless ``always``), else a runtime
+    ``Server(...)``."""
+    if not server.variables:
+        if not always:
+            return py_literal(server.url)
+        if not server.description:
+            return f"Server({py_literal(server.url)})"
+        return f"Server({py_literal(server.url)}, {py_literal(server.description)})"
+    descriptions = server.variable_descriptions or ("",) * len(server.variables)
+    variables = ", ".join(
+        f"ServerVariable({py_literal(name)}, {py_literal(default)}, {py_literal(enum)}"
+        + (f", {py_literal(text)}" if text else "")
+        + ")"
+        for (name, default, enum), text in zip(
+            server.variables, descriptions, strict=False
+        )
+    )
+    return (
+        f"Server({py_literal(server.url_template)}, {py_literal(server.description)}, "
+        f"({variables},))"
     )
 
 
@@ -257,6 +361,60 @@ def _api_imports(
     )
 
 
+_PLAIN_DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+}
+
+
+def _plain_default(t: SchemaType, value: Any, models: dict[str, Model]) -> str | None:
+    """``value`` as a Python literal of type ``t``, or None when it is not one without conversion."""
+    t = strip_nullable(t)
+    if isinstance(t, Primitive):
+        kinds = _PLAIN_DEFAULT_TYPES.get(t.python)
+        if kinds is None or not isinstance(value, kinds):
+            return None
+        if isinstance(value, bool) and t.python != "bool":
+            return None
+        return py_literal(float(value) if t.python == "float" else value)
+    if isinstance(t, (LiteralType, ConstType)):
+        allowed = t.values if isinstance(t, LiteralType) else (t.value,)
+        matches = [v for v in allowed if v == value and type(v) is type(value)]
+        return py_literal(value) if matches else None
+    if isinstance(t, ModelRef):
+        enum = models.get(t.name)
+        if not isinstance(enum, EnumModel):
+            return None
+        for member in enum.members:
+            if member.value == value and type(member.value) is type(value):
+                return f"{enum.name}.{member.py_name}"
+        return None
+    if isinstance(t, ArrayType) and isinstance(value, list):
+        items = [_plain_default(t.item, v, models) for v in value]
+        return None if None in items else "[" + ", ".join(items) + "]"  # type: ignore[arg-type]
+    if isinstance(t, MapType) and isinstance(value, dict):
+        entries = [(k, _plain_default(t.value, v, models)) for k, v in value.items()]
+        if any(v is None for _, v in entries):
+            return None
+        return "{" + ", ".join(f"{py_literal(str(k))}: {v}" for k, v in entries) + "}"
+    return None
+
+
+def default_literal(f: Field, models: dict[str, Model]) -> str | None:
+    """The Python default of a field with a spec ``default`` (None: no usable default).
+
+    Strings, numbers, booleans, inline enum values, members of enum classes and lists or maps of those
+    become the attribute's default, as OpenAPI Generator's clients have them. Defaults that would need
+    converting (dates, models) are left out: the field then defaults to None, and the server applies its
+    own default. Defaults are never sent by themselves: a field left unset is not serialised.
+    """
+    if not f.default.present or f.default.value is None:
+        return None
+    return _plain_default(f.type, f.default.value, models)
+
+
 def model_view(
     model: Model, models: dict[str, Model], cyclic: frozenset[str]
 ) -> ModelView:
@@ -265,21 +423,29 @@ def model_view(
     fields: list[FieldView] = []
     root_annotation = ""
     extra_annotation = None
+    union: UnionView | None = None
     if isinstance(model, ObjectModel):
         for f in model.fields:
-            names |= needs_imports(f.type)
+            names |= needs_imports(f.type) | field_imports(f.type)
+            default = default_literal(f, models) if f.is_optional else None
             fields.append(
                 FieldView(
                     name=f.py_name,
-                    annotation=f.annotation,
+                    annotation=f.field_annotation,
                     alias=f.wire_name if f.has_alias else None,
                     optional=f.is_optional,
                     description=f.description,
+                    default=default or "None",
                 )
             )
         if model.additional is not None:
             names |= needs_imports(model.additional)
             extra_annotation = f"dict[str, {model.additional.annotation}]"
+    elif isinstance(model, RootModel) and model.composition:
+        union = union_view(model)
+        for v in model.variants:
+            names |= needs_imports(v) | field_imports(v)
+        names |= {"Any", "ClassVar", "Literal", "TYPE_CHECKING"}
     elif isinstance(model, RootModel):
         names |= needs_imports(model.type)
         root_annotation = model.type.annotation
@@ -298,12 +464,16 @@ def model_view(
         model=model,
         stdlib_imports=tuple(stdlib),
         typing_imports=tuple(sorted(typing_names)),
-        uses_field=any(f.alias for f in fields) or extra_annotation is not None,
+        uses_field=any(f.alias for f in fields)
+        or extra_annotation is not None
+        or "Field" in names,
+        uses_validators="_v" in names,
         top_imports=tuple(top),
         bottom_imports=tuple(bottom),
         fields=tuple(fields),
         root_annotation=root_annotation,
         extra_annotation=extra_annotation,
+        union=union,
     )
 
 
@@ -315,6 +485,8 @@ def runtime_files(api: Api, target: Target) -> list[OutputFile]:
         skip |= _ASYNC_ONLY
     if not api.has_websocket:
         skip = skip | _WEBSOCKET
+    if not api.has_signature_auth:
+        skip = skip | {"signing.py"}
     files = []
     for path in sorted(RUNTIME.glob("*.py")):
         if path.name in skip:
@@ -373,7 +545,11 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
         OutputFile(f"{pkg}/__init__.py", render("package/__init__.py.jinja", **common)),
         OutputFile(
             f"{pkg}/configuration.py",
-            render("package/configuration.py.jinja", **common),
+            render(
+                "package/configuration.py.jinja",
+                server_sources=[server_source(s, always=True) for s in api.servers],
+                **common,
+            ),
         ),
         *(
             OutputFile(
@@ -389,6 +565,15 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
             f"{pkg}/exceptions.py", render("package/exceptions.py.jinja", **common)
         ),
         OutputFile(f"{pkg}/rest.py", render("package/rest.py.jinja", **common)),
+        *(
+            [
+                OutputFile(
+                    f"{pkg}/signing.py", render("package/signing.py.jinja", **common)
+                )
+            ]
+            if api.has_signature_auth
+            else []
+        ),
         OutputFile(f"{pkg}/api/__init__.py", render("api/__init__.py.jinja", **common)),
         OutputFile(
             f"{pkg}/models/__init__.py", render("models/__init__.py.jinja", **common)
@@ -417,6 +602,11 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
                     model_imports=model_imports,
                     typing_imports=typing_imports,
                     endpoint_imports=sorted(endpoint_imports),
+                    server_imports=(
+                        ["Server", "ServerVariable"]
+                        if any(s.variables for op in tag.operations for s in op.servers)
+                        else []
+                    ),
                     stdlib_imports=stdlib,
                     uses_files=any(a.is_file for op in tag.operations for a in op.args),
                     iterator_imports=_iterator_imports(tag, flavours),
@@ -433,7 +623,11 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
         files.append(
             OutputFile(
                 f"{pkg}/models/{model.module}.py",
-                render(f"models/{model.kind}.py.jinja", m=view, **common),
+                render(
+                    f"models/{'union' if view.union else model.kind}.py.jinja",
+                    m=view,
+                    **common,
+                ),
             )
         )
     files.extend(runtime_files(api, target))

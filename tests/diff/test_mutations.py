@@ -564,13 +564,17 @@ CASES: list[tuple[str, Callable[[Spec], None], set[str], str]] = [
         lambda d: (
             schema(d, "Pet")["oneOf"].append({"$ref": "#/components/schemas/Error"})
         ),
-        {"response-body-variant-added", "python-model-field-type-changed"},
+        {"response-body-variant-added", "python-parameter-type-widened"},
         "major",
     ),
     (
         "response-variant-removed",
         lambda d: schema(d, "Pet")["oneOf"].pop(),
-        {"response-body-variant-removed", "python-model-field-type-changed"},
+        {
+            "response-body-variant-removed",
+            "python-attribute-removed",
+            "python-parameter-type-changed",
+        },
         "major",
     ),
     (

@@ -108,7 +108,14 @@ def test_get_and_set_default() -> None:
 
     first = Other.get_default()
     assert first is Other.get_default() and first.host == "https://other"
-    Other.set_default(Other(host="https://changed"))
-    assert Other.get_default().host == "https://changed"
-    assert Other.get_default_copy() is not Other.get_default()
+    chosen = Other(host="https://changed")
+    Other.set_default(chosen)
+    # As in OpenAPI Generator's clients: the object itself becomes the default (later changes to it
+    # reach every client that uses the default), and get_default_copy() is another name for it.
+    assert Other.get_default() is chosen and Other.get_default_copy() is chosen
+    chosen.host = "https://later"
+    assert Other.get_default().host == "https://later"
+    Other.set_default(None)
+    assert Other.get_default() is not chosen
+    assert Other.get_default().host == "https://other"
     assert Configuration.get_default().host == "https://api.example.com"

@@ -53,7 +53,7 @@ def test_root_model() -> None:
     assert (
         tags.root == ["a", "b"]
         and tags.to_dict() == ["a", "b"]
-        and tags.to_json() == '["a","b"]'
+        and tags.to_json() == '["a", "b"]'
     )
     assert Tags.from_dict(["c"]).root == ["c"]
 

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from ._runtime.auth import AuthScheme
 from ._runtime.configuration import BaseConfiguration
+from ._runtime.servers import Server
 
 __all__ = ["Configuration"]
 
@@ -22,6 +23,9 @@ class Configuration(BaseConfiguration):
     """
 
     default_host: ClassVar[str] = "https://app.asana.com/api/1.0"
+    servers: ClassVar[tuple[Server, ...]] = (
+        Server("https://app.asana.com/api/1.0", "Main endpoint."),
+    )
     auth_schemes: ClassVar[tuple[AuthScheme, ...]] = (
         AuthScheme(
             name="personalAccessToken",

@@ -14,6 +14,7 @@ except ModuleNotFoundError as exc:  # the asyncio extra is not installed
         "AsyncApiClient needs aiohttp: pip install 'pieces-os-client[asyncio]'",
         name=exc.name,
     ) from exc
+from ._runtime.compat import ApiClientHelpers
 from ._runtime.configuration import BaseConfiguration
 from ._runtime.response import ApiResponse
 from .configuration import Configuration
@@ -21,8 +22,13 @@ from .configuration import Configuration
 __all__ = ["AsyncApiClient", "ApiResponse"]
 
 
-class AsyncApiClient(client_async.AsyncApiClient):
-    """Sends requests and decodes responses; use it as ``async with`` to release connections."""
+class AsyncApiClient(ApiClientHelpers, client_async.AsyncApiClient):
+    """Sends requests and decodes responses; use it as ``async with`` to release connections.
+
+    ``AsyncApiClient.get_default()`` is the client the ``Async<Tag>Api`` classes share when created without one;
+    ``sanitize_for_serialization()`` and ``deserialize()`` turn models into JSON-ready data and parse
+    payloads received elsewhere, as in OpenAPI Generator's clients.
+    """
 
     package_name: ClassVar[str] = "pieces-os-client"
     package_version: ClassVar[str] = "1.0.0"

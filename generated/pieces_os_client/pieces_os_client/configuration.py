@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from ._runtime.auth import AuthScheme
 from ._runtime.configuration import BaseConfiguration
+from ._runtime.servers import Server
 
 __all__ = ["Configuration"]
 
@@ -18,4 +19,7 @@ class Configuration(BaseConfiguration):
     """
 
     default_host: ClassVar[str] = "http://localhost:1000"
+    servers: ClassVar[tuple[Server, ...]] = (
+        Server("http://localhost:1000", "Pieces OS running on the local machine"),
+    )
     auth_schemes: ClassVar[tuple[AuthScheme, ...]] = ()

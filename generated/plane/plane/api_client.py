@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ._runtime import client_sync
+from ._runtime.compat import ApiClientHelpers
 from ._runtime.configuration import BaseConfiguration
 from ._runtime.response import ApiResponse
 from .configuration import Configuration
@@ -13,8 +14,13 @@ from .configuration import Configuration
 __all__ = ["ApiClient", "ApiResponse"]
 
 
-class ApiClient(client_sync.SyncApiClient):
-    """Sends requests and decodes responses; use it as ``with`` to release connections."""
+class ApiClient(ApiClientHelpers, client_sync.SyncApiClient):
+    """Sends requests and decodes responses; use it as ``with`` to release connections.
+
+    ``ApiClient.get_default()`` is the client API classes share when created without one;
+    ``sanitize_for_serialization()`` and ``deserialize()`` turn models into JSON-ready data and parse
+    payloads received elsewhere, as in OpenAPI Generator's clients.
+    """
 
     package_name: ClassVar[str] = "plane"
     package_version: ClassVar[str] = "1.0.0"

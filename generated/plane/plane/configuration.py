@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from ._runtime.auth import AuthScheme
 from ._runtime.configuration import BaseConfiguration
+from ._runtime.servers import Server
 
 __all__ = ["Configuration"]
 
@@ -22,6 +23,7 @@ class Configuration(BaseConfiguration):
     """
 
     default_host: ClassVar[str] = "https://api.plane.so"
+    servers: ClassVar[tuple[Server, ...]] = (Server("https://api.plane.so"),)
     auth_schemes: ClassVar[tuple[AuthScheme, ...]] = (
         AuthScheme(
             name="ApiKeyAuthentication",

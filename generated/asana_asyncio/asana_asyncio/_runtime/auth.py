@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import functools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from .configuration import BaseConfiguration
@@ -21,7 +21,7 @@ __all__ = [
     "select_alternative",
 ]
 
-AuthKind = Literal["api_key", "bearer", "basic", "oauth2", "openid"]
+AuthKind = Literal["api_key", "bearer", "basic", "oauth2", "openid", "signature"]
 AuthLocation = Literal["header", "query", "cookie"]
 
 
@@ -31,7 +31,8 @@ class AuthScheme:
 
     For ``api_key`` the key is ``configuration.api_key[name]``, sent in ``location`` as ``param_name``.
     ``bearer``, ``oauth2`` and ``openid`` send ``configuration.access_token`` as a Bearer token; ``basic``
-    sends ``configuration.username``/``password``.
+    sends ``configuration.username``/``password``; ``signature`` signs the request with
+    ``configuration.signing_info`` (see ``signing``).
     """
 
     name: str
@@ -43,11 +44,13 @@ class AuthScheme:
 
 @dataclass(slots=True)
 class AuthValues:
-    """What to add to a request: headers, query parameters (in order) and cookies."""
+    """What to add to a request: headers, query parameters (in order) and cookies; ``signer`` (an
+    ``HttpSigningConfiguration``) signs the finished request."""
 
     headers: dict[str, str] = field(default_factory=dict)
     query: list[tuple[str, str]] = field(default_factory=list)
     cookies: dict[str, str] = field(default_factory=dict)
+    signer: Any = None
 
 
 def _is_configured(scheme: AuthScheme, configuration: BaseConfiguration) -> bool:
@@ -55,6 +58,8 @@ def _is_configured(scheme: AuthScheme, configuration: BaseConfiguration) -> bool
         return bool(configuration.api_key.get(scheme.name))
     if scheme.kind == "basic":
         return configuration.username is not None
+    if scheme.kind == "signature":
+        return configuration.signing_info is not None
     return bool(configuration.access_token)
 
 
@@ -127,6 +132,8 @@ def apply_auth(
                 values.cookies[scheme.param_name] = value
             else:
                 values.headers[scheme.param_name] = value
+        elif scheme.kind == "signature":
+            values.signer = configuration.signing_info
         elif scheme.kind == "basic":
             raw = f"{configuration.username}:{configuration.password or ''}".encode()
             values.headers["Authorization"] = "Basic " + base64.b64encode(raw).decode(

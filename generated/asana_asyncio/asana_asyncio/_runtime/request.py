@@ -42,6 +42,7 @@ from .serialize import (
     serialize_path,
     serialize_query,
 )
+from .servers import operation_host
 
 __all__ = [
     "REDIRECT_STATUSES",
@@ -179,12 +180,15 @@ def check_headers(headers: Mapping[str, str]) -> None:
 def resolve_host(
     endpoint: Endpoint, configuration: BaseConfiguration, host: str | None = None
 ) -> str:
-    """The base URL: an explicit ``host``, else the operation's own server unless the configuration's host
-    was changed from the default, else the configuration's host."""
+    """The base URL: an explicit ``host``, else the operation's own server (see
+    ``servers.operation_host``: not when the configuration's host was set explicitly or
+    ``ignore_operation_servers`` is on), else the configuration's host."""
     if host:
         return host.rstrip("/")
-    if endpoint.servers and configuration.host == configuration.default_host:
-        return endpoint.servers[0].rstrip("/")
+    if endpoint.servers:
+        own = operation_host(endpoint, configuration)
+        if own is not None:
+            return own.rstrip("/")
     return configuration.host.rstrip("/")
 
 
@@ -419,6 +423,14 @@ def build_request(
                 cookie = merged.pop(existing) + "; " + cookie
             merged["Cookie"] = cookie
 
+    if auth.signer is not None:  # signs the request as it will be sent
+        signed = auth.signer.sign_request(
+            layout.method,
+            url,
+            merged,
+            None if isinstance(body, StreamingBody) else (body or b""),
+        )
+        merged = merge_headers(merged, signed)
     check_headers(merged)
     return PreparedRequest(
         layout.method,

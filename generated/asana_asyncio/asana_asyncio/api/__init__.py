@@ -13,6 +13,8 @@ _LAZY: dict[str, str] = {
     "AttachmentsApi": ".attachments_api",
 }
 
+_MODULES: frozenset[str] = frozenset(("attachments_api",))
+
 __all__ = [
     "AttachmentsApi",
 ]
@@ -22,6 +24,8 @@ __all__ = [
 if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> Any:
+        if name in _MODULES:  # the module itself (``api.<module>``)
+            return importlib.import_module(f".{name}", __name__)
         module = _LAZY.get(name)
         if module is None:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
+from .._runtime.arguments import host_for_index, validate_arguments
 from .._runtime.endpoint import Body, Endpoint, FormField, Pagination, Param
 
 # Everything below is needed for annotations only: the runtime (pydantic, aiohttp) is imported on
@@ -25,6 +26,18 @@ if TYPE_CHECKING:
     from ..models.get_attachments_for_object200_response import (
         GetAttachmentsForObject200Response,
     )
+
+
+# Where the names the methods' annotations use (imported above only for type checkers) come from: a
+# method imports those it needs on its first call, to check its arguments.
+_NAMES: dict[str, str] = {
+    "FileInput": ".._runtime.types",
+    "RequestTimeout": ".._runtime.types",
+    "AttachmentCompact": "..models.attachment_compact",
+    "DeleteAttachment200Response": "..models.delete_attachment200_response",
+    "GetAttachment200Response": "..models.get_attachment200_response",
+    "GetAttachmentsForObject200Response": "..models.get_attachments_for_object200_response",
+}
 
 
 def _create_attachment_for_object_types() -> dict[str, Any]:
@@ -177,9 +190,10 @@ class AttachmentsApi:
         if api_client is None:
             from ..api_client import ApiClient
 
-            api_client = ApiClient()
+            api_client = ApiClient.get_default()
         self.api_client = api_client
 
+    @validate_arguments(_CREATE_ATTACHMENT_FOR_OBJECT, _NAMES)
     async def create_attachment_for_object(
         self,
         parent: str,
@@ -195,6 +209,7 @@ class AttachmentsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> GetAttachment200Response:
         """Upload an attachment
 
@@ -259,10 +274,19 @@ class AttachmentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_ATTACHMENT_FOR_OBJECT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("GetAttachment200Response", response.data)
 
+    @validate_arguments(_CREATE_ATTACHMENT_FOR_OBJECT, _NAMES)
     async def create_attachment_for_object_with_http_info(
         self,
         parent: str,
@@ -278,6 +302,7 @@ class AttachmentsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[GetAttachment200Response]:
         """Like :meth:`create_attachment_for_object`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -295,10 +320,19 @@ class AttachmentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_ATTACHMENT_FOR_OBJECT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[GetAttachment200Response]", response)
 
+    @validate_arguments(_CREATE_ATTACHMENT_FOR_OBJECT, _NAMES)
     async def create_attachment_for_object_without_preload_content(
         self,
         parent: str,
@@ -314,6 +348,7 @@ class AttachmentsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`create_attachment_for_object`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -331,9 +366,18 @@ class AttachmentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_ATTACHMENT_FOR_OBJECT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_DELETE_ATTACHMENT, _NAMES)
     async def delete_attachment(
         self,
         attachment_gid: str,
@@ -343,6 +387,7 @@ class AttachmentsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> DeleteAttachment200Response:
         """Delete an attachment
 
@@ -366,10 +411,17 @@ class AttachmentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _DELETE_ATTACHMENT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("DeleteAttachment200Response", response.data)
 
+    @validate_arguments(_DELETE_ATTACHMENT, _NAMES)
     async def delete_attachment_with_http_info(
         self,
         attachment_gid: str,
@@ -379,6 +431,7 @@ class AttachmentsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[DeleteAttachment200Response]:
         """Like :meth:`delete_attachment`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -390,10 +443,17 @@ class AttachmentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _DELETE_ATTACHMENT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[DeleteAttachment200Response]", response)
 
+    @validate_arguments(_DELETE_ATTACHMENT, _NAMES)
     async def delete_attachment_without_preload_content(
         self,
         attachment_gid: str,
@@ -403,6 +463,7 @@ class AttachmentsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`delete_attachment`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -414,9 +475,16 @@ class AttachmentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _DELETE_ATTACHMENT, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_GET_ATTACHMENT, _NAMES)
     async def get_attachment(
         self,
         attachment_gid: str,
@@ -427,6 +495,7 @@ class AttachmentsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> GetAttachment200Response:
         """Get an attachment
 
@@ -453,10 +522,17 @@ class AttachmentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_ATTACHMENT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("GetAttachment200Response", response.data)
 
+    @validate_arguments(_GET_ATTACHMENT, _NAMES)
     async def get_attachment_with_http_info(
         self,
         attachment_gid: str,
@@ -467,6 +543,7 @@ class AttachmentsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[GetAttachment200Response]:
         """Like :meth:`get_attachment`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -479,10 +556,17 @@ class AttachmentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_ATTACHMENT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[GetAttachment200Response]", response)
 
+    @validate_arguments(_GET_ATTACHMENT, _NAMES)
     async def get_attachment_without_preload_content(
         self,
         attachment_gid: str,
@@ -493,6 +577,7 @@ class AttachmentsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`get_attachment`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -505,9 +590,16 @@ class AttachmentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_ATTACHMENT, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_GET_ATTACHMENTS_FOR_OBJECT, _NAMES)
     async def get_attachments_for_object(
         self,
         parent: str,
@@ -520,6 +612,7 @@ class AttachmentsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> GetAttachmentsForObject200Response:
         """Get attachments from an object
 
@@ -567,10 +660,19 @@ class AttachmentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_ATTACHMENTS_FOR_OBJECT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("GetAttachmentsForObject200Response", response.data)
 
+    @validate_arguments(_GET_ATTACHMENTS_FOR_OBJECT, _NAMES)
     async def get_attachments_for_object_with_http_info(
         self,
         parent: str,
@@ -583,6 +685,7 @@ class AttachmentsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[GetAttachmentsForObject200Response]:
         """Like :meth:`get_attachments_for_object`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -597,10 +700,19 @@ class AttachmentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_ATTACHMENTS_FOR_OBJECT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[GetAttachmentsForObject200Response]", response)
 
+    @validate_arguments(_GET_ATTACHMENTS_FOR_OBJECT, _NAMES)
     async def get_attachments_for_object_without_preload_content(
         self,
         parent: str,
@@ -613,6 +725,7 @@ class AttachmentsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`get_attachments_for_object`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -627,7 +740,15 @@ class AttachmentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_ATTACHMENTS_FOR_OBJECT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
     def get_attachments_for_object_iter(

@@ -43,6 +43,23 @@ _LAZY: dict[str, str] = {
     "UserCompact": ".user_compact",
 }
 
+_MODULES: frozenset[str] = frozenset(
+    (
+        "attachment_compact",
+        "attachment_parent",
+        "attachment_request",
+        "attachment_response",
+        "delete_attachment200_response",
+        "empty_response",
+        "error_response",
+        "error_response_errors_inner",
+        "get_attachment200_response",
+        "get_attachments_for_object200_response",
+        "next_page",
+        "user_compact",
+    )
+)
+
 __all__ = [
     "AttachmentCompact",
     "AttachmentParent",
@@ -63,6 +80,8 @@ __all__ = [
 if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> Any:
+        if name in _MODULES:  # the module itself (``models.<module>``)
+            return importlib.import_module(f".{name}", __name__)
         module = _LAZY.get(name)
         if module is None:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
+from .._runtime import validators as _v
 from .._runtime.models import ApiModel
 
 __all__ = ["AttachmentRequest"]
@@ -14,7 +15,14 @@ class AttachmentRequest(ApiModel):
     """The form fields of an attachment upload."""
 
     resource_subtype: (
-        Literal["asana", "dropbox", "gdrive", "onedrive", "box", "vimeo", "external"]
+        Annotated[
+            Literal[
+                "asana", "dropbox", "gdrive", "onedrive", "box", "vimeo", "external"
+            ],
+            _v.OneOf(
+                ("asana", "dropbox", "gdrive", "onedrive", "box", "vimeo", "external")
+            ),
+        ]
         | None
     ) = None
     """The type of the attachment. Must be one of the given values. If not specified, a

@@ -28,7 +28,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     from typing_extensions import Self
 
-__all__ = ["ApiModel", "ApiRootModel", "to_jsonable", "validate_large"]
+__all__ = ["ApiModel", "ApiRootModel", "to_jsonable", "validate_large", "without_gc"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -54,31 +54,83 @@ def validate_large(validate: Callable[[Any], R], data: Any, size: int) -> R:
         gc.enable()
 
 
+def without_gc(make: Callable[[], R]) -> R:
+    """``make()`` with the cyclic garbage collector paused (when it is enabled; switched back on after).
+
+    ``to_dict``/``to_json`` build a fresh Python object for every value of a model: for a large model
+    the collector would otherwise run again and again over everything alive (the model itself among
+    it), most of the time of the call (0.82 s instead of 0.24 s for a 6 MB Pieces ``Assets``). What is
+    built holds no reference cycles, so nothing is left for the collector to find.
+    """
+    if not gc.isenabled():
+        return make()
+    gc.disable()
+    try:
+        return make()
+    finally:
+        gc.enable()
+
+
 _CONFIG = ConfigDict(
     validate_by_name=True,
     validate_by_alias=True,
     serialize_by_alias=True,
     defer_build=True,
     protected_namespaces=(),
+    validate_assignment=True,
 )
 
 
 class ApiModel(pydantic.BaseModel):
-    """Base of every generated object model."""
+    """Base of every generated object model.
+
+    Assignments are validated (``pet.status = "bogus"`` raises ``ValidationError``). Fields the schema
+    does not declare are kept: ``additional_properties`` is the dict of them, and they are serialised
+    beside the declared fields, as in OpenAPI Generator's clients.
+    """
 
     model_config = ConfigDict(extra="allow", **_CONFIG)
 
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """The fields the schema does not declare, by wire name (a live dict: changing it changes the
+        model)."""
+        extra = self.__pydantic_extra__
+        if extra is None:  # a subclass that forbids or ignores extra fields
+            extra = {}
+        return extra
+
+    @additional_properties.setter
+    def additional_properties(self, values: Mapping[str, Any]) -> None:
+        extra = self.__pydantic_extra__
+        if extra is None:
+            raise AttributeError(
+                f"{type(self).__name__} does not allow additional properties"
+            )
+        # Replaced as given, as OpenAPI Generator's clients do (a parsed payload is validated).
+        extra.clear()
+        extra.update(values)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible dict by wire name; unset fields are left out, fields set to None are kept."""
+        return without_gc(self._json_data)
+
+    def _json_data(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
     def to_json(self) -> str:
-        """The JSON text of ``to_dict()``."""
-        return self.model_dump_json(by_alias=True, exclude_unset=True)
+        """``json.dumps(self.to_dict())``: the text OpenAPI Generator's clients produce (``", "`` and
+        ``": "`` separators, non-ASCII escaped)."""
+        return without_gc(self._json_text)
+
+    def _json_text(self) -> str:
+        # The data is a fresh tree of dicts and lists: it cannot hold a cycle to check for.
+        return json.dumps(self._json_data(), check_circular=False)
 
     def to_str(self) -> str:
-        """A readable, pretty-printed form of ``to_dict()``."""
-        return pprint.pformat(self.to_dict())
+        """A readable, pretty-printed form of every field (unset ones too, with their defaults) and of
+        ``additional_properties``, as OpenAPI Generator's clients print models."""
+        return pprint.pformat(_readable(self))
 
     @classmethod
     def from_dict(cls, obj: Any) -> Self:
@@ -98,11 +150,14 @@ class ApiRootModel(RootModel[T], Generic[T]):
 
     def to_dict(self) -> Any:
         """The JSON-compatible root value (named after ``ApiModel.to_dict`` for symmetry)."""
+        return without_gc(self._json_data)
+
+    def _json_data(self) -> Any:
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
     def to_json(self) -> str:
-        """The JSON text of the root value."""
-        return self.model_dump_json(by_alias=True, exclude_unset=True)
+        """``json.dumps(self.to_dict())``, as ``ApiModel.to_json``."""
+        return without_gc(lambda: json.dumps(self._json_data(), check_circular=False))
 
     def to_str(self) -> str:
         """A readable, pretty-printed form of the root value."""
@@ -117,6 +172,27 @@ class ApiRootModel(RootModel[T], Generic[T]):
     def from_json(cls, json_str: str | bytes | bytearray) -> Self:
         """Parse and validate JSON text into the root model."""
         return validate_large(cls.model_validate_json, json_str, len(json_str))
+
+
+def _readable(value: Any) -> Any:
+    """What ``to_str`` prints: models as dicts of all their fields by wire name plus
+    ``additional_properties``; values as they are (enums, dates), containers walked."""
+    if isinstance(value, ApiModel):
+        out: dict[str, Any] = {}
+        for name, info in type(value).model_fields.items():
+            out[info.serialization_alias or name] = _readable(getattr(value, name))
+        out["additional_properties"] = {
+            key: _readable(item) for key, item in value.additional_properties.items()
+        }
+        return out
+    if isinstance(value, pydantic.BaseModel):
+        to_dict = getattr(value, "to_dict", None)
+        return _readable(to_dict() if callable(to_dict) else value.model_dump())
+    if isinstance(value, (list, tuple)):
+        return [_readable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _readable(item) for key, item in value.items()}
+    return value
 
 
 def to_jsonable(value: Any) -> Any:

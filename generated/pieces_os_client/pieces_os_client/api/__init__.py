@@ -15,6 +15,8 @@ _LAZY: dict[str, str] = {
     "AsyncAssetsApi": ".assets_api",
 }
 
+_MODULES: frozenset[str] = frozenset(("assets_api",))
+
 __all__ = [
     "AssetsApi",
     "AsyncAssetsApi",
@@ -25,6 +27,8 @@ __all__ = [
 if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> Any:
+        if name in _MODULES:  # the module itself (``api.<module>``)
+            return importlib.import_module(f".{name}", __name__)
         module = _LAZY.get(name)
         if module is None:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
+from .._runtime.arguments import host_for_index, validate_arguments
 from .._runtime.endpoint import Body, Endpoint, Param
 
 # Everything below is needed for annotations only: the runtime (pydantic, urllib3, aiohttp) is imported on
@@ -35,6 +36,25 @@ if TYPE_CHECKING:
     from ..models.seeded_assets_recommendation import SeededAssetsRecommendation
     from ..models.streamed_identifiers import StreamedIdentifiers
     from ..models.workstream_suggestions import WorkstreamSuggestions
+
+
+# Where the names the methods' annotations use (imported above only for type checkers) come from: a
+# method imports those it needs on its first call, to check its arguments.
+_NAMES: dict[str, str] = {
+    "RequestTimeout": ".._runtime.types",
+    "Asset": "..models.asset",
+    "Assets": "..models.assets",
+    "AssetsSearchWithFiltersInput": "..models.assets_search_with_filters_input",
+    "AssetsSearchWithFiltersOutput": "..models.assets_search_with_filters_output",
+    "FlattenedAssets": "..models.flattened_assets",
+    "Formats": "..models.formats",
+    "PseudoAssets": "..models.pseudo_assets",
+    "SearchedAssets": "..models.searched_assets",
+    "Seed": "..models.seed",
+    "SeededAssetsRecommendation": "..models.seeded_assets_recommendation",
+    "StreamedIdentifiers": "..models.streamed_identifiers",
+    "WorkstreamSuggestions": "..models.workstream_suggestions",
+}
 
 
 def _assets_create_new_asset_types() -> dict[str, Any]:
@@ -393,9 +413,10 @@ class AssetsApi:
         if api_client is None:
             from ..api_client import ApiClient
 
-            api_client = ApiClient()
+            api_client = ApiClient.get_default()
         self.api_client = api_client
 
+    @validate_arguments(_ASSETS_CREATE_NEW_ASSET, _NAMES)
     def assets_create_new_asset(
         self,
         transferables: bool | None = None,
@@ -405,6 +426,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Asset:
         """/assets/create [POST] Scoped to Asset
 
@@ -426,10 +448,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_CREATE_NEW_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("Asset", response.data)
 
+    @validate_arguments(_ASSETS_CREATE_NEW_ASSET, _NAMES)
     def assets_create_new_asset_with_http_info(
         self,
         transferables: bool | None = None,
@@ -439,6 +468,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Asset]:
         """Like :meth:`assets_create_new_asset`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -450,10 +480,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_CREATE_NEW_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[Asset]", response)
 
+    @validate_arguments(_ASSETS_CREATE_NEW_ASSET, _NAMES)
     def assets_create_new_asset_without_preload_content(
         self,
         transferables: bool | None = None,
@@ -463,6 +500,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_create_new_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -474,9 +512,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_CREATE_NEW_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_DELETE_ASSET, _NAMES)
     def assets_delete_asset(
         self,
         asset: UUID | str,
@@ -485,6 +530,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> str:
         """/assets/{asset}/delete [POST] Scoped to Asset
 
@@ -502,10 +548,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DELETE_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("str", response.data)
 
+    @validate_arguments(_ASSETS_DELETE_ASSET, _NAMES)
     def assets_delete_asset_with_http_info(
         self,
         asset: UUID | str,
@@ -514,6 +567,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[str]:
         """Like :meth:`assets_delete_asset`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -524,10 +578,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DELETE_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[str]", response)
 
+    @validate_arguments(_ASSETS_DELETE_ASSET, _NAMES)
     def assets_delete_asset_without_preload_content(
         self,
         asset: UUID | str,
@@ -536,6 +597,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_delete_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -546,9 +608,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DELETE_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_DRAFT, _NAMES)
     def assets_draft(
         self,
         transferables: bool | None = None,
@@ -558,6 +627,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Seed:
         """/assets/draft [POST]
 
@@ -579,10 +649,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DRAFT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("Seed", response.data)
 
+    @validate_arguments(_ASSETS_DRAFT, _NAMES)
     def assets_draft_with_http_info(
         self,
         transferables: bool | None = None,
@@ -592,6 +669,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Seed]:
         """Like :meth:`assets_draft`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -603,10 +681,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DRAFT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[Seed]", response)
 
+    @validate_arguments(_ASSETS_DRAFT, _NAMES)
     def assets_draft_without_preload_content(
         self,
         transferables: bool | None = None,
@@ -616,6 +701,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_draft`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -627,9 +713,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DRAFT, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_GET_RECOMMENDED_ASSETS, _NAMES)
     def assets_get_recommended_assets(
         self,
         seeded_assets_recommendation: (
@@ -640,6 +733,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Assets:
         """Your GET endpoint
 
@@ -661,10 +755,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RECOMMENDED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("Assets", response.data)
 
+    @validate_arguments(_ASSETS_GET_RECOMMENDED_ASSETS, _NAMES)
     def assets_get_recommended_assets_with_http_info(
         self,
         seeded_assets_recommendation: (
@@ -675,6 +778,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Assets]:
         """Like :meth:`assets_get_recommended_assets`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -685,10 +789,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RECOMMENDED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[Assets]", response)
 
+    @validate_arguments(_ASSETS_GET_RECOMMENDED_ASSETS, _NAMES)
     def assets_get_recommended_assets_without_preload_content(
         self,
         seeded_assets_recommendation: (
@@ -699,6 +812,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_get_recommended_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -709,9 +823,18 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RECOMMENDED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_GET_RELATED_ASSETS, _NAMES)
     def assets_get_related_assets(
         self,
         assets: Assets | dict[str, Any] | None = None,
@@ -720,6 +843,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Assets:
         """/assets/related [GET]
 
@@ -738,10 +862,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RELATED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("Assets", response.data)
 
+    @validate_arguments(_ASSETS_GET_RELATED_ASSETS, _NAMES)
     def assets_get_related_assets_with_http_info(
         self,
         assets: Assets | dict[str, Any] | None = None,
@@ -750,6 +883,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Assets]:
         """Like :meth:`assets_get_related_assets`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -760,10 +894,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RELATED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[Assets]", response)
 
+    @validate_arguments(_ASSETS_GET_RELATED_ASSETS, _NAMES)
     def assets_get_related_assets_without_preload_content(
         self,
         assets: Assets | dict[str, Any] | None = None,
@@ -772,6 +915,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_get_related_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -782,9 +926,18 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RELATED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_IDENTIFIERS_SNAPSHOT, _NAMES)
     def assets_identifiers_snapshot(
         self,
         pseudo: bool | None = None,
@@ -793,6 +946,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> FlattenedAssets:
         """/assets/identifiers [GET]
 
@@ -810,10 +964,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_IDENTIFIERS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("FlattenedAssets", response.data)
 
+    @validate_arguments(_ASSETS_IDENTIFIERS_SNAPSHOT, _NAMES)
     def assets_identifiers_snapshot_with_http_info(
         self,
         pseudo: bool | None = None,
@@ -822,6 +985,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[FlattenedAssets]:
         """Like :meth:`assets_identifiers_snapshot`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -832,10 +996,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_IDENTIFIERS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[FlattenedAssets]", response)
 
+    @validate_arguments(_ASSETS_IDENTIFIERS_SNAPSHOT, _NAMES)
     def assets_identifiers_snapshot_without_preload_content(
         self,
         pseudo: bool | None = None,
@@ -844,6 +1017,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_identifiers_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -854,9 +1028,18 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_IDENTIFIERS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_PSEUDO_SNAPSHOT, _NAMES)
     def assets_pseudo_snapshot(
         self,
         *,
@@ -864,6 +1047,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> PseudoAssets:
         """/assets/pseudo [GET]
 
@@ -876,10 +1060,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_PSEUDO_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("PseudoAssets", response.data)
 
+    @validate_arguments(_ASSETS_PSEUDO_SNAPSHOT, _NAMES)
     def assets_pseudo_snapshot_with_http_info(
         self,
         *,
@@ -887,6 +1078,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[PseudoAssets]:
         """Like :meth:`assets_pseudo_snapshot`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -895,10 +1087,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_PSEUDO_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[PseudoAssets]", response)
 
+    @validate_arguments(_ASSETS_PSEUDO_SNAPSHOT, _NAMES)
     def assets_pseudo_snapshot_without_preload_content(
         self,
         *,
@@ -906,6 +1105,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_pseudo_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -914,9 +1114,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_PSEUDO_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_SEARCH_ASSETS, _NAMES)
     def assets_search_assets(
         self,
         query: str | None = None,
@@ -928,6 +1135,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> SearchedAssets:
         """/assets/search?query=string [GET]
 
@@ -957,10 +1165,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("SearchedAssets", response.data)
 
+    @validate_arguments(_ASSETS_SEARCH_ASSETS, _NAMES)
     def assets_search_assets_with_http_info(
         self,
         query: str | None = None,
@@ -972,6 +1187,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[SearchedAssets]:
         """Like :meth:`assets_search_assets`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -985,10 +1201,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[SearchedAssets]", response)
 
+    @validate_arguments(_ASSETS_SEARCH_ASSETS, _NAMES)
     def assets_search_assets_without_preload_content(
         self,
         query: str | None = None,
@@ -1000,6 +1223,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_search_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -1013,9 +1237,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_SEARCH_WITH_FILTERS, _NAMES)
     def assets_search_with_filters(
         self,
         transferables: bool | None = None,
@@ -1028,6 +1259,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> AssetsSearchWithFiltersOutput:
         """/assets/search [POST]
 
@@ -1056,10 +1288,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_WITH_FILTERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("AssetsSearchWithFiltersOutput", response.data)
 
+    @validate_arguments(_ASSETS_SEARCH_WITH_FILTERS, _NAMES)
     def assets_search_with_filters_with_http_info(
         self,
         transferables: bool | None = None,
@@ -1072,6 +1313,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[AssetsSearchWithFiltersOutput]:
         """Like :meth:`assets_search_with_filters`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -1084,10 +1326,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_WITH_FILTERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[AssetsSearchWithFiltersOutput]", response)
 
+    @validate_arguments(_ASSETS_SEARCH_WITH_FILTERS, _NAMES)
     def assets_search_with_filters_without_preload_content(
         self,
         transferables: bool | None = None,
@@ -1100,6 +1351,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_search_with_filters`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -1112,9 +1364,18 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_WITH_FILTERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_SNAPSHOT, _NAMES)
     def assets_snapshot(
         self,
         transferables: bool | None = None,
@@ -1125,6 +1386,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Assets:
         """/assets [GET] Scoped to Assets
 
@@ -1148,10 +1410,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("Assets", response.data)
 
+    @validate_arguments(_ASSETS_SNAPSHOT, _NAMES)
     def assets_snapshot_with_http_info(
         self,
         transferables: bool | None = None,
@@ -1162,6 +1431,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Assets]:
         """Like :meth:`assets_snapshot`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -1174,10 +1444,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[Assets]", response)
 
+    @validate_arguments(_ASSETS_SNAPSHOT, _NAMES)
     def assets_snapshot_without_preload_content(
         self,
         transferables: bool | None = None,
@@ -1188,6 +1465,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -1200,9 +1478,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT, _NAMES)
     def assets_specific_asset_formats_snapshot(
         self,
         asset: UUID | str,
@@ -1212,6 +1497,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Formats:
         """/assets/{asset}/formats [GET] Scoped To Assets
 
@@ -1231,10 +1517,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("Formats", response.data)
 
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT, _NAMES)
     def assets_specific_asset_formats_snapshot_with_http_info(
         self,
         asset: UUID | str,
@@ -1244,6 +1539,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Formats]:
         """Like :meth:`assets_specific_asset_formats_snapshot`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -1255,10 +1551,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[Formats]", response)
 
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT, _NAMES)
     def assets_specific_asset_formats_snapshot_without_preload_content(
         self,
         asset: UUID | str,
@@ -1268,6 +1573,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_specific_asset_formats_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -1279,9 +1585,18 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_SNAPSHOT, _NAMES)
     def assets_specific_asset_snapshot(
         self,
         asset: UUID | str,
@@ -1291,6 +1606,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Asset:
         """/assets/{asset} [GET] Scoped to Assets
 
@@ -1311,10 +1627,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("Asset", response.data)
 
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_SNAPSHOT, _NAMES)
     def assets_specific_asset_snapshot_with_http_info(
         self,
         asset: UUID | str,
@@ -1324,6 +1649,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Asset]:
         """Like :meth:`assets_specific_asset_snapshot`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -1335,10 +1661,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[Asset]", response)
 
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_SNAPSHOT, _NAMES)
     def assets_specific_asset_snapshot_without_preload_content(
         self,
         asset: UUID | str,
@@ -1348,6 +1683,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_specific_asset_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -1359,9 +1695,18 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_STREAM_IDENTIFIERS, _NAMES)
     def assets_stream_identifiers(
         self,
         *,
@@ -1369,6 +1714,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> StreamedIdentifiers:
         """/assets/stream/identifiers [WS]
 
@@ -1381,10 +1727,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_STREAM_IDENTIFIERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("StreamedIdentifiers", response.data)
 
+    @validate_arguments(_ASSETS_STREAM_IDENTIFIERS, _NAMES)
     def assets_stream_identifiers_with_http_info(
         self,
         *,
@@ -1392,6 +1747,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[StreamedIdentifiers]:
         """Like :meth:`assets_stream_identifiers`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -1400,10 +1756,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_STREAM_IDENTIFIERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[StreamedIdentifiers]", response)
 
+    @validate_arguments(_ASSETS_STREAM_IDENTIFIERS, _NAMES)
     def assets_stream_identifiers_without_preload_content(
         self,
         *,
@@ -1411,6 +1776,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`assets_stream_identifiers`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -1419,7 +1785,15 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_STREAM_IDENTIFIERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
     def assets_stream_identifiers_ws(
@@ -1446,6 +1820,7 @@ class AssetsApi:
             receive_timeout=_receive_timeout,
         )
 
+    @validate_arguments(_GET_ASSETS_STREAM_TRANSFERABLES, _NAMES)
     def get_assets_stream_transferables(
         self,
         *,
@@ -1453,6 +1828,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Assets:
         """/assets/stream/transferables [WS]
 
@@ -1465,10 +1841,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_ASSETS_STREAM_TRANSFERABLES,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("Assets", response.data)
 
+    @validate_arguments(_GET_ASSETS_STREAM_TRANSFERABLES, _NAMES)
     def get_assets_stream_transferables_with_http_info(
         self,
         *,
@@ -1476,6 +1861,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Assets]:
         """Like :meth:`get_assets_stream_transferables`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -1484,10 +1870,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_ASSETS_STREAM_TRANSFERABLES,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[Assets]", response)
 
+    @validate_arguments(_GET_ASSETS_STREAM_TRANSFERABLES, _NAMES)
     def get_assets_stream_transferables_without_preload_content(
         self,
         *,
@@ -1495,6 +1890,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`get_assets_stream_transferables`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -1503,7 +1899,15 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_ASSETS_STREAM_TRANSFERABLES,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
     def get_assets_stream_transferables_ws(
@@ -1530,6 +1934,7 @@ class AssetsApi:
             receive_timeout=_receive_timeout,
         )
 
+    @validate_arguments(_STREAM_ASSETS, _NAMES)
     def stream_assets(
         self,
         *,
@@ -1537,6 +1942,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Assets:
         """/assets/stream [WS]
 
@@ -1548,10 +1954,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _STREAM_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("Assets", response.data)
 
+    @validate_arguments(_STREAM_ASSETS, _NAMES)
     def stream_assets_with_http_info(
         self,
         *,
@@ -1559,6 +1972,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Assets]:
         """Like :meth:`stream_assets`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -1567,10 +1981,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _STREAM_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[Assets]", response)
 
+    @validate_arguments(_STREAM_ASSETS, _NAMES)
     def stream_assets_without_preload_content(
         self,
         *,
@@ -1578,6 +1999,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`stream_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -1586,7 +2008,13 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _STREAM_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
     def stream_assets_ws(
@@ -1613,6 +2041,7 @@ class AssetsApi:
             receive_timeout=_receive_timeout,
         )
 
+    @validate_arguments(_WORKSTREAM_SUGGESTIONS_STREAM, _NAMES)
     def workstream_suggestions_stream(
         self,
         *,
@@ -1620,6 +2049,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> WorkstreamSuggestions:
         """/workstream/suggestions/stream [WS]
 
@@ -1632,10 +2062,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _WORKSTREAM_SUGGESTIONS_STREAM,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("WorkstreamSuggestions", response.data)
 
+    @validate_arguments(_WORKSTREAM_SUGGESTIONS_STREAM, _NAMES)
     def workstream_suggestions_stream_with_http_info(
         self,
         *,
@@ -1643,6 +2082,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[WorkstreamSuggestions]:
         """Like :meth:`workstream_suggestions_stream`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -1651,10 +2091,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _WORKSTREAM_SUGGESTIONS_STREAM,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[WorkstreamSuggestions]", response)
 
+    @validate_arguments(_WORKSTREAM_SUGGESTIONS_STREAM, _NAMES)
     def workstream_suggestions_stream_without_preload_content(
         self,
         *,
@@ -1662,6 +2111,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`workstream_suggestions_stream`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -1670,7 +2120,15 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _WORKSTREAM_SUGGESTIONS_STREAM,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
     def workstream_suggestions_stream_ws(
@@ -1705,9 +2163,10 @@ class AsyncAssetsApi:
         if api_client is None:
             from ..async_api_client import AsyncApiClient
 
-            api_client = AsyncApiClient()
+            api_client = AsyncApiClient.get_default()
         self.api_client = api_client
 
+    @validate_arguments(_ASSETS_CREATE_NEW_ASSET, _NAMES)
     async def assets_create_new_asset(
         self,
         transferables: bool | None = None,
@@ -1717,6 +2176,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Asset:
         """/assets/create [POST] Scoped to Asset
 
@@ -1738,10 +2198,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_CREATE_NEW_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("Asset", response.data)
 
+    @validate_arguments(_ASSETS_CREATE_NEW_ASSET, _NAMES)
     async def assets_create_new_asset_with_http_info(
         self,
         transferables: bool | None = None,
@@ -1751,6 +2218,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Asset]:
         """Like :meth:`assets_create_new_asset`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -1762,10 +2230,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_CREATE_NEW_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[Asset]", response)
 
+    @validate_arguments(_ASSETS_CREATE_NEW_ASSET, _NAMES)
     async def assets_create_new_asset_without_preload_content(
         self,
         transferables: bool | None = None,
@@ -1775,6 +2250,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`assets_create_new_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -1786,9 +2262,16 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_CREATE_NEW_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_DELETE_ASSET, _NAMES)
     async def assets_delete_asset(
         self,
         asset: UUID | str,
@@ -1797,6 +2280,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> str:
         """/assets/{asset}/delete [POST] Scoped to Asset
 
@@ -1814,10 +2298,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DELETE_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("str", response.data)
 
+    @validate_arguments(_ASSETS_DELETE_ASSET, _NAMES)
     async def assets_delete_asset_with_http_info(
         self,
         asset: UUID | str,
@@ -1826,6 +2317,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[str]:
         """Like :meth:`assets_delete_asset`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -1836,10 +2328,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DELETE_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[str]", response)
 
+    @validate_arguments(_ASSETS_DELETE_ASSET, _NAMES)
     async def assets_delete_asset_without_preload_content(
         self,
         asset: UUID | str,
@@ -1848,6 +2347,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`assets_delete_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -1858,9 +2358,16 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DELETE_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_DRAFT, _NAMES)
     async def assets_draft(
         self,
         transferables: bool | None = None,
@@ -1870,6 +2377,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Seed:
         """/assets/draft [POST]
 
@@ -1891,10 +2399,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DRAFT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("Seed", response.data)
 
+    @validate_arguments(_ASSETS_DRAFT, _NAMES)
     async def assets_draft_with_http_info(
         self,
         transferables: bool | None = None,
@@ -1904,6 +2419,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Seed]:
         """Like :meth:`assets_draft`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -1915,10 +2431,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DRAFT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[Seed]", response)
 
+    @validate_arguments(_ASSETS_DRAFT, _NAMES)
     async def assets_draft_without_preload_content(
         self,
         transferables: bool | None = None,
@@ -1928,6 +2451,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`assets_draft`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -1939,9 +2463,16 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DRAFT, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_GET_RECOMMENDED_ASSETS, _NAMES)
     async def assets_get_recommended_assets(
         self,
         seeded_assets_recommendation: (
@@ -1952,6 +2483,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Assets:
         """Your GET endpoint
 
@@ -1973,10 +2505,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RECOMMENDED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("Assets", response.data)
 
+    @validate_arguments(_ASSETS_GET_RECOMMENDED_ASSETS, _NAMES)
     async def assets_get_recommended_assets_with_http_info(
         self,
         seeded_assets_recommendation: (
@@ -1987,6 +2528,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Assets]:
         """Like :meth:`assets_get_recommended_assets`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -1997,10 +2539,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RECOMMENDED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[Assets]", response)
 
+    @validate_arguments(_ASSETS_GET_RECOMMENDED_ASSETS, _NAMES)
     async def assets_get_recommended_assets_without_preload_content(
         self,
         seeded_assets_recommendation: (
@@ -2011,6 +2562,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`assets_get_recommended_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -2021,9 +2573,18 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RECOMMENDED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_GET_RELATED_ASSETS, _NAMES)
     async def assets_get_related_assets(
         self,
         assets: Assets | dict[str, Any] | None = None,
@@ -2032,6 +2593,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Assets:
         """/assets/related [GET]
 
@@ -2050,10 +2612,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RELATED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("Assets", response.data)
 
+    @validate_arguments(_ASSETS_GET_RELATED_ASSETS, _NAMES)
     async def assets_get_related_assets_with_http_info(
         self,
         assets: Assets | dict[str, Any] | None = None,
@@ -2062,6 +2633,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Assets]:
         """Like :meth:`assets_get_related_assets`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -2072,10 +2644,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RELATED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[Assets]", response)
 
+    @validate_arguments(_ASSETS_GET_RELATED_ASSETS, _NAMES)
     async def assets_get_related_assets_without_preload_content(
         self,
         assets: Assets | dict[str, Any] | None = None,
@@ -2084,6 +2665,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`assets_get_related_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -2094,9 +2676,18 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RELATED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_IDENTIFIERS_SNAPSHOT, _NAMES)
     async def assets_identifiers_snapshot(
         self,
         pseudo: bool | None = None,
@@ -2105,6 +2696,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> FlattenedAssets:
         """/assets/identifiers [GET]
 
@@ -2122,10 +2714,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_IDENTIFIERS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("FlattenedAssets", response.data)
 
+    @validate_arguments(_ASSETS_IDENTIFIERS_SNAPSHOT, _NAMES)
     async def assets_identifiers_snapshot_with_http_info(
         self,
         pseudo: bool | None = None,
@@ -2134,6 +2735,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[FlattenedAssets]:
         """Like :meth:`assets_identifiers_snapshot`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -2144,10 +2746,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_IDENTIFIERS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[FlattenedAssets]", response)
 
+    @validate_arguments(_ASSETS_IDENTIFIERS_SNAPSHOT, _NAMES)
     async def assets_identifiers_snapshot_without_preload_content(
         self,
         pseudo: bool | None = None,
@@ -2156,6 +2767,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`assets_identifiers_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -2166,9 +2778,18 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_IDENTIFIERS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_PSEUDO_SNAPSHOT, _NAMES)
     async def assets_pseudo_snapshot(
         self,
         *,
@@ -2176,6 +2797,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> PseudoAssets:
         """/assets/pseudo [GET]
 
@@ -2188,10 +2810,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_PSEUDO_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("PseudoAssets", response.data)
 
+    @validate_arguments(_ASSETS_PSEUDO_SNAPSHOT, _NAMES)
     async def assets_pseudo_snapshot_with_http_info(
         self,
         *,
@@ -2199,6 +2828,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[PseudoAssets]:
         """Like :meth:`assets_pseudo_snapshot`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -2207,10 +2837,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_PSEUDO_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[PseudoAssets]", response)
 
+    @validate_arguments(_ASSETS_PSEUDO_SNAPSHOT, _NAMES)
     async def assets_pseudo_snapshot_without_preload_content(
         self,
         *,
@@ -2218,6 +2855,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`assets_pseudo_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -2226,9 +2864,16 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_PSEUDO_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_SEARCH_ASSETS, _NAMES)
     async def assets_search_assets(
         self,
         query: str | None = None,
@@ -2240,6 +2885,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> SearchedAssets:
         """/assets/search?query=string [GET]
 
@@ -2269,10 +2915,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("SearchedAssets", response.data)
 
+    @validate_arguments(_ASSETS_SEARCH_ASSETS, _NAMES)
     async def assets_search_assets_with_http_info(
         self,
         query: str | None = None,
@@ -2284,6 +2937,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[SearchedAssets]:
         """Like :meth:`assets_search_assets`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -2297,10 +2951,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[SearchedAssets]", response)
 
+    @validate_arguments(_ASSETS_SEARCH_ASSETS, _NAMES)
     async def assets_search_assets_without_preload_content(
         self,
         query: str | None = None,
@@ -2312,6 +2973,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`assets_search_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -2325,9 +2987,16 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_SEARCH_WITH_FILTERS, _NAMES)
     async def assets_search_with_filters(
         self,
         transferables: bool | None = None,
@@ -2340,6 +3009,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> AssetsSearchWithFiltersOutput:
         """/assets/search [POST]
 
@@ -2368,10 +3038,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_WITH_FILTERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("AssetsSearchWithFiltersOutput", response.data)
 
+    @validate_arguments(_ASSETS_SEARCH_WITH_FILTERS, _NAMES)
     async def assets_search_with_filters_with_http_info(
         self,
         transferables: bool | None = None,
@@ -2384,6 +3063,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[AssetsSearchWithFiltersOutput]:
         """Like :meth:`assets_search_with_filters`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -2396,10 +3076,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_WITH_FILTERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[AssetsSearchWithFiltersOutput]", response)
 
+    @validate_arguments(_ASSETS_SEARCH_WITH_FILTERS, _NAMES)
     async def assets_search_with_filters_without_preload_content(
         self,
         transferables: bool | None = None,
@@ -2412,6 +3101,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`assets_search_with_filters`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -2424,9 +3114,18 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_WITH_FILTERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_SNAPSHOT, _NAMES)
     async def assets_snapshot(
         self,
         transferables: bool | None = None,
@@ -2437,6 +3136,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Assets:
         """/assets [GET] Scoped to Assets
 
@@ -2460,10 +3160,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("Assets", response.data)
 
+    @validate_arguments(_ASSETS_SNAPSHOT, _NAMES)
     async def assets_snapshot_with_http_info(
         self,
         transferables: bool | None = None,
@@ -2474,6 +3181,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Assets]:
         """Like :meth:`assets_snapshot`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -2486,10 +3194,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[Assets]", response)
 
+    @validate_arguments(_ASSETS_SNAPSHOT, _NAMES)
     async def assets_snapshot_without_preload_content(
         self,
         transferables: bool | None = None,
@@ -2500,6 +3215,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`assets_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -2512,9 +3228,16 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT, _NAMES)
     async def assets_specific_asset_formats_snapshot(
         self,
         asset: UUID | str,
@@ -2524,6 +3247,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Formats:
         """/assets/{asset}/formats [GET] Scoped To Assets
 
@@ -2543,10 +3267,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("Formats", response.data)
 
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT, _NAMES)
     async def assets_specific_asset_formats_snapshot_with_http_info(
         self,
         asset: UUID | str,
@@ -2556,6 +3289,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Formats]:
         """Like :meth:`assets_specific_asset_formats_snapshot`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -2567,10 +3301,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[Formats]", response)
 
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT, _NAMES)
     async def assets_specific_asset_formats_snapshot_without_preload_content(
         self,
         asset: UUID | str,
@@ -2580,6 +3323,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`assets_specific_asset_formats_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -2591,9 +3335,18 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_SNAPSHOT, _NAMES)
     async def assets_specific_asset_snapshot(
         self,
         asset: UUID | str,
@@ -2603,6 +3356,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Asset:
         """/assets/{asset} [GET] Scoped to Assets
 
@@ -2623,10 +3377,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("Asset", response.data)
 
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_SNAPSHOT, _NAMES)
     async def assets_specific_asset_snapshot_with_http_info(
         self,
         asset: UUID | str,
@@ -2636,6 +3399,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Asset]:
         """Like :meth:`assets_specific_asset_snapshot`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -2647,10 +3411,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[Asset]", response)
 
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_SNAPSHOT, _NAMES)
     async def assets_specific_asset_snapshot_without_preload_content(
         self,
         asset: UUID | str,
@@ -2660,6 +3433,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`assets_specific_asset_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -2671,9 +3445,18 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_ASSETS_STREAM_IDENTIFIERS, _NAMES)
     async def assets_stream_identifiers(
         self,
         *,
@@ -2681,6 +3464,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> StreamedIdentifiers:
         """/assets/stream/identifiers [WS]
 
@@ -2693,10 +3477,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_STREAM_IDENTIFIERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("StreamedIdentifiers", response.data)
 
+    @validate_arguments(_ASSETS_STREAM_IDENTIFIERS, _NAMES)
     async def assets_stream_identifiers_with_http_info(
         self,
         *,
@@ -2704,6 +3497,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[StreamedIdentifiers]:
         """Like :meth:`assets_stream_identifiers`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -2712,10 +3506,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_STREAM_IDENTIFIERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[StreamedIdentifiers]", response)
 
+    @validate_arguments(_ASSETS_STREAM_IDENTIFIERS, _NAMES)
     async def assets_stream_identifiers_without_preload_content(
         self,
         *,
@@ -2723,6 +3526,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`assets_stream_identifiers`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -2731,7 +3535,15 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_STREAM_IDENTIFIERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
     def assets_stream_identifiers_ws(
@@ -2758,6 +3570,7 @@ class AsyncAssetsApi:
             receive_timeout=_receive_timeout,
         )
 
+    @validate_arguments(_GET_ASSETS_STREAM_TRANSFERABLES, _NAMES)
     async def get_assets_stream_transferables(
         self,
         *,
@@ -2765,6 +3578,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Assets:
         """/assets/stream/transferables [WS]
 
@@ -2777,10 +3591,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_ASSETS_STREAM_TRANSFERABLES,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("Assets", response.data)
 
+    @validate_arguments(_GET_ASSETS_STREAM_TRANSFERABLES, _NAMES)
     async def get_assets_stream_transferables_with_http_info(
         self,
         *,
@@ -2788,6 +3611,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Assets]:
         """Like :meth:`get_assets_stream_transferables`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -2796,10 +3620,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_ASSETS_STREAM_TRANSFERABLES,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[Assets]", response)
 
+    @validate_arguments(_GET_ASSETS_STREAM_TRANSFERABLES, _NAMES)
     async def get_assets_stream_transferables_without_preload_content(
         self,
         *,
@@ -2807,6 +3640,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`get_assets_stream_transferables`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -2815,7 +3649,15 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_ASSETS_STREAM_TRANSFERABLES,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
     def get_assets_stream_transferables_ws(
@@ -2842,6 +3684,7 @@ class AsyncAssetsApi:
             receive_timeout=_receive_timeout,
         )
 
+    @validate_arguments(_STREAM_ASSETS, _NAMES)
     async def stream_assets(
         self,
         *,
@@ -2849,6 +3692,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> Assets:
         """/assets/stream [WS]
 
@@ -2860,10 +3704,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _STREAM_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("Assets", response.data)
 
+    @validate_arguments(_STREAM_ASSETS, _NAMES)
     async def stream_assets_with_http_info(
         self,
         *,
@@ -2871,6 +3722,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[Assets]:
         """Like :meth:`stream_assets`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -2879,10 +3731,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _STREAM_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[Assets]", response)
 
+    @validate_arguments(_STREAM_ASSETS, _NAMES)
     async def stream_assets_without_preload_content(
         self,
         *,
@@ -2890,6 +3749,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`stream_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -2898,7 +3758,13 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _STREAM_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
     def stream_assets_ws(
@@ -2925,6 +3791,7 @@ class AsyncAssetsApi:
             receive_timeout=_receive_timeout,
         )
 
+    @validate_arguments(_WORKSTREAM_SUGGESTIONS_STREAM, _NAMES)
     async def workstream_suggestions_stream(
         self,
         *,
@@ -2932,6 +3799,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> WorkstreamSuggestions:
         """/workstream/suggestions/stream [WS]
 
@@ -2944,10 +3812,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _WORKSTREAM_SUGGESTIONS_STREAM,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("WorkstreamSuggestions", response.data)
 
+    @validate_arguments(_WORKSTREAM_SUGGESTIONS_STREAM, _NAMES)
     async def workstream_suggestions_stream_with_http_info(
         self,
         *,
@@ -2955,6 +3832,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[WorkstreamSuggestions]:
         """Like :meth:`workstream_suggestions_stream`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -2963,10 +3841,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _WORKSTREAM_SUGGESTIONS_STREAM,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[WorkstreamSuggestions]", response)
 
+    @validate_arguments(_WORKSTREAM_SUGGESTIONS_STREAM, _NAMES)
     async def workstream_suggestions_stream_without_preload_content(
         self,
         *,
@@ -2974,6 +3861,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`workstream_suggestions_stream`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -2982,7 +3870,15 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _WORKSTREAM_SUGGESTIONS_STREAM,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
     def workstream_suggestions_stream_ws(

@@ -5,6 +5,8 @@ in the Anchor data model.
 
 from __future__ import annotations
 
+import json
+
 from .._runtime.enums import ApiEnum
 
 __all__ = ["AnchorTypeEnum"]
@@ -17,3 +19,8 @@ class AnchorTypeEnum(str, ApiEnum):
 
     FILE = "FILE"
     DIRECTORY = "DIRECTORY"
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> AnchorTypeEnum:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .._runtime.enums import ApiEnum
 
 __all__ = ["AnnotationTypeEnum"]
@@ -18,3 +20,8 @@ class AnnotationTypeEnum(str, ApiEnum):
     SUMMARY = "SUMMARY"
     EXPLANATION = "EXPLANATION"
     GIT_COMMIT = "GIT_COMMIT"
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> AnnotationTypeEnum:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))

@@ -5,6 +5,8 @@ Registered
 
 from __future__ import annotations
 
+import json
+
 from .._runtime.enums import ApiEnum
 
 __all__ = ["ApplicationNameEnum"]
@@ -64,3 +66,8 @@ class ApplicationNameEnum(str, ApiEnum):
     PIECES_OS_TOOLBAR_APPLET = "PIECES_OS_TOOLBAR_APPLET"
     PIECES_COPILOT_APPLET = "PIECES_COPILOT_APPLET"
     MCP_CLIENT = "MCP_CLIENT"
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> ApplicationNameEnum:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))

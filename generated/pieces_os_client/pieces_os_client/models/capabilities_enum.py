@@ -5,6 +5,8 @@ opting into.
 
 from __future__ import annotations
 
+import json
+
 from .._runtime.enums import ApiEnum
 
 __all__ = ["CapabilitiesEnum"]
@@ -18,3 +20,8 @@ class CapabilitiesEnum(str, ApiEnum):
     LOCAL = "LOCAL"
     CLOUD = "CLOUD"
     BLENDED = "BLENDED"
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> CapabilitiesEnum:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))

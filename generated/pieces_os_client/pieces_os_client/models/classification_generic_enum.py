@@ -5,6 +5,8 @@ PATH, etc
 
 from __future__ import annotations
 
+import json
+
 from .._runtime.enums import ApiEnum
 
 __all__ = ["ClassificationGenericEnum"]
@@ -22,3 +24,8 @@ class ClassificationGenericEnum(str, ApiEnum):
     VIDEO = "VIDEO"
     EXTERNAL_RESOURCE_REFERENCE = "EXTERNAL_RESOURCE_REFERENCE"
     FILE = "FILE"
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> ClassificationGenericEnum:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .._runtime.enums import ApiEnum
 
 __all__ = ["ClassificationRenderingEnum"]
@@ -14,3 +16,8 @@ class ClassificationRenderingEnum(str, ApiEnum):
     HTML = "HTML"
     TWENTY_FOUR_BIT_ANSI_ESCAPED_SEQUENCES = "TWENTY_FOUR_BIT_ANSI_ESCAPED_SEQUENCES"
     HIGHLIGHT_JS_HTML = "HIGHLIGHT_JS_HTML"
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> ClassificationRenderingEnum:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))

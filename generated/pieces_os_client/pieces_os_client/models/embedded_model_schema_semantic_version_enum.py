@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .._runtime.enums import ApiEnum
 
 __all__ = ["EmbeddedModelSchemaSemanticVersionEnum"]
@@ -14,3 +16,8 @@ class EmbeddedModelSchemaSemanticVersionEnum(str, ApiEnum):
     """
 
     MAJOR_0_MINOR_0_PATCH_1 = "MAJOR_0_MINOR_0_PATCH_1"
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> EmbeddedModelSchemaSemanticVersionEnum:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .._runtime.enums import ApiEnum
 
 __all__ = ["FilterOperationTypeEnum"]
@@ -13,3 +15,8 @@ class FilterOperationTypeEnum(str, ApiEnum):
 
     AND = "AND"
     OR = "OR"
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> FilterOperationTypeEnum:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))

@@ -14,8 +14,8 @@ class InteractedAssetInteractions(ApiModel):
     viewed: str
     """https://en.wikipedia.org/wiki/ISO_8601#Time_intervals"""
 
-    touched: bool | None = None
+    touched: bool | None = False
     """If the user touched or panned over the asset."""
 
-    scrolled: bool | None = None
+    scrolled: bool | None = False
     """If the user scrolled over the asset."""

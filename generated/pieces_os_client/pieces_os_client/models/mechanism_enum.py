@@ -9,6 +9,8 @@ an undelete able enum used for internal use only.
 
 from __future__ import annotations
 
+import json
+
 from .._runtime.enums import ApiEnum
 
 __all__ = ["MechanismEnum"]
@@ -28,3 +30,8 @@ class MechanismEnum(str, ApiEnum):
     AUTOMATIC = "AUTOMATIC"
     INTERNAL = "INTERNAL"
     DELETED = "DELETED"
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> MechanismEnum:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))

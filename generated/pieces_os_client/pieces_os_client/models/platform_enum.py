@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .._runtime.enums import ApiEnum
 
 __all__ = ["PlatformEnum"]
@@ -19,3 +21,8 @@ class PlatformEnum(str, ApiEnum):
     IOS = "IOS"
     ANDROID = "ANDROID"
     UNKNOWN = "UNKNOWN"
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> PlatformEnum:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))

@@ -6,6 +6,8 @@ cannot get attached to me as the user.
 
 from __future__ import annotations
 
+import json
+
 from .._runtime.enums import ApiEnum
 
 __all__ = ["PrivacyEnum"]
@@ -20,3 +22,8 @@ class PrivacyEnum(str, ApiEnum):
     OPEN = "OPEN"
     CLOSED = "CLOSED"
     ANONYMOUS = "ANONYMOUS"
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> PrivacyEnum:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .._runtime.enums import ApiEnum
 
 __all__ = ["Role"]
@@ -15,3 +17,8 @@ class Role(str, ApiEnum):
     ADDITIONAL = "ADDITIONAL"
     BOTH = "BOTH"
     PREVIEW = "PREVIEW"
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> Role:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))

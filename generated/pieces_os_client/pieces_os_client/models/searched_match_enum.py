@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .._runtime.enums import ApiEnum
 
 __all__ = ["SearchedMatchEnum"]
@@ -20,3 +22,8 @@ class SearchedMatchEnum(str, ApiEnum):
     TAGS = "TAGS"
     WEBSITES = "WEBSITES"
     PERSONS = "PERSONS"
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> SearchedMatchEnum:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))

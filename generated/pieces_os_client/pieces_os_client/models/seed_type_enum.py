@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .._runtime.enums import ApiEnum
 
 __all__ = ["SeedTypeEnum"]
@@ -14,3 +16,8 @@ class SeedTypeEnum(str, ApiEnum):
     UNKNOWN = "UNKNOWN"
     SEEDED_FORMAT = "SEEDED_FORMAT"
     SEEDED_ASSET = "SEEDED_ASSET"
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> SeedTypeEnum:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .._runtime.enums import ApiEnum
 
 __all__ = ["TagCategoryEnum"]
@@ -14,3 +16,8 @@ class TagCategoryEnum(str, ApiEnum):
     HANDLE = "HANDLE"
     EMAIL = "EMAIL"
     UNKNOWN = "UNKNOWN"
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> TagCategoryEnum:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))

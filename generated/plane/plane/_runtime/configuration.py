@@ -1,17 +1,20 @@
 """``BaseConfiguration``: host, credentials, TLS, timeouts and retry settings for one API.
 
-A generated ``configuration.py`` subclasses it as ``Configuration`` and sets ``default_host`` and
-``auth_schemes``. Every setting is a plain mutable attribute, as in OpenAPI Generator clients
-(``configuration.api_key["ApiKeyAuth"] = "..."``, ``configuration.host = "..."``).
+A generated ``configuration.py`` subclasses it as ``Configuration`` and sets ``default_host``, ``servers``
+and ``auth_schemes``. Every setting is a plain mutable attribute, as in OpenAPI Generator clients
+(``configuration.api_key["ApiKeyAuth"] = "..."``, ``configuration.host = "..."``), and server selection
+works as there: ``host`` is the spec's server ``server_index`` with ``server_variables`` until it is set
+explicitly.
 """
 
 from __future__ import annotations
 
-import copy
+import http.client
+import logging
 import re
 import ssl
-from collections.abc import Iterable
-from typing import ClassVar
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .auth import AuthScheme
 from .limits import (
@@ -20,6 +23,10 @@ from .limits import (
     DEFAULT_WEBSOCKET_HEARTBEAT,
     Timeout,
 )
+from .servers import Server, ServerVariable, host_settings, server_url
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 from .retry import (
     DEFAULT_BACKOFF_INITIAL,
     DEFAULT_BACKOFF_MAX,
@@ -51,6 +58,9 @@ class BaseConfiguration:
     """
 
     default_host: ClassVar[str] = "http://localhost"
+    """The URL of the spec's first server with its variables at their defaults."""
+    servers: ClassVar[tuple[Server, ...]] = ()
+    """The spec's servers (``get_host_settings()`` gives them in OpenAPI Generator's form)."""
     auth_schemes: ClassVar[tuple[AuthScheme, ...]] = ()
     _default: ClassVar[BaseConfiguration | None] = None
 
@@ -63,6 +73,13 @@ class BaseConfiguration:
         password: str | None = None,
         access_token: str | None = None,
         *,
+        server_index: int | None = None,
+        server_variables: dict[str, str] | None = None,
+        server_operation_index: dict[str, int] | None = None,
+        server_operation_variables: dict[str, dict[str, str]] | None = None,
+        ignore_operation_servers: bool = False,
+        signing_info: Any = None,
+        debug: bool | None = None,
         retries: int = DEFAULT_MAX_RETRIES,
         timeout: Timeout = DEFAULT_TIMEOUT,
         verify_ssl: bool = True,
@@ -82,7 +99,24 @@ class BaseConfiguration:
         websocket_receive_timeout: float | None = None,
         sensitive_headers: Iterable[str] = (),
     ) -> None:
-        self.host: str = host if host is not None else self.default_host
+        self._host = host if host is not None else ""
+        self.server_index: int | None = (
+            0 if server_index is None and host is None else server_index
+        )
+        """Which of the spec's servers ``host`` is (None once ``host`` is set explicitly)."""
+        self.server_variables: dict[str, str] = dict(server_variables or {})
+        self.server_operation_index: dict[str, int] = dict(server_operation_index or {})
+        """operationId -> which of that operation's own servers to use."""
+        self.server_operation_variables: dict[str, dict[str, str]] = dict(
+            server_operation_variables or {}
+        )
+        self.ignore_operation_servers = ignore_operation_servers
+        """Send every operation to ``host``, even those the spec gives servers of their own."""
+        self.signing_info = signing_info
+        """An ``HttpSigningConfiguration`` for operations secured by HTTP signatures."""
+        self._debug = False
+        if debug is not None:
+            self.debug = debug
         self.api_key: dict[str, str] = dict(api_key) if api_key else {}
         self.api_key_prefix: dict[str, str] = (
             dict(api_key_prefix) if api_key_prefix else {}
@@ -118,9 +152,68 @@ class BaseConfiguration:
         that carry secrets: masked in ``repr`` of a request and dropped when a redirect leaves the
         configured host."""
 
+    # -- the host -----------------------------------------------------------------------------------
+
+    @property
+    def host(self) -> str:
+        """The base URL: set explicitly, or the spec's server ``server_index`` with ``server_variables``."""
+        if self.server_index is None:
+            return self._host
+        if self.server_index == 0 and not self.server_variables:
+            return self.default_host
+        return self.get_host_from_settings(self.server_index, self.server_variables)
+
+    @host.setter
+    def host(self, value: str) -> None:
+        self._host = value
+        self.server_index = None
+
+    def get_host_settings(self) -> list[dict[str, Any]]:
+        """The spec's servers: ``[{"url", "description", "variables": {name: {"description",
+        "default_value", "enum_values"}}}]`` (``default_host`` alone when the spec names none).
+        """
+        return host_settings(self.servers or (Server(self.default_host),))
+
+    def get_host_from_settings(
+        self,
+        index: int | None,
+        variables: Mapping[str, str] | None = None,
+        servers: list[dict[str, Any]] | None = None,
+    ) -> str:
+        """The URL of server ``index`` (of ``servers``, default ``get_host_settings()``) with
+        ``variables``; ``host`` when ``index`` is None. ``ValueError`` for an index out of range or a
+        variable value its ``enum`` does not allow."""
+        if index is None:
+            return self._host
+        if servers is None:
+            return server_url(
+                self.servers or (Server(self.default_host),), index, variables
+            )
+        return server_url(tuple(_server_of(s) for s in servers), index, variables)
+
+    # -- logging --------------------------------------------------------------------------------------
+
+    @property
+    def debug(self) -> bool:
+        """Debug logging: True sets this package's and urllib3's loggers to DEBUG and makes
+        ``http.client`` print each request and response line; False sets them back to WARNING.
+        """
+        return self._debug
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self._debug = bool(value)
+        level = logging.DEBUG if value else logging.WARNING
+        package = type(self).__module__.partition(".")[0]
+        for name in (package, "urllib3"):
+            logging.getLogger(name).setLevel(level)
+        http.client.HTTPConnection.debuglevel = 1 if value else 0
+
+    # -- the default configuration ----------------------------------------------------------------------
+
     @classmethod
-    def get_default(cls) -> BaseConfiguration:
-        """The configuration used by clients created without one (created on first use)."""
+    def get_default(cls) -> Self:
+        """The configuration used by clients created without one (created on first use; shared)."""
         default = cls.__dict__.get("_default")
         if not isinstance(default, cls):
             default = cls()
@@ -128,14 +221,16 @@ class BaseConfiguration:
         return default
 
     @classmethod
-    def get_default_copy(cls) -> BaseConfiguration:
-        """A copy of ``get_default()`` that can be changed without affecting other clients."""
-        return copy.deepcopy(cls.get_default())
+    def get_default_copy(cls) -> Self:
+        """``get_default()`` itself, as in OpenAPI Generator's clients (whose name for it this is)."""
+        return cls.get_default()
 
     @classmethod
     def set_default(cls, default: BaseConfiguration | None) -> None:
-        """Make ``default`` (a copy of it) the configuration for clients created without one."""
-        cls._default = copy.deepcopy(default)
+        """Make ``default`` the configuration of clients created without one (None: a fresh one on next
+        use). The object itself is kept: changing it later changes those clients' settings too.
+        """
+        cls._default = default
 
     def retry_policy(self, retries: int | None = None) -> RetryPolicy:
         """The retry policy for these settings; ``retries`` overrides ``self.retries`` for one call."""
@@ -161,6 +256,7 @@ class BaseConfiguration:
         proxy = _USERINFO.sub(_SECRET + "@", self.proxy) if self.proxy else None
         fields = {
             "host": repr(self.host),
+            "server_index": repr(self.server_index),
             "api_key": repr({name: _SECRET for name in self.api_key}),
             "api_key_prefix": repr(self.api_key_prefix),
             "username": repr(self.username),
@@ -181,3 +277,19 @@ class BaseConfiguration:
         return f"{type(self).__name__}({body})"
 
     __str__ = __repr__
+
+
+def _server_of(setting: Mapping[str, Any]) -> Server:
+    """A ``Server`` from one entry in the form ``get_host_settings()`` returns."""
+    return Server(
+        str(setting["url"]),
+        str(setting.get("description", "")),
+        tuple(
+            ServerVariable(
+                str(name),
+                str(variable.get("default_value", "")),
+                tuple(str(v) for v in variable.get("enum_values", ())),
+            )
+            for name, variable in (setting.get("variables") or {}).items()
+        ),
+    )

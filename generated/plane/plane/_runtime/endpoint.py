@@ -14,7 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .servers import Server
 
 __all__ = [
     "NOT_DECLARED",
@@ -164,7 +167,8 @@ class Endpoint:
     ``auth`` lists OpenAPI security alternatives; each is a tuple of scheme names that must all apply, and
     the first alternative whose schemes are all configured is used. ``response_types`` is called lazily
     (once) and maps ``"200"``/``"2XX"``/``"default"`` to the type of the body (``None``: no body).
-    ``servers`` are per-operation server URL overrides.
+    ``servers`` are the operation's own servers (URL templates with variables; a plain string is a fixed
+    URL), used instead of the configuration's host (see ``servers.operation_host``).
     """
 
     operation_id: str
@@ -175,7 +179,7 @@ class Endpoint:
     accept: tuple[str, ...] = ()
     auth: tuple[tuple[str, ...], ...] = ()
     response_types: Callable[[], Mapping[str, Any]] | None = None
-    servers: tuple[str, ...] = ()
+    servers: tuple[Server | str, ...] = ()
     websocket: bool = False
     pagination: Pagination | None = None
     # Derived on first use (see the module docstring); not part of the endpoint's value.

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
+from .._runtime.arguments import host_for_index, validate_arguments
 from .._runtime.endpoint import Body, Endpoint, Param
 
 # Everything below is needed for annotations only: the runtime (pydantic, urllib3, aiohttp) is imported on
@@ -27,6 +28,19 @@ if TYPE_CHECKING:
         PatchedGenericAssetUpdateRequest,
     )
     from ..models.user_asset_upload_request import UserAssetUploadRequest
+
+
+# Where the names the methods' annotations use (imported above only for type checkers) come from: a
+# method imports those it needs on its first call, to check its arguments.
+_NAMES: dict[str, str] = {
+    "RequestTimeout": ".._runtime.types",
+    "AssetDownloadResponse": "..models.asset_download_response",
+    "AssetUploadResponse": "..models.asset_upload_response",
+    "GenericAssetUploadRequest": "..models.generic_asset_upload_request",
+    "PatchedAssetUpdateRequest": "..models.patched_asset_update_request",
+    "PatchedGenericAssetUpdateRequest": "..models.patched_generic_asset_update_request",
+    "UserAssetUploadRequest": "..models.user_asset_upload_request",
+}
 
 
 def _create_generic_asset_upload_types() -> dict[str, Any]:
@@ -202,9 +216,10 @@ class AssetsApi:
         if api_client is None:
             from ..api_client import ApiClient
 
-            api_client = ApiClient()
+            api_client = ApiClient.get_default()
         self.api_client = api_client
 
+    @validate_arguments(_CREATE_GENERIC_ASSET_UPLOAD, _NAMES)
     def create_generic_asset_upload(
         self,
         slug: str,
@@ -214,6 +229,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> AssetUploadResponse:
         """Generate presigned URL for generic asset upload
 
@@ -231,10 +247,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_GENERIC_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("AssetUploadResponse", response.data)
 
+    @validate_arguments(_CREATE_GENERIC_ASSET_UPLOAD, _NAMES)
     def create_generic_asset_upload_with_http_info(
         self,
         slug: str,
@@ -244,6 +269,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[AssetUploadResponse]:
         """Like :meth:`create_generic_asset_upload`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -255,10 +281,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_GENERIC_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[AssetUploadResponse]", response)
 
+    @validate_arguments(_CREATE_GENERIC_ASSET_UPLOAD, _NAMES)
     def create_generic_asset_upload_without_preload_content(
         self,
         slug: str,
@@ -268,6 +303,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`create_generic_asset_upload`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -279,9 +315,18 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_GENERIC_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_CREATE_USER_ASSET_UPLOAD, _NAMES)
     def create_user_asset_upload(
         self,
         user_asset_upload_request: UserAssetUploadRequest | dict[str, Any],
@@ -290,6 +335,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> AssetUploadResponse:
         """Generate presigned URL for user asset upload
 
@@ -305,10 +351,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_USER_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("AssetUploadResponse", response.data)
 
+    @validate_arguments(_CREATE_USER_ASSET_UPLOAD, _NAMES)
     def create_user_asset_upload_with_http_info(
         self,
         user_asset_upload_request: UserAssetUploadRequest | dict[str, Any],
@@ -317,6 +372,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[AssetUploadResponse]:
         """Like :meth:`create_user_asset_upload`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -327,10 +383,19 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_USER_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[AssetUploadResponse]", response)
 
+    @validate_arguments(_CREATE_USER_ASSET_UPLOAD, _NAMES)
     def create_user_asset_upload_without_preload_content(
         self,
         user_asset_upload_request: UserAssetUploadRequest | dict[str, Any],
@@ -339,6 +404,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`create_user_asset_upload`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -349,9 +415,18 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_USER_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_DELETE_USER_ASSET, _NAMES)
     def delete_user_asset(
         self,
         asset_id: UUID | str,
@@ -360,6 +435,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> None:
         """Delete user asset
 
@@ -381,9 +457,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _DELETE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_DELETE_USER_ASSET, _NAMES)
     def delete_user_asset_with_http_info(
         self,
         asset_id: UUID | str,
@@ -392,6 +475,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[None]:
         """Like :meth:`delete_user_asset`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -402,10 +486,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _DELETE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[None]", response)
 
+    @validate_arguments(_DELETE_USER_ASSET, _NAMES)
     def delete_user_asset_without_preload_content(
         self,
         asset_id: UUID | str,
@@ -414,6 +505,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`delete_user_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -424,9 +516,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _DELETE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_GET_GENERIC_ASSET, _NAMES)
     def get_generic_asset(
         self,
         asset_id: UUID | str,
@@ -436,6 +535,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> AssetDownloadResponse:
         """Get presigned URL for asset download
 
@@ -452,10 +552,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("AssetDownloadResponse", response.data)
 
+    @validate_arguments(_GET_GENERIC_ASSET, _NAMES)
     def get_generic_asset_with_http_info(
         self,
         asset_id: UUID | str,
@@ -465,6 +572,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[AssetDownloadResponse]:
         """Like :meth:`get_generic_asset`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -476,10 +584,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[AssetDownloadResponse]", response)
 
+    @validate_arguments(_GET_GENERIC_ASSET, _NAMES)
     def get_generic_asset_without_preload_content(
         self,
         asset_id: UUID | str,
@@ -489,6 +604,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`get_generic_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -500,9 +616,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_UPDATE_GENERIC_ASSET, _NAMES)
     def update_generic_asset(
         self,
         asset_id: UUID | str,
@@ -515,6 +638,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> None:
         """Update generic asset after upload completion
 
@@ -534,9 +658,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_UPDATE_GENERIC_ASSET, _NAMES)
     def update_generic_asset_with_http_info(
         self,
         asset_id: UUID | str,
@@ -549,6 +680,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[None]:
         """Like :meth:`update_generic_asset`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -561,10 +693,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[None]", response)
 
+    @validate_arguments(_UPDATE_GENERIC_ASSET, _NAMES)
     def update_generic_asset_without_preload_content(
         self,
         asset_id: UUID | str,
@@ -577,6 +716,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`update_generic_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -589,9 +729,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_UPDATE_USER_ASSET, _NAMES)
     def update_user_asset(
         self,
         asset_id: UUID | str,
@@ -603,6 +750,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> None:
         """Mark user asset as uploaded
 
@@ -620,9 +768,16 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_UPDATE_USER_ASSET, _NAMES)
     def update_user_asset_with_http_info(
         self,
         asset_id: UUID | str,
@@ -634,6 +789,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[None]:
         """Like :meth:`update_user_asset`, but returns the status, headers, data and raw body."""
         response = self.api_client.call(
@@ -645,10 +801,17 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[None]", response)
 
+    @validate_arguments(_UPDATE_USER_ASSET, _NAMES)
     def update_user_asset_without_preload_content(
         self,
         asset_id: UUID | str,
@@ -660,6 +823,7 @@ class AssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`update_user_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
@@ -671,7 +835,13 @@ class AssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
 
@@ -682,9 +852,10 @@ class AsyncAssetsApi:
         if api_client is None:
             from ..async_api_client import AsyncApiClient
 
-            api_client = AsyncApiClient()
+            api_client = AsyncApiClient.get_default()
         self.api_client = api_client
 
+    @validate_arguments(_CREATE_GENERIC_ASSET_UPLOAD, _NAMES)
     async def create_generic_asset_upload(
         self,
         slug: str,
@@ -694,6 +865,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> AssetUploadResponse:
         """Generate presigned URL for generic asset upload
 
@@ -711,10 +883,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_GENERIC_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("AssetUploadResponse", response.data)
 
+    @validate_arguments(_CREATE_GENERIC_ASSET_UPLOAD, _NAMES)
     async def create_generic_asset_upload_with_http_info(
         self,
         slug: str,
@@ -724,6 +905,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[AssetUploadResponse]:
         """Like :meth:`create_generic_asset_upload`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -735,10 +917,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_GENERIC_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[AssetUploadResponse]", response)
 
+    @validate_arguments(_CREATE_GENERIC_ASSET_UPLOAD, _NAMES)
     async def create_generic_asset_upload_without_preload_content(
         self,
         slug: str,
@@ -748,6 +939,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`create_generic_asset_upload`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -759,9 +951,18 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_GENERIC_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_CREATE_USER_ASSET_UPLOAD, _NAMES)
     async def create_user_asset_upload(
         self,
         user_asset_upload_request: UserAssetUploadRequest | dict[str, Any],
@@ -770,6 +971,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> AssetUploadResponse:
         """Generate presigned URL for user asset upload
 
@@ -785,10 +987,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_USER_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("AssetUploadResponse", response.data)
 
+    @validate_arguments(_CREATE_USER_ASSET_UPLOAD, _NAMES)
     async def create_user_asset_upload_with_http_info(
         self,
         user_asset_upload_request: UserAssetUploadRequest | dict[str, Any],
@@ -797,6 +1008,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[AssetUploadResponse]:
         """Like :meth:`create_user_asset_upload`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -807,10 +1019,19 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_USER_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
         return cast("ApiResponse[AssetUploadResponse]", response)
 
+    @validate_arguments(_CREATE_USER_ASSET_UPLOAD, _NAMES)
     async def create_user_asset_upload_without_preload_content(
         self,
         user_asset_upload_request: UserAssetUploadRequest | dict[str, Any],
@@ -819,6 +1040,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`create_user_asset_upload`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -829,9 +1051,18 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_USER_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
         )
 
+    @validate_arguments(_DELETE_USER_ASSET, _NAMES)
     async def delete_user_asset(
         self,
         asset_id: UUID | str,
@@ -840,6 +1071,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> None:
         """Delete user asset
 
@@ -861,9 +1093,16 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _DELETE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_DELETE_USER_ASSET, _NAMES)
     async def delete_user_asset_with_http_info(
         self,
         asset_id: UUID | str,
@@ -872,6 +1111,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[None]:
         """Like :meth:`delete_user_asset`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -882,10 +1122,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _DELETE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[None]", response)
 
+    @validate_arguments(_DELETE_USER_ASSET, _NAMES)
     async def delete_user_asset_without_preload_content(
         self,
         asset_id: UUID | str,
@@ -894,6 +1141,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`delete_user_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -904,9 +1152,16 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _DELETE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_GET_GENERIC_ASSET, _NAMES)
     async def get_generic_asset(
         self,
         asset_id: UUID | str,
@@ -916,6 +1171,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> AssetDownloadResponse:
         """Get presigned URL for asset download
 
@@ -932,10 +1188,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("AssetDownloadResponse", response.data)
 
+    @validate_arguments(_GET_GENERIC_ASSET, _NAMES)
     async def get_generic_asset_with_http_info(
         self,
         asset_id: UUID | str,
@@ -945,6 +1208,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[AssetDownloadResponse]:
         """Like :meth:`get_generic_asset`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -956,10 +1220,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[AssetDownloadResponse]", response)
 
+    @validate_arguments(_GET_GENERIC_ASSET, _NAMES)
     async def get_generic_asset_without_preload_content(
         self,
         asset_id: UUID | str,
@@ -969,6 +1240,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`get_generic_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -980,9 +1252,16 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_UPDATE_GENERIC_ASSET, _NAMES)
     async def update_generic_asset(
         self,
         asset_id: UUID | str,
@@ -995,6 +1274,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> None:
         """Update generic asset after upload completion
 
@@ -1014,9 +1294,16 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_UPDATE_GENERIC_ASSET, _NAMES)
     async def update_generic_asset_with_http_info(
         self,
         asset_id: UUID | str,
@@ -1029,6 +1316,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[None]:
         """Like :meth:`update_generic_asset`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -1041,10 +1329,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[None]", response)
 
+    @validate_arguments(_UPDATE_GENERIC_ASSET, _NAMES)
     async def update_generic_asset_without_preload_content(
         self,
         asset_id: UUID | str,
@@ -1057,6 +1352,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`update_generic_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -1069,9 +1365,16 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_UPDATE_USER_ASSET, _NAMES)
     async def update_user_asset(
         self,
         asset_id: UUID | str,
@@ -1083,6 +1386,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> None:
         """Mark user asset as uploaded
 
@@ -1100,9 +1404,16 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
 
+    @validate_arguments(_UPDATE_USER_ASSET, _NAMES)
     async def update_user_asset_with_http_info(
         self,
         asset_id: UUID | str,
@@ -1114,6 +1425,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> ApiResponse[None]:
         """Like :meth:`update_user_asset`, but returns the status, headers, data and raw body."""
         response = await self.api_client.call(
@@ -1125,10 +1437,17 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )
         return cast("ApiResponse[None]", response)
 
+    @validate_arguments(_UPDATE_USER_ASSET, _NAMES)
     async def update_user_asset_without_preload_content(
         self,
         asset_id: UUID | str,
@@ -1140,6 +1459,7 @@ class AsyncAssetsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _host: str | None = None,
+        _host_index: int | None = None,
     ) -> aiohttp.ClientResponse:
         """Like :meth:`update_user_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return await self.api_client.call_raw(
@@ -1151,5 +1471,11 @@ class AsyncAssetsApi:
             request_timeout=_request_timeout,
             headers=_headers,
             retries=_retries,
-            host=_host,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
         )

@@ -41,6 +41,22 @@ _LAZY: dict[str, str] = {
     "UserAssetUploadRequest": ".user_asset_upload_request",
 }
 
+_MODULES: frozenset[str] = frozenset(
+    (
+        "asset_conflict_response",
+        "asset_download_response",
+        "asset_upload_response",
+        "entity_type_enum",
+        "error_response",
+        "generic_asset_upload_request",
+        "patched_asset_update_request",
+        "patched_generic_asset_update_request",
+        "presigned_post",
+        "type_enum",
+        "user_asset_upload_request",
+    )
+)
+
 __all__ = [
     "AssetConflictResponse",
     "AssetDownloadResponse",
@@ -60,6 +76,8 @@ __all__ = [
 if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> Any:
+        if name in _MODULES:  # the module itself (``models.<module>``)
+            return importlib.import_module(f".{name}", __name__)
         module = _LAZY.get(name)
         if module is None:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

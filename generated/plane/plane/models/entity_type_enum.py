@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .._runtime.enums import ApiEnum
 
 __all__ = ["EntityTypeEnum"]
@@ -19,3 +21,8 @@ class EntityTypeEnum(str, ApiEnum):
     """User Avatar"""
     USER_COVER = "USER_COVER"
     """User Cover"""
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> EntityTypeEnum:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))

@@ -5,8 +5,10 @@ system.
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
+from .._runtime import validators as _v
 from .._runtime.models import ApiModel
 
 __all__ = ["GenericAssetUploadRequest"]
@@ -17,7 +19,7 @@ class GenericAssetUploadRequest(ApiModel):
     external system.
     """
 
-    name: str
+    name: Annotated[str, _v.Limits(min_length=1)]
     """Original filename of the asset"""
 
     type: str | None = None

@@ -11,5 +11,5 @@ __all__ = ["PatchedGenericAssetUpdateRequest"]
 class PatchedGenericAssetUpdateRequest(ApiModel):
     """Upload confirmation for a workspace asset."""
 
-    is_uploaded: bool | None = None
+    is_uploaded: bool | None = True
     """Whether the asset has been successfully uploaded"""

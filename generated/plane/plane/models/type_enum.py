@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .._runtime.enums import ApiEnum
 
 __all__ = ["TypeEnum"]
@@ -31,3 +33,8 @@ class TypeEnum(str, ApiEnum):
     """JPG"""
     IMAGE_SLASH_GIF = "image/gif"
     """GIF"""
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> TypeEnum:
+        """The member for a JSON value (``'"a"'``); ``ValueError`` for a value the enum does not have."""
+        return cls(json.loads(json_str))

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from .._runtime import validators as _v
 from .._runtime.models import ApiModel
 from .entity_type_enum import EntityTypeEnum
 from .type_enum import TypeEnum
@@ -13,10 +16,10 @@ __all__ = ["UserAssetUploadRequest"]
 class UserAssetUploadRequest(ApiModel):
     """Metadata of a user profile image (avatar or cover) to upload."""
 
-    name: str
+    name: Annotated[str, _v.Limits(min_length=1)]
     """Original filename of the asset"""
 
-    type: TypeEnum | None = None
+    type: TypeEnum | None = TypeEnum.IMAGE_SLASH_JPEG
     """MIME type of the file"""
 
     size: int
