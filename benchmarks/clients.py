@@ -182,6 +182,21 @@ async def _async_overhead(
             return ours.assets_create_new_asset(seed=model)
 
         closer = client.close
+    elif kind == "ours-twin":
+        # The asyncio twin of the sync package (library = "both"): AsyncApiClient, AsyncAssetsApi.
+        import pieces_os_client as twin
+
+        tclient = twin.AsyncApiClient(twin.Configuration(host=base))
+        ours_twin = twin.AsyncAssetsApi(tclient)
+        tmodel = twin.Seed.from_dict(seed)
+
+        def get() -> Awaitable[Any]:
+            return ours_twin.assets_specific_asset_snapshot(ASSET_ID)
+
+        def post() -> Awaitable[Any]:
+            return ours_twin.assets_create_new_asset(seed=tmodel)
+
+        closer = tclient.close
     elif kind == "oag-asyncio":
         import oag_pieces_asyncio as oag
 

@@ -475,8 +475,11 @@ def bench_overhead(s: Settings) -> dict[str, Any]:
     """Calls per second, small GET and JSON POST, per client; sequential, and 100 concurrent for asyncio."""
     groups = {
         "sync": (["raw-urllib3", "ours-sync", "oag-sync"], 1),
-        "asyncio": (["raw-aiohttp", "ours-asyncio", "oag-asyncio"], 1),
-        "asyncio-100": (["raw-aiohttp", "ours-asyncio", "oag-asyncio"], 100),
+        "asyncio": (["raw-aiohttp", "ours-asyncio", "ours-twin", "oag-asyncio"], 1),
+        "asyncio-100": (
+            ["raw-aiohttp", "ours-asyncio", "ours-twin", "oag-asyncio"],
+            100,
+        ),
     }
     out: dict[str, Any] = {}
     with Loopback(s) as server:
@@ -696,8 +699,11 @@ def ratios(r: dict[str, Any]) -> dict[str, Any]:
         ("sync", "raw-urllib3", "ours-sync", "oag-sync"),
         ("asyncio", "raw-aiohttp", "ours-asyncio", "oag-asyncio"),
         ("asyncio-100", "raw-aiohttp", "ours-asyncio", "oag-asyncio"),
+        # The asyncio twin of pieces_os_client (library = "both"): the same runtime, another package.
+        ("asyncio-twin", "raw-aiohttp", "ours-twin", "oag-asyncio"),
+        ("asyncio-twin-100", "raw-aiohttp", "ours-twin", "oag-asyncio"),
     ):
-        g = ov.get(group, {})
+        g = ov.get(group.replace("-twin", ""), {})
         for op in ("get", "post"):
             cpu = f"{op}_cpu_us"
             out["overhead"][f"{group} {op}"] = {

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .config import ConfigError, Target, load_targets, make_target
+from .config import LIBRARIES, ConfigError, Target, load_targets, make_target
 from .errors import OutputError, Problem, SpecError
 from .load import load_api
 
@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the project folder: a new or empty one, or one clientgen generated",
     )
     gen.add_argument("--package", required=True, help="the Python package name")
-    gen.add_argument("--library", default="sync", choices=["sync", "asyncio"])
+    gen.add_argument("--library", default="sync", choices=list(LIBRARIES))
     gen.add_argument(
         "--version", dest="package_version", default="1.0.0", help="the package version"
     )
@@ -91,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         "--package",
         help="the Python package name (default: from the new spec's file name)",
     )
-    diff.add_argument("--library", default="sync", choices=["sync", "asyncio"])
+    diff.add_argument("--library", default="sync", choices=list(LIBRARIES))
     diff.add_argument(
         "--lenient",
         action="store_true",

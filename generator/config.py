@@ -10,13 +10,42 @@ from typing import Literal
 
 import tomllib
 
-Library = Literal["sync", "asyncio"]
+Library = Literal["sync", "asyncio", "both"]
+LIBRARIES: tuple[Library, ...] = ("sync", "asyncio", "both")
 _PACKAGE = re.compile(r"[a-z_][a-z0-9_]*")
 _VERSION = re.compile(r"\d+(\.\d+)*([abc]|rc)?\d*(\.post\d+)?(\.dev\d+)?")
 
 
 class ConfigError(Exception):
     """The build configuration is unusable; the message says where and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Flavour:
+    """One client surface of a package: sync (urllib3) or asyncio (aiohttp). ``prefix`` starts the names
+    of its client and API classes: empty for a package's only surface (``ApiClient``, ``AssetsApi``),
+    ``Async`` for the asyncio twin of a ``both`` package (``AsyncApiClient``, ``AsyncAssetsApi``).
+    """
+
+    is_async: bool
+    prefix: str = ""
+
+    @property
+    def client_class(self) -> str:
+        return f"{self.prefix}ApiClient"
+
+    @property
+    def client_module(self) -> str:
+        """The package module that defines ``client_class``."""
+        return "async_api_client" if self.prefix else "api_client"
+
+    def api_class(self, tag_class: str) -> str:
+        return self.prefix + tag_class
+
+
+SYNC = Flavour(is_async=False)
+ASYNCIO = Flavour(is_async=True)
+ASYNC_TWIN = Flavour(is_async=True, prefix="Async")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +78,23 @@ class Target:
 
     @property
     def is_async(self) -> bool:
+        """Whether the package's only client is the asyncio one."""
         return self.library == "asyncio"
+
+    @property
+    def flavours(self) -> tuple[Flavour, ...]:
+        """The package's client surfaces: the sync one first when it has one."""
+        if self.library == "both":
+            return (SYNC, ASYNC_TWIN)
+        return (ASYNCIO,) if self.library == "asyncio" else (SYNC,)
+
+    @property
+    def has_sync(self) -> bool:
+        return self.library != "asyncio"
+
+    @property
+    def has_async(self) -> bool:
+        return self.library != "sync"
 
 
 def make_target(
@@ -64,8 +109,10 @@ def make_target(
         raise ConfigError(
             f"package name {package!r} is not a valid lower-case Python package name"
         )
-    if library not in ("sync", "asyncio"):
-        raise ConfigError(f"library must be 'sync' or 'asyncio', not {library!r}")
+    if library not in LIBRARIES:
+        raise ConfigError(
+            f"library must be 'sync', 'asyncio' or 'both', not {library!r}"
+        )
     if not _VERSION.fullmatch(version):
         raise ConfigError(f"version {version!r} is not a PEP 440 version")
     return Target(Path(spec), package, library, version, output, project)  # type: ignore[arg-type]

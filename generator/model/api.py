@@ -166,10 +166,6 @@ class Operation:
     def required_args(self) -> tuple[Parameter, ...]:
         return tuple(a for a in self.args if a.required)
 
-    @property
-    def optional_args(self) -> tuple[Parameter, ...]:
-        return tuple(a for a in self.args if not a.required)
-
 
 @dataclass(frozen=True, slots=True)
 class Tag:
@@ -228,10 +224,6 @@ class Api:
     def has_signature_auth(self) -> bool:
         """Whether a security scheme signs requests (HTTP signatures: the package gets ``signing``)."""
         return any(s.kind == "signature" for s in self.security_schemes)
-
-    @property
-    def has_pagination(self) -> bool:
-        return any(op.pagination for op in self.operations)
 
     def model(self, name: str) -> Model:
         if not self._models_by_name:

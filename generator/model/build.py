@@ -10,7 +10,7 @@ from ..parse.refs import Resolver, Target
 from .api import Api, Operation, SecurityScheme, Server, Tag
 from .names import PACKAGE_RESERVED, Scope, class_name, pascal_case, snake_case
 from .operations import HTTP_METHODS, OperationBuilder, servers_of
-from .schemas import SchemaRegistry, _text
+from .schemas import SchemaRegistry, spec_text
 from .types import Model
 
 DEFAULT_TAG = "default"
@@ -107,9 +107,9 @@ def _api_from_document(doc: Document, lenient: bool) -> Api:
     info = _mapping(data.get("info"))
     models: list[Model] = sorted(registry.models.values(), key=lambda m: m.name)
     return Api(
-        title=_text(info.get("title")) or "API",
+        title=spec_text(info.get("title")) or "API",
         version=str(info.get("version", "")),
-        description=_text(info.get("description")),
+        description=spec_text(info.get("description")),
         source=doc.display,
         servers=_servers(data),
         security_schemes=schemes,
@@ -170,7 +170,7 @@ def _operations_by_tag(
 def _tag_description(data: dict[str, Any], name: str) -> str:
     for tag in _list(data.get("tags")):
         if isinstance(tag, dict) and tag.get("name") == name:
-            return _text(tag.get("description"))
+            return spec_text(tag.get("description"))
     return ""
 
 
@@ -193,7 +193,7 @@ def _security_schemes(
             )
             continue
         kind = scheme.get("type")
-        description = _text(scheme.get("description"))
+        description = spec_text(scheme.get("description"))
         if kind == "apiKey":
             location = scheme.get("in", "header")
             if location not in ("header", "query", "cookie"):
@@ -235,12 +235,12 @@ def _security_schemes(
                 flows.append(
                     (
                         str(flow_name),
-                        _text(flow.get("authorizationUrl")),
-                        _text(flow.get("tokenUrl")),
+                        spec_text(flow.get("authorizationUrl")),
+                        spec_text(flow.get("tokenUrl")),
                     )
                 )
                 for scope_name, scope_text in _mapping(flow.get("scopes")).items():
-                    scopes.setdefault(str(scope_name), _text(scope_text))
+                    scopes.setdefault(str(scope_name), spec_text(scope_text))
             result.append(
                 SecurityScheme(
                     name,

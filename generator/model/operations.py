@@ -19,7 +19,7 @@ from .api import (
     Server,
 )
 from .names import METHOD_RESERVED, Scope, pascal_case, python_identifier, snake_case
-from .schemas import SchemaRegistry, _example_of, _text, is_text_media
+from .schemas import SchemaRegistry, example_of, is_text_media, spec_text
 from .types import (
     NO_EXAMPLE,
     AnyType,
@@ -51,12 +51,12 @@ def servers_of(raw: Any) -> tuple[Server, ...]:
                     str(v) for v in (values if isinstance(values, list) else [])
                 )
                 variables.append((str(name), default, enum))
-                descriptions.append(_text(var.get("description")))
+                descriptions.append(spec_text(var.get("description")))
                 url = url.replace("{" + str(name) + "}", default)
         servers.append(
             Server(
                 url.rstrip("/") or url,
-                _text(server.get("description")),
+                spec_text(server.get("description")),
                 tuple(variables),
                 template,
                 tuple(descriptions),
@@ -170,8 +170,8 @@ class OperationBuilder:
             http_method=method.upper(),
             path=path,
             pointer=pointer,
-            summary=_text(node.get("summary")),
-            description=_text(node.get("description")),
+            summary=spec_text(node.get("summary")),
+            description=spec_text(node.get("description")),
             args=tuple(args),
             params=tuple(params),
             body=body,
@@ -182,7 +182,7 @@ class OperationBuilder:
             websocket=node.get("x-websocket") is True,
             pagination=self._pagination(op_target, params, responses),
             servers=servers,
-            doc_title=_text(node.get("x-doc-title")),
+            doc_title=spec_text(node.get("x-doc-title")),
         )
 
     # -- parameters ----------------------------------------------------------------------------------------
@@ -244,7 +244,7 @@ class OperationBuilder:
         )
         resolved = self.resolver.follow(schema_node, schema_doc, schema_pointer).data
         resolved = resolved if isinstance(resolved, dict) else {}
-        example = _example_of(data)
+        example = example_of(data)
         if (
             not example.present
             and isinstance(data.get("examples"), dict)
@@ -256,7 +256,7 @@ class OperationBuilder:
                 if isinstance(first, dict) and "value" in first:
                     example = Example(first["value"])
         if not example.present:
-            example = _example_of(resolved)
+            example = example_of(resolved)
         required = bool(data.get("required")) or location == "path"
         if required:
             t = strip_nullable(
@@ -277,7 +277,7 @@ class OperationBuilder:
             location=location,
             type=t,
             required=required,
-            description=_text(data.get("description")),
+            description=spec_text(data.get("description")),
             style=style,
             explode=bool(explode),
             allow_reserved=bool(data.get("allowReserved")),
@@ -350,8 +350,8 @@ class OperationBuilder:
         media_pointer = f"{target.pointer}/content/{escape_pointer_token(chosen)}"
         schema_node = media.get("schema", {})
         required = bool(data.get("required"))
-        description = _text(data.get("description"))
-        example = _example_of(media)
+        description = spec_text(data.get("description"))
+        example = example_of(media)
         if (
             not example.present
             and isinstance(media.get("examples"), dict)
@@ -442,9 +442,9 @@ class OperationBuilder:
             node = schema if isinstance(schema, dict) else {}
             enc = encoding.get(prop) if isinstance(encoding.get(prop), dict) else {}
             is_file = _is_file(t)
-            example = _example_of(node)
+            example = example_of(node)
             if not example.present:
-                example = _example_of(resolved)
+                example = example_of(resolved)
             enum_values = tuple(
                 v
                 for v in resolved.get("enum") or []
@@ -459,8 +459,8 @@ class OperationBuilder:
                     location="form",
                     type=t,
                     required=prop in required,
-                    description=_text(node.get("description"))
-                    or _text(resolved.get("description")),
+                    description=spec_text(node.get("description"))
+                    or spec_text(resolved.get("description")),
                     content_type=(
                         enc.get("contentType")
                         if isinstance(enc.get("contentType"), str)
@@ -533,7 +533,7 @@ class OperationBuilder:
                     )
                 ):
                     t = Primitive("bytes", "binary")
-                example = _example_of(media)
+                example = example_of(media)
                 if (
                     not example.present
                     and isinstance(media.get("examples"), dict)
@@ -558,12 +558,14 @@ class OperationBuilder:
                     type_hint + pascal_case(hname),
                 )
                 headers.append(
-                    ResponseHeader(str(hname), _text(hdata.get("description")), htype)
+                    ResponseHeader(
+                        str(hname), spec_text(hdata.get("description")), htype
+                    )
                 )
             result.append(
                 Response(
                     status,
-                    _text(data.get("description")),
+                    spec_text(data.get("description")),
                     content_types,
                     t,
                     tuple(headers),

@@ -92,7 +92,7 @@ _IGNORED_KEYWORDS = (
 )
 
 
-def _example_of(node: dict[str, Any]) -> Example:
+def example_of(node: dict[str, Any]) -> Example:
     if "example" in node:
         return Example(node["example"])
     examples = node.get("examples")
@@ -101,7 +101,7 @@ def _example_of(node: dict[str, Any]) -> Example:
     return NO_EXAMPLE
 
 
-def _text(value: Any) -> str:
+def spec_text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
@@ -306,7 +306,7 @@ class SchemaRegistry:
                     name,
                     self._module_for(name),
                     target.pointer,
-                    _text(target.data.get("description")),
+                    spec_text(target.data.get("description")),
                     inner,
                 )
             )
@@ -584,7 +584,7 @@ class SchemaRegistry:
             return
         node: dict[str, Any] = target.data
         self._warn_ignored(target)
-        description = _text(node.get("description")) or _text(node.get("title"))
+        description = spec_text(node.get("description")) or spec_text(node.get("title"))
         if (
             "enum" in node
             and self._types_of(node) != ["boolean"]
@@ -623,7 +623,7 @@ class SchemaRegistry:
                     target.pointer,
                     description,
                     union,
-                    _example_of(node),
+                    example_of(node),
                     composition=key if variants else "",  # type: ignore[arg-type]
                     variants=variants,
                     discriminator=self._discriminator(node),
@@ -646,7 +646,7 @@ class SchemaRegistry:
                 additional=additional,
                 closed=closed,
                 deprecated=bool(node.get("deprecated")),
-                example=_example_of(node),
+                example=example_of(node),
             )
         )
 
@@ -759,9 +759,9 @@ class SchemaRegistry:
             )
             resolved = resolved if isinstance(resolved, dict) else {}
             # A $ref'd property documents itself with its own (sibling) description, not the target's.
-            description = _text(node.get("description"))
+            description = spec_text(node.get("description"))
             if not description and "$ref" not in node:
-                description = _text(resolved.get("description"))
+                description = spec_text(resolved.get("description"))
             read_only = bool(node.get("readOnly") or resolved.get("readOnly"))
             write_only = bool(node.get("writeOnly") or resolved.get("writeOnly"))
             enum_descriptions: tuple[tuple[str, str], ...] = ()
@@ -779,9 +779,9 @@ class SchemaRegistry:
                     for i, v in enumerate(resolved["enum"])
                     if v is not None
                 )
-            example = _example_of(node)
+            example = example_of(node)
             if not example.present:
-                example = _example_of(resolved)
+                example = example_of(resolved)
             # A default written beside a $ref wins over the referenced schema's own (an inherited allOf
             # property brings its own schema, so its default comes with it).
             source = node if "default" in node else resolved

@@ -7,7 +7,7 @@ refers to. Named models are referred to by :class:`ModelRef` (by name), so recur
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 PrimitiveName = Literal[
@@ -537,10 +537,3 @@ class RootModel:
 
 
 Model = ObjectModel | EnumModel | RootModel
-
-
-@dataclass(frozen=True, slots=True)
-class ModelGraph:
-    """Which models import which, and which sit on a reference cycle (imported lazily at module end)."""
-
-    cyclic: frozenset[str] = field(default_factory=frozenset)

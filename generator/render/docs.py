@@ -12,8 +12,9 @@ import dataclasses
 
 import jinja2
 
-from ..config import Target
+from ..config import Flavour, Target
 from ..model.api import Api, Tag
+from ..runtime import configuration, retry
 from .docs_api import DocStyle, Example, operation_doc
 from .docs_features import FeatureExample, FeaturesDoc, features_doc
 from .docs_filters import FILTERS, fenced, md_inline
@@ -23,10 +24,24 @@ from .env import environment
 from .write import OutputFile
 
 
+def runtime_defaults() -> dict[str, str]:
+    """The client's defaults the README states, read from the runtime that ships them (as text)."""
+    return {
+        "retries": str(retry.DEFAULT_MAX_RETRIES),
+        "backoff_initial": f"{retry.DEFAULT_BACKOFF_INITIAL:g}",
+        "backoff_max": f"{retry.DEFAULT_BACKOFF_MAX:g}",
+        "retry_after_max": f"{retry.DEFAULT_RETRY_AFTER_MAX:g}",
+        "jitter_percent": f"{retry.DEFAULT_JITTER * 100:g}",
+        "timeout": f"{configuration.DEFAULT_TIMEOUT:g}",
+    }
+
+
 def docs_environment() -> jinja2.Environment:
-    """The shared environment (StrictUndefined, trim/lstrip blocks) with the Markdown filters added."""
+    """The shared environment (StrictUndefined, trim/lstrip blocks) with the Markdown filters added,
+    and ``defaults``, the runtime's retry and timeout defaults."""
     env = environment().overlay()
     env.filters.update(FILTERS)
+    env.globals["defaults"] = runtime_defaults()
     return env
 
 
@@ -65,25 +80,31 @@ def render_features(env: jinja2.Environment, doc: FeaturesDoc) -> FeaturesDoc:
     )
 
 
-def api_page(env: jinja2.Environment, api: Api, tag: Tag, target: Target) -> OutputFile:
+def api_page(
+    env: jinja2.Environment, api: Api, tag: Tag, target: Target, flavour: Flavour
+) -> OutputFile:
+    """``docs/<Tag>Api.md`` (or ``docs/Async<Tag>Api.md``, the asyncio twin's) in OpenAPI Generator's
+    form for that client: the sync pages are the seeds' layout, the asyncio ones its asyncio layout.
+    """
     template = env.get_template("docs/example.py.j2")
+    class_name = flavour.api_class(tag.class_name)
 
     def example_block(example: Example) -> str:
         """The ``python`` fenced block of an example; the fence outgrows any backtick run inside."""
         return fenced(template.render(ex=example), "python")
 
     ops = [
-        operation_doc(api, op, tag.class_name, target, example_block)
+        operation_doc(api, op, tag.class_name, target, flavour, example_block)
         for op in tag.operations
     ]
     content = env.get_template("docs/api.md.j2").render(
         package=target.package,
-        class_name=tag.class_name,
+        class_name=class_name,
         host=md_inline(api.host).replace("*", "\\*"),
         ops=ops,
-        style=DocStyle.for_target(target),
+        style=DocStyle.for_flavour(flavour),
     )
-    return OutputFile(f"docs/{tag.class_name}.md", content)
+    return OutputFile(f"docs/{class_name}.md", content)
 
 
 def model_pages(env: jinja2.Environment, api: Api, target: Target) -> list[OutputFile]:
@@ -104,20 +125,31 @@ def model_pages(env: jinja2.Environment, api: Api, target: Target) -> list[Outpu
 def doc_files(api: Api, target: Target) -> list[OutputFile]:
     """Every Markdown file of the project, relative to the project folder."""
     env = docs_environment()
-    files = [api_page(env, api, tag, target) for tag in api.tags]
+    files = [
+        api_page(env, api, tag, target, flavour)
+        for flavour in target.flavours
+        for tag in api.tags
+    ]
     files.extend(model_pages(env, api, target))
     pages = reference_pages(api)
     template = env.get_template("docs/reference.md.j2")
     files.extend(OutputFile(path, template.render(p=page)) for path, page in pages)
     links = tuple((page.title, path) for path, page in pages)
     readme = readme_doc(api, target, links)
-    block = ""
-    if readme.example is not None:
-        code = env.get_template("docs/example.py.j2").render(ex=readme.example)
-        block = fenced(runnable_async(code) if target.is_async else code, "python")
+    example = env.get_template("docs/example.py.j2")
+
+    def readme_block(ex: Example | None) -> str:
+        if ex is None:
+            return ""
+        code = example.render(ex=ex)
+        return fenced(runnable_async(code) if ex.style.is_async else code, "python")
+
     features = render_features(env, features_doc(api, target))
     content = env.get_template("docs/readme.md.j2").render(
-        r=readme, example_block=block, f=features
+        r=readme,
+        example_block=readme_block(readme.example),
+        twin_example_block=readme_block(readme.twin_example),
+        f=features,
     )
     files.append(OutputFile("README.md", content))
     return files

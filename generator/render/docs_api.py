@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..config import Target
+from ..config import Flavour, Target
 from ..model.api import Api, Operation, Parameter, SecurityScheme
 from ..model.types import ArrayType, MapType, ModelRef, Nullable, SchemaType
 from .docs_examples import arg_example
@@ -35,8 +35,8 @@ class DocStyle:
     is_async: bool
 
     @classmethod
-    def for_target(cls, target: Target) -> DocStyle:
-        return cls(is_async=target.is_async)
+    def for_flavour(cls, flavour: Flavour) -> DocStyle:
+        return cls(is_async=flavour.is_async)
 
     @property
     def blank_after_auth_bullets(self) -> bool:
@@ -112,6 +112,7 @@ class Example:
     host_literal: str
     imports: tuple[str, ...]
     auth: tuple[AuthMethod, ...]
+    client_class: str  # ApiClient / AsyncApiClient
     api_class: str
     method: str
     args: tuple[ArgExample, ...]
@@ -242,8 +243,11 @@ def example_for(
     tag_class: str,
     target: Target,
     exception_class: str = "Exception",
+    flavour: Flavour | None = None,
 ) -> Example:
-    style = DocStyle.for_target(target)
+    """The example of ``op`` for one client surface (default: the package's first, sync when it has one)."""
+    flavour = flavour or target.flavours[0]
+    style = DocStyle.for_flavour(flavour)
     args = tuple(
         ArgExample(
             name=a.py_name,
@@ -265,7 +269,8 @@ def example_for(
         host_literal=py_str_dq(comment(api.host)),
         imports=_imports(api, op, target.package),
         auth=scheme_methods(api, op),
-        api_class=tag_class,
+        client_class=flavour.client_class,
+        api_class=flavour.api_class(tag_class),
         method=op.method_name,
         args=args,
         call_args=call_args(op),
@@ -299,14 +304,16 @@ def operation_doc(
     op: Operation,
     tag_class: str,
     target: Target,
+    flavour: Flavour,
     render_example: Callable[[Example], str] | None = None,
 ) -> OperationDoc:
-    """The operation's section of its API page; ``render_example`` fills ``example_block``."""
-    style = DocStyle.for_target(target)
+    """The operation's section of the API page of one client surface; ``render_example`` fills
+    ``example_block``."""
+    style = DocStyle.for_flavour(flavour)
     rtype = op.return_type
     signature = f"{op.method_name}({call_args(op)})"
     auth = scheme_methods(api, op)
-    example = example_for(api, op, tag_class, target)
+    example = example_for(api, op, tag_class, target, flavour=flavour)
     return OperationDoc(
         method=op.method_name,
         http_method=op.http_method,

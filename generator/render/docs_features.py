@@ -2,7 +2,7 @@
 
 Each section carries a runnable example computed here (values through the same literal filters as the API
 examples) and laid out by ``templates/docs/feature_example.py.j2``. Examples that need a particular server
-start with a marker line (``MARKERS``) so a runner can tell them apart: tests/features runs them against
+start with a marker line (``*_MARKER``) so a runner can tell them apart: tests/features runs them against
 the right loopback server, and a runner that only has a mock HTTP server skips them.
 """
 
@@ -19,8 +19,6 @@ from .docs_filters import code_span, comment, py_str_dq
 WEBSOCKET_MARKER = "# Runs against a WebSocket server: see tests/features."
 PAGINATION_MARKER = "# Runs against a paginating server: see tests/features."
 RECORDING_MARKER = "# Runs against a recording server: see tests/features."
-MARKERS = (WEBSOCKET_MARKER, PAGINATION_MARKER, RECORDING_MARKER)
-"""First lines of the README examples that need a server other than a plain HTTP mock."""
 
 _PAGE_SIZE_NAMES = ("limit", "page_size", "per_page", "size", "max_results", "count")
 _IDEMPOTENT = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..config import Target
+from ..config import ASYNC_TWIN, Target
 from ..model.api import Api, SecurityScheme
 from ..model.types import EnumModel, Field, Model, ModelRef, ObjectModel
 from .docs_api import Example, example_for, type_md
@@ -126,7 +126,10 @@ class ReadmeDoc:
     models: tuple[str, ...]
     schemes: tuple[SchemeDoc, ...]
     reference_pages: tuple[tuple[str, str], ...]  # (link text, docs/reference/x.md)
-    style_is_async: bool
+    twin_pages: tuple[str, ...] = ()  # Async<Tag>Api of a package with both clients
+    twin_example: Example | None = (
+        None  # the getting-started example with the asyncio twin
+    )
 
 
 def scheme_doc(scheme: SecurityScheme) -> SchemeDoc:
@@ -174,11 +177,15 @@ def readme_doc(
     api: Api, target: Target, reference: tuple[tuple[str, str], ...]
 ) -> ReadmeDoc:
     first = next(((t, op) for t in api.tags for op in t.operations), None)
-    example = (
-        example_for(api, first[1], first[0].class_name, target, "ApiException")
-        if first
-        else None
-    )
+    example = twin_example = None
+    twin = ASYNC_TWIN in target.flavours
+    if first:
+        tag, op = first
+        example = example_for(api, op, tag.class_name, target, "ApiException")
+        if twin:
+            twin_example = example_for(
+                api, op, tag.class_name, target, "ApiException", ASYNC_TWIN
+            )
     return ReadmeDoc(
         title=md_inline(target.project_name),
         api_title=md_inline(api.title),
@@ -203,5 +210,8 @@ def readme_doc(
         models=tuple(m.name for m in api.models),
         schemes=tuple(scheme_doc(s) for s in api.security_schemes),
         reference_pages=reference,
-        style_is_async=target.is_async,
+        twin_pages=(
+            tuple(ASYNC_TWIN.api_class(t.class_name) for t in api.tags) if twin else ()
+        ),
+        twin_example=twin_example,
     )

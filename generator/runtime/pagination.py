@@ -16,6 +16,7 @@ A server cannot keep an iteration going forever (``PageGuard``): a next cursor t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import (
     AsyncIterator,
     Awaitable,
@@ -27,8 +28,10 @@ from collections.abc import (
 from typing import Any, Protocol
 
 import pydantic
+from typing_extensions import Unpack
 
-from .configuration import BaseConfiguration, Timeout
+from .configuration import BaseConfiguration
+from .core import CallOptions
 from .endpoint import Endpoint, Pagination
 from .exceptions import ApiValueError, PaginationError, ResponseValidationError
 from .limits import DEFAULT_MAX_PAGES
@@ -38,6 +41,7 @@ __all__ = [
     "AsyncCall",
     "Call",
     "PageGuard",
+    "Pager",
     "aiterate_pages",
     "apaginate",
     "get_path",
@@ -50,6 +54,15 @@ Call = Callable[[Endpoint, Mapping[str, Any]], ApiResponse[Any]]
 """Sends one page request: ``client.call`` with the per-call options bound."""
 AsyncCall = Callable[[Endpoint, Mapping[str, Any]], Awaitable[ApiResponse[Any]]]
 """The asyncio form of ``Call``."""
+
+
+class _Client(Protocol):
+    """A ``SyncApiClient`` or an ``AsyncApiClient`` (neither transport is imported here)."""
+
+    configuration: BaseConfiguration
+
+    @property
+    def call(self) -> Callable[..., Any]: ...
 
 
 class _Missing:
@@ -162,13 +175,48 @@ def _cursor_key(cursor: Any) -> Any:
     return cursor
 
 
-def _pagination(endpoint: Endpoint, pagination: Pagination | None) -> Pagination:
-    chosen = pagination or endpoint.pagination
-    if chosen is None:
-        raise ApiValueError(
-            f"{endpoint.operation_id}: the operation does not declare x-pagination"
-        )
-    return chosen
+class Pager:
+    """One iteration's cursor logic, with no I/O: the arguments of each page request (``next_args``)
+    and the items of each page received (``items``). The sync and asyncio loops only send.
+    """
+
+    __slots__ = ("args", "cursor", "endpoint", "guard", "spec", "started")
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        pagination: Pagination | None = None,
+        max_pages: int | None = DEFAULT_MAX_PAGES,
+    ) -> None:
+        spec = pagination or endpoint.pagination
+        if spec is None:
+            raise ApiValueError(
+                f"{endpoint.operation_id}: the operation does not declare x-pagination"
+            )
+        self.endpoint = endpoint
+        self.spec = spec
+        self.args = args
+        self.guard = PageGuard(endpoint, max_pages, args.get(spec.cursor_param))
+        self.cursor: Any = None
+        self.started = False
+
+    def next_args(self) -> Mapping[str, Any] | None:
+        """The arguments of the next page request, None when the last page was received. Raises
+        ``PaginationError`` when the server's next cursor must not be followed (``PageGuard``).
+        """
+        if not self.started:
+            self.started = True
+            return self.args
+        if self.cursor is None:
+            return None
+        self.guard.next_page(self.cursor)
+        return {**self.args, self.spec.cursor_param: self.cursor}
+
+    def items(self, data: Any) -> list[Any]:
+        """The items of a page (its parsed response); remembers its next cursor."""
+        items, self.cursor = page_contents(self.endpoint, data, self.spec)
+        return items
 
 
 def iterate_pages(
@@ -185,17 +233,9 @@ def iterate_pages(
     ``pagination`` defaults to ``endpoint.pagination``. ``PaginationError`` ends the iteration when a
     cursor repeats or more than ``max_pages`` pages (None: no limit) would be requested.
     """
-    spec = _pagination(endpoint, pagination)
-    guard = PageGuard(endpoint, max_pages, args.get(spec.cursor_param))
-    page_args: Mapping[str, Any] = args
-    while True:
-        response = call(endpoint, page_args)
-        items, cursor = page_contents(endpoint, response.data, spec)
-        yield from items
-        if cursor is None:
-            return
-        guard.next_page(cursor)
-        page_args = {**args, spec.cursor_param: cursor}
+    pager = Pager(endpoint, args, pagination, max_pages)
+    while (page_args := pager.next_args()) is not None:
+        yield from pager.items(call(endpoint, page_args).data)
 
 
 async def aiterate_pages(
@@ -207,101 +247,39 @@ async def aiterate_pages(
     max_pages: int | None = DEFAULT_MAX_PAGES,
 ) -> AsyncIterator[Any]:
     """The asyncio form of ``iterate_pages`` (``async for item in aiterate_pages(...)``)."""
-    spec = _pagination(endpoint, pagination)
-    guard = PageGuard(endpoint, max_pages, args.get(spec.cursor_param))
-    page_args: Mapping[str, Any] = args
-    while True:
-        response = await call(endpoint, page_args)
-        items, cursor = page_contents(endpoint, response.data, spec)
-        for item in items:
+    pager = Pager(endpoint, args, pagination, max_pages)
+    while (page_args := pager.next_args()) is not None:
+        for item in pager.items((await call(endpoint, page_args)).data):
             yield item
-        if cursor is None:
-            return
-        guard.next_page(cursor)
-        page_args = {**args, spec.cursor_param: cursor}
-
-
-class _SyncClient(Protocol):
-    configuration: BaseConfiguration
-
-    def call(
-        self,
-        endpoint: Endpoint,
-        args: Mapping[str, Any],
-        *,
-        request_timeout: Timeout = None,
-        headers: Mapping[str, str] | None = None,
-        retries: int | None = None,
-    ) -> ApiResponse[Any]: ...
-
-
-class _AsyncClient(Protocol):
-    configuration: BaseConfiguration
-
-    async def call(
-        self,
-        endpoint: Endpoint,
-        args: Mapping[str, Any],
-        *,
-        request_timeout: Timeout = None,
-        headers: Mapping[str, str] | None = None,
-        retries: int | None = None,
-    ) -> ApiResponse[Any]: ...
 
 
 def paginate(
-    client: _SyncClient,
+    client: _Client,
     endpoint: Endpoint,
     args: Mapping[str, Any],
     *,
-    request_timeout: Timeout = None,
-    headers: Mapping[str, str] | None = None,
-    retries: int | None = None,
     max_pages: int | None = None,
+    **options: Unpack[CallOptions],
 ) -> Iterator[Any]:
-    """Every item of every page of ``endpoint``, fetched with ``client.call`` (a ``SyncApiClient``);
-    the options apply to each page request. Nothing is sent before the first item is wanted.
-    ``max_pages`` defaults to the client's ``configuration.max_pages``.
+    """Every item of every page of ``endpoint``, fetched with ``client.call``; the options apply to each
+    page request. Nothing is sent before the first item is wanted. ``max_pages`` defaults to the
+    client's ``configuration.max_pages``.
     """
-
-    def call(endpoint: Endpoint, page_args: Mapping[str, Any]) -> ApiResponse[Any]:
-        return client.call(
-            endpoint,
-            page_args,
-            request_timeout=request_timeout,
-            headers=headers,
-            retries=retries,
-        )
-
     limit = max_pages if max_pages is not None else client.configuration.max_pages
+    call = functools.partial(client.call, **options)
     return iterate_pages(call, endpoint, args, max_pages=limit)
 
 
 def apaginate(
-    client: _AsyncClient,
+    client: _Client,
     endpoint: Endpoint,
     args: Mapping[str, Any],
     *,
-    request_timeout: Timeout = None,
-    headers: Mapping[str, str] | None = None,
-    retries: int | None = None,
     max_pages: int | None = None,
+    **options: Unpack[CallOptions],
 ) -> AsyncIterator[Any]:
-    """The asyncio form of ``paginate``, for an ``AsyncApiClient``.
-
-    Use as ``async for item in apaginate(...)``.
-    """
-
-    async def call(
-        endpoint: Endpoint, page_args: Mapping[str, Any]
-    ) -> ApiResponse[Any]:
-        return await client.call(
-            endpoint,
-            page_args,
-            request_timeout=request_timeout,
-            headers=headers,
-            retries=retries,
-        )
-
+    """The asyncio form of ``paginate``, for an ``AsyncApiClient``: ``async for item in
+    apaginate(...)``."""
     limit = max_pages if max_pages is not None else client.configuration.max_pages
-    return aiterate_pages(call, endpoint, args, max_pages=limit)
+    acall = functools.partial(client.call, **options)
+    return aiterate_pages(acall, endpoint, args, max_pages=limit)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import pydantic
-import pydantic_core
 
-from .endpoint import Endpoint
+from .endpoint import NOT_DECLARED, Endpoint
 from .enums import ACCEPT_UNKNOWN
 from .exceptions import (
     ERROR_BODY_LIMIT,
@@ -45,100 +45,33 @@ class ApiResponse(Generic[T]):
     raw_data: bytes
 
 
-class _NotDeclared:
-    def __repr__(self) -> str:
-        return "NOT_DECLARED"
-
-
-NOT_DECLARED: Any = _NotDeclared()
-"""Returned by ``response_type_for`` when the operation declares nothing for a status."""
-
-_TYPES: dict[Callable[[], Mapping[str, Any]], Mapping[str, Any]] = {}
-_ADAPTERS: dict[Any, pydantic.TypeAdapter[Any]] = {}
-
-
-def _response_types(endpoint: Endpoint) -> Mapping[str, Any]:
-    factory = endpoint.response_types
-    if factory is None:
-        return {}
-    types = _TYPES.get(factory)
-    if types is None:
-        types = _TYPES[factory] = factory()
-    return types
-
-
-_BY_STATUS: dict[tuple[Callable[[], Mapping[str, Any]], int], Any] = {}
-
-
 def response_type_for(endpoint: Endpoint, status: int) -> Any:
     """The declared type for a status: exact code, then ``"2XX"``-style range, then ``"default"``;
-    ``NOT_DECLARED`` when none applies."""
-    factory = endpoint.response_types
-    if factory is None:
-        return NOT_DECLARED
-    key = (factory, status)
-    try:
-        return _BY_STATUS[key]
-    except KeyError:
-        pass
-    types = _response_types(endpoint)
-    found = NOT_DECLARED
-    for name in (str(status), f"{status // 100}XX", f"{status // 100}xx", "default"):
-        if name in types:
-            found = types[name]
-            break
-    if len(_BY_STATUS) >= 4096:
-        _BY_STATUS.clear()
-    _BY_STATUS[key] = found
-    return found
+    ``NOT_DECLARED`` when none applies (``Endpoint.response_type``)."""
+    return endpoint.response_type(status)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
+    return pydantic.TypeAdapter(tp)
 
 
 def _adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
+    """The ``TypeAdapter`` of a declared type, made once per type (a type expression that cannot be
+    hashed gets a new one)."""
     try:
-        adapter = _ADAPTERS.get(tp)
-    except TypeError:  # unhashable type expression
+        return _cached_adapter(tp)
+    except TypeError:
         return pydantic.TypeAdapter(tp)
-    if adapter is None:
-        adapter = _ADAPTERS[tp] = pydantic.TypeAdapter(tp)
-    return adapter
 
 
-def _json_validator(tp: Any) -> Callable[[bytes], Any]:
-    """``_adapter(tp).validate_json``; once the adapter's schema is built (models defer it to first use),
-    its core validator's own ``validate_json`` (the same call, without the adapter's keyword handling).
-    """
-    try:
-        found = _JSON_VALIDATORS.get(tp)
-    except TypeError:  # unhashable type expression
-        return _adapter(tp).validate_json
-    if found is not None:
-        return found
-    adapter = _adapter(tp)
-    validator = (
-        adapter.validator
-    )  # a mock until the deferred schema is built, or with plugins wrapped
-    if not isinstance(validator, pydantic_core.SchemaValidator):
-        return adapter.validate_json
-    found = _JSON_VALIDATORS[tp] = validator.validate_json
-    return found
-
-
-_JSON_VALIDATORS: dict[Any, Callable[[bytes], Any]] = {}
-_IS_JSON: dict[str, bool] = {}
-
-
+@functools.lru_cache(maxsize=256)
 def is_json_content_type(content_type: str | None) -> bool:
     """``application/json``, ``application/problem+json``, ``text/json`` and the like."""
     if not content_type:
         return False
-    known = _IS_JSON.get(content_type)
-    if known is not None:
-        return known
     mime = content_type.split(";", 1)[0].strip().lower()
-    is_json = mime.endswith("/json") or mime.endswith("+json")
-    if len(_IS_JSON) < 256:
-        _IS_JSON[content_type] = is_json
-    return is_json
+    return mime.endswith("/json") or mime.endswith("+json")
 
 
 def _charset(content_type: str) -> str:
@@ -188,15 +121,13 @@ def decode_response(
     operation and the field path); an enum value the spec does not list is kept (``enums.ApiEnum``).
     Declared ``Any`` with a non-JSON body → str for ``text/*``, else bytes.
     """
-    tp = response_type_for(endpoint, status)
+    tp = endpoint.response_type(status)
     if tp is None or tp is NOT_DECLARED or status == 204 or not body:
         return None
     content_type = _content_type(headers)
     if tp is bytes:
         return body
-    is_json = _IS_JSON.get(content_type)
-    if is_json is None:
-        is_json = is_json_content_type(content_type)
+    is_json = is_json_content_type(content_type)
     if not is_json and tp is str:
         return _text(endpoint, status, content_type, body)
     if not is_json and tp in (Any, object):
@@ -218,7 +149,7 @@ def _decode_json(
     """``decode_response`` for a body parsed as JSON and validated against ``tp``."""
     # Parsed and validated in one step from the bytes; anything that is not plain UTF-8 JSON takes the
     # general path below.
-    validate = _json_validator(tp)
+    validate = _adapter(tp).validate_json
     try:
         if len(body) < GC_PAUSE_MIN_SIZE:  # validate_large's own test, without the call
             return validate(body)
@@ -324,7 +255,7 @@ def decode_message(endpoint: Endpoint, message: str | bytes) -> Any:
     matching the type, raises ``ResponseValidationError`` naming the operation.
     """
     body = message.encode("utf-8") if isinstance(message, str) else message
-    tp = response_type_for(endpoint, 200)
+    tp = endpoint.response_type(200)
     try:
         parsed = json.loads(body)
     except (ValueError, RecursionError) as exc:  # as in decode_response

@@ -1,28 +1,26 @@
-"""WebSocket streams for operations marked ``x-websocket: true`` (asyncio, with aiohttp).
+"""WebSocket streams for operations marked ``x-websocket: true``, asyncio, over the ``AsyncApiClient``'s
+aiohttp session.
 
-The asyncio twin of ``websocket_sync``: same URL, headers and message decoding, over the
-``AsyncApiClient``'s aiohttp session::
+What a stream is (URL, handshake headers, message decoding, how it ends) is ``websocket``'s; this module
+moves the frames::
 
     async with aconnect_websocket(api_client, _STREAM_ASSETS, {}) as stream:
         async for assets in stream:
             ...
 
 ``stream = await aconnect_websocket(...)`` opens it without a ``with`` block (then ``await
-stream.close()``). A normal close by the server (1000/1001) ends the iteration; any other end raises
-``ApiConnectionError``, and a message that is not JSON or not of the type raises
-``ResponseValidationError``.
+stream.close()``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 from collections.abc import Generator, Mapping
-from types import TracebackType
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, TypeVar
 
 import aiohttp
+from typing_extensions import Self, Unpack
 from yarl import URL
 
 from .client_async import (
@@ -32,67 +30,33 @@ from .client_async import (
     warn_unverified,
 )
 from .endpoint import Endpoint
-from .exceptions import ApiConnectionError, ApiTimeoutError
-from .request import origin_of, websocket_url
-from .response import decode_message, status_exception
+from .request import origin_of
+from .websocket import (
+    DEFAULT_CLOSE_TIMEOUT,
+    NORMAL_CLOSE_CODES,
+    Handshake,
+    StreamBase,
+    StreamOptions,
+)
 
-if sys.version_info >= (3, 11):
-    from typing import Self
-else:  # pragma: no cover - Python 3.10
-    from typing_extensions import Self
-
-__all__ = [
-    "DEFAULT_CLOSE_TIMEOUT",
-    "DEFAULT_OPEN_TIMEOUT",
-    "MAX_MESSAGE_SIZE",
-    "AsyncWebSocketStream",
-    "aconnect_websocket",
-]
+__all__ = ["AsyncWebSocketStream", "aconnect_websocket"]
 
 T = TypeVar("T")
 
-DEFAULT_OPEN_TIMEOUT = 10.0
-"""Seconds allowed for connecting and the opening handshake."""
-DEFAULT_CLOSE_TIMEOUT = 10.0
-"""Seconds allowed for the closing handshake before the socket is dropped."""
-MAX_MESSAGE_SIZE = 16 * 1024 * 1024
-"""Largest message accepted, in bytes (a larger one closes the connection with 1009)."""
-NORMAL_CLOSE_CODES = frozenset({1000, 1001})
 
-
-class AsyncWebSocketStream(Generic[T]):
+class AsyncWebSocketStream(StreamBase[T]):
     """A WebSocket opened on first use: ``async with``, ``await`` or ``async for`` open it. Iterate for
     decoded messages; ``close()`` (or leaving ``async with``) closes it cleanly (close code 1000).
     """
 
     def __init__(
-        self,
-        client: AsyncApiClient,
-        endpoint: Endpoint,
-        args: Mapping[str, Any],
-        *,
-        headers: Mapping[str, str] | None = None,
-        open_timeout: float | None = DEFAULT_OPEN_TIMEOUT,
-        max_message_size: int = MAX_MESSAGE_SIZE,
-        heartbeat: float | None = None,
-        receive_timeout: float | None = None,
+        self, client: AsyncApiClient, endpoint: Endpoint, handshake: Handshake
     ) -> None:
+        super().__init__(endpoint, handshake.display_url, handshake.receive_timeout)
         self.client = client
-        self.endpoint = endpoint
-        self._request = client.prepare(endpoint, args, headers=headers)
-        self.url = websocket_url(self._request.display_url)
-        """The URL with query credentials masked."""
-        self.open_timeout = open_timeout
-        self.max_message_size = max_message_size
-        cfg = client.configuration
-        self.heartbeat = heartbeat if heartbeat is not None else cfg.websocket_heartbeat
-        """Seconds between pings; a pong missing for half as long ends the stream (aiohttp's rule)."""
-        self.receive_timeout = (
-            receive_timeout
-            if receive_timeout is not None
-            else cfg.websocket_receive_timeout
-        )
-        """Seconds to wait for each message (None: no limit)."""
+        self.handshake = handshake
+        """How it opens; its ``heartbeat`` is the seconds between pings, and a pong missing for half
+        as long ends the stream (aiohttp's rule)."""
         self.connection: aiohttp.ClientWebSocketResponse[bool] | None = None
         """The underlying aiohttp WebSocket once open (to send messages, ping, ...)."""
         self._finished = False
@@ -104,12 +68,7 @@ class AsyncWebSocketStream(Generic[T]):
     async def __aenter__(self) -> Self:
         return await self.open()
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     def __aiter__(self) -> Self:
@@ -126,43 +85,31 @@ class AsyncWebSocketStream(Generic[T]):
             return self
         cfg = self.client.configuration
         session = await self.client.session()
-        url = websocket_url(self._request.url)
+        handshake = self.handshake
         if not cfg.verify_ssl:
-            warn_unverified(url)
+            warn_unverified(handshake.url)
         connecting = session.ws_connect(
-            URL(url, encoded=True),
-            headers=self._request.headers,
+            URL(handshake.url, encoded=True),
+            headers=handshake.request.headers,
             timeout=aiohttp.ClientWSTimeout(
                 ws_receive=self.receive_timeout, ws_close=DEFAULT_CLOSE_TIMEOUT
             ),
-            heartbeat=self.heartbeat,
-            max_msg_size=self.max_message_size,
+            heartbeat=handshake.heartbeat,
+            max_msg_size=handshake.max_message_size or 0,  # 0: no limit
             proxy=cfg.proxy,
             proxy_headers=cfg.proxy_headers,
         )
         # aiohttp follows the handshake's redirects itself: the session's middleware drops every
         # credential header when one leaves this origin.
         guard = WEBSOCKET_REDIRECTS.set(
-            (origin_of(url), self._request.credential_headers)
+            (origin_of(handshake.url), handshake.request.credential_headers)
         )
         try:
-            self.connection = await asyncio.wait_for(connecting, self.open_timeout)
+            self.connection = await asyncio.wait_for(connecting, handshake.open_timeout)
         except aiohttp.WSServerHandshakeError as exc:
             if exc.status < 300:  # answered, but not with a WebSocket upgrade
-                raise ApiConnectionError(
-                    f"WebSocket handshake failed: {exc.message}",
-                    method="GET",
-                    url=self.url,
-                ) from exc
-            raise status_exception(
-                self.endpoint,
-                exc.status,
-                exc.message,
-                exc.headers or {},
-                b"",
-                method="GET",
-                url=self.url,
-            ) from exc
+                raise self.failed(f"WebSocket handshake failed: {exc.message}") from exc
+            raise self.refused(exc.status, exc.message, exc.headers or {}) from exc
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             error, _ = translate_error(exc, "GET", self.url)
             raise error from exc
@@ -179,19 +126,15 @@ class AsyncWebSocketStream(Generic[T]):
             message = await connection.receive()
         except (
             asyncio.TimeoutError
-        ) as exc:  # receive_timeout: the server sent nothing for so long
+        ) as exc:  # receive_timeout: the server sent nothing so long
             self._finished = True
             with contextlib.suppress(asyncio.TimeoutError, aiohttp.ClientError):
                 await asyncio.wait_for(
                     connection.close(), 1.0
                 )  # a silent server won't answer
-            raise ApiTimeoutError(
-                f"no WebSocket message within {self.receive_timeout:g} s",
-                method="GET",
-                url=self.url,
-            ) from exc
+            raise self.silent() from exc
         if message.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
-            return cast(T, decode_message(self.endpoint, message.data))
+            return self.decode(message.data)
         self._finished = True
         if self._closing:  # closed by us while iterating
             raise StopAsyncIteration
@@ -199,20 +142,12 @@ class AsyncWebSocketStream(Generic[T]):
             if message.data in NORMAL_CLOSE_CODES:
                 raise StopAsyncIteration
             reason = f" ({message.extra})" if message.extra else ""
-            raise ApiConnectionError(
-                f"WebSocket closed abnormally: code {message.data}{reason}",
-                method="GET",
-                url=self.url,
+            raise self.failed(
+                f"WebSocket closed abnormally: code {message.data}{reason}"
             )
         if message.type == aiohttp.WSMsgType.ERROR:
-            raise ApiConnectionError(
-                f"WebSocket error: {message.data!r}", method="GET", url=self.url
-            ) from message.data
-        raise ApiConnectionError(
-            "WebSocket connection lost without a close frame",
-            method="GET",
-            url=self.url,
-        )
+            raise self.failed(f"WebSocket error: {message.data!r}") from message.data
+        raise self.failed("WebSocket connection lost without a close frame")
 
     async def close(self) -> None:
         """Close the connection with code 1000 and wait (briefly) for the server to acknowledge it;
@@ -226,26 +161,10 @@ def aconnect_websocket(
     client: AsyncApiClient,
     endpoint: Endpoint,
     args: Mapping[str, Any],
-    *,
-    headers: Mapping[str, str] | None = None,
-    open_timeout: float | None = DEFAULT_OPEN_TIMEOUT,
-    max_message_size: int = MAX_MESSAGE_SIZE,
-    heartbeat: float | None = None,
-    receive_timeout: float | None = None,
+    **options: Unpack[StreamOptions],
 ) -> AsyncWebSocketStream[Any]:
-    """The operation's WebSocket with ``client``'s host, credentials and default headers; it opens on
-    ``async with`` / ``await`` / ``async for``. Arguments are checked here (``ApiValueError``).
-
-    ``heartbeat`` and ``receive_timeout`` default to the configuration's ``websocket_heartbeat`` and
-    ``websocket_receive_timeout``.
-    """
+    """The operation's WebSocket (see ``websocket.StreamOptions``); it opens on ``async with`` /
+    ``await`` / ``async for``. Arguments are checked here (``ApiValueError``)."""
     return AsyncWebSocketStream(
-        client,
-        endpoint,
-        args,
-        headers=headers,
-        open_timeout=open_timeout,
-        max_message_size=max_message_size,
-        heartbeat=heartbeat,
-        receive_timeout=receive_timeout,
+        client, endpoint, Handshake.prepare(client, endpoint, args, options)
     )

@@ -70,6 +70,7 @@ def test_build_names_the_spec_as_its_target_does_from_any_working_folder(
     (project / "specs" / "plane.yaml").write_bytes(SPEC.read_bytes())
     (project / "pyproject.toml").write_text(
         '[[tool.clientgen.targets]]\nspec = "specs/plane.yaml"\npackage = "plane"\n'
+        'library = "both"\n'
     )
     result = clientgen(
         "build", "--config", str(project / "pyproject.toml"), cwd=tmp_path

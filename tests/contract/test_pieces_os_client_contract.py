@@ -22,6 +22,7 @@ from tests.support.prism import (
     load_document,
     resolve,
 )
+from tests.support.twins import TWINS, open_api
 
 from .conftest import argument_names, assert_conforms, endpoints
 
@@ -264,11 +265,12 @@ def _cases() -> list[Case]:
 CASES = _cases()
 
 
-@pytest.fixture(scope="module")
-def api(pieces_prism: Any) -> Iterator[Any]:
+@pytest.fixture(scope="module", params=TWINS)
+def api(pieces_prism: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """``AssetsApi`` and ``AsyncAssetsApi`` in turn: every test runs against both clients."""
     configuration = pieces.Configuration(host=pieces_prism.url, retries=0, timeout=30)
-    with pieces.ApiClient(configuration) as client:
-        yield pieces.AssetsApi(client)
+    with open_api(pieces, "AssetsApi", configuration, request.param) as api:
+        yield api
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

@@ -13,6 +13,8 @@ from uuid import UUID
 
 import pytest
 
+from tests.support.twins import TWINS, open_api
+
 from .conftest import argument_names, assert_conforms, endpoints
 
 plane = pytest.importorskip("plane")
@@ -190,12 +192,18 @@ def _cases() -> list[Case]:
 CASES = _cases()
 
 
+@pytest.fixture(scope="module", params=TWINS)
+def twin(request: pytest.FixtureRequest) -> str:
+    """Every test runs against both clients: ``AssetsApi`` and ``AsyncAssetsApi``."""
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def api(plane_prism: Any) -> Iterator[Any]:
+def api(plane_prism: Any, twin: str) -> Iterator[Any]:
     configuration = plane.Configuration(host=plane_prism.url, retries=0, timeout=30)
     configuration.api_key["ApiKeyAuthentication"] = "test-api-key"
-    with plane.ApiClient(configuration) as client:
-        yield plane.AssetsApi(client)
+    with open_api(plane, "AssetsApi", configuration, twin) as api:
+        yield api
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -224,15 +232,13 @@ def test_plain_methods_return_the_data(api: Any) -> None:
     assert isinstance(upload, plane.AssetUploadResponse)
 
 
-def test_oauth2_access_token_is_accepted(plane_prism: Any) -> None:
+def test_oauth2_access_token_is_accepted(plane_prism: Any, twin: str) -> None:
     """The second security alternative: an OAuth2 bearer token instead of the API key."""
     configuration = plane.Configuration(
         host=plane_prism.url, access_token="test-token", retries=0
     )
-    with plane.ApiClient(configuration) as client:
-        response = plane.AssetsApi(client).get_generic_asset_with_http_info(
-            ASSET_ID, SLUG
-        )
+    with open_api(plane, "AssetsApi", configuration, twin) as api:
+        response = api.get_generic_asset_with_http_info(ASSET_ID, SLUG)
     assert_conforms(response)
     assert isinstance(response.data, plane.AssetDownloadResponse)
 
@@ -263,12 +269,12 @@ def test_prism_rejects_a_request_that_breaks_the_spec(api: Any) -> None:
     assert "sl-violations" in {k.lower() for k in caught.value.headers}
 
 
-def test_prism_rejects_missing_credentials(plane_prism: Any) -> None:
+def test_prism_rejects_missing_credentials(plane_prism: Any, twin: str) -> None:
     """Control: without credentials Prism answers the declared 401."""
     configuration = plane.Configuration(host=plane_prism.url, retries=0)
-    with plane.ApiClient(configuration) as client:
+    with open_api(plane, "AssetsApi", configuration, twin) as api:
         with pytest.raises(plane.ApiException) as caught:
-            plane.AssetsApi(client).delete_user_asset(ASSET_ID)
+            api.delete_user_asset(ASSET_ID)
     assert caught.value.status == 401
     assert isinstance(caught.value.data, plane.ErrorResponse)
 

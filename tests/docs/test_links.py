@@ -52,19 +52,32 @@ def test_anchor_forms() -> None:
 def test_readme_example_is_a_script(
     package: str, docs: dict[str, dict[str, str]]
 ) -> None:
-    """The README's getting-started example compiles as a plain script (asyncio: inside asyncio.run).
+    """The README's getting-started examples compile as plain scripts: the sync client's, and the
+    asyncio client's inside ``asyncio.run`` (asana_asyncio's only example; the twin's in a package with
+    both).
 
     The feature sections' examples (first line ``# Runs against ...``) are run by tests/features.
     """
-    (block,) = [
+    blocks = [
         f.content
         for f in fences(docs[package]["README.md"])
         if f.info == "python"
         and "ApiClient" in f.content
         and not f.content.startswith("# Runs against ")
     ]
-    compile(block, "README example", "exec")
-    assert ("asyncio.run(main())" in block) == (package == "asana_asyncio")
+    for block in blocks:
+        compile(block, "README example", "exec")
+    clients = [
+        ("asyncio.run(main())" in b, "AsyncApiClient(" in b, "AsyncAssetsApi(" in b)
+        for b in blocks
+    ]
+    if package == "asana_asyncio":
+        assert clients == [(True, False, False)]  # its only client is named ApiClient
+    else:
+        assert clients == [(False, False, False), (True, True, True)]
+    assert ("## Asyncio client" in docs[package]["README.md"]) == (
+        package != "asana_asyncio"
+    )
 
 
 def test_readme_mentions_websocket_and_pagination(
@@ -74,3 +87,22 @@ def test_readme_mentions_websocket_and_pagination(
     assert "## Pagination" in docs["asana_asyncio"]["README.md"]
     assert "## WebSocket streams" not in docs["plane"]["README.md"]
     assert "## Pagination" not in docs["plane"]["README.md"]
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_readme_states_the_runtime_defaults(
+    package: str, docs: dict[str, dict[str, str]]
+) -> None:
+    """The retry and timeout defaults the README quotes are the shipped runtime's (fed from it)."""
+    from generator.runtime import configuration, retry
+
+    readme = docs[package]["README.md"]
+    for text in (
+        f"`backoff_initial` ({retry.DEFAULT_BACKOFF_INITIAL:g} s)",
+        f"`backoff_max` ({retry.DEFAULT_BACKOFF_MAX:g} s)",
+        f"`retry_after_max` ({retry.DEFAULT_RETRY_AFTER_MAX:g} s)",
+        f"up to {retry.DEFAULT_JITTER * 100:g} %",
+        f"(default {retry.DEFAULT_MAX_RETRIES}; 0 disables them)",
+        f"seconds for the whole call (default {configuration.DEFAULT_TIMEOUT:g})",
+    ):
+        assert text in readme, text

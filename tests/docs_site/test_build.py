@@ -77,8 +77,11 @@ def test_each_generated_page_is_a_page_of_the_site_and_nothing_else_is(
 
 def test_the_navigation_groups_each_tag_with_its_reference_pages() -> None:
     nav = navigation(SiteProject("plane", GENERATED / "plane"))
-    home, tag, models = nav
+    home, tag, twin, models = nav
     assert home == {"Home": "README.md"}
+    assert twin == {
+        "AsyncAssets": ["docs/AsyncAssetsApi.md"]
+    }  # the asyncio client's page
     assert tag == {
         "Assets": ["docs/AssetsApi.md"]
         + [

@@ -210,3 +210,71 @@ def test_mypy_strict_rejects_a_misspelt_lazy_name(tmp_path: Path) -> None:
     result = _mypy(tmp_path, wrong)
     assert "typo.py:3: error" in result.stdout
     assert "typo.py:4: error" in result.stdout
+
+
+@pytest.mark.parametrize("package", ["plane", "pieces_os_client"])
+def test_neither_transport_is_imported_until_its_client_is_used(package: str) -> None:
+    """A package with both clients imports neither urllib3 nor aiohttp on import (nor on naming either
+    client's API class); building the sync client imports urllib3 only, the asyncio one aiohttp.
+    """
+    out = run_fresh(
+        "import sys, json\n" f"import {package} as pkg\n" """
+def transports():
+    return sorted(m for m in ("urllib3", "aiohttp", "websockets") if m in sys.modules)
+
+stages = {"import": transports()}
+pkg.AssetsApi, pkg.AsyncAssetsApi, pkg.Configuration, pkg.ApiException
+stages["names"] = transports()
+pkg.AssetsApi(pkg.ApiClient()).api_client.close()
+stages["sync"] = transports()
+print(json.dumps(stages))
+""",
+        package,
+    )
+    # The sync and asyncio client modules are where each transport is imported.
+    assert out == {"import": [], "names": [], "sync": ["urllib3"]}
+    out = run_fresh(
+        f"import sys, json, asyncio\nimport {package} as pkg\n" """
+async def main():
+    async with pkg.AsyncApiClient() as client:
+        pkg.AsyncAssetsApi(client)
+asyncio.run(main())
+print(json.dumps(sorted(m for m in ("urllib3", "aiohttp") if m in sys.modules)))
+""",
+        package,
+    )
+    assert out == ["aiohttp"]
+
+
+def test_the_asyncio_client_without_its_extra_names_the_install_command(
+    tmp_path: Path,
+) -> None:
+    """Without aiohttp installed (a ``plane`` install without ``[asyncio]``), the sync client works and
+    ``AsyncApiClient`` fails with the pip command that adds it."""
+    blocker = tmp_path / "aiohttp"
+    blocker.mkdir()
+    (blocker / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'aiohttp'\", name='aiohttp')\n"
+    )
+    env = dict(os.environ, PYTHONPATH=f"{tmp_path}{os.pathsep}{GENERATED / 'plane'}")
+    code = """
+import plane
+with plane.ApiClient() as client:
+    plane.AssetsApi(client)
+try:
+    plane.AsyncApiClient
+except ModuleNotFoundError as exc:
+    print(exc.name, "|", exc)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "aiohttp | AsyncApiClient needs aiohttp: pip install 'plane[asyncio]'"
+    )

@@ -181,3 +181,30 @@ def test_async_any_spec_path_query_header_and_api_keys(
     assert sorted(query.split("&")) == ["depth=5", "key=qk-2", "symbols=AAPL,MSFT"]
     assert handshake.header("X-Client-Tag") == "cli"
     assert handshake.header("X-Ticker-Key") == "hk-1"
+
+
+@pytest.mark.parametrize("method", sorted(PIECES_WS_OPS))
+def test_the_committed_asyncio_twin_streams_too(
+    method: str, ws_server: WsServer
+) -> None:
+    """``generated/pieces_os_client`` (library = "both"): ``AsyncAssetsApi.<op>_ws`` over
+    ``AsyncApiClient`` yields the same parsed messages as the sync ``AssetsApi.<op>_ws``.
+    """
+    import pieces_os_client as pkg
+
+    path, model = PIECES_WS_OPS[method]
+    ws_server.script(_messages(model), then="close")
+
+    async def main() -> list[Any]:
+        configuration = pkg.Configuration(host=ws_server.url)
+        async with pkg.AsyncApiClient(configuration) as client:
+            api = pkg.AsyncAssetsApi(client)
+            async with getattr(api, method)() as stream:
+                return [message async for message in stream]
+
+    received = asyncio.run(main())
+    assert [type(m) for m in received] == [getattr(pkg, model)] * 3
+    assert [len(m.iterable) for m in received] == [1, 2, 3]
+    (handshake,) = ws_server.handshakes
+    assert handshake.path == path
+    assert handshake.header("User-Agent").startswith("pieces-os-client/1.0.0 ")

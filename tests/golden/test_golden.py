@@ -26,8 +26,8 @@ def test_generated_matches_specs_templates_and_generator(target: object) -> None
 
 def test_targets_are_the_three_packages() -> None:
     assert [(t.package, t.library) for t in TARGETS] == [
-        ("plane", "sync"),
-        ("pieces_os_client", "sync"),
+        ("plane", "both"),
+        ("pieces_os_client", "both"),
         ("asana_asyncio", "asyncio"),
     ]
     assert all(os.path.isfile(t.spec) for t in TARGETS)

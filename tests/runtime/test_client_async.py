@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import pytest
 
 from generator.runtime.auth import AuthScheme
-from generator.runtime.client_async import AsyncApiClient, client_timeout
+from generator.runtime.client_async import AsyncApiClient
 from generator.runtime.configuration import BaseConfiguration
 from generator.runtime.endpoint import Body, Endpoint, FormField, Param
 from generator.runtime.exceptions import (
@@ -337,17 +337,6 @@ def test_read_timeout_is_retried_for_get(server: RecordingServer) -> None:
     assert run(main()) == Asset(id=1, name="fast")
 
 
-def test_timeout_mapping() -> None:
-    # one number bounds the whole request (and each step); a pair is (connect, read), connect + read
-    # in all
-    both = client_timeout(2.0)
-    assert (both.total, both.sock_connect, both.sock_read) == (2.0, 2.0, 2.0)
-    split = client_timeout((1.0, 5.0))
-    assert (split.total, split.sock_connect, split.sock_read) == (6.0, 1.0, 5.0)
-    none = client_timeout(None)
-    assert none.total is None and none.sock_read is None
-
-
 def test_dropped_connection(server: RecordingServer) -> None:
     server.enqueue(drop=True)
 
@@ -589,12 +578,12 @@ def test_session_lifecycle_and_user_agent(server: RecordingServer) -> None:
         other = ApiClient(
             Configuration(host=server.url), header_name="X-A", header_value="1"
         )
-        assert other._session is None  # created lazily, inside the loop
+        assert other.transport._session is None  # created lazily, inside the loop
         async with other:
             session = await other.session()
             assert await other.session() is session
             await other.call(DELETE_ASSET, {"id": 1})
-        assert session.closed and other._session is None
+        assert session.closed and other.transport._session is None
         await other.call(DELETE_ASSET, {"id": 2})  # a new session after close()
         await other.close()
         await client.close()  # never opened: nothing to do

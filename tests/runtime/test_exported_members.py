@@ -34,7 +34,11 @@ EXPORTS = {
         "is_json_content_type",
         "response_type_for",
     ],
-    "client_sync": ["MAX_REDIRECTS", "SyncApiClient", "translate_error"],
+    "core": ["MAX_REDIRECTS", "BaseClient", "CallOptions", "Exchange"],
+    "client_sync": ["SyncApiClient", "Urllib3Transport", "translate_error"],
+    "client_async": ["AiohttpTransport", "AsyncApiClient", "translate_error"],
+    "pagination": ["Pager", "apaginate", "paginate"],
+    "websocket": ["Handshake", "StreamBase", "StreamOptions"],
 }
 
 
@@ -58,12 +62,14 @@ def test_pinned_exports(module: str) -> None:
         "retry",
         "response",
         "request",
+        "core",
         "client_sync",
         "client_async",
         "limits",
         "enums",
         "pagination",
         "watchdog",
+        "websocket",
         "websocket_sync",
         "websocket_async",
     ],

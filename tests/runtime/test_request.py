@@ -60,7 +60,7 @@ def test_get_request() -> None:
         "trace_id": "t",
         "theme": "dark",
     }
-    request = build_request(GET_ASSET, args, cfg, user_agent="ua/1")
+    request = build_request(GET_ASSET, args, cfg, headers={"User-Agent": "ua/1"})
     assert request.method == "GET"
     assert (
         request.url

@@ -64,9 +64,8 @@ HEADER_LAYERS: list[dict[str, str] | None] = [
 
 @pytest.mark.parametrize("layer", HEADER_LAYERS)
 @pytest.mark.parametrize("with_body", [False, True])
-@pytest.mark.parametrize("user_agent", [None, "gen/1"])
 def test_headers_as_merge_headers(
-    layer: dict[str, str] | None, with_body: bool, user_agent: str | None
+    layer: dict[str, str] | None, with_body: bool
 ) -> None:
     endpoint = Endpoint(
         "op",
@@ -76,14 +75,10 @@ def test_headers_as_merge_headers(
         accept=("application/json", "text/plain"),
     )
     args = {"b": {"a": 1}} if with_body else {}
-    request = build_request(
-        endpoint, args, BaseConfiguration(), headers=layer, user_agent=user_agent
-    )
+    request = build_request(endpoint, args, BaseConfiguration(), headers=layer)
     generated = {"Accept": "application/json, text/plain"}
     if with_body:
         generated["Content-Type"] = "application/json"
-    if user_agent:
-        generated["User-Agent"] = user_agent
     expected = merge_headers(generated, layer)
     assert list(request.headers.items()) == list(expected.items())  # same order too
 

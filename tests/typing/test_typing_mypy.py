@@ -299,3 +299,71 @@ def test_wrong_user_code_fails_with_expected_codes(
     result = _mypy(package, cache_dir, tmp_path, path.name)
     assert result.returncode == 1, result.stdout + result.stderr
     assert _errors(result.stdout, path.name) == _expected(text), result.stdout
+
+
+TWIN_GOOD = """
+    from __future__ import annotations
+
+    import asyncio
+
+    from pieces_os_client import (
+        Assets,
+        AsyncApiClient,
+        AsyncAssetsApi,
+        Configuration,
+        Seed,
+    )
+    from pieces_os_client.api_response import ApiResponse
+    from pieces_os_client.exceptions import ServiceException
+
+
+    async def main() -> None:
+        async with AsyncApiClient(Configuration(host="http://localhost:1000")) as client:
+            api = AsyncAssetsApi(client)
+            snapshot: Assets = await api.assets_snapshot(transferables=False)
+            deleted: str = await api.assets_delete_asset(snapshot.iterable[0].id)
+            drafted: Seed = await api.assets_draft(seed={"type": "UNKNOWN"})
+            info: ApiResponse[Assets] = await api.assets_snapshot_with_http_info()
+            status: int = info.status_code
+            raw = await api.assets_snapshot_without_preload_content()
+            body: bytes = await raw.read()
+            async with api.stream_assets_ws(_receive_timeout=5.0) as stream:
+                async for message in stream:
+                    latest: Assets = message
+                    print(latest.iterable)
+            print(deleted, drafted, status, body)
+        try:
+            await AsyncAssetsApi().assets_pseudo_snapshot()
+        except ServiceException as exc:
+            print(exc.status, exc.body)
+
+
+    asyncio.run(main())
+    """
+
+TWIN_BAD = """
+    from __future__ import annotations
+
+    from pieces_os_client import AsyncApiClient, AsyncAssetsApi
+
+
+    async def main() -> None:
+        async with AsyncApiClient() as client:
+            api = AsyncAssetsApi(client)
+            print(api.assets_snapshot().iterable)  # E: attr-defined
+            deleted: int = await api.assets_delete_asset("x")  # E: assignment
+            await api.assets_snapshot(transferables="yes")  # E: arg-type
+            print(deleted)
+    """
+
+
+def test_asyncio_twin_user_code_type_checks(cache_dir: Path, tmp_path: Path) -> None:
+    """The asyncio twin of a package with both clients is as typed as the sync one: right code passes
+    ``mypy --strict``, wrong code fails with exactly the expected codes."""
+    path, _ = _write(tmp_path, "pieces_os_client", TWIN_GOOD)
+    result = _mypy("pieces_os_client", cache_dir, tmp_path, path.name)
+    assert _errors(result.stdout, path.name) == set(), result.stdout + result.stderr
+    path, text = _write(tmp_path, "pieces_os_client", TWIN_BAD)
+    result = _mypy("pieces_os_client", cache_dir, tmp_path, path.name)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert _errors(result.stdout, path.name) == _expected(text), result.stdout

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.support.recording_server import RecordingServer
+from tests.support.twins import Twin
 
 from .conftest import API_KEY, ROOT, TOKEN
 
@@ -31,14 +32,14 @@ UPLOAD = {
 ATTACHMENT = {"data": {"gid": "9", "name": "report.pdf", "resource_subtype": "asana"}}
 
 
-def _plane_calls(server: RecordingServer, *calls) -> None:  # type: ignore[no-untyped-def]
+def _plane_calls(server: RecordingServer, twin: Twin, *calls) -> None:  # type: ignore[no-untyped-def]
     import plane
 
     config = plane.Configuration(
         host=server.url, api_key={"ApiKeyAuthentication": API_KEY}
     )
-    with plane.ApiClient(config) as client:
-        api = plane.AssetsApi(client)
+    with twin.client(plane, config) as client:
+        api = twin.api(plane, "AssetsApi", client)
         for call in calls:
             call(api)
 
@@ -47,7 +48,7 @@ def _plane_calls(server: RecordingServer, *calls) -> None:  # type: ignore[no-un
 
 
 def test_plane_model_and_dict_bodies_send_the_same_bytes(
-    server: RecordingServer,
+    server: RecordingServer, twin: Twin
 ) -> None:
     from plane import EntityTypeEnum, TypeEnum, UserAssetUploadRequest
 
@@ -67,6 +68,7 @@ def test_plane_model_and_dict_bodies_send_the_same_bytes(
     }
     _plane_calls(
         server,
+        twin,
         lambda api: api.create_user_asset_upload(model),
         lambda api: api.create_user_asset_upload(as_dict),
     )
@@ -85,7 +87,9 @@ def test_plane_model_and_dict_bodies_send_the_same_bytes(
         assert request.header("Content-Length") == str(len(expected.encode("utf-8")))
 
 
-def test_plane_unset_optional_fields_are_not_sent(server: RecordingServer) -> None:
+def test_plane_unset_optional_fields_are_not_sent(
+    server: RecordingServer, twin: Twin
+) -> None:
     from plane import (
         EntityTypeEnum,
         GenericAssetUploadRequest,
@@ -99,6 +103,7 @@ def test_plane_unset_optional_fields_are_not_sent(server: RecordingServer) -> No
     server.enqueue(204)
     _plane_calls(
         server,
+        twin,
         lambda api: api.create_generic_asset_upload(
             "ws", GenericAssetUploadRequest(name="a.bin", size=0)
         ),
@@ -126,17 +131,17 @@ def test_plane_unset_optional_fields_are_not_sent(server: RecordingServer) -> No
     assert false_patch.body == b'{"is_uploaded":false}'
 
 
-def test_pieces_json_body_on_get(server: RecordingServer) -> None:
+def test_pieces_json_body_on_get(server: RecordingServer, twin: Twin) -> None:
     """``assets_get_related_assets`` is a GET with a JSON body: the body is sent, with its headers."""
     import pieces_os_client
     from pieces_os_client import Assets
 
     server.enqueue(200, json={"iterable": []})
     server.enqueue(200, json={"iterable": []})
-    with pieces_os_client.ApiClient(
-        pieces_os_client.Configuration(host=server.url)
+    with twin.client(
+        pieces_os_client, pieces_os_client.Configuration(host=server.url)
     ) as client:
-        api = pieces_os_client.AssetsApi(client)
+        api = twin.api(pieces_os_client, "AssetsApi", client)
         result = api.assets_get_related_assets(Assets(iterable=[]))
         api.assets_get_related_assets({"iterable": []})
     assert isinstance(result, Assets) and result.iterable == []
@@ -147,30 +152,32 @@ def test_pieces_json_body_on_get(server: RecordingServer) -> None:
         assert request.header("Content-Length") == "15"
 
 
-def test_pieces_optional_body_absent_sends_nothing(server: RecordingServer) -> None:
+def test_pieces_optional_body_absent_sends_nothing(
+    server: RecordingServer, twin: Twin
+) -> None:
     import pieces_os_client
 
     server.enqueue(200, json={"iterable": []})
-    with pieces_os_client.ApiClient(
-        pieces_os_client.Configuration(host=server.url)
+    with twin.client(
+        pieces_os_client, pieces_os_client.Configuration(host=server.url)
     ) as client:
-        pieces_os_client.AssetsApi(client).assets_get_related_assets()
+        twin.api(pieces_os_client, "AssetsApi", client).assets_get_related_assets()
     [request] = server.requests
     assert request.body == b""
     assert request.header("Content-Type") is None
 
 
-def test_pieces_seed_model_by_alias(server: RecordingServer) -> None:
+def test_pieces_seed_model_by_alias(server: RecordingServer, twin: Twin) -> None:
     import pieces_os_client
     from pieces_os_client.models.seed import Seed
     from pieces_os_client.models.seed_type_enum import SeedTypeEnum
 
     server.enqueue(200, json={"type": "UNKNOWN"})
     server.enqueue(200, json={"type": "UNKNOWN"})
-    with pieces_os_client.ApiClient(
-        pieces_os_client.Configuration(host=server.url)
+    with twin.client(
+        pieces_os_client, pieces_os_client.Configuration(host=server.url)
     ) as client:
-        api = pieces_os_client.AssetsApi(client)
+        api = twin.api(pieces_os_client, "AssetsApi", client)
         drafted = api.assets_draft(True, Seed(type=SeedTypeEnum.SEEDED_FORMAT))
         api.assets_draft(seed={"type": "SEEDED_FORMAT"})
     assert drafted.type == SeedTypeEnum.UNKNOWN

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.support.recording_server import RecordingServer
+from tests.support.twins import Twin
 
 from .conftest import API_KEY, TOKEN
 
@@ -34,15 +35,18 @@ STATUS_CLASSES = [
 ]
 
 
-def _plane(host: str, **config: Any):  # type: ignore[no-untyped-def]
+def _plane(host: str, twin: Twin | None = None, **config: Any):  # type: ignore[no-untyped-def]
+    """A plane client and its AssetsApi: the sync ones, or ``twin``'s (sync or asyncio)."""
     import plane
 
-    client = plane.ApiClient(
+    twin = twin or Twin("sync")
+    client = twin.client(
+        plane,
         plane.Configuration(
             host=host, api_key={"ApiKeyAuthentication": API_KEY}, **config
-        )
+        ),
     )
-    return client, plane.AssetsApi(client)
+    return client, twin.api(plane, "AssetsApi", client)
 
 
 def _asana(host: str, call, **config: Any):  # type: ignore[no-untyped-def]
@@ -72,7 +76,7 @@ def _plane_error_types() -> dict[int, Any]:
 
 @pytest.mark.parametrize(("status", "class_name"), STATUS_CLASSES)
 def test_plane_status_exceptions(
-    server: RecordingServer, status: int, class_name: str
+    server: RecordingServer, twin: Twin, status: int, class_name: str
 ) -> None:
     """createGenericAssetUpload declares ErrorResponse for 400/401/403/404 and AssetConflictResponse
     for 409: ``.data`` is that model; other statuses have no declared model (``.data`` is None).
@@ -95,7 +99,7 @@ def test_plane_status_exceptions(
         {"Content-Type": "application/json", "X-Request-Id": "req-7"},
         reason="Custom Reason",
     )
-    client, api = _plane(server.url)
+    client, api = _plane(server.url, twin)
     expected_class = getattr(plane.exceptions, class_name)
     with client, pytest.raises(plane.exceptions.ApiException) as caught:
         api.create_generic_asset_upload("ws", {"name": "n", "size": 1})
@@ -118,12 +122,12 @@ def test_plane_status_exceptions(
     assert len(server.requests) == 1  # POST is never retried
 
 
-def test_plane_error_model_on_get(server: RecordingServer) -> None:
+def test_plane_error_model_on_get(server: RecordingServer, twin: Twin) -> None:
     from plane import ErrorResponse
     from plane.exceptions import NotFoundException
 
     server.enqueue(404, json={"error": "Asset not found"})
-    client, api = _plane(server.url)
+    client, api = _plane(server.url, twin)
     with client, pytest.raises(NotFoundException) as caught:
         api.get_generic_asset("a1", "ws")
     assert isinstance(caught.value.data, ErrorResponse)
@@ -133,13 +137,15 @@ def test_plane_error_model_on_get(server: RecordingServer) -> None:
     )
 
 
-def test_plane_non_json_error_body_keeps_its_text(server: RecordingServer) -> None:
+def test_plane_non_json_error_body_keeps_its_text(
+    server: RecordingServer, twin: Twin
+) -> None:
     from plane.exceptions import ForbiddenException
 
     server.enqueue(
         403, "<html><h1>Forbidden by WAF</h1></html>", {"Content-Type": "text/html"}
     )
-    client, api = _plane(server.url)
+    client, api = _plane(server.url, twin)
     with client, pytest.raises(ForbiddenException) as caught:
         api.delete_user_asset("a1")
     assert caught.value.body == "<html><h1>Forbidden by WAF</h1></html>"
@@ -147,13 +153,15 @@ def test_plane_non_json_error_body_keeps_its_text(server: RecordingServer) -> No
     assert "Forbidden by WAF" in str(caught.value)
 
 
-def test_plane_error_body_not_matching_model(server: RecordingServer) -> None:
+def test_plane_error_body_not_matching_model(
+    server: RecordingServer, twin: Twin
+) -> None:
     """A JSON error body that does not match the declared model still raises the status exception
     (``.data`` None, text kept), not a validation error."""
     from plane.exceptions import BadRequestException
 
     server.enqueue(400, json={"error": {"nested": "unexpected"}})
-    client, api = _plane(server.url)
+    client, api = _plane(server.url, twin)
     with client, pytest.raises(BadRequestException) as caught:
         api.create_user_asset_upload(
             {"name": "a", "size": 1, "entity_type": "USER_AVATAR"}

@@ -12,6 +12,7 @@ from uuid import UUID
 import pytest
 
 from tests.support.recording_server import RecordingServer
+from tests.support.twins import Twin
 
 from .conftest import API_KEY, TOKEN
 
@@ -29,11 +30,13 @@ ATTACHMENT = {"data": {"gid": "1"}}
 CREDENTIAL_HEADERS = {"authorization", "x-api-key", "cookie", "proxy-authorization"}
 
 
-def _plane(server_url: str, **config: Any):  # type: ignore[no-untyped-def]
+def _plane(server_url: str, twin: Twin | None = None, **config: Any):  # type: ignore[no-untyped-def]
+    """A plane client and its AssetsApi: the sync ones, or ``twin``'s (sync or asyncio)."""
     import plane
 
-    client = plane.ApiClient(plane.Configuration(host=server_url, **config))
-    return client, plane.AssetsApi(client)
+    twin = twin or Twin("sync")
+    client = twin.client(plane, plane.Configuration(host=server_url, **config))
+    return client, twin.api(plane, "AssetsApi", client)
 
 
 def _asana(server_url: str, call, **config: Any):  # type: ignore[no-untyped-def]
@@ -50,12 +53,12 @@ def _asana(server_url: str, call, **config: Any):  # type: ignore[no-untyped-def
 # -- standard headers --------------------------------------------------------------------------------
 
 
-def test_plane_headers_per_operation(server: RecordingServer) -> None:
+def test_plane_headers_per_operation(server: RecordingServer, twin: Twin) -> None:
     server.enqueue(200, json=DOWNLOAD)
     server.enqueue(200, json=UPLOAD)
     server.enqueue(204)
     server.enqueue(204)
-    client, api = _plane(server.url, api_key={"ApiKeyAuthentication": API_KEY})
+    client, api = _plane(server.url, twin, api_key={"ApiKeyAuthentication": API_KEY})
     with client:
         api.get_generic_asset("a1", "ws")
         api.create_user_asset_upload(
@@ -114,9 +117,9 @@ def test_asana_headers(server: RecordingServer) -> None:
     assert "x-api-key" not in request.header_names()
 
 
-def test_per_call_and_default_headers(server: RecordingServer) -> None:
+def test_per_call_and_default_headers(server: RecordingServer, twin: Twin) -> None:
     server.enqueue(200, json=DOWNLOAD)
-    client, api = _plane(server.url, api_key={"ApiKeyAuthentication": API_KEY})
+    client, api = _plane(server.url, twin, api_key={"ApiKeyAuthentication": API_KEY})
     client.set_default_header("X-Trace", "t1")
     with client:
         api.get_generic_asset("a", "w", _headers={"X-Request-Id": "r1"})
@@ -150,10 +153,13 @@ def test_per_call_and_default_headers(server: RecordingServer) -> None:
     ids=["api-key", "api-key-prefix", "oauth2-token", "both", "none"],
 )
 def test_plane_auth(
-    server: RecordingServer, config: dict[str, Any], expected: dict[str, str]
+    server: RecordingServer,
+    twin: Twin,
+    config: dict[str, Any],
+    expected: dict[str, str],
 ) -> None:
     server.enqueue(200, json=UPLOAD)
-    client, api = _plane(server.url, **config)
+    client, api = _plane(server.url, twin, **config)
     with client:
         api.create_user_asset_upload(
             {"name": "a.png", "size": 3, "entity_type": "USER_AVATAR"}
@@ -181,12 +187,13 @@ def test_asana_bearer_and_no_token(server: RecordingServer) -> None:
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_plane_redirect_to_other_origin_drops_credentials(
-    server: RecordingServer, other_server: RecordingServer, status: int
+    server: RecordingServer, twin: Twin, other_server: RecordingServer, status: int
 ) -> None:
     server.enqueue(status, headers={"Location": f"{other_server.url}/elsewhere?x=1"})
     other_server.enqueue(200, json=DOWNLOAD)
     client, api = _plane(
         server.url,
+        twin,
         api_key={"ApiKeyAuthentication": API_KEY},
         access_token=TOKEN,
     )
@@ -204,10 +211,11 @@ def test_plane_redirect_to_other_origin_drops_credentials(
 
 def test_plane_redirect_on_same_origin_keeps_credentials(
     server: RecordingServer,
+    twin: Twin,
 ) -> None:
     server.enqueue(302, headers={"Location": "/moved"})
     server.enqueue(200, json=DOWNLOAD)
-    client, api = _plane(server.url, api_key={"ApiKeyAuthentication": API_KEY})
+    client, api = _plane(server.url, twin, api_key={"ApiKeyAuthentication": API_KEY})
     with client:
         api.get_generic_asset("a", "w")
     first, followed = server.requests
@@ -216,12 +224,12 @@ def test_plane_redirect_on_same_origin_keeps_credentials(
 
 
 def test_plane_post_302_to_other_origin(
-    server: RecordingServer, other_server: RecordingServer
+    server: RecordingServer, twin: Twin, other_server: RecordingServer
 ) -> None:
     """302 after POST becomes a GET without body, and the key stays home."""
     server.enqueue(302, headers={"Location": f"{other_server.url}/x"})
     other_server.enqueue(200, json=UPLOAD)
-    client, api = _plane(server.url, api_key={"ApiKeyAuthentication": API_KEY})
+    client, api = _plane(server.url, twin, api_key={"ApiKeyAuthentication": API_KEY})
     with client:
         api.create_user_asset_upload(
             {"name": "a.png", "size": 3, "entity_type": "USER_AVATAR"}
@@ -269,14 +277,14 @@ def test_configuration_repr_hides_secrets() -> None:
             assert "https://h.invalid" in text
 
 
-def test_exceptions_never_show_secrets(server: RecordingServer) -> None:
+def test_exceptions_never_show_secrets(server: RecordingServer, twin: Twin) -> None:
     from plane.exceptions import ApiConnectionError, UnauthorizedException
 
     server.enqueue(
         401, json={"error": "bad key", "error_code": "AUTHENTICATION_REQUIRED"}
     )
     client, api = _plane(
-        server.url, api_key={"ApiKeyAuthentication": API_KEY}, access_token=TOKEN
+        server.url, twin, api_key={"ApiKeyAuthentication": API_KEY}, access_token=TOKEN
     )
     with client, pytest.raises(UnauthorizedException) as caught:
         api.get_generic_asset("a", "w")

@@ -8,6 +8,7 @@ import asyncio
 import pytest
 
 from tests.support.recording_server import RecordingServer
+from tests.support.twins import Twin
 
 from .conftest import API_KEY, TOKEN
 
@@ -30,21 +31,22 @@ DOWNLOAD = {
 ATTACHMENT = {"data": {"gid": "1", "resource_type": "attachment"}}
 
 
-def _plane_api(server: RecordingServer):  # type: ignore[no-untyped-def]
+def _plane_api(server: RecordingServer, twin: Twin):  # type: ignore[no-untyped-def]
     import plane
 
-    client = plane.ApiClient(
-        plane.Configuration(host=server.url, api_key={"ApiKeyAuthentication": API_KEY})
+    client = twin.client(
+        plane,
+        plane.Configuration(host=server.url, api_key={"ApiKeyAuthentication": API_KEY}),
     )
-    return client, plane.AssetsApi(client)
+    return client, twin.api(plane, "AssetsApi", client)
 
 
 @pytest.mark.parametrize(("value", "encoded"), HOSTILE_SEGMENTS)
 def test_plane_path_params_are_one_segment(
-    server: RecordingServer, value: str, encoded: str
+    server: RecordingServer, twin: Twin, value: str, encoded: str
 ) -> None:
     server.enqueue(200, json=DOWNLOAD)
-    client, api = _plane_api(server)
+    client, api = _plane_api(server, twin)
     with client:
         api.get_generic_asset(asset_id=value, slug=value)
     [request] = server.requests
@@ -54,10 +56,10 @@ def test_plane_path_params_are_one_segment(
 
 @pytest.mark.parametrize(("value", "encoded"), HOSTILE_SEGMENTS)
 def test_plane_delete_path_param(
-    server: RecordingServer, value: str, encoded: str
+    server: RecordingServer, twin: Twin, value: str, encoded: str
 ) -> None:
     server.enqueue(204)
-    client, api = _plane_api(server)
+    client, api = _plane_api(server, twin)
     with client:
         assert api.delete_user_asset(value) is None
     assert server.requests[0].target == f"/api/v1/assets/user-assets/{encoded}/"
@@ -79,20 +81,22 @@ def test_asana_path_param_is_one_segment(
     assert server.requests[0].target == f"/attachments/{encoded}"
 
 
-def test_pieces_path_param_is_one_segment(server: RecordingServer) -> None:
+def test_pieces_path_param_is_one_segment(server: RecordingServer, twin: Twin) -> None:
     import pieces_os_client
 
     server.enqueue(200, "x", {"Content-Type": "text/plain"})
     config = pieces_os_client.Configuration(host=server.url)
-    with pieces_os_client.ApiClient(config) as client:
-        pieces_os_client.AssetsApi(client).assets_delete_asset("../a b/é")
+    with twin.client(pieces_os_client, config) as client:
+        twin.api(pieces_os_client, "AssetsApi", client).assets_delete_asset("../a b/é")
     assert server.requests[0].target == "/assets/..%2Fa%20b%2F%C3%A9/delete"
 
 
-def test_empty_path_param_is_refused_before_sending(server: RecordingServer) -> None:
+def test_empty_path_param_is_refused_before_sending(
+    server: RecordingServer, twin: Twin
+) -> None:
     from plane.exceptions import ApiValueError
 
-    client, api = _plane_api(server)
+    client, api = _plane_api(server, twin)
     with client, pytest.raises(ApiValueError, match="asset_id"):
         api.delete_user_asset("")
     assert server.requests == []
@@ -179,14 +183,14 @@ def test_asana_empty_opt_fields_list(server: RecordingServer) -> None:
     assert server.requests[0].query == "opt_fields="
 
 
-def test_pieces_query_booleans_and_strings(server: RecordingServer) -> None:
+def test_pieces_query_booleans_and_strings(server: RecordingServer, twin: Twin) -> None:
     import pieces_os_client
 
     server.enqueue(200, json={"iterable": [], "suggested": 0, "exact": 0})
     server.enqueue(200, json={"iterable": []})
     config = pieces_os_client.Configuration(host=server.url)
-    with pieces_os_client.ApiClient(config) as client:
-        api = pieces_os_client.AssetsApi(client)
+    with twin.client(pieces_os_client, config) as client:
+        api = twin.api(pieces_os_client, "AssetsApi", client)
         api.assets_search_assets(
             query="a&b=c d", transferables=False, searchable_tags="x,y", pseudo=True
         )
@@ -201,11 +205,12 @@ def test_pieces_query_booleans_and_strings(server: RecordingServer) -> None:
 
 def test_pieces_no_query_string_when_all_optionals_absent(
     server: RecordingServer,
+    twin: Twin,
 ) -> None:
     import pieces_os_client
 
     server.enqueue(200, json={"iterable": []})
     config = pieces_os_client.Configuration(host=server.url)
-    with pieces_os_client.ApiClient(config) as client:
-        pieces_os_client.AssetsApi(client).assets_snapshot()
+    with twin.client(pieces_os_client, config) as client:
+        twin.api(pieces_os_client, "AssetsApi", client).assets_snapshot()
     assert server.requests[0].target == "/assets"

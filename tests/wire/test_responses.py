@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.support.recording_server import RecordingServer
+from tests.support.twins import Twin
 
 from .conftest import API_KEY, TOKEN
 
@@ -21,13 +22,15 @@ DOWNLOAD = {
 }
 
 
-def _plane(server: RecordingServer):  # type: ignore[no-untyped-def]
+def _plane(server: RecordingServer, twin: Twin | None = None):  # type: ignore[no-untyped-def]
     import plane
 
-    client = plane.ApiClient(
-        plane.Configuration(host=server.url, api_key={"ApiKeyAuthentication": API_KEY})
+    twin = twin or Twin("sync")
+    client = twin.client(
+        plane,
+        plane.Configuration(host=server.url, api_key={"ApiKeyAuthentication": API_KEY}),
     )
-    return client, plane.AssetsApi(client)
+    return client, twin.api(plane, "AssetsApi", client)
 
 
 def _pieces(server: RecordingServer):  # type: ignore[no-untyped-def]
@@ -78,10 +81,10 @@ def test_pieces_text_response_in_another_charset(server: RecordingServer) -> Non
         assert api.assets_delete_asset("a") == "café"
 
 
-def test_plane_204_is_none(server: RecordingServer) -> None:
+def test_plane_204_is_none(server: RecordingServer, twin: Twin) -> None:
     server.enqueue(204, headers={"X-Request-Id": "r-1"})
     server.enqueue(204)
-    client, api = _plane(server)
+    client, api = _plane(server, twin)
     with client:
         assert api.delete_user_asset("a1") is None
         info = api.delete_user_asset_with_http_info("a1")
@@ -92,14 +95,14 @@ def test_plane_204_is_none(server: RecordingServer) -> None:
     assert first.method == second.method == "DELETE"
 
 
-def test_plane_with_http_info(server: RecordingServer) -> None:
+def test_plane_with_http_info(server: RecordingServer, twin: Twin) -> None:
     from plane import AssetDownloadResponse
 
     body = json.dumps(DOWNLOAD).encode()
     server.enqueue(
         200, body, {"Content-Type": "application/json", "X-Request-Id": "r-42"}
     )
-    client, api = _plane(server)
+    client, api = _plane(server, twin)
     with client:
         info = api.get_generic_asset_with_http_info("a1", "ws")
     assert info.status_code == 200
@@ -158,12 +161,12 @@ def test_asana_without_preload_content_is_unread(server: RecordingServer) -> Non
     assert (status, body) == (200, b"<not json>")
 
 
-def test_unknown_response_fields_are_kept(server: RecordingServer) -> None:
+def test_unknown_response_fields_are_kept(server: RecordingServer, twin: Twin) -> None:
     from plane import AssetDownloadResponse
 
     payload = {**DOWNLOAD, "expires_in": 3600, "new_thing": {"nested": [1, 2]}}
     server.enqueue(200, json=payload)
-    client, api = _plane(server)
+    client, api = _plane(server, twin)
     with client:
         result = api.get_generic_asset("a1", "ws")
     assert result.model_extra == {"expires_in": 3600, "new_thing": {"nested": [1, 2]}}
@@ -203,13 +206,13 @@ def test_asana_nested_unknown_fields_are_kept(server: RecordingServer) -> None:
     ],
 )
 def test_plane_mismatched_200_raises_response_validation_error(
-    server: RecordingServer, payload: dict[str, Any], field: str
+    server: RecordingServer, twin: Twin, payload: dict[str, Any], field: str
 ) -> None:
     from plane.exceptions import ResponseValidationError
 
     body = json.dumps(payload).encode()
     server.enqueue(200, body, {"Content-Type": "application/json"})
-    client, api = _plane(server)
+    client, api = _plane(server, twin)
     with client, pytest.raises(ResponseValidationError) as caught:
         api.get_generic_asset("a1", "ws")
     exc = caught.value
@@ -222,11 +225,12 @@ def test_plane_mismatched_200_raises_response_validation_error(
 
 def test_plane_non_json_200_raises_response_validation_error(
     server: RecordingServer,
+    twin: Twin,
 ) -> None:
     from plane.exceptions import ResponseValidationError
 
     server.enqueue(200, b"<html>maintenance</html>", {"Content-Type": "text/html"})
-    client, api = _plane(server)
+    client, api = _plane(server, twin)
     with client, pytest.raises(ResponseValidationError) as caught:
         api.get_generic_asset("a1", "ws")
     assert caught.value.body == b"<html>maintenance</html>"

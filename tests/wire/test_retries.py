@@ -1,5 +1,6 @@
 """Retries as seen on the wire: idempotent requests are retried on 503 (with backoff through the
-client's sleep hook), POST is not, ``_retries=0`` and ``Configuration(retries=0)`` disable them.
+client's sleep hook), POST is not, ``_retries=0`` and ``Configuration(retries=0)`` disable them. The
+plane and pieces tests run against both clients of the package (``twin``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from uuid import UUID
 import pytest
 
 from tests.support.recording_server import RecordingServer
+from tests.support.twins import Twin
 
 from .conftest import API_KEY, TOKEN
 
@@ -25,7 +27,7 @@ UPLOAD = {
 }
 
 
-def _plane(server: RecordingServer, **config: Any):  # type: ignore[no-untyped-def]
+def _plane(server: RecordingServer, twin: Twin, **config: Any):  # type: ignore[no-untyped-def]
     import plane
 
     configuration = plane.Configuration(
@@ -35,17 +37,17 @@ def _plane(server: RecordingServer, **config: Any):  # type: ignore[no-untyped-d
         backoff_max=0.04,
         **config,
     )
-    client = plane.ApiClient(configuration)
+    client = twin.client(plane, configuration)
     delays: list[float] = []
     client.sleep = delays.append
-    return client, plane.AssetsApi(client), delays
+    return client, twin.api(plane, "AssetsApi", client), delays
 
 
-def test_get_retried_on_503_until_success(server: RecordingServer) -> None:
+def test_get_retried_on_503_until_success(server: RecordingServer, twin: Twin) -> None:
     server.enqueue(503, json={"error": "busy"})
     server.enqueue(503, json={"error": "busy"})
     server.enqueue(200, json=DOWNLOAD)
-    client, api, delays = _plane(server)
+    client, api, delays = _plane(server, twin)
     with client:
         result = api.get_generic_asset("a1", "ws")
     assert result.asset_id == UUID("550e8400-e29b-41d4-a716-446655440000")
@@ -61,12 +63,14 @@ def test_get_retried_on_503_until_success(server: RecordingServer) -> None:
     assert 0.015 <= delays[1] <= 0.02
 
 
-def test_get_gives_up_after_configured_retries(server: RecordingServer) -> None:
+def test_get_gives_up_after_configured_retries(
+    server: RecordingServer, twin: Twin
+) -> None:
     from plane.exceptions import ServiceException
 
     for _ in range(5):
         server.enqueue(503, json={"error": "busy"}, headers={"X-Attempt": "n"})
-    client, api, delays = _plane(server)  # default: 2 retries
+    client, api, delays = _plane(server, twin)  # default: 2 retries
     with client, pytest.raises(ServiceException) as caught:
         api.get_generic_asset("a1", "ws")
     assert caught.value.status == 503
@@ -74,23 +78,23 @@ def test_get_gives_up_after_configured_retries(server: RecordingServer) -> None:
     assert len(delays) == 2
 
 
-def test_delete_retried_on_502_and_429(server: RecordingServer) -> None:
+def test_delete_retried_on_502_and_429(server: RecordingServer, twin: Twin) -> None:
     server.enqueue(502)
     server.enqueue(429, headers={"Retry-After": "0"})
     server.enqueue(204)
-    client, api, delays = _plane(server)
+    client, api, delays = _plane(server, twin)
     with client:
         assert api.delete_user_asset("a1") is None
     assert [r.method for r in server.requests] == ["DELETE"] * 3
     assert delays[1] == 0.0  # Retry-After wins over backoff
 
 
-def test_post_is_not_retried(server: RecordingServer) -> None:
+def test_post_is_not_retried(server: RecordingServer, twin: Twin) -> None:
     from plane.exceptions import ServiceException
 
     server.enqueue(503, json={"error": "busy"})
     server.enqueue(200, json=UPLOAD)
-    client, api, delays = _plane(server)
+    client, api, delays = _plane(server, twin)
     with client, pytest.raises(ServiceException):
         api.create_user_asset_upload(
             {"name": "a", "size": 1, "entity_type": "USER_AVATAR"}
@@ -99,20 +103,22 @@ def test_post_is_not_retried(server: RecordingServer) -> None:
     assert delays == []
 
 
-def test_patch_is_not_retried(server: RecordingServer) -> None:
+def test_patch_is_not_retried(server: RecordingServer, twin: Twin) -> None:
     from plane.exceptions import ServiceException
 
     server.enqueue(503)
-    client, api, delays = _plane(server)
+    client, api, delays = _plane(server, twin)
     with client, pytest.raises(ServiceException):
         api.update_generic_asset("a1", "ws", {"is_uploaded": True})
     assert len(server.requests) == 1
 
 
-def test_post_with_idempotency_key_is_retried(server: RecordingServer) -> None:
+def test_post_with_idempotency_key_is_retried(
+    server: RecordingServer, twin: Twin
+) -> None:
     server.enqueue(503)
     server.enqueue(200, json=UPLOAD)
-    client, api, delays = _plane(server)
+    client, api, delays = _plane(server, twin)
     with client:
         api.create_user_asset_upload(
             {"name": "a", "size": 1, "entity_type": "USER_AVATAR"},
@@ -123,41 +129,45 @@ def test_post_with_idempotency_key_is_retried(server: RecordingServer) -> None:
     assert second.header("Idempotency-Key") == "k-1"
 
 
-def test_per_call_retries_zero_disables(server: RecordingServer) -> None:
+def test_per_call_retries_zero_disables(server: RecordingServer, twin: Twin) -> None:
     from plane.exceptions import ServiceException
 
     server.enqueue(503)
     server.enqueue(200, json=DOWNLOAD)
-    client, api, delays = _plane(server)
+    client, api, delays = _plane(server, twin)
     with client, pytest.raises(ServiceException):
         api.get_generic_asset("a1", "ws", _retries=0)
     assert len(server.requests) == 1
     assert delays == []
 
 
-def test_configuration_retries_zero_disables(server: RecordingServer) -> None:
+def test_configuration_retries_zero_disables(
+    server: RecordingServer, twin: Twin
+) -> None:
     from plane.exceptions import ServiceException
 
     server.enqueue(503)
     server.enqueue(200, json=DOWNLOAD)
-    client, api, delays = _plane(server, retries=0)
+    client, api, delays = _plane(server, twin, retries=0)
     with client, pytest.raises(ServiceException):
         api.get_generic_asset("a1", "ws")
     assert len(server.requests) == 1
 
 
-def test_per_call_retries_override_configuration(server: RecordingServer) -> None:
+def test_per_call_retries_override_configuration(
+    server: RecordingServer, twin: Twin
+) -> None:
     for _ in range(4):
         server.enqueue(503)
     server.enqueue(200, json=DOWNLOAD)
-    client, api, delays = _plane(server, retries=0)
+    client, api, delays = _plane(server, twin, retries=0)
     with client:
         api.get_generic_asset("a1", "ws", _retries=4)
     assert len(server.requests) == 5
     assert delays[-1] <= 0.04  # capped by backoff_max
 
 
-def test_pieces_get_retried_on_503(server: RecordingServer) -> None:
+def test_pieces_get_retried_on_503(server: RecordingServer, twin: Twin) -> None:
     import pieces_os_client
 
     server.enqueue(503, "busy", {"Content-Type": "text/plain"})
@@ -165,9 +175,9 @@ def test_pieces_get_retried_on_503(server: RecordingServer) -> None:
     config = pieces_os_client.Configuration(
         host=server.url, backoff_initial=0.001, backoff_max=0.001
     )
-    with pieces_os_client.ApiClient(config) as client:
+    with twin.client(pieces_os_client, config) as client:
         client.sleep = lambda _seconds: None
-        pieces_os_client.AssetsApi(client).assets_snapshot()
+        twin.api(pieces_os_client, "AssetsApi", client).assets_snapshot()
     assert len(server.requests) == 2
 
 

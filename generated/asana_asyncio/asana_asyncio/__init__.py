@@ -65,8 +65,8 @@ _LAZY: dict[str, str] = {
 }
 _SUBMODULES = frozenset(
     {
-        "api",
         "api_client",
+        "api",
         "api_response",
         "configuration",
         "exceptions",

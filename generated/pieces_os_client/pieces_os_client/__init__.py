@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .api.assets_api import AssetsApi as AssetsApi
+    from .api.assets_api import AsyncAssetsApi as AsyncAssetsApi
     from .api_client import ApiClient as ApiClient
     from .api_response import ApiResponse as ApiResponse
+    from .async_api_client import AsyncApiClient as AsyncApiClient
     from .configuration import Configuration as Configuration
     from .exceptions import ApiConnectionError as ApiConnectionError
     from .exceptions import ApiException as ApiException
@@ -170,6 +172,8 @@ _LAZY: dict[str, str] = {
     "AssetsApi": ".api.assets_api",
     "AssetsSearchWithFiltersInput": ".models.assets_search_with_filters_input",
     "AssetsSearchWithFiltersOutput": ".models.assets_search_with_filters_output",
+    "AsyncApiClient": ".async_api_client",
+    "AsyncAssetsApi": ".api.assets_api",
     "AvailableFormats": ".models.available_formats",
     "ByteDescriptor": ".models.byte_descriptor",
     "CapabilitiesEnum": ".models.capabilities_enum",
@@ -245,8 +249,9 @@ _LAZY: dict[str, str] = {
 }
 _SUBMODULES = frozenset(
     {
-        "api",
         "api_client",
+        "async_api_client",
+        "api",
         "api_response",
         "configuration",
         "exceptions",
@@ -281,6 +286,8 @@ __all__ = [
     "AssetsApi",
     "AssetsSearchWithFiltersInput",
     "AssetsSearchWithFiltersOutput",
+    "AsyncApiClient",
+    "AsyncAssetsApi",
     "AvailableFormats",
     "ByteDescriptor",
     "CapabilitiesEnum",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ._runtime.client_sync import SyncApiClient
+from ._runtime import client_sync
 from ._runtime.compat import ApiClientHelpers
 from ._runtime.configuration import BaseConfiguration
 from ._runtime.response import ApiResponse
@@ -14,7 +14,7 @@ from .configuration import Configuration
 __all__ = ["ApiClient", "ApiResponse"]
 
 
-class ApiClient(ApiClientHelpers, SyncApiClient):
+class ApiClient(ApiClientHelpers, client_sync.SyncApiClient):
     """Sends requests and decodes responses; use it as ``with`` to release connections.
 
     ``ApiClient.get_default()`` is the client API classes share when created without one;

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .api.assets_api import AssetsApi as AssetsApi
+    from .api.assets_api import AsyncAssetsApi as AsyncAssetsApi
     from .api_client import ApiClient as ApiClient
     from .api_response import ApiResponse as ApiResponse
+    from .async_api_client import AsyncApiClient as AsyncApiClient
     from .configuration import Configuration as Configuration
     from .exceptions import ApiConnectionError as ApiConnectionError
     from .exceptions import ApiException as ApiException
@@ -54,6 +56,8 @@ _LAZY: dict[str, str] = {
     "AssetDownloadResponse": ".models.asset_download_response",
     "AssetUploadResponse": ".models.asset_upload_response",
     "AssetsApi": ".api.assets_api",
+    "AsyncApiClient": ".async_api_client",
+    "AsyncAssetsApi": ".api.assets_api",
     "Configuration": ".configuration",
     "EntityTypeEnum": ".models.entity_type_enum",
     "ErrorResponse": ".models.error_response",
@@ -67,8 +71,9 @@ _LAZY: dict[str, str] = {
 }
 _SUBMODULES = frozenset(
     {
-        "api",
         "api_client",
+        "async_api_client",
+        "api",
         "api_response",
         "configuration",
         "exceptions",
@@ -87,6 +92,8 @@ __all__ = [
     "AssetDownloadResponse",
     "AssetUploadResponse",
     "AssetsApi",
+    "AsyncApiClient",
+    "AsyncAssetsApi",
     "Configuration",
     "EntityTypeEnum",
     "ErrorResponse",

@@ -1,65 +1,47 @@
-"""``AsyncApiClient``: the asyncio twin of ``SyncApiClient``, sending with aiohttp.
+"""``AsyncApiClient``: the client core (``core``) with an aiohttp send loop; the asyncio twin of
+``SyncApiClient``.
 
-Everything that is not I/O is shared with the sync client: ``request`` builds requests and redirects,
-``response`` decodes bodies and maps statuses to exceptions, ``retry`` decides when to retry and how long
-to wait. aiohttp errors are translated here, at the one transport boundary, into ``ApiConnectionError`` /
-``ApiTimeoutError`` (chained ``from`` the original).
+Everything that is not I/O (requests, redirects, retries, time limits, decoding) is the core's; this
+module moves bytes. ``AiohttpTransport`` sends one request over the client's session; aiohttp errors are
+translated here, at the one transport boundary, into ``ApiConnectionError`` / ``ApiTimeoutError``
+(chained ``from`` the original).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-import platform
+import functools
 import warnings
-from collections.abc import (
-    AsyncGenerator,
-    AsyncIterator,
-    Awaitable,
-    Callable,
-    Mapping,
-)
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from contextvars import ContextVar
-from types import TracebackType
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp.client_middlewares import ClientHandlerType
-from typing_extensions import Self
+from typing_extensions import Self, Unpack
 from yarl import URL
 
-from .configuration import BaseConfiguration, Timeout
+from .configuration import BaseConfiguration
+from .core import BaseClient, CallOptions, Exchange, TimeLimits
 from .endpoint import Endpoint
 from .exceptions import ApiConnectionError, ApiTimeoutError, InsecureRequestWarning
-from .limits import BodyLimit, Deadline
+from .limits import BodyLimit
 from .multipart import StreamingBody
-from .request import (
-    REDIRECT_STATUSES,
-    PreparedRequest,
-    build_request,
-    merge_headers,
-    origin_of,
-    redirect_headers,
-    redirect_request,
-)
-from .response import ApiResponse, make_api_response
-from .retry import RETRY_STATUS_CODES, ErrorKind, RetryPolicy
+from .request import PreparedRequest, redirect_headers
+from .response import ApiResponse
+from .retry import ErrorKind
 
 __all__ = [
     "DEFAULT_POOL_SIZE",
     "WEBSOCKET_REDIRECTS",
-    "MAX_REDIRECTS",
+    "AiohttpTransport",
     "AsyncApiClient",
-    "client_timeout",
     "translate_error",
     "warn_unverified",
 ]
 
-logger = logging.getLogger(__name__)
-
-MAX_REDIRECTS = 10
 DEFAULT_POOL_SIZE = 100
 """Connections per client when ``configuration.connection_pool_maxsize`` is not set."""
 
@@ -106,53 +88,6 @@ def translate_error(
         ApiConnectionError(f"connection error: {exc!r}", method=method, url=url),
         "read",
     )
-
-
-def client_timeout(value: Timeout) -> aiohttp.ClientTimeout:
-    """An aiohttp timeout with the sync client's meaning: the whole request (connecting, sending, the
-    headers and reading the whole body) within ``limits.total_seconds(value)``, a limit on connecting
-    and one on each read (none on waiting for a free pooled connection beyond the total).
-    """
-    deadline = Deadline(value)
-    return aiohttp.ClientTimeout(
-        total=deadline.total, sock_connect=deadline.connect, sock_read=deadline.read
-    )
-
-
-def _hop_timeout(deadline: Deadline) -> aiohttp.ClientTimeout:
-    """The aiohttp timeout for one more request of a call (a redirect, a retry): what is left of it."""
-    return aiohttp.ClientTimeout(
-        total=deadline.remaining(),
-        sock_connect=deadline.connect_timeout(),
-        sock_read=deadline.read_timeout(),
-    )
-
-
-def _stream_timeout(deadline: Deadline) -> aiohttp.ClientTimeout:
-    """The aiohttp timeout of a response handed over unread (``call_raw``): its reader may take as long
-    as it needs, so only the connect and per-read limits apply."""
-    return aiohttp.ClientTimeout(
-        total=None, sock_connect=deadline.connect, sock_read=deadline.read
-    )
-
-
-_TIMEOUTS: dict[Timeout, aiohttp.ClientTimeout] = {}
-
-
-def _cached_timeout(value: Timeout) -> aiohttp.ClientTimeout:
-    """``client_timeout(value)``, made once per value (aiohttp's timeouts are immutable): the first
-    request of a call has the whole budget."""
-    try:
-        return _TIMEOUTS[value]
-    except (KeyError, TypeError):
-        pass
-    made = client_timeout(value)
-    if len(_TIMEOUTS) < 256:
-        try:
-            _TIMEOUTS[value] = made
-        except TypeError:  # unhashable (a list): not cached
-            pass
-    return made
 
 
 async def _read_limited(response: aiohttp.ClientResponse, limit: BodyLimit) -> bytes:
@@ -251,86 +186,30 @@ async def _stream(body: StreamingBody) -> AsyncIterator[bytes]:
                 close()
 
 
-class AsyncApiClient:
-    """Calls endpoints over HTTP with aiohttp; one session (connection pool) per client, created on first
-    use inside the running event loop.
+_NO_AUTO_CONTENT_TYPE = frozenset({"Content-Type"})
 
-    Use it with ``async with``, or ``await close()``, to release the session. ``sleep`` is what waits
-    between retries (replaceable in tests).
-    """
 
-    package_name: ClassVar[str] = "openapi-client"
-    package_version: ClassVar[str] = "0.0.0"
-    configuration_class: ClassVar[type[BaseConfiguration]] = BaseConfiguration
+@functools.lru_cache(maxsize=64)
+def _timeout(limits: TimeLimits) -> aiohttp.ClientTimeout:
+    """The aiohttp timeout of one request: ``(connect, read, total)`` (aiohttp's timeouts are
+    immutable, so one is made per value). No limit on waiting for a free pooled connection beyond the
+    total."""
+    connect, read, total = limits
+    return aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
 
-    def __init__(
-        self,
-        configuration: BaseConfiguration | None = None,
-        header_name: str | None = None,
-        header_value: str | None = None,
-        cookie: str | None = None,
-    ) -> None:
-        self.configuration = configuration or self.configuration_class.get_default()
-        self.default_headers: dict[str, str] = {}
-        if header_name is not None and header_value is not None:
-            self.default_headers[header_name] = header_value
-        self.cookie = cookie
-        self.sensitive_headers: frozenset[str] = frozenset()
-        """Lower-case names of headers that are secrets (see ``set_default_header``)."""
-        self.user_agent = f"{self.package_name}/{self.package_version} python/{platform.python_version()}"
-        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+class AiohttpTransport:
+    """Sends one request at a time over an aiohttp session (the client's connection pool), created on
+    first use inside the running event loop and closed with that loop at the latest."""
+
+    def __init__(self, configuration: BaseConfiguration) -> None:
+        self.configuration = configuration
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._keeper: AsyncGenerator[None, None] | None = None
 
-    # -- public API ---------------------------------------------------------------------------------
-
-    @property
-    def user_agent(self) -> str:
-        """The ``User-Agent`` header sent with every request."""
-        return self.default_headers["User-Agent"]
-
-    @user_agent.setter
-    def user_agent(self, value: str) -> None:
-        self.default_headers["User-Agent"] = value
-
-    def set_default_header(
-        self, header_name: str, header_value: str, *, sensitive: bool = False
-    ) -> None:
-        """Send a header with every request. ``sensitive=True`` marks it a secret: masked in ``repr`` of a
-        prepared request and dropped when a redirect leaves the configured host (Authorization, Cookie
-        and the API's credential headers always are)."""
-        self.default_headers[header_name] = header_value
-        if sensitive:
-            self.sensitive_headers |= {header_name.lower()}
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        """Close the session and its pooled connections now; calls still in flight fail with
-        ``ApiConnectionError``. A later call opens a new session."""
-        session, self._session = self._session, None
-        keeper, self._keeper = self._keeper, None
-        if session is not None and not session.closed:
-            await session.close()
-        if keeper is not None:
-            await keeper.aclose()
-
-    async def session(self) -> aiohttp.ClientSession:
-        """The aiohttp session, created on first use in the running event loop."""
-        return self._current_session()
-
-    def _current_session(self) -> aiohttp.ClientSession:
-        """``session()`` without a coroutine of its own (called once per request)."""
+    def session(self) -> aiohttp.ClientSession:
+        """The session of the running event loop (made on first use there)."""
         loop = asyncio.get_running_loop()
         session = self._session
         if session is None or session.closed or self._loop is not loop:
@@ -341,79 +220,6 @@ class AsyncApiClient:
             self._keeper = _close_with_loop(session)
             _start(self._keeper)
         return session
-
-    def prepare(
-        self,
-        endpoint: Endpoint,
-        args: Mapping[str, Any],
-        *,
-        headers: Mapping[str, str] | None = None,
-        host: str | None = None,
-    ) -> PreparedRequest:
-        """The request ``call`` would send (no I/O)."""
-        layers: Mapping[str, str] = self.default_headers  # read, never changed
-        if self.cookie or headers:
-            defaults = dict(self.default_headers)
-            if self.cookie:
-                defaults["Cookie"] = self.cookie
-            layers = merge_headers(defaults, headers)
-        return build_request(
-            endpoint,
-            args,
-            self.configuration,
-            headers=layers,
-            host=host,
-            sensitive_headers=self.sensitive_headers,
-        )
-
-    async def call(
-        self,
-        endpoint: Endpoint,
-        args: Mapping[str, Any],
-        *,
-        request_timeout: Timeout = None,
-        headers: Mapping[str, str] | None = None,
-        retries: int | None = None,
-        host: str | None = None,
-    ) -> ApiResponse[Any]:
-        """Send one operation and decode its response.
-
-        Raises the ``ApiException`` subclass for the status when it is not 2xx (with the declared error
-        model in ``.data``), ``ApiConnectionError``/``ApiTimeoutError`` when no response arrives and
-        ``ResponseValidationError`` when a 2xx body does not match its declared type.
-        """
-        request = self.prepare(endpoint, args, headers=headers, host=host)
-        response, body = await self._send(
-            request, request_timeout, retries, preload=True
-        )
-        return make_api_response(
-            endpoint,
-            response.status,
-            response.reason,
-            response.headers,
-            body,
-            method=request.method,
-            url=request.display_url,
-        )
-
-    async def call_raw(
-        self,
-        endpoint: Endpoint,
-        args: Mapping[str, Any],
-        *,
-        request_timeout: Timeout = None,
-        headers: Mapping[str, str] | None = None,
-        retries: int | None = None,
-        host: str | None = None,
-    ) -> aiohttp.ClientResponse:
-        """Send one operation and return the aiohttp response unread and unchecked (for
-        ``<method>_without_preload_content``); the caller reads it and calls ``release()``.
-        """
-        request = self.prepare(endpoint, args, headers=headers, host=host)
-        response, _ = await self._send(request, request_timeout, retries, preload=False)
-        return response
-
-    # -- transport ----------------------------------------------------------------------------------
 
     def _make_session(self) -> aiohttp.ClientSession:
         cfg = self.configuration
@@ -432,149 +238,136 @@ class AsyncApiClient:
             middlewares=(_guard_websocket_redirects,),  # HTTP calls pass middlewares=()
         )
 
-    async def _send(
+    async def send(
         self,
+        session: aiohttp.ClientSession,
         request: PreparedRequest,
-        request_timeout: Timeout,
-        retries: int | None,
-        *,
-        preload: bool,
+        limits: TimeLimits,
+        body_limit: BodyLimit | None,
     ) -> tuple[aiohttp.ClientResponse, bytes]:
-        """Send with retries and redirects; returns the final response (and its body when
-        ``preload``). Each attempt is sent inline here (no coroutine per attempt: this is the hot path
-        of every call).
-
-        With ``preload`` the whole call (every request, body and retry wait) fits in the timeout (see
-        ``limits.Deadline``) and the body in ``max_response_bytes``; without, the response is handed
-        over once its headers are in, and only the connect and per-read limits apply to it.
+        """Send one request over ``session`` within ``limits``. With a ``body_limit`` the body is read
+        (refused past it) and the connection released; without, the response is returned unread.
         """
-        policy: RetryPolicy | None = None  # made when a failure asks for it
+        headers = request.headers  # aiohttp copies it
+        data: bytes | AsyncIterator[bytes] | None
+        if isinstance(request.body, StreamingBody):
+            headers = dict(headers)
+            if request.body.content_length is not None:
+                headers["Content-Length"] = str(request.body.content_length)
+            data = _stream(request.body)  # sent chunked when the length is unknown
+        else:
+            data = request.body
         cfg = self.configuration
-        if not cfg.verify_ssl:
-            warn_unverified(request.url)
-        value = request_timeout if request_timeout is not None else cfg.timeout
-        deadline = Deadline(value)
-        timeout = _cached_timeout(value) if preload else _stream_timeout(deadline)
-        session = self._current_session()
-        origin: tuple[str, str, int | None] | None = None
-        first_url = request.url
-        attempt = redirects = 0
+        response = await session.request(
+            request.method,
+            URL(request.url, encoded=True),  # already percent-encoded: no requoting
+            data=data,
+            headers=headers,
+            timeout=_timeout(limits),
+            allow_redirects=False,
+            proxy=cfg.proxy,
+            proxy_headers=cfg.proxy_headers,
+            middlewares=(),  # redirects are the core's, not aiohttp's
+            # aiohttp would label a bodiless POST/PUT/PATCH application/octet-stream; the core
+            # decides every content type (as urllib3 sends none it was not given).
+            skip_auto_headers=_NO_AUTO_CONTENT_TYPE,
+        )
+        if body_limit is None:
+            return response, b""
+        try:
+            return response, await _read_limited(response, body_limit)
+        except BaseException:
+            response.close()  # unread data left: the connection is not reused
+            raise
+        finally:
+            response.release()
+
+    async def close(self) -> None:
+        """Close the session and its pooled connections now; a later request opens a new one."""
+        session, self._session = self._session, None
+        keeper, self._keeper = self._keeper, None
+        if session is not None and not session.closed:
+            await session.close()
+        if keeper is not None:
+            await keeper.aclose()
+
+
+class AsyncApiClient(BaseClient):
+    """Calls endpoints over HTTP with aiohttp; one session (connection pool) per client, created on first
+    use inside the running event loop (``transport``).
+
+    Use it with ``async with``, or ``await close()``, to release the session. ``sleep`` is what waits
+    between retries (replaceable in tests).
+    """
+
+    def _setup(self) -> None:
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self.transport = AiohttpTransport(self.configuration)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the session and its pooled connections now; calls still in flight fail with
+        ``ApiConnectionError``. A later call opens a new session."""
+        await self.transport.close()
+
+    async def session(self) -> aiohttp.ClientSession:
+        """The aiohttp session, created on first use in the running event loop."""
+        return self.transport.session()
+
+    async def call(
+        self,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[Any]:
+        """Send one operation and await its decoded answer (see ``Exchange.result``); raises
+        ``ApiConnectionError`` / ``ApiTimeoutError`` when none arrives in time."""
+        exchange = self.exchange(endpoint, args, options, preload=True)
+        response, body = await self._send(exchange)
+        return exchange.result(response.status, response.reason, response.headers, body)
+
+    async def call_raw(
+        self,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        **options: Unpack[CallOptions],
+    ) -> aiohttp.ClientResponse:
+        """Send one operation and return the aiohttp response unread and unchecked (for
+        ``<method>_without_preload_content``); the caller reads it and calls ``release()``.
+        """
+        exchange = self.exchange(endpoint, args, options, preload=False)
+        return (await self._send(exchange))[0]
+
+    async def _send(self, exchange: Exchange) -> tuple[aiohttp.ClientResponse, bytes]:
+        """The call's answer, and its body (read within ``max_response_bytes``) when ``preload``."""
+        if not self.configuration.verify_ssl:
+            warn_unverified(exchange.request.url)
+        transport = self.transport
+        session = transport.session()
         while True:
-            # -- one request on the wire; with ``preload`` the body is read (and the connection released)
-            headers = request.headers  # aiohttp copies it
-            data: bytes | AsyncIterator[bytes] | None
-            if isinstance(request.body, StreamingBody):
-                headers = dict(headers)
-                if request.body.content_length is not None:
-                    headers["Content-Length"] = str(request.body.content_length)
-                data = _stream(request.body)  # sent chunked when the length is unknown
-            else:
-                data = request.body
+            request = exchange.request
             try:
-                response = await session.request(
-                    request.method,
-                    URL(
-                        request.url, encoded=True
-                    ),  # already percent-encoded: no requoting
-                    data=data,
-                    headers=headers,
-                    timeout=timeout,
-                    allow_redirects=False,
-                    proxy=cfg.proxy,
-                    proxy_headers=cfg.proxy_headers,
-                    middlewares=(),  # redirects are followed here, not by aiohttp
+                response, body = await transport.send(
+                    session,
+                    request,
+                    exchange.limits,
+                    exchange.body_limit() if exchange.preload else None,
                 )
-                if preload:
-                    limit = BodyLimit(
-                        cfg.max_response_bytes, request.method, request.display_url
-                    )
-                    try:
-                        body = await _read_limited(response, limit)
-                    except BaseException:
-                        response.close()  # unread data left: the connection is not reused
-                        raise
-                    finally:
-                        response.release()
-                else:
-                    body = b""
             except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError) as exc:
                 if session.closed:  # close() while this call was in flight
-                    raise ApiConnectionError(
-                        "the client was closed during the call",
-                        method=request.method,
-                        url=request.display_url,
-                    ) from exc
+                    raise exchange.closed() from exc
                 if isinstance(exc, RuntimeError):
                     raise
                 error, kind = translate_error(exc, request.method, request.display_url)
-                if preload and deadline.expired():
-                    error = deadline.error(request.method, request.display_url)
-                attempt += 1
-                if policy is None:
-                    policy = cfg.retry_policy(retries)
-                if kind is None or not policy.should_retry(
-                    attempt,
-                    method=request.method,
-                    headers=request.headers,
-                    replayable=request.replayable,
-                    error=kind,
-                ):
-                    raise error from exc
-                delay = policy.delay(attempt)
-                if preload and not deadline.allows_wait(delay):
-                    raise error from exc  # no time left for another attempt
-                await self._wait(policy, attempt, delay, request, str(error))
-                timeout = _hop_timeout(deadline) if preload else timeout
-                continue
-            status = response.status
-            if status in REDIRECT_STATUSES and redirects < MAX_REDIRECTS:
-                if origin is None:
-                    origin = origin_of(first_url)
-                follow = redirect_request(
-                    request, status, response.headers.get("Location"), origin
-                )
-                if follow is not None:
-                    response.release()
-                    request, redirects = follow, redirects + 1
-                    timeout = _hop_timeout(deadline) if preload else timeout
-                    continue
-            if status not in RETRY_STATUS_CODES and not 500 <= status <= 599:
-                return response, body  # never retried: no policy needed
-            if policy is None:
-                policy = cfg.retry_policy(retries)
-            if policy.should_retry(
-                attempt + 1,
-                method=request.method,
-                headers=request.headers,
-                replayable=request.replayable,
-                status=response.status,
-            ):
-                delay = policy.delay(attempt + 1, response.headers.get("Retry-After"))
-                if not preload or deadline.allows_wait(delay):
-                    attempt += 1
-                    response.release()
-                    await self._wait(
-                        policy, attempt, delay, request, f"HTTP {response.status}"
-                    )
-                    timeout = _hop_timeout(deadline) if preload else timeout
-                    continue
-            return response, body
-
-    async def _wait(
-        self,
-        policy: RetryPolicy,
-        attempt: int,
-        delay: float,
-        request: PreparedRequest,
-        why: str,
-    ) -> None:
-        logger.debug(
-            "retry %d/%d of %s %s in %.2fs after %s",
-            attempt,
-            policy.max_retries,
-            request.method,
-            request.display_url,
-            delay,
-            why,
-        )
-        await self.sleep(delay)
+                exchange.after_error(error, kind, exc)
+            else:
+                if exchange.after_response(response.status, response.headers):
+                    return response, body
+                response.release()
+            if exchange.retry_delay is not None:
+                await self.sleep(exchange.retry_delay)

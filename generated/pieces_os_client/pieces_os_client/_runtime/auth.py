@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -62,45 +63,38 @@ def _is_configured(scheme: AuthScheme, configuration: BaseConfiguration) -> bool
     return bool(configuration.access_token)
 
 
-_BY_NAME: dict[int, tuple[tuple[AuthScheme, ...], dict[str, AuthScheme]]] = {}
-
-
 def _by_name(schemes: tuple[AuthScheme, ...]) -> dict[str, AuthScheme]:
-    """``{name: scheme}`` for a configuration's scheme table, built once per table."""
-    cached = _BY_NAME.get(id(schemes))
-    if cached is not None and cached[0] is schemes:
-        return cached[1]
-    table = {s.name: s for s in schemes}
-    if not isinstance(schemes, tuple):  # a mutable table is read afresh every time
-        return table
-    if len(_BY_NAME) >= 256:
-        _BY_NAME.clear()
-    _BY_NAME[id(schemes)] = (schemes, table)
-    return table
+    """``{name: scheme}`` for a configuration's scheme table: made once per table (a table that is not a
+    tuple is read afresh every time)."""
+    return (
+        _table(schemes) if isinstance(schemes, tuple) else _table.__wrapped__(schemes)
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _table(schemes: tuple[AuthScheme, ...]) -> dict[str, AuthScheme]:
+    return {s.name: s for s in schemes}
 
 
 ALWAYS_SENSITIVE = frozenset({"authorization", "proxy-authorization", "cookie"})
 """Header names (lower case) that carry credentials whatever the API declares."""
 
-_CREDENTIAL_NAMES: dict[int, tuple[tuple[AuthScheme, ...], frozenset[str]]] = {}
-
 
 def credential_header_names(schemes: tuple[AuthScheme, ...]) -> frozenset[str]:
     """Lower-case names of every header that can carry a credential of these schemes: the API-key
-    headers, plus ``ALWAYS_SENSITIVE`` (built once per scheme table)."""
-    cached = _CREDENTIAL_NAMES.get(id(schemes))
-    if cached is not None and cached[0] is schemes:
-        return cached[1]
-    names = ALWAYS_SENSITIVE | {
+    headers, plus ``ALWAYS_SENSITIVE`` (made once per scheme table, as ``_by_name``)."""
+    if isinstance(schemes, tuple):
+        return _credential_names(schemes)
+    return _credential_names.__wrapped__(schemes)
+
+
+@functools.lru_cache(maxsize=64)
+def _credential_names(schemes: tuple[AuthScheme, ...]) -> frozenset[str]:
+    return ALWAYS_SENSITIVE | {
         s.param_name.lower()
         for s in schemes
         if s.kind == "api_key" and s.location == "header"
     }
-    if isinstance(schemes, tuple):  # a mutable table is read afresh every time
-        if len(_CREDENTIAL_NAMES) >= 256:
-            _CREDENTIAL_NAMES.clear()
-        _CREDENTIAL_NAMES[id(schemes)] = (schemes, names)
-    return names
 
 
 def select_alternative(

@@ -20,7 +20,7 @@ from .auth import (
     credential_header_names,
 )
 from .configuration import BaseConfiguration
-from .endpoint import Body, Endpoint, Param
+from .endpoint import Body, Endpoint, Param, RequestLayout
 from .exceptions import ApiConnectionError, ApiTypeError, ApiValueError
 from .models import to_jsonable
 from .multipart import (
@@ -60,7 +60,6 @@ __all__ = [
     "websocket_url",
 ]
 
-_TEMPLATE_VAR = re.compile(r"\{([^{}]+)\}")
 # A path value that percent-encoding leaves as it is: RFC 3986 unreserved characters only, and not only
 # dots (``serialize_path`` encodes "." and ".." segments).
 _PLAIN_PATH_VALUE = re.compile(r"(?!\.*\Z)[A-Za-z0-9_.~-]+")
@@ -193,73 +192,11 @@ def resolve_host(
     return configuration.host.rstrip("/")
 
 
-class _UnknownName(str):
-    """A ``{name}`` in the path template that no path parameter declares (reported when called)."""
-
-
-class _Plan:
-    """What ``build_request`` needs from an endpoint that never changes between calls, computed once."""
-
-    __slots__ = (
-        "accept",
-        "cookie_params",
-        "header_params",
-        "method",
-        "path_segments",
-        "query_params",
-        "required",
-    )
-
-    def __init__(self, endpoint: Endpoint) -> None:
-        params = endpoint.params
-        self.method = endpoint.method.upper()
-        self.accept = ", ".join(endpoint.accept) if endpoint.accept else None
-        self.required = tuple(p.name for p in params if p.required)
-        self.query_params = tuple(p for p in params if p.location == "query")
-        self.header_params = tuple(p for p in params if p.location == "header")
-        self.cookie_params = tuple(p for p in params if p.location == "cookie")
-        # The path template split into literal text and parameters: ("/assets/", Param(...)); each with
-        # whether it is a parameter of the default ``simple`` style (plain values then need no encoding).
-        by_wire = {p.wire_name: p for p in params if p.location == "path"}
-        segments: list[str | Param] = []
-        position = 0
-        for match in _TEMPLATE_VAR.finditer(endpoint.path):
-            segments.append(endpoint.path[position : match.start()])
-            param = by_wire.get(match.group(1))
-            segments.append(
-                param if param is not None else _UnknownName(match.group(0))
-            )
-            position = match.end()
-        segments.append(endpoint.path[position:])
-        self.path_segments: tuple[tuple[str | Param, bool], ...] = tuple(
-            (
-                s,
-                isinstance(s, Param) and (s.style is None or s.style == "simple"),
-            )
-            for s in segments
-            if s != ""
-        )
-
-
-_PLANS: dict[int, tuple[Endpoint, _Plan]] = {}
-_MAX_PLANS = 4096
-
-
-def _plan(endpoint: Endpoint) -> _Plan:
-    """The endpoint's plan, cached by identity (generated endpoints are module-level constants)."""
-    cached = _PLANS.get(id(endpoint))
-    if cached is not None and cached[0] is endpoint:
-        return cached[1]
-    plan = _Plan(endpoint)
-    if len(_PLANS) >= _MAX_PLANS:
-        _PLANS.clear()
-    _PLANS[id(endpoint)] = (endpoint, plan)
-    return plan
-
-
-def _fill_path(endpoint: Endpoint, plan: _Plan, args: Mapping[str, Any]) -> str:
+def _fill_path(
+    endpoint: Endpoint, layout: RequestLayout, args: Mapping[str, Any]
+) -> str:
     out: list[str] = []
-    for segment, simple in plan.path_segments:
+    for segment, simple in layout.path_segments:
         if simple:  # a simple-style Param: plain text and integers are sent as they are
             assert isinstance(segment, Param)
             value = args.get(segment.name)
@@ -287,8 +224,10 @@ def _fill_path(endpoint: Endpoint, plan: _Plan, args: Mapping[str, Any]) -> str:
     return "".join(out)
 
 
-def _check_required(endpoint: Endpoint, plan: _Plan, args: Mapping[str, Any]) -> None:
-    for name in plan.required:
+def _check_required(
+    endpoint: Endpoint, layout: RequestLayout, args: Mapping[str, Any]
+) -> None:
+    for name in layout.required:
         if args.get(name) is None:
             raise ApiValueError(
                 f"{endpoint.operation_id}: missing required argument {name!r}"
@@ -399,7 +338,6 @@ def build_request(
     *,
     headers: Mapping[str, str] | None = None,
     host: str | None = None,
-    user_agent: str | None = None,
     sensitive_headers: frozenset[str] = _NOTHING,
 ) -> PreparedRequest:
     """Fill the path, serialise parameters, apply auth, encode the body and set the standard headers.
@@ -409,18 +347,18 @@ def build_request(
     ``ApiValueError`` for a missing required argument, an empty path parameter or a header that could
     inject another (``check_headers``).
     """
-    plan = _plan(endpoint)
-    _check_required(endpoint, plan, args)
-    path = _fill_path(endpoint, plan, args)
+    layout = endpoint.layout
+    _check_required(endpoint, layout, args)
+    path = _fill_path(endpoint, layout, args)
     auth = apply_auth(configuration, endpoint.auth) if endpoint.auth else _NO_AUTH
     query: list[str] = []
-    for param in plan.query_params:
+    for param in layout.query_params:
         value = args.get(param.name)
         if value is not None:
             query.extend(serialize_query(param, value))
     base = resolve_host(endpoint, configuration, host) + path
 
-    generated = {"Accept": plan.accept} if plan.accept is not None else {}
+    generated = {"Accept": layout.accept} if layout.accept is not None else {}
     body = _encode_body(endpoint, args) if endpoint.body is not None else None
     replayable = True
     if body is not None:
@@ -430,16 +368,14 @@ def build_request(
             generated["Content-Type"] = body.content_type or endpoint.body.content_type
         else:
             generated["Content-Type"] = endpoint.body.content_type
-    if user_agent:
-        generated["User-Agent"] = user_agent
-    if auth is _NO_AUTH and not plan.header_params and not plan.cookie_params:
+    if auth is _NO_AUTH and not layout.header_params and not layout.cookie_params:
         # The common case, shortened: no credentials, and only standard generated headers (distinct
         # names even ignoring case, so only the caller's layer can replace one).
         url = base + "?" + "&".join(query) if query else base
         merged = _merge_onto(generated, headers)
         check_headers(merged)
         return PreparedRequest(
-            plan.method,
+            layout.method,
             url,
             merged,
             body,
@@ -459,21 +395,21 @@ def build_request(
         url = display_url = base + "?" + "&".join(query)
     else:
         url = display_url = base
-    for param in plan.header_params:
+    for param in layout.header_params:
         text = serialize_header(param, args.get(param.name))
         if text is not None:
             generated[param.wire_name] = text
     if auth.headers:
         generated.update(auth.headers)
-    if plan.header_params or auth.headers:
+    if layout.header_params or auth.headers:
         merged = merge_headers(generated, headers)
     else:  # only standard names, distinct even ignoring case: just the caller's layer to merge
         merged = _merge_onto(generated, headers)
 
-    if plan.cookie_params or auth.cookies:
+    if layout.cookie_params or auth.cookies:
         cookies = [
             pair
-            for p in plan.cookie_params
+            for p in layout.cookie_params
             for pair in serialize_cookie(p, args.get(p.name))
         ]
         cookies.extend(
@@ -489,7 +425,7 @@ def build_request(
 
     if auth.signer is not None:  # signs the request as it will be sent
         signed = auth.signer.sign_request(
-            plan.method,
+            layout.method,
             url,
             merged,
             None if isinstance(body, StreamingBody) else (body or b""),
@@ -497,7 +433,7 @@ def build_request(
         merged = merge_headers(merged, signed)
     check_headers(merged)
     return PreparedRequest(
-        plan.method,
+        layout.method,
         url,
         merged,
         body,

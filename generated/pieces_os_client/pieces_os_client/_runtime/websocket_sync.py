@@ -1,25 +1,19 @@
-"""WebSocket streams for operations marked ``x-websocket: true`` (sync, with ``websockets``).
+"""WebSocket streams for operations marked ``x-websocket: true``, sync, with ``websockets``.
 
-The URL is the HTTP request's (path and query serialised by ``request.build_request``) with ``http`` →
-``ws`` and ``https`` → ``wss``; the handshake carries the same auth headers, cookies and User-Agent as
-an HTTP call. Each message is one JSON document, decoded into the operation's ``"200"`` type::
+What a stream is (URL, handshake headers, message decoding, how it ends) is ``websocket``'s; this module
+moves the frames::
 
     with connect_websocket(api_client, _STREAM_ASSETS, {}) as stream:
         for assets in stream:
             ...
-
-A normal close by the server (1000/1001) ends the iteration; any other end raises
-``ApiConnectionError``, and a message that is not JSON or not of the type raises
-``ResponseValidationError``.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
-from types import TracebackType
-from typing import Any, Generic, Protocol, TypeVar, cast
+from typing import Any, TypeVar, cast
 
+from typing_extensions import Self, Unpack
 from websockets.exceptions import (
     ConnectionClosedError,
     ConnectionClosedOK,
@@ -28,48 +22,15 @@ from websockets.exceptions import (
 )
 from websockets.sync.client import ClientConnection, reconnect
 
-from .configuration import BaseConfiguration
+from .core import BaseClient
 from .endpoint import Endpoint
-from .exceptions import ApiConnectionError, ApiTimeoutError
-from .request import PreparedRequest, origin_of, redirect_headers, websocket_url
-from .response import decode_message, status_exception
+from .exceptions import ApiConnectionError
+from .request import origin_of, redirect_headers
+from .websocket import DEFAULT_CLOSE_TIMEOUT, Handshake, StreamBase, StreamOptions
 
-if sys.version_info >= (3, 11):
-    from typing import Self
-else:  # pragma: no cover - Python 3.10
-    from typing_extensions import Self
-
-__all__ = [
-    "DEFAULT_CLOSE_TIMEOUT",
-    "DEFAULT_OPEN_TIMEOUT",
-    "MAX_MESSAGE_SIZE",
-    "WebSocketStream",
-    "connect_websocket",
-]
+__all__ = ["WebSocketStream", "connect_websocket"]
 
 T = TypeVar("T")
-
-DEFAULT_OPEN_TIMEOUT = 10.0
-"""Seconds allowed for connecting and the opening handshake."""
-DEFAULT_CLOSE_TIMEOUT = 10.0
-"""Seconds allowed for the closing handshake before the socket is dropped."""
-MAX_MESSAGE_SIZE = 16 * 1024 * 1024
-"""Largest message accepted, in bytes (a larger one closes the connection with 1009)."""
-
-
-class _Client(Protocol):
-    """What a stream needs from a ``SyncApiClient``."""
-
-    configuration: BaseConfiguration
-
-    def prepare(
-        self,
-        endpoint: Endpoint,
-        args: Mapping[str, Any],
-        *,
-        headers: Mapping[str, str] | None = None,
-        host: str | None = None,
-    ) -> PreparedRequest: ...
 
 
 class _Connector(reconnect):
@@ -98,7 +59,7 @@ class _Connector(reconnect):
         return target
 
 
-class WebSocketStream(Generic[T]):
+class WebSocketStream(StreamBase[T]):
     """An open WebSocket: iterate for decoded messages; ``close()`` (or leaving ``with``) closes it
     cleanly (close code 1000)."""
 
@@ -109,24 +70,15 @@ class WebSocketStream(Generic[T]):
         url: str,
         receive_timeout: float | None = None,
     ) -> None:
+        super().__init__(endpoint, url, receive_timeout)
         self.connection = connection
         """The underlying ``websockets`` connection (to send messages, ping, ...)."""
-        self.endpoint = endpoint
-        self.url = url
-        """The URL with query credentials masked."""
-        self.receive_timeout = receive_timeout
-        """Seconds to wait for each message (None: no limit)."""
         self._closed = False
 
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def __iter__(self) -> Self:
@@ -142,18 +94,12 @@ class WebSocketStream(Generic[T]):
         except (
             ConnectionClosedError
         ) as exc:  # also a heartbeat ping left without a pong
-            raise ApiConnectionError(
-                f"WebSocket closed abnormally: {exc}", method="GET", url=self.url
-            ) from exc
+            raise self.failed(f"WebSocket closed abnormally: {exc}") from exc
         except TimeoutError as exc:
             self._closed = True
             self.connection.close_socket()  # the server is silent: no closing handshake to wait for
-            raise ApiTimeoutError(
-                f"no WebSocket message within {self.receive_timeout:g} s",
-                method="GET",
-                url=self.url,
-            ) from exc
-        return cast(T, decode_message(self.endpoint, message))
+            raise self.silent() from exc
+        return self.decode(message)
 
     def close(self) -> None:
         """Close the connection with code 1000 and wait for the server to acknowledge it; iteration
@@ -163,73 +109,52 @@ class WebSocketStream(Generic[T]):
 
 
 def connect_websocket(
-    client: _Client,
+    client: BaseClient,
     endpoint: Endpoint,
     args: Mapping[str, Any],
-    *,
-    headers: Mapping[str, str] | None = None,
-    open_timeout: float | None = DEFAULT_OPEN_TIMEOUT,
-    max_message_size: int | None = MAX_MESSAGE_SIZE,
-    heartbeat: float | None = None,
-    receive_timeout: float | None = None,
+    **options: Unpack[StreamOptions],
 ) -> WebSocketStream[Any]:
-    """Open the operation's WebSocket with ``client``'s host, credentials and default headers.
-
-    ``heartbeat`` (seconds between pings, a pong missing as long ends the stream) and
-    ``receive_timeout`` (seconds to wait for each message) default to the configuration's
-    ``websocket_heartbeat`` and ``websocket_receive_timeout``.
+    """Open the operation's WebSocket (see ``websocket.StreamOptions``).
 
     Raises the ``ApiException`` subclass when the server refuses the handshake with an HTTP status,
     ``ApiTimeoutError`` when opening takes longer than ``open_timeout`` and ``ApiConnectionError`` for
     any other failure to connect.
     """
-    request = client.prepare(endpoint, args, headers=headers)
-    url = websocket_url(request.url)
-    display_url = websocket_url(request.display_url)
+    handshake = Handshake.prepare(client, endpoint, args, options)
     cfg = client.configuration
-    ping = heartbeat if heartbeat is not None else cfg.websocket_heartbeat
+    url = handshake.url
     connector = _Connector(
         url,
-        request.credential_headers,
+        handshake.request.credential_headers,
         ssl=cfg.ssl_context() if url.startswith("wss:") else None,
-        additional_headers=request.headers,
+        additional_headers=handshake.request.headers,
         user_agent_header=None,  # the client's User-Agent is among the headers
         proxy=cfg.proxy,
-        open_timeout=open_timeout,
+        open_timeout=handshake.open_timeout,
         close_timeout=DEFAULT_CLOSE_TIMEOUT,
-        max_size=max_message_size,
-        ping_interval=ping,
-        ping_timeout=ping,
+        max_size=handshake.max_message_size,
+        ping_interval=handshake.heartbeat,
+        ping_timeout=handshake.heartbeat,
+    )
+    # Not open yet: the stream object words the exceptions of a failed opening.
+    stream: StreamBase[Any] = StreamBase(
+        endpoint, handshake.display_url, handshake.receive_timeout
     )
     try:
         connection = connector.connect()
     except InvalidStatus as exc:
         response = exc.response
-        raise status_exception(
-            endpoint,
+        raise stream.refused(
             response.status_code,
             response.reason_phrase,
             response.headers,
             bytes(response.body or b""),
-            method="GET",
-            url=display_url,
         ) from exc
     except TimeoutError as exc:
-        raise ApiTimeoutError(
-            f"timed out opening the WebSocket: {exc}", method="GET", url=display_url
-        ) from exc
+        raise stream.open_timed_out(exc) from exc
     except (OSError, WebSocketException) as exc:
-        raise ApiConnectionError(
-            f"cannot open the WebSocket: {exc}", method="GET", url=display_url
-        ) from exc
+        raise stream.failed(f"cannot open the WebSocket: {exc}") from exc
     connection.pending_legacy_warning = False
     return WebSocketStream(
-        connection,
-        endpoint,
-        display_url,
-        (
-            receive_timeout
-            if receive_timeout is not None
-            else cfg.websocket_receive_timeout
-        ),
+        connection, endpoint, handshake.display_url, handshake.receive_timeout
     )

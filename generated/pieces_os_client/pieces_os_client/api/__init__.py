@@ -8,15 +8,18 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .assets_api import AssetsApi as AssetsApi
+    from .assets_api import AsyncAssetsApi as AsyncAssetsApi
 
 _LAZY: dict[str, str] = {
     "AssetsApi": ".assets_api",
+    "AsyncAssetsApi": ".assets_api",
 }
 
 _MODULES: frozenset[str] = frozenset(("assets_api",))
 
 __all__ = [
     "AssetsApi",
+    "AsyncAssetsApi",
 ]
 
 

@@ -12,15 +12,18 @@ from uuid import UUID
 from .._runtime.arguments import host_for_index, validate_arguments
 from .._runtime.endpoint import Body, Endpoint, Param
 
-# Everything below is needed for annotations only: the runtime (pydantic, urllib3) is imported on
+# Everything below is needed for annotations only: the runtime (pydantic, urllib3, aiohttp) is imported on
 # the first call, so importing this module (and the package) stays fast.
 if TYPE_CHECKING:
+    import aiohttp
     import urllib3
 
     from .._runtime.response import ApiResponse
     from .._runtime.types import RequestTimeout
+    from .._runtime.websocket_async import AsyncWebSocketStream
     from .._runtime.websocket_sync import WebSocketStream
     from ..api_client import ApiClient
+    from ..async_api_client import AsyncApiClient
     from ..models.asset import Asset
     from ..models.assets import Assets
     from ..models.assets_search_with_filters_input import AssetsSearchWithFiltersInput
@@ -2145,6 +2148,1756 @@ class AssetsApi:
         from .._runtime.websocket_sync import connect_websocket
 
         return connect_websocket(
+            self.api_client,
+            _WORKSTREAM_SUGGESTIONS_STREAM,
+            {},
+            headers=_headers,
+            receive_timeout=_receive_timeout,
+        )
+
+
+class AsyncAssetsApi:
+    """Operations of the Assets tag, for asyncio."""
+
+    def __init__(self, api_client: AsyncApiClient | None = None) -> None:
+        if api_client is None:
+            from ..async_api_client import AsyncApiClient
+
+            api_client = AsyncApiClient.get_default()
+        self.api_client = api_client
+
+    @validate_arguments(_ASSETS_CREATE_NEW_ASSET, _NAMES)
+    async def assets_create_new_asset(
+        self,
+        transferables: bool | None = None,
+        seed: Seed | dict[str, Any] | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> Asset:
+        """/assets/create [POST] Scoped to Asset
+
+        Accepts a seeded (a structure that comes before an asset, and will be used in
+        creation) asset and uploads it to Pieces. The response will be the newly created
+        Asset object.
+
+        Args:
+            transferables: This is a boolean that will decided if we are want to return
+                the transferable data (default) or not(performance enhancement)
+            seed: The request body: a Seed or a dict of its fields.
+        """
+        response = await self.api_client.call(
+            _ASSETS_CREATE_NEW_ASSET,
+            {
+                "transferables": transferables,
+                "seed": seed,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_CREATE_NEW_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("Asset", response.data)
+
+    @validate_arguments(_ASSETS_CREATE_NEW_ASSET, _NAMES)
+    async def assets_create_new_asset_with_http_info(
+        self,
+        transferables: bool | None = None,
+        seed: Seed | dict[str, Any] | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[Asset]:
+        """Like :meth:`assets_create_new_asset`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_CREATE_NEW_ASSET,
+            {
+                "transferables": transferables,
+                "seed": seed,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_CREATE_NEW_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("ApiResponse[Asset]", response)
+
+    @validate_arguments(_ASSETS_CREATE_NEW_ASSET, _NAMES)
+    async def assets_create_new_asset_without_preload_content(
+        self,
+        transferables: bool | None = None,
+        seed: Seed | dict[str, Any] | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_create_new_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_CREATE_NEW_ASSET,
+            {
+                "transferables": transferables,
+                "seed": seed,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_CREATE_NEW_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+
+    @validate_arguments(_ASSETS_DELETE_ASSET, _NAMES)
+    async def assets_delete_asset(
+        self,
+        asset: UUID | str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> str:
+        """/assets/{asset}/delete [POST] Scoped to Asset
+
+        Deletes a specific asset from the system by providing its unique identifier
+        (UID). Upon successful deletion, it returns the UID of the deleted asset.
+
+        Args:
+            asset: The id (uuid) of the asset that you are trying to access.
+        """
+        response = await self.api_client.call(
+            _ASSETS_DELETE_ASSET,
+            {
+                "asset": asset,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DELETE_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("str", response.data)
+
+    @validate_arguments(_ASSETS_DELETE_ASSET, _NAMES)
+    async def assets_delete_asset_with_http_info(
+        self,
+        asset: UUID | str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[str]:
+        """Like :meth:`assets_delete_asset`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_DELETE_ASSET,
+            {
+                "asset": asset,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DELETE_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("ApiResponse[str]", response)
+
+    @validate_arguments(_ASSETS_DELETE_ASSET, _NAMES)
+    async def assets_delete_asset_without_preload_content(
+        self,
+        asset: UUID | str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_delete_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_DELETE_ASSET,
+            {
+                "asset": asset,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DELETE_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+
+    @validate_arguments(_ASSETS_DRAFT, _NAMES)
+    async def assets_draft(
+        self,
+        transferables: bool | None = None,
+        seed: Seed | dict[str, Any] | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> Seed:
+        """/assets/draft [POST]
+
+        Allows developers to input a Seed and receive a drafted asset with preprocessed
+        information. No data is persisted; this is solely an input/output endpoint.  For
+        images, it returns the original Seed.
+
+        Args:
+            transferables: This is a boolean that will decided if we are want to return
+                the transferable data (default) or not(performance enhancement)
+            seed: The request body: a Seed or a dict of its fields.
+        """
+        response = await self.api_client.call(
+            _ASSETS_DRAFT,
+            {
+                "transferables": transferables,
+                "seed": seed,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DRAFT, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("Seed", response.data)
+
+    @validate_arguments(_ASSETS_DRAFT, _NAMES)
+    async def assets_draft_with_http_info(
+        self,
+        transferables: bool | None = None,
+        seed: Seed | dict[str, Any] | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[Seed]:
+        """Like :meth:`assets_draft`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_DRAFT,
+            {
+                "transferables": transferables,
+                "seed": seed,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DRAFT, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("ApiResponse[Seed]", response)
+
+    @validate_arguments(_ASSETS_DRAFT, _NAMES)
+    async def assets_draft_without_preload_content(
+        self,
+        transferables: bool | None = None,
+        seed: Seed | dict[str, Any] | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_draft`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_DRAFT,
+            {
+                "transferables": transferables,
+                "seed": seed,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_DRAFT, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+
+    @validate_arguments(_ASSETS_GET_RECOMMENDED_ASSETS, _NAMES)
+    async def assets_get_recommended_assets(
+        self,
+        seeded_assets_recommendation: (
+            SeededAssetsRecommendation | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> Assets:
+        """Your GET endpoint
+
+        Expects a SeededAssetsRecommendation Model in the request body, containing
+        assets and interactions. Returns an Assets Model suitable for UI.
+
+        Args:
+            seeded_assets_recommendation: The body of the request will be an
+                SeededAssetsRecommendation Model with interaction meta data included at
+                body.interactions.iterable and then the corrresponding index-paired
+                body.assets.iterable with a fully populated assets array with fully
+                sub-populated formats.
+        """
+        response = await self.api_client.call(
+            _ASSETS_GET_RECOMMENDED_ASSETS,
+            {
+                "seeded_assets_recommendation": seeded_assets_recommendation,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RECOMMENDED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("Assets", response.data)
+
+    @validate_arguments(_ASSETS_GET_RECOMMENDED_ASSETS, _NAMES)
+    async def assets_get_recommended_assets_with_http_info(
+        self,
+        seeded_assets_recommendation: (
+            SeededAssetsRecommendation | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[Assets]:
+        """Like :meth:`assets_get_recommended_assets`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_GET_RECOMMENDED_ASSETS,
+            {
+                "seeded_assets_recommendation": seeded_assets_recommendation,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RECOMMENDED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("ApiResponse[Assets]", response)
+
+    @validate_arguments(_ASSETS_GET_RECOMMENDED_ASSETS, _NAMES)
+    async def assets_get_recommended_assets_without_preload_content(
+        self,
+        seeded_assets_recommendation: (
+            SeededAssetsRecommendation | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_get_recommended_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_GET_RECOMMENDED_ASSETS,
+            {
+                "seeded_assets_recommendation": seeded_assets_recommendation,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RECOMMENDED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+
+    @validate_arguments(_ASSETS_GET_RELATED_ASSETS, _NAMES)
+    async def assets_get_related_assets(
+        self,
+        assets: Assets | dict[str, Any] | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> Assets:
+        """/assets/related [GET]
+
+        Retrieves one or more related assets when provided with one or more input
+        assets.
+
+        Args:
+            assets: The body of the request is an object (Assets Model) with iterable
+                internally.
+        """
+        response = await self.api_client.call(
+            _ASSETS_GET_RELATED_ASSETS,
+            {
+                "assets": assets,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RELATED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("Assets", response.data)
+
+    @validate_arguments(_ASSETS_GET_RELATED_ASSETS, _NAMES)
+    async def assets_get_related_assets_with_http_info(
+        self,
+        assets: Assets | dict[str, Any] | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[Assets]:
+        """Like :meth:`assets_get_related_assets`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_GET_RELATED_ASSETS,
+            {
+                "assets": assets,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RELATED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("ApiResponse[Assets]", response)
+
+    @validate_arguments(_ASSETS_GET_RELATED_ASSETS, _NAMES)
+    async def assets_get_related_assets_without_preload_content(
+        self,
+        assets: Assets | dict[str, Any] | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_get_related_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_GET_RELATED_ASSETS,
+            {
+                "assets": assets,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_GET_RELATED_ASSETS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+
+    @validate_arguments(_ASSETS_IDENTIFIERS_SNAPSHOT, _NAMES)
+    async def assets_identifiers_snapshot(
+        self,
+        pseudo: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> FlattenedAssets:
+        """/assets/identifiers [GET]
+
+        Retrieves all asset IDs associated with your account.
+
+        Args:
+            pseudo: This is helper boolean that will give you the ability to also
+                include your pseudo assets, we will always default to false.
+        """
+        response = await self.api_client.call(
+            _ASSETS_IDENTIFIERS_SNAPSHOT,
+            {
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_IDENTIFIERS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("FlattenedAssets", response.data)
+
+    @validate_arguments(_ASSETS_IDENTIFIERS_SNAPSHOT, _NAMES)
+    async def assets_identifiers_snapshot_with_http_info(
+        self,
+        pseudo: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[FlattenedAssets]:
+        """Like :meth:`assets_identifiers_snapshot`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_IDENTIFIERS_SNAPSHOT,
+            {
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_IDENTIFIERS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("ApiResponse[FlattenedAssets]", response)
+
+    @validate_arguments(_ASSETS_IDENTIFIERS_SNAPSHOT, _NAMES)
+    async def assets_identifiers_snapshot_without_preload_content(
+        self,
+        pseudo: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_identifiers_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_IDENTIFIERS_SNAPSHOT,
+            {
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_IDENTIFIERS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+
+    @validate_arguments(_ASSETS_PSEUDO_SNAPSHOT, _NAMES)
+    async def assets_pseudo_snapshot(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> PseudoAssets:
+        """/assets/pseudo [GET]
+
+        Retrieves a snapshot exclusively containing pseudo Assets from your Pieces
+        drive.
+        """
+        response = await self.api_client.call(
+            _ASSETS_PSEUDO_SNAPSHOT,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_PSEUDO_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("PseudoAssets", response.data)
+
+    @validate_arguments(_ASSETS_PSEUDO_SNAPSHOT, _NAMES)
+    async def assets_pseudo_snapshot_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[PseudoAssets]:
+        """Like :meth:`assets_pseudo_snapshot`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_PSEUDO_SNAPSHOT,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_PSEUDO_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("ApiResponse[PseudoAssets]", response)
+
+    @validate_arguments(_ASSETS_PSEUDO_SNAPSHOT, _NAMES)
+    async def assets_pseudo_snapshot_without_preload_content(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_pseudo_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_PSEUDO_SNAPSHOT,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_PSEUDO_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+
+    @validate_arguments(_ASSETS_SEARCH_ASSETS, _NAMES)
+    async def assets_search_assets(
+        self,
+        query: str | None = None,
+        transferables: bool | None = None,
+        searchable_tags: str | None = None,
+        pseudo: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> SearchedAssets:
+        """/assets/search?query=string [GET]
+
+        Performs a search across your pieces and returns Assets (the results) based on
+        your query. Presently, it only requires your query to be sent in the body. It is
+        mandatory to include searchable_tags (comma-separated values of tags) or a query
+        string.  If a query is provided, a fuzzy search will be conducted. If searchable
+        tags are provided, a tag-based search will be executed.  If neither are
+        included, a 500 error will be returned.
+
+        Args:
+            query: This is a string that you can use to search your assets.
+            transferables: This is a boolean that will decided if we are want to return
+                the transferable data (default) or not(performance enhancement)
+            searchable_tags: This is a comma separated value of tags used for search.
+            pseudo: This is helper boolean that will give you the ability to also
+                include your pseudo assets, we will always default to false.
+        """
+        response = await self.api_client.call(
+            _ASSETS_SEARCH_ASSETS,
+            {
+                "query": query,
+                "transferables": transferables,
+                "searchable_tags": searchable_tags,
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("SearchedAssets", response.data)
+
+    @validate_arguments(_ASSETS_SEARCH_ASSETS, _NAMES)
+    async def assets_search_assets_with_http_info(
+        self,
+        query: str | None = None,
+        transferables: bool | None = None,
+        searchable_tags: str | None = None,
+        pseudo: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[SearchedAssets]:
+        """Like :meth:`assets_search_assets`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_SEARCH_ASSETS,
+            {
+                "query": query,
+                "transferables": transferables,
+                "searchable_tags": searchable_tags,
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("ApiResponse[SearchedAssets]", response)
+
+    @validate_arguments(_ASSETS_SEARCH_ASSETS, _NAMES)
+    async def assets_search_assets_without_preload_content(
+        self,
+        query: str | None = None,
+        transferables: bool | None = None,
+        searchable_tags: str | None = None,
+        pseudo: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_search_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_SEARCH_ASSETS,
+            {
+                "query": query,
+                "transferables": transferables,
+                "searchable_tags": searchable_tags,
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+
+    @validate_arguments(_ASSETS_SEARCH_WITH_FILTERS, _NAMES)
+    async def assets_search_with_filters(
+        self,
+        transferables: bool | None = None,
+        pseudo: bool | None = None,
+        assets_search_with_filters_input: (
+            AssetsSearchWithFiltersInput | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> AssetsSearchWithFiltersOutput:
+        """/assets/search [POST]
+
+        Enables searching through your pieces and returns Assets (the results) based on
+        your query.  When sending a query in the request body, fuzzy search is applied.
+        Additionally, the request body can include a search space, currently as a list
+        of UUIDs (and potentially Seeds in the future). Optional filters can also be
+        included in the request body, represented as an iterable of filters, all of
+        which are combined using AND operations.
+
+        Args:
+            transferables: This is a boolean that will decided if we are want to return
+                the transferable data (default) or not(performance enhancement)
+            pseudo: This is helper boolean that will give you the ability to also
+                include your pseudo assets, we will always default to false.
+            assets_search_with_filters_input: The request body: a
+                AssetsSearchWithFiltersInput or a dict of its fields.
+        """
+        response = await self.api_client.call(
+            _ASSETS_SEARCH_WITH_FILTERS,
+            {
+                "transferables": transferables,
+                "pseudo": pseudo,
+                "assets_search_with_filters_input": assets_search_with_filters_input,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_WITH_FILTERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("AssetsSearchWithFiltersOutput", response.data)
+
+    @validate_arguments(_ASSETS_SEARCH_WITH_FILTERS, _NAMES)
+    async def assets_search_with_filters_with_http_info(
+        self,
+        transferables: bool | None = None,
+        pseudo: bool | None = None,
+        assets_search_with_filters_input: (
+            AssetsSearchWithFiltersInput | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[AssetsSearchWithFiltersOutput]:
+        """Like :meth:`assets_search_with_filters`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_SEARCH_WITH_FILTERS,
+            {
+                "transferables": transferables,
+                "pseudo": pseudo,
+                "assets_search_with_filters_input": assets_search_with_filters_input,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_WITH_FILTERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("ApiResponse[AssetsSearchWithFiltersOutput]", response)
+
+    @validate_arguments(_ASSETS_SEARCH_WITH_FILTERS, _NAMES)
+    async def assets_search_with_filters_without_preload_content(
+        self,
+        transferables: bool | None = None,
+        pseudo: bool | None = None,
+        assets_search_with_filters_input: (
+            AssetsSearchWithFiltersInput | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_search_with_filters`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_SEARCH_WITH_FILTERS,
+            {
+                "transferables": transferables,
+                "pseudo": pseudo,
+                "assets_search_with_filters_input": assets_search_with_filters_input,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SEARCH_WITH_FILTERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+
+    @validate_arguments(_ASSETS_SNAPSHOT, _NAMES)
+    async def assets_snapshot(
+        self,
+        transferables: bool | None = None,
+        suggested: bool | None = None,
+        pseudo: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> Assets:
+        """/assets [GET] Scoped to Assets
+
+        Get all of the users Assets.
+
+        Args:
+            transferables: This is a boolean that will decided if we are want to return
+                the transferable data (default) or not(performance enhancement)
+            suggested: This will let us know if a developer, wants a snapshot related to
+                suggested content or normal content
+            pseudo: This is helper boolean that will give you the ability to also
+                include your pseudo assets, we will always default to false.
+        """
+        response = await self.api_client.call(
+            _ASSETS_SNAPSHOT,
+            {
+                "transferables": transferables,
+                "suggested": suggested,
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("Assets", response.data)
+
+    @validate_arguments(_ASSETS_SNAPSHOT, _NAMES)
+    async def assets_snapshot_with_http_info(
+        self,
+        transferables: bool | None = None,
+        suggested: bool | None = None,
+        pseudo: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[Assets]:
+        """Like :meth:`assets_snapshot`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_SNAPSHOT,
+            {
+                "transferables": transferables,
+                "suggested": suggested,
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("ApiResponse[Assets]", response)
+
+    @validate_arguments(_ASSETS_SNAPSHOT, _NAMES)
+    async def assets_snapshot_without_preload_content(
+        self,
+        transferables: bool | None = None,
+        suggested: bool | None = None,
+        pseudo: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_SNAPSHOT,
+            {
+                "transferables": transferables,
+                "suggested": suggested,
+                "pseudo": pseudo,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SNAPSHOT, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT, _NAMES)
+    async def assets_specific_asset_formats_snapshot(
+        self,
+        asset: UUID | str,
+        transferables: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> Formats:
+        """/assets/{asset}/formats [GET] Scoped To Assets
+
+        Retrieves the available formats for a specific asset identified by its ID
+
+        Args:
+            asset: The id (uuid) of the asset that you are trying to access.
+            transferables: This is a boolean that will decided if we are want to return
+                the transferable data (default) or not(performance enhancement)
+        """
+        response = await self.api_client.call(
+            _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+            {
+                "asset": asset,
+                "transferables": transferables,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("Formats", response.data)
+
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT, _NAMES)
+    async def assets_specific_asset_formats_snapshot_with_http_info(
+        self,
+        asset: UUID | str,
+        transferables: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[Formats]:
+        """Like :meth:`assets_specific_asset_formats_snapshot`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+            {
+                "asset": asset,
+                "transferables": transferables,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("ApiResponse[Formats]", response)
+
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT, _NAMES)
+    async def assets_specific_asset_formats_snapshot_without_preload_content(
+        self,
+        asset: UUID | str,
+        transferables: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_specific_asset_formats_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+            {
+                "asset": asset,
+                "transferables": transferables,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_FORMATS_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_SNAPSHOT, _NAMES)
+    async def assets_specific_asset_snapshot(
+        self,
+        asset: UUID | str,
+        transferables: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> Asset:
+        """/assets/{asset} [GET] Scoped to Assets
+
+        Allows clients to retrieve details of a specific asset by providing its UUID in
+        the path.
+
+        Args:
+            asset: The id (uuid) of the asset that you are trying to access.
+            transferables: This is a boolean that will decided if we are want to return
+                the transferable data (default) or not(performance enhancement)
+        """
+        response = await self.api_client.call(
+            _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+            {
+                "asset": asset,
+                "transferables": transferables,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("Asset", response.data)
+
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_SNAPSHOT, _NAMES)
+    async def assets_specific_asset_snapshot_with_http_info(
+        self,
+        asset: UUID | str,
+        transferables: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[Asset]:
+        """Like :meth:`assets_specific_asset_snapshot`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+            {
+                "asset": asset,
+                "transferables": transferables,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("ApiResponse[Asset]", response)
+
+    @validate_arguments(_ASSETS_SPECIFIC_ASSET_SNAPSHOT, _NAMES)
+    async def assets_specific_asset_snapshot_without_preload_content(
+        self,
+        asset: UUID | str,
+        transferables: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_specific_asset_snapshot`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+            {
+                "asset": asset,
+                "transferables": transferables,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_SPECIFIC_ASSET_SNAPSHOT,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+
+    @validate_arguments(_ASSETS_STREAM_IDENTIFIERS, _NAMES)
+    async def assets_stream_identifiers(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> StreamedIdentifiers:
+        """/assets/stream/identifiers [WS]
+
+        Provides a WebSocket connection that emits changes to your asset's identifiers
+        (UUIDs).
+        """
+        response = await self.api_client.call(
+            _ASSETS_STREAM_IDENTIFIERS,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_STREAM_IDENTIFIERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("StreamedIdentifiers", response.data)
+
+    @validate_arguments(_ASSETS_STREAM_IDENTIFIERS, _NAMES)
+    async def assets_stream_identifiers_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[StreamedIdentifiers]:
+        """Like :meth:`assets_stream_identifiers`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _ASSETS_STREAM_IDENTIFIERS,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_STREAM_IDENTIFIERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("ApiResponse[StreamedIdentifiers]", response)
+
+    @validate_arguments(_ASSETS_STREAM_IDENTIFIERS, _NAMES)
+    async def assets_stream_identifiers_without_preload_content(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`assets_stream_identifiers`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _ASSETS_STREAM_IDENTIFIERS,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _ASSETS_STREAM_IDENTIFIERS,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+
+    def assets_stream_identifiers_ws(
+        self,
+        *,
+        _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
+    ) -> AsyncWebSocketStream[StreamedIdentifiers]:
+        """Open the WebSocket stream of :meth:`assets_stream_identifiers`.
+
+        Use it as an async context manager and iterate over it: each message is parsed into StreamedIdentifiers.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
+        """
+        from .._runtime.websocket_async import aconnect_websocket
+
+        return aconnect_websocket(
+            self.api_client,
+            _ASSETS_STREAM_IDENTIFIERS,
+            {},
+            headers=_headers,
+            receive_timeout=_receive_timeout,
+        )
+
+    @validate_arguments(_GET_ASSETS_STREAM_TRANSFERABLES, _NAMES)
+    async def get_assets_stream_transferables(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> Assets:
+        """/assets/stream/transferables [WS]
+
+        Provides a WebSocket connection that emits changes to your assets, including
+        their transferable.
+        """
+        response = await self.api_client.call(
+            _GET_ASSETS_STREAM_TRANSFERABLES,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_ASSETS_STREAM_TRANSFERABLES,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("Assets", response.data)
+
+    @validate_arguments(_GET_ASSETS_STREAM_TRANSFERABLES, _NAMES)
+    async def get_assets_stream_transferables_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[Assets]:
+        """Like :meth:`get_assets_stream_transferables`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _GET_ASSETS_STREAM_TRANSFERABLES,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_ASSETS_STREAM_TRANSFERABLES,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("ApiResponse[Assets]", response)
+
+    @validate_arguments(_GET_ASSETS_STREAM_TRANSFERABLES, _NAMES)
+    async def get_assets_stream_transferables_without_preload_content(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`get_assets_stream_transferables`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _GET_ASSETS_STREAM_TRANSFERABLES,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_ASSETS_STREAM_TRANSFERABLES,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+
+    def get_assets_stream_transferables_ws(
+        self,
+        *,
+        _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
+    ) -> AsyncWebSocketStream[Assets]:
+        """Open the WebSocket stream of :meth:`get_assets_stream_transferables`.
+
+        Use it as an async context manager and iterate over it: each message is parsed into Assets.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
+        """
+        from .._runtime.websocket_async import aconnect_websocket
+
+        return aconnect_websocket(
+            self.api_client,
+            _GET_ASSETS_STREAM_TRANSFERABLES,
+            {},
+            headers=_headers,
+            receive_timeout=_receive_timeout,
+        )
+
+    @validate_arguments(_STREAM_ASSETS, _NAMES)
+    async def stream_assets(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> Assets:
+        """/assets/stream [WS]
+
+        Provides a WebSocket connection that emits changes to your assets.
+        """
+        response = await self.api_client.call(
+            _STREAM_ASSETS,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _STREAM_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("Assets", response.data)
+
+    @validate_arguments(_STREAM_ASSETS, _NAMES)
+    async def stream_assets_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[Assets]:
+        """Like :meth:`stream_assets`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _STREAM_ASSETS,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _STREAM_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("ApiResponse[Assets]", response)
+
+    @validate_arguments(_STREAM_ASSETS, _NAMES)
+    async def stream_assets_without_preload_content(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`stream_assets`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _STREAM_ASSETS,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _STREAM_ASSETS, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+
+    def stream_assets_ws(
+        self,
+        *,
+        _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
+    ) -> AsyncWebSocketStream[Assets]:
+        """Open the WebSocket stream of :meth:`stream_assets`.
+
+        Use it as an async context manager and iterate over it: each message is parsed into Assets.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
+        """
+        from .._runtime.websocket_async import aconnect_websocket
+
+        return aconnect_websocket(
+            self.api_client,
+            _STREAM_ASSETS,
+            {},
+            headers=_headers,
+            receive_timeout=_receive_timeout,
+        )
+
+    @validate_arguments(_WORKSTREAM_SUGGESTIONS_STREAM, _NAMES)
+    async def workstream_suggestions_stream(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> WorkstreamSuggestions:
+        """/workstream/suggestions/stream [WS]
+
+        Provides a WebSocket connection that emits changes to your workstream
+        suggestions.
+        """
+        response = await self.api_client.call(
+            _WORKSTREAM_SUGGESTIONS_STREAM,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _WORKSTREAM_SUGGESTIONS_STREAM,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("WorkstreamSuggestions", response.data)
+
+    @validate_arguments(_WORKSTREAM_SUGGESTIONS_STREAM, _NAMES)
+    async def workstream_suggestions_stream_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[WorkstreamSuggestions]:
+        """Like :meth:`workstream_suggestions_stream`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _WORKSTREAM_SUGGESTIONS_STREAM,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _WORKSTREAM_SUGGESTIONS_STREAM,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("ApiResponse[WorkstreamSuggestions]", response)
+
+    @validate_arguments(_WORKSTREAM_SUGGESTIONS_STREAM, _NAMES)
+    async def workstream_suggestions_stream_without_preload_content(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`workstream_suggestions_stream`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _WORKSTREAM_SUGGESTIONS_STREAM,
+            {},
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _WORKSTREAM_SUGGESTIONS_STREAM,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+
+    def workstream_suggestions_stream_ws(
+        self,
+        *,
+        _headers: Mapping[str, str] | None = None,
+        _receive_timeout: float | None = None,
+    ) -> AsyncWebSocketStream[WorkstreamSuggestions]:
+        """Open the WebSocket stream of :meth:`workstream_suggestions_stream`.
+
+        Use it as an async context manager and iterate over it: each message is parsed into WorkstreamSuggestions.
+        Leaving the context closes the socket; the iteration ends when the server closes it. A server
+        that stops answering pings ends it with ``ApiConnectionError``, and one silent for
+        ``_receive_timeout`` seconds (default: ``configuration.websocket_receive_timeout``) with
+        ``ApiTimeoutError``.
+        """
+        from .._runtime.websocket_async import aconnect_websocket
+
+        return aconnect_websocket(
             self.api_client,
             _WORKSTREAM_SUGGESTIONS_STREAM,
             {},

@@ -2,18 +2,25 @@
 
 A generated ``<tag>_api.py`` module holds one module-level ``Endpoint`` per operation; the method body is a
 single ``api_client.call(ENDPOINT, {...})``. Nothing here does I/O or formatting.
+
+What the runtime derives from an endpoint and needs on every call (``Endpoint.layout``: the path template
+split into text and parameters, the parameters by location; ``Endpoint.response_type``: the declared type
+of each status) is computed on first use and kept on the endpoint itself, which lives as long as its
+module: no cache elsewhere holds endpoints.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from .servers import Server
 
 __all__ = [
+    "NOT_DECLARED",
     "Body",
     "BodyKind",
     "Endpoint",
@@ -21,6 +28,8 @@ __all__ = [
     "Pagination",
     "Param",
     "ParamLocation",
+    "RequestLayout",
+    "UnknownName",
 ]
 
 ParamLocation = Literal["path", "query", "header", "cookie"]
@@ -96,6 +105,61 @@ class Pagination:
     items: tuple[str, ...]
 
 
+class _NotDeclared:
+    def __repr__(self) -> str:
+        return "NOT_DECLARED"
+
+
+NOT_DECLARED: Any = _NotDeclared()
+"""What ``Endpoint.response_type`` returns for a status the operation declares nothing for."""
+
+_TEMPLATE_VAR = re.compile(r"\{([^{}]+)\}")
+
+
+class UnknownName(str):
+    """A ``{name}`` in the path template that no path parameter declares (reported when called)."""
+
+
+class RequestLayout:
+    """What building a request needs from an endpoint that never changes between calls: the method,
+    the Accept header, the required arguments, the parameters by location, and the path template
+    split into literal text and parameters (``("/assets/", Param(...))``), each with whether it is a
+    parameter of the default ``simple`` style (plain values then need no encoding)."""
+
+    __slots__ = (
+        "accept",
+        "cookie_params",
+        "header_params",
+        "method",
+        "path_segments",
+        "query_params",
+        "required",
+    )
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        params = endpoint.params
+        self.method = endpoint.method.upper()
+        self.accept = ", ".join(endpoint.accept) if endpoint.accept else None
+        self.required = tuple(p.name for p in params if p.required)
+        self.query_params = tuple(p for p in params if p.location == "query")
+        self.header_params = tuple(p for p in params if p.location == "header")
+        self.cookie_params = tuple(p for p in params if p.location == "cookie")
+        by_wire = {p.wire_name: p for p in params if p.location == "path"}
+        segments: list[str | Param] = []
+        position = 0
+        for match in _TEMPLATE_VAR.finditer(endpoint.path):
+            segments.append(endpoint.path[position : match.start()])
+            param = by_wire.get(match.group(1))
+            segments.append(param if param is not None else UnknownName(match.group(0)))
+            position = match.end()
+        segments.append(endpoint.path[position:])
+        self.path_segments: tuple[tuple[str | Param, bool], ...] = tuple(
+            (s, isinstance(s, Param) and (s.style is None or s.style == "simple"))
+            for s in segments
+            if s != ""
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Endpoint:
     """Everything the runtime needs to call one operation.
@@ -118,3 +182,46 @@ class Endpoint:
     servers: tuple[Server | str, ...] = ()
     websocket: bool = False
     pagination: Pagination | None = None
+    # Derived on first use (see the module docstring); not part of the endpoint's value.
+    _layout: RequestLayout | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _types: tuple[Mapping[str, Any], dict[int, Any]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    @property
+    def layout(self) -> RequestLayout:
+        """The endpoint's ``RequestLayout``, made on first use."""
+        layout = self._layout
+        if layout is None:
+            layout = RequestLayout(self)
+            object.__setattr__(self, "_layout", layout)
+        return layout
+
+    def response_type(self, status: int) -> Any:
+        """The type declared for ``status``: the exact code, then its ``"2XX"``-style range, then
+        ``"default"``; ``NOT_DECLARED`` when none applies. ``response_types`` is called once.
+        """
+        types = self._types
+        if types is None:
+            declared = self.response_types() if self.response_types is not None else {}
+            types = (declared, {})
+            object.__setattr__(self, "_types", types)
+        declared, by_status = types
+        try:
+            return by_status[status]
+        except KeyError:
+            pass
+        found = NOT_DECLARED
+        for name in (
+            str(status),
+            f"{status // 100}XX",
+            f"{status // 100}xx",
+            "default",
+        ):
+            if name in declared:
+                found = declared[name]
+                break
+        by_status[status] = found
+        return found

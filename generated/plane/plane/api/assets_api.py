@@ -10,14 +10,16 @@ from uuid import UUID
 from .._runtime.arguments import host_for_index, validate_arguments
 from .._runtime.endpoint import Body, Endpoint, Param
 
-# Everything below is needed for annotations only: the runtime (pydantic, urllib3) is imported on
+# Everything below is needed for annotations only: the runtime (pydantic, urllib3, aiohttp) is imported on
 # the first call, so importing this module (and the package) stays fast.
 if TYPE_CHECKING:
+    import aiohttp
     import urllib3
 
     from .._runtime.response import ApiResponse
     from .._runtime.types import RequestTimeout
     from ..api_client import ApiClient
+    from ..async_api_client import AsyncApiClient
     from ..models.asset_download_response import AssetDownloadResponse
     from ..models.asset_upload_response import AssetUploadResponse
     from ..models.generic_asset_upload_request import GenericAssetUploadRequest
@@ -825,6 +827,642 @@ class AssetsApi:
     ) -> urllib3.BaseHTTPResponse:
         """Like :meth:`update_user_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
         return self.api_client.call_raw(
+            _UPDATE_USER_ASSET,
+            {
+                "asset_id": asset_id,
+                "patched_asset_update_request": patched_asset_update_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+
+
+class AsyncAssetsApi:
+    """Operations of the Assets tag, for asyncio."""
+
+    def __init__(self, api_client: AsyncApiClient | None = None) -> None:
+        if api_client is None:
+            from ..async_api_client import AsyncApiClient
+
+            api_client = AsyncApiClient.get_default()
+        self.api_client = api_client
+
+    @validate_arguments(_CREATE_GENERIC_ASSET_UPLOAD, _NAMES)
+    async def create_generic_asset_upload(
+        self,
+        slug: str,
+        generic_asset_upload_request: GenericAssetUploadRequest | dict[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> AssetUploadResponse:
+        """Generate presigned URL for generic asset upload
+
+        Args:
+            slug: Workspace slug
+            generic_asset_upload_request: The request body: a GenericAssetUploadRequest
+                or a dict of its fields.
+        """
+        response = await self.api_client.call(
+            _CREATE_GENERIC_ASSET_UPLOAD,
+            {
+                "slug": slug,
+                "generic_asset_upload_request": generic_asset_upload_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_GENERIC_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("AssetUploadResponse", response.data)
+
+    @validate_arguments(_CREATE_GENERIC_ASSET_UPLOAD, _NAMES)
+    async def create_generic_asset_upload_with_http_info(
+        self,
+        slug: str,
+        generic_asset_upload_request: GenericAssetUploadRequest | dict[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[AssetUploadResponse]:
+        """Like :meth:`create_generic_asset_upload`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _CREATE_GENERIC_ASSET_UPLOAD,
+            {
+                "slug": slug,
+                "generic_asset_upload_request": generic_asset_upload_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_GENERIC_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("ApiResponse[AssetUploadResponse]", response)
+
+    @validate_arguments(_CREATE_GENERIC_ASSET_UPLOAD, _NAMES)
+    async def create_generic_asset_upload_without_preload_content(
+        self,
+        slug: str,
+        generic_asset_upload_request: GenericAssetUploadRequest | dict[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`create_generic_asset_upload`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _CREATE_GENERIC_ASSET_UPLOAD,
+            {
+                "slug": slug,
+                "generic_asset_upload_request": generic_asset_upload_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_GENERIC_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+
+    @validate_arguments(_CREATE_USER_ASSET_UPLOAD, _NAMES)
+    async def create_user_asset_upload(
+        self,
+        user_asset_upload_request: UserAssetUploadRequest | dict[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> AssetUploadResponse:
+        """Generate presigned URL for user asset upload
+
+        Args:
+            user_asset_upload_request: The request body: a UserAssetUploadRequest or a
+                dict of its fields.
+        """
+        response = await self.api_client.call(
+            _CREATE_USER_ASSET_UPLOAD,
+            {
+                "user_asset_upload_request": user_asset_upload_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_USER_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("AssetUploadResponse", response.data)
+
+    @validate_arguments(_CREATE_USER_ASSET_UPLOAD, _NAMES)
+    async def create_user_asset_upload_with_http_info(
+        self,
+        user_asset_upload_request: UserAssetUploadRequest | dict[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[AssetUploadResponse]:
+        """Like :meth:`create_user_asset_upload`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _CREATE_USER_ASSET_UPLOAD,
+            {
+                "user_asset_upload_request": user_asset_upload_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_USER_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+        return cast("ApiResponse[AssetUploadResponse]", response)
+
+    @validate_arguments(_CREATE_USER_ASSET_UPLOAD, _NAMES)
+    async def create_user_asset_upload_without_preload_content(
+        self,
+        user_asset_upload_request: UserAssetUploadRequest | dict[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`create_user_asset_upload`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _CREATE_USER_ASSET_UPLOAD,
+            {
+                "user_asset_upload_request": user_asset_upload_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _CREATE_USER_ASSET_UPLOAD,
+                    self.api_client.configuration,
+                    _host_index,
+                )
+            ),
+        )
+
+    @validate_arguments(_DELETE_USER_ASSET, _NAMES)
+    async def delete_user_asset(
+        self,
+        asset_id: UUID | str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> None:
+        """Delete user asset
+
+        Delete user asset.
+
+        Delete a user profile asset (avatar or cover image) and remove its reference
+        from the user profile.
+        This performs a soft delete by marking the asset as deleted and updating the
+        user's profile.
+
+        Args:
+            asset_id: Asset ID
+        """
+        await self.api_client.call(
+            _DELETE_USER_ASSET,
+            {
+                "asset_id": asset_id,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _DELETE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+
+    @validate_arguments(_DELETE_USER_ASSET, _NAMES)
+    async def delete_user_asset_with_http_info(
+        self,
+        asset_id: UUID | str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[None]:
+        """Like :meth:`delete_user_asset`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _DELETE_USER_ASSET,
+            {
+                "asset_id": asset_id,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _DELETE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("ApiResponse[None]", response)
+
+    @validate_arguments(_DELETE_USER_ASSET, _NAMES)
+    async def delete_user_asset_without_preload_content(
+        self,
+        asset_id: UUID | str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`delete_user_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _DELETE_USER_ASSET,
+            {
+                "asset_id": asset_id,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _DELETE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+
+    @validate_arguments(_GET_GENERIC_ASSET, _NAMES)
+    async def get_generic_asset(
+        self,
+        asset_id: UUID | str,
+        slug: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> AssetDownloadResponse:
+        """Get presigned URL for asset download
+
+        Args:
+            asset_id: The `asset_id` path parameter.
+            slug: Workspace slug
+        """
+        response = await self.api_client.call(
+            _GET_GENERIC_ASSET,
+            {
+                "asset_id": asset_id,
+                "slug": slug,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("AssetDownloadResponse", response.data)
+
+    @validate_arguments(_GET_GENERIC_ASSET, _NAMES)
+    async def get_generic_asset_with_http_info(
+        self,
+        asset_id: UUID | str,
+        slug: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[AssetDownloadResponse]:
+        """Like :meth:`get_generic_asset`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _GET_GENERIC_ASSET,
+            {
+                "asset_id": asset_id,
+                "slug": slug,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("ApiResponse[AssetDownloadResponse]", response)
+
+    @validate_arguments(_GET_GENERIC_ASSET, _NAMES)
+    async def get_generic_asset_without_preload_content(
+        self,
+        asset_id: UUID | str,
+        slug: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`get_generic_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _GET_GENERIC_ASSET,
+            {
+                "asset_id": asset_id,
+                "slug": slug,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _GET_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+
+    @validate_arguments(_UPDATE_GENERIC_ASSET, _NAMES)
+    async def update_generic_asset(
+        self,
+        asset_id: UUID | str,
+        slug: str,
+        patched_generic_asset_update_request: (
+            PatchedGenericAssetUpdateRequest | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> None:
+        """Update generic asset after upload completion
+
+        Args:
+            asset_id: Asset ID
+            slug: Workspace slug
+            patched_generic_asset_update_request: The request body: a
+                PatchedGenericAssetUpdateRequest or a dict of its fields.
+        """
+        await self.api_client.call(
+            _UPDATE_GENERIC_ASSET,
+            {
+                "asset_id": asset_id,
+                "slug": slug,
+                "patched_generic_asset_update_request": patched_generic_asset_update_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+
+    @validate_arguments(_UPDATE_GENERIC_ASSET, _NAMES)
+    async def update_generic_asset_with_http_info(
+        self,
+        asset_id: UUID | str,
+        slug: str,
+        patched_generic_asset_update_request: (
+            PatchedGenericAssetUpdateRequest | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[None]:
+        """Like :meth:`update_generic_asset`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _UPDATE_GENERIC_ASSET,
+            {
+                "asset_id": asset_id,
+                "slug": slug,
+                "patched_generic_asset_update_request": patched_generic_asset_update_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("ApiResponse[None]", response)
+
+    @validate_arguments(_UPDATE_GENERIC_ASSET, _NAMES)
+    async def update_generic_asset_without_preload_content(
+        self,
+        asset_id: UUID | str,
+        slug: str,
+        patched_generic_asset_update_request: (
+            PatchedGenericAssetUpdateRequest | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`update_generic_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
+            _UPDATE_GENERIC_ASSET,
+            {
+                "asset_id": asset_id,
+                "slug": slug,
+                "patched_generic_asset_update_request": patched_generic_asset_update_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_GENERIC_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+
+    @validate_arguments(_UPDATE_USER_ASSET, _NAMES)
+    async def update_user_asset(
+        self,
+        asset_id: UUID | str,
+        patched_asset_update_request: (
+            PatchedAssetUpdateRequest | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> None:
+        """Mark user asset as uploaded
+
+        Args:
+            asset_id: Asset ID
+            patched_asset_update_request: The request body: a PatchedAssetUpdateRequest
+                or a dict of its fields.
+        """
+        await self.api_client.call(
+            _UPDATE_USER_ASSET,
+            {
+                "asset_id": asset_id,
+                "patched_asset_update_request": patched_asset_update_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+
+    @validate_arguments(_UPDATE_USER_ASSET, _NAMES)
+    async def update_user_asset_with_http_info(
+        self,
+        asset_id: UUID | str,
+        patched_asset_update_request: (
+            PatchedAssetUpdateRequest | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> ApiResponse[None]:
+        """Like :meth:`update_user_asset`, but returns the status, headers, data and raw body."""
+        response = await self.api_client.call(
+            _UPDATE_USER_ASSET,
+            {
+                "asset_id": asset_id,
+                "patched_asset_update_request": patched_asset_update_request,
+            },
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            host=(
+                _host
+                if _host_index is None
+                else host_for_index(
+                    _UPDATE_USER_ASSET, self.api_client.configuration, _host_index
+                )
+            ),
+        )
+        return cast("ApiResponse[None]", response)
+
+    @validate_arguments(_UPDATE_USER_ASSET, _NAMES)
+    async def update_user_asset_without_preload_content(
+        self,
+        asset_id: UUID | str,
+        patched_asset_update_request: (
+            PatchedAssetUpdateRequest | dict[str, Any] | None
+        ) = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _host: str | None = None,
+        _host_index: int | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Like :meth:`update_user_asset`, but returns the unread HTTP response (the caller reads and releases it)."""
+        return await self.api_client.call_raw(
             _UPDATE_USER_ASSET,
             {
                 "asset_id": asset_id,

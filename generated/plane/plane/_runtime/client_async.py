@@ -1,0 +1,373 @@
+"""``AsyncApiClient``: the client core (``core``) with an aiohttp send loop; the asyncio twin of
+``SyncApiClient``.
+
+Everything that is not I/O (requests, redirects, retries, time limits, decoding) is the core's; this
+module moves bytes. ``AiohttpTransport`` sends one request over the client's session; aiohttp errors are
+translated here, at the one transport boundary, into ``ApiConnectionError`` / ``ApiTimeoutError``
+(chained ``from`` the original).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import warnings
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from contextvars import ContextVar
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from aiohttp.client_middlewares import ClientHandlerType
+from typing_extensions import Self, Unpack
+from yarl import URL
+
+from .configuration import BaseConfiguration
+from .core import BaseClient, CallOptions, Exchange, TimeLimits
+from .endpoint import Endpoint
+from .exceptions import ApiConnectionError, ApiTimeoutError, InsecureRequestWarning
+from .limits import BodyLimit
+from .multipart import StreamingBody
+from .request import PreparedRequest, redirect_headers
+from .response import ApiResponse
+from .retry import ErrorKind
+
+__all__ = [
+    "DEFAULT_POOL_SIZE",
+    "WEBSOCKET_REDIRECTS",
+    "AiohttpTransport",
+    "AsyncApiClient",
+    "translate_error",
+    "warn_unverified",
+]
+
+DEFAULT_POOL_SIZE = 100
+"""Connections per client when ``configuration.connection_pool_maxsize`` is not set."""
+
+
+def translate_error(
+    exc: BaseException, method: str, url: str
+) -> tuple[ApiConnectionError, ErrorKind | None]:
+    """The client exception for an aiohttp (or timeout) error, and what kind of failure it was for the
+    retry policy (``None``: not worth retrying). The most specific match wins."""
+    if isinstance(exc, (aiohttp.ClientSSLError, aiohttp.ServerFingerprintMismatch)):
+        return ApiConnectionError(f"TLS error: {exc}", method=method, url=url), None
+    if isinstance(
+        exc, (aiohttp.ClientProxyConnectionError, aiohttp.ClientHttpProxyError)
+    ):
+        return (
+            ApiConnectionError(f"proxy error: {exc}", method=method, url=url),
+            "connect",
+        )
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return (
+            ApiConnectionError(f"cannot connect: {exc}", method=method, url=url),
+            "connect",
+        )
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return (
+            ApiTimeoutError(f"timed out connecting: {exc}", method=method, url=url),
+            "connect",
+        )
+    if isinstance(exc, asyncio.TimeoutError):
+        detail = str(exc) or "no response within the timeout"
+        return ApiTimeoutError(f"timed out: {detail}", method=method, url=url), "read"
+    if isinstance(exc, aiohttp.InvalidURL):
+        return ApiConnectionError(f"invalid URL: {exc}", method=method, url=url), None
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return (
+            ApiConnectionError(
+                "server closed the connection without a response",
+                method=method,
+                url=url,
+            ),
+            "read",
+        )
+    return (
+        ApiConnectionError(f"connection error: {exc!r}", method=method, url=url),
+        "read",
+    )
+
+
+async def _read_limited(response: aiohttp.ClientResponse, limit: BodyLimit) -> bytes:
+    """The whole (decompressed) body, refused with ``ResponseTooLargeError`` as soon as it passes the
+    limit: a declared length over it before anything is read, otherwise while reading.
+    """
+    length = limit.check_declared(response.headers)
+    if length is not None and "Content-Encoding" not in response.headers:
+        return await response.read()  # exactly ``length`` bytes, no more
+    if limit.limit is None:
+        return await response.read()
+    chunks: list[bytes] = []
+    content = response.content
+    while chunk := await content.readany():
+        limit.add(len(chunk))
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+WEBSOCKET_REDIRECTS: ContextVar[
+    tuple[tuple[str, str, int | None], frozenset[str]] | None
+] = ContextVar("websocket_redirects", default=None)
+"""``(origin, credential headers)`` of the WebSocket handshake being opened in this task (set by
+``websocket_async``), for ``_guard_websocket_redirects``."""
+
+
+async def _guard_websocket_redirects(
+    request: aiohttp.ClientRequest, handler: ClientHandlerType
+) -> aiohttp.ClientResponse:
+    """Session middleware, for the one kind of request whose redirects aiohttp follows itself: a
+    WebSocket handshake (``ws_connect`` has no way to turn them off). aiohttp drops only Authorization
+    and Cookie on leaving the origin; here every credential header goes too, and leaving TLS raises
+    ``ApiConnectionError`` (``request.redirect_headers``). HTTP calls bypass it (``middlewares=()``).
+    """
+    guard = WEBSOCKET_REDIRECTS.get()
+    if guard is not None:
+        origin, credentials = guard
+        kept = redirect_headers(
+            request.headers, credentials, origin, str(request.url), method="GET"
+        )
+        for name in [k for k in request.headers if k not in kept]:
+            request.headers.popall(name, None)
+    return await handler(request)
+
+
+def warn_unverified(url: str) -> None:
+    """Warn (``InsecureRequestWarning``) that an https or wss request goes out without certificate
+    verification, naming the host, as urllib3 does for the sync client."""
+    if url[:6].lower() in ("https:", "wss://"):
+        host = urlsplit(url).hostname or url
+        warnings.warn(
+            f"Unverified HTTPS request is being made to host {host!r}: the server's certificate is "
+            "not checked (verify_ssl=False), so anyone in between can read and change the traffic",
+            InsecureRequestWarning,
+            stacklevel=4,
+        )
+
+
+async def _close_with_loop(
+    session: aiohttp.ClientSession,
+) -> AsyncGenerator[None, None]:
+    """Suspended for the life of ``session``'s event loop; closes the session when finalised.
+
+    An async generator first iterated inside a running loop is registered with that loop, and
+    ``loop.shutdown_asyncgens()`` (which ``asyncio.run()``, ``asyncio.Runner`` and test runners call
+    before closing the loop) closes it: the ``finally`` below then runs while the loop still can.
+    """
+    try:
+        yield
+    finally:
+        if not session.closed:
+            await session.close()
+
+
+def _start(keeper: AsyncGenerator[None, None]) -> None:
+    """Run ``keeper`` to its ``yield`` (no await before it, so this completes synchronously)."""
+    step = keeper.asend(None)
+    try:
+        step.send(None)
+    except StopIteration:
+        return
+    step.close()
+    raise RuntimeError("the session keeper suspended before its yield")
+
+
+async def _stream(body: StreamingBody) -> AsyncIterator[bytes]:
+    """The body's chunks, each produced in a worker thread so file reads never block the event loop."""
+    chunks = iter(body)
+    try:
+        while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
+            yield chunk
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            with contextlib.suppress(ValueError):  # still running in its thread
+                close()
+
+
+_NO_AUTO_CONTENT_TYPE = frozenset({"Content-Type"})
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout(limits: TimeLimits) -> aiohttp.ClientTimeout:
+    """The aiohttp timeout of one request: ``(connect, read, total)`` (aiohttp's timeouts are
+    immutable, so one is made per value). No limit on waiting for a free pooled connection beyond the
+    total."""
+    connect, read, total = limits
+    return aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
+
+
+class AiohttpTransport:
+    """Sends one request at a time over an aiohttp session (the client's connection pool), created on
+    first use inside the running event loop and closed with that loop at the latest."""
+
+    def __init__(self, configuration: BaseConfiguration) -> None:
+        self.configuration = configuration
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._keeper: AsyncGenerator[None, None] | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        """The session of the running event loop (made on first use there)."""
+        loop = asyncio.get_running_loop()
+        session = self._session
+        if session is None or session.closed or self._loop is not loop:
+            session = self._session = self._make_session()
+            self._loop = loop
+            # A session belongs to one event loop: closed when that loop shuts down (asyncio.run()
+            # ends), so a client used across several asyncio.run() calls leaves none behind.
+            self._keeper = _close_with_loop(session)
+            _start(self._keeper)
+        return session
+
+    def _make_session(self) -> aiohttp.ClientSession:
+        cfg = self.configuration
+        use_ssl: bool = (
+            cfg.verify_ssl or cfg.ssl_ca_cert is not None or cfg.cert_file is not None
+        )
+        connector = aiohttp.TCPConnector(
+            limit=cfg.connection_pool_maxsize or DEFAULT_POOL_SIZE,
+            ssl=cfg.ssl_context() if use_ssl else False,
+        )
+        # No cookie jar (as with urllib3): cookies are only what the caller configures.
+        return aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            trust_env=False,
+            middlewares=(_guard_websocket_redirects,),  # HTTP calls pass middlewares=()
+        )
+
+    async def send(
+        self,
+        session: aiohttp.ClientSession,
+        request: PreparedRequest,
+        limits: TimeLimits,
+        body_limit: BodyLimit | None,
+    ) -> tuple[aiohttp.ClientResponse, bytes]:
+        """Send one request over ``session`` within ``limits``. With a ``body_limit`` the body is read
+        (refused past it) and the connection released; without, the response is returned unread.
+        """
+        headers = request.headers  # aiohttp copies it
+        data: bytes | AsyncIterator[bytes] | None
+        if isinstance(request.body, StreamingBody):
+            headers = dict(headers)
+            if request.body.content_length is not None:
+                headers["Content-Length"] = str(request.body.content_length)
+            data = _stream(request.body)  # sent chunked when the length is unknown
+        else:
+            data = request.body
+        cfg = self.configuration
+        response = await session.request(
+            request.method,
+            URL(request.url, encoded=True),  # already percent-encoded: no requoting
+            data=data,
+            headers=headers,
+            timeout=_timeout(limits),
+            allow_redirects=False,
+            proxy=cfg.proxy,
+            proxy_headers=cfg.proxy_headers,
+            middlewares=(),  # redirects are the core's, not aiohttp's
+            # aiohttp would label a bodiless POST/PUT/PATCH application/octet-stream; the core
+            # decides every content type (as urllib3 sends none it was not given).
+            skip_auto_headers=_NO_AUTO_CONTENT_TYPE,
+        )
+        if body_limit is None:
+            return response, b""
+        try:
+            return response, await _read_limited(response, body_limit)
+        except BaseException:
+            response.close()  # unread data left: the connection is not reused
+            raise
+        finally:
+            response.release()
+
+    async def close(self) -> None:
+        """Close the session and its pooled connections now; a later request opens a new one."""
+        session, self._session = self._session, None
+        keeper, self._keeper = self._keeper, None
+        if session is not None and not session.closed:
+            await session.close()
+        if keeper is not None:
+            await keeper.aclose()
+
+
+class AsyncApiClient(BaseClient):
+    """Calls endpoints over HTTP with aiohttp; one session (connection pool) per client, created on first
+    use inside the running event loop (``transport``).
+
+    Use it with ``async with``, or ``await close()``, to release the session. ``sleep`` is what waits
+    between retries (replaceable in tests).
+    """
+
+    def _setup(self) -> None:
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self.transport = AiohttpTransport(self.configuration)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the session and its pooled connections now; calls still in flight fail with
+        ``ApiConnectionError``. A later call opens a new session."""
+        await self.transport.close()
+
+    async def session(self) -> aiohttp.ClientSession:
+        """The aiohttp session, created on first use in the running event loop."""
+        return self.transport.session()
+
+    async def call(
+        self,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[Any]:
+        """Send one operation and await its decoded answer (see ``Exchange.result``); raises
+        ``ApiConnectionError`` / ``ApiTimeoutError`` when none arrives in time."""
+        exchange = self.exchange(endpoint, args, options, preload=True)
+        response, body = await self._send(exchange)
+        return exchange.result(response.status, response.reason, response.headers, body)
+
+    async def call_raw(
+        self,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        **options: Unpack[CallOptions],
+    ) -> aiohttp.ClientResponse:
+        """Send one operation and return the aiohttp response unread and unchecked (for
+        ``<method>_without_preload_content``); the caller reads it and calls ``release()``.
+        """
+        exchange = self.exchange(endpoint, args, options, preload=False)
+        return (await self._send(exchange))[0]
+
+    async def _send(self, exchange: Exchange) -> tuple[aiohttp.ClientResponse, bytes]:
+        """The call's answer, and its body (read within ``max_response_bytes``) when ``preload``."""
+        if not self.configuration.verify_ssl:
+            warn_unverified(exchange.request.url)
+        transport = self.transport
+        session = transport.session()
+        while True:
+            request = exchange.request
+            try:
+                response, body = await transport.send(
+                    session,
+                    request,
+                    exchange.limits,
+                    exchange.body_limit() if exchange.preload else None,
+                )
+            except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError) as exc:
+                if session.closed:  # close() while this call was in flight
+                    raise exchange.closed() from exc
+                if isinstance(exc, RuntimeError):
+                    raise
+                error, kind = translate_error(exc, request.method, request.display_url)
+                exchange.after_error(error, kind, exc)
+            else:
+                if exchange.after_response(response.status, response.headers):
+                    return response, body
+                response.release()
+            if exchange.retry_delay is not None:
+                await self.sleep(exchange.retry_delay)
