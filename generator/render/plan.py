@@ -37,9 +37,10 @@ from .filters import docstring, py_literal
 from .write import OutputFile
 
 RUNTIME = Path(__file__).resolve().parent.parent / "runtime"
-_SYNC_ONLY = {"client_sync.py", "watchdog.py", "websocket_sync.py"}
-_ASYNC_ONLY = {"client_async.py", "websocket_async.py"}
+_SYNC_ONLY = {"client_sync.py", "watchdog.py", "websocket_sync.py", "sse_sync.py"}
+_ASYNC_ONLY = {"client_async.py", "websocket_async.py", "sse_async.py"}
 _WEBSOCKET = {"websocket.py", "websocket_sync.py", "websocket_async.py"}
+_EVENT_STREAM = {"sse.py", "sse_sync.py", "sse_async.py"}
 _TYPING_NAMES = {"Any", "Literal", "Annotated", "ClassVar", "TYPE_CHECKING"}
 _STDLIB_IMPORTS = {
     "datetime": "datetime",
@@ -485,6 +486,8 @@ def runtime_files(api: Api, target: Target) -> list[OutputFile]:
         skip |= _ASYNC_ONLY
     if not api.has_websocket:
         skip = skip | _WEBSOCKET
+    if not api.has_event_stream:
+        skip = skip | _EVENT_STREAM
     if not api.has_signature_auth:
         skip = skip | {"signing.py"}
     files = []
