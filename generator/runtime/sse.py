@@ -28,23 +28,27 @@ import re
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypedDict, TypeVar, cast
+from typing import Any, Generic, Literal, TypeVar, cast
 
 import pydantic
 
+from .core import BaseClient, CallOptions
 from .endpoint import NOT_DECLARED, Endpoint
 from .enums import ACCEPT_UNKNOWN
-from .exceptions import ResponseValidationError
-from .response import _adapter, _reason, _validation_error
+from .exceptions import ApiException, ResponseValidationError
+from .response import _adapter, _reason, _validation_error, status_exception
 
 __all__ = [
     "DEFAULT_RETRY_MS",
     "EVENT_STREAM",
     "EventStreamBase",
-    "EventStreamOptions",
+    "EventCallOptions",
     "RawEvent",
     "ServerSentEvent",
     "SseParser",
+    "Step",
+    "decode_event_data",
+    "is_event_stream",
 ]
 
 T = TypeVar("T")
@@ -179,15 +183,20 @@ class ServerSentEvent(Generic[T]):
     retry: int | None = None
 
 
-class EventStreamOptions(TypedDict, total=False):
-    """How an event stream behaves (every option optional)."""
+class EventCallOptions(CallOptions, total=False):
+    """The options of an event-stream call: a call's (``CallOptions``), and how the stream behaves."""
 
+    sentinel: str | None
+    """The data value that ends the stream (the spec's ``x-sse-sentinel``)."""
     reconnect: bool
     """Reconnect when the connection ends or fails before the sentinel, sending ``Last-Event-ID``
     and waiting the server's ``retry`` (default ``DEFAULT_RETRY_MS``) first. Off by default: the end of
     the body ends the iteration."""
     last_event_id: str | None
     """Resume after this event: sent as ``Last-Event-ID`` with the first request too."""
+
+
+_CALL_OPTIONS = ("request_timeout", "headers", "retries", "host")
 
 
 def decode_event_data(endpoint: Endpoint, data: str) -> Any:
@@ -221,28 +230,49 @@ def decode_event_data(endpoint: Endpoint, data: str) -> Any:
         ACCEPT_UNKNOWN.reset(token)
 
 
-class EventStreamBase(Generic[T]):
-    """What both event streams share: parsing, decoding, the sentinel and reconnection decisions.
+Step = Literal["read", "stop"]
 
-    The transport feeds the body's chunks to ``feed`` and takes events from ``pop``; at the end of the
-    body (or a failure reading it) ``reconnect_delay`` says whether and after how many seconds to send
-    the request again, with ``reconnect_headers``.
+
+class EventStreamBase(Generic[T]):
+    """What both event streams share: parsing, decoding, the sentinel, the answers that open a stream
+    and reconnection decisions. The transport loops over ``step()``::
+
+        while True:
+            step = stream.step()
+            if isinstance(step, ServerSentEvent): return step        # the next event
+            if step == "stop": <close>; <end the iteration>
+            if step == "read": <read a chunk>: stream.feed(chunk), or at the end stream.body_ended()
+            else: <wait step seconds>; <send the request again>
+
+    The request is sent with ``request_options()``; a failure while reading goes to ``broke_off`` (raises unless the stream reconnects).
     """
 
     def __init__(
         self,
+        client: BaseClient,
         endpoint: Endpoint,
-        sentinel: str | None,
-        options: EventStreamOptions,
+        args: Mapping[str, Any],
+        options: EventCallOptions,
     ) -> None:
+        self.client = client
         self.endpoint = endpoint
-        self.sentinel = sentinel
+        self.args = args
+        self.call_options = cast(
+            CallOptions, {k: options[k] for k in _CALL_OPTIONS if k in options}  # type: ignore[literal-required]
+        )
+        self.sentinel = options.get("sentinel")
         """The data value that ends the stream (from ``x-sse-sentinel``; None: only the end of the
         body does)."""
         self.reconnect = options.get("reconnect", False)
         self.parser = SseParser(options.get("last_event_id"))
         self.finished = False
         """The stream is over: the sentinel came, the server answered 204, or it was closed."""
+        self.connected = False
+        """A response body is being read."""
+        self.reconnects = 0
+        """How many times the stream reconnected."""
+        self.method = self.url = ""
+        """The request's method and URL (query credentials masked), for messages."""
         self._pending: deque[RawEvent] = deque()
 
     @property
@@ -255,8 +285,18 @@ class EventStreamBase(Generic[T]):
         self._pending.extend(self.parser.feed(chunk))
 
     def body_ended(self) -> None:
-        """The body is over (or broke off): what it completed is still delivered."""
+        """The body is over: the events it completed are still delivered."""
+        self.connected = False
         self._pending.extend(self.parser.end())
+
+    def broke_off(self, error: Exception, cause: BaseException) -> None:
+        """Reading the body failed (``error``, from the transport's ``cause``): raises it unless the
+        stream reconnects."""
+        self.connected = False
+        self.parser.end()
+        if not self.reconnect or self.finished:
+            self.finished = True
+            raise error from cause
 
     def pop(self) -> ServerSentEvent[T] | None:
         """The next complete event, decoded (None when none is complete yet, or after the sentinel)."""
@@ -270,6 +310,23 @@ class EventStreamBase(Generic[T]):
             return ServerSentEvent(data, raw.event, raw.id, raw.retry)
         return None
 
+    def step(self) -> ServerSentEvent[T] | Step | float:
+        """What the transport does next: return an event, ``"read"`` a chunk, ``"stop"`` (close the
+        connection and end the iteration), or wait that many seconds and reconnect."""
+        event = self.pop()
+        if event is not None:
+            return event
+        if self.finished:
+            return "stop"
+        if self.connected:
+            return "read"
+        delay = self.reconnect_delay()
+        if delay is None:
+            self.finished = True
+            return "stop"
+        self.reconnects += 1
+        return delay
+
     def reconnect_delay(self) -> float | None:
         """Seconds to wait before reconnecting after the body ended, None when the stream ends here."""
         if not self.reconnect or self.finished:
@@ -277,23 +334,54 @@ class EventStreamBase(Generic[T]):
         retry = self.parser.retry
         return (DEFAULT_RETRY_MS if retry is None else retry) / 1000
 
-    def reconnect_headers(
-        self, headers: Mapping[str, str] | None
-    ) -> Mapping[str, str] | None:
-        """The call's headers with ``Last-Event-ID`` (when an event ID is known)."""
+    def request_options(self) -> CallOptions:
+        """The call's options for the next request: its headers with ``Last-Event-ID`` when an event
+        ID is known (always on a reconnection, and from the start with ``last_event_id``).
+        """
+        options = self.call_options
         last = self.parser.last_event_id
         if not last:
-            return headers
-        return {**(headers or {}), "Last-Event-ID": last}
+            return options
+        headers = {**(options.get("headers") or {}), "Last-Event-ID": last}
+        return {**options, "headers": headers}
 
-    def not_event_stream(self, content_type: str | None, body: bytes) -> Exception:
-        """The exception for a 2xx answer that is not an event stream."""
-        return ResponseValidationError(
-            self.endpoint.operation_id,
-            "",
-            f"expected a {EVENT_STREAM} response, got {content_type or 'no content type'}",
-            body=body,
-            status=200,
+    def opened(self, status: int, headers: Mapping[str, str]) -> bool:
+        """Whether a 2xx answer's body is an event stream to read: False for 204 (the server says
+        there are no more events: the stream ends); raises ``ResponseValidationError`` when the
+        content type is not ``text/event-stream``."""
+        if status == 204:
+            self.finished = True
+            return False
+        content_type = headers.get("Content-Type")
+        if not is_event_stream(content_type):
+            self.finished = True
+            raise ResponseValidationError(
+                self.endpoint.operation_id,
+                "",
+                f"{self.method} {self.url} answered {content_type or 'no content type'}, "
+                f"not {EVENT_STREAM}",
+                status=status,
+            )
+        self.connected = True
+        return True
+
+    def refused(
+        self,
+        status: int,
+        reason: str | None,
+        headers: Mapping[str, str],
+        body: bytes,
+    ) -> ApiException:
+        """The exception for a non-2xx answer (which ends the stream, reconnecting or not)."""
+        self.finished = True
+        return status_exception(
+            self.endpoint,
+            status,
+            reason,
+            headers,
+            body,
+            method=self.method,
+            url=self.url,
         )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from generator.runtime.core import BaseClient
 from generator.runtime.endpoint import Endpoint
 from generator.runtime.exceptions import ResponseValidationError
 from generator.runtime.models import ApiModel
@@ -233,9 +234,21 @@ def test_malformed_event_names_the_operation(data: str) -> None:
 
 def test_stream_base_sentinel_and_reconnect_decisions() -> None:
     stream: EventStreamBase[Tick] = EventStreamBase(
-        _endpoint(Tick), "[DONE]", {"reconnect": True, "last_event_id": "4"}
+        BaseClient(),
+        _endpoint(Tick),
+        {},
+        {
+            "sentinel": "[DONE]",
+            "reconnect": True,
+            "last_event_id": "4",
+            "headers": {"X-A": "1"},
+            "retries": 2,
+        },
     )
-    assert stream.reconnect_headers({"X-A": "1"}) == {"X-A": "1", "Last-Event-ID": "4"}
+    assert stream.request_options() == {
+        "headers": {"X-A": "1", "Last-Event-ID": "4"},
+        "retries": 2,
+    }
     stream.feed(b'id: 5\ndata: {"symbol": "A", "price": 1}\n\n')
     first = stream.pop()
     assert first is not None and isinstance(first, ServerSentEvent)
@@ -250,9 +263,14 @@ def test_stream_base_sentinel_and_reconnect_decisions() -> None:
 
 
 def test_reconnect_is_off_by_default() -> None:
-    stream: EventStreamBase[Any] = EventStreamBase(_endpoint(None), None, {})
-    stream.feed(b"data: 1\n\n")
+    stream: EventStreamBase[Any] = EventStreamBase(
+        BaseClient(), _endpoint(None), {}, {"request_timeout": 5}
+    )
+    assert stream.request_options() == {"request_timeout": 5}
+    stream.connected = True
+    stream.feed(b"data: 1\n\ndata: 2\n\n")
+    assert stream.step() == ServerSentEvent(1)
     stream.body_ended()
-    assert stream.pop() == ServerSentEvent(1)
+    assert stream.step() == ServerSentEvent(2)
+    assert stream.step() == "stop"  # the body ended and reconnecting is off
     assert stream.reconnect_delay() is None
-    assert stream.reconnect_headers(None) is None
