@@ -97,6 +97,7 @@ class OperationView:
     item_annotation: str  # pagination item type, or "Any"
     message_annotation: str  # websocket message type
     docstring: str
+    event_annotation: str = "Any"  # the data of each server-sent event
     servers: tuple[str, ...] = ()  # the operation's own servers, as source text
 
 
@@ -242,13 +243,26 @@ def _response_annotation(t: SchemaType | None) -> str:
 
 
 def operation_view(op: Operation, models: dict[str, Model]) -> OperationView:
+    stream = op.event_stream
+    success = op.success if stream is not None else None
     response_types = tuple(
-        (r.status, _response_annotation(r.type)) for r in op.responses
+        (
+            r.status,
+            _response_annotation(
+                # an event stream's events are decoded one by one, into the item type
+                stream.item_type
+                if stream is not None and r is success
+                else r.type
+            ),
+        )
+        for r in op.responses
     )
     refs: frozenset[str] = frozenset()
     for r in op.responses:
-        if r.type is not None:
+        if r.type is not None and r is not success:
             refs |= r.type.model_refs
+    if stream is not None and stream.item_type is not None:
+        refs |= stream.item_type.model_refs
     item = op.pagination.item_type if op.pagination else None
     return OperationView(
         op=op,
@@ -269,6 +283,11 @@ def operation_view(op: Operation, models: dict[str, Model]) -> OperationView:
         ),
         docstring=_method_docstring(op),
         servers=tuple(server_source(s) for s in op.servers),
+        event_annotation=(
+            stream.item_type.annotation
+            if stream is not None and stream.item_type is not None
+            else "Any"
+        ),
     )
 
 
@@ -314,6 +333,22 @@ def _method_docstring(op: Operation) -> str:
         parts.append(op.description)
     if op.deprecated:
         parts.append("Deprecated: the API may remove this operation.")
+    stream = op.event_stream
+    if stream is not None:
+        item = stream.item_type.annotation if stream.item_type is not None else "JSON"
+        end = (
+            f"at the event whose data is {stream.sentinel!r} or "
+            if stream.sentinel is not None
+            else ""
+        )
+        parts.append(
+            "Returns a stream of server-sent events: iterate over it in a `with` block (`async "
+            "with` for the asyncio client); leaving the block closes the connection. Each event "
+            f"is a ServerSentEvent (`event`, `id`, `retry`) whose `data` is parsed into {item}. "
+            f"The stream ends {end}when the server ends the body. `_request_timeout` bounds each "
+            "wait for the next bytes; `_reconnect=True` resumes a broken stream after the "
+            "server's `retry`, sending `Last-Event-ID`."
+        )
     if op.args:
         lines = ["Args:"]
         for a in op.args:
@@ -348,6 +383,7 @@ def _api_imports(
             view.return_annotation,
             view.item_annotation,
             view.message_annotation,
+            view.event_annotation,
         ]
     words = _annotation_names(annotations)
     refs = frozenset(word for word in words if word in models)
@@ -617,6 +653,9 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
                         "aiohttp" if f.is_async else "urllib3" for f in flavours
                     ],
                     uses_websocket=any(op.websocket for op in tag.operations),
+                    uses_event_stream=any(
+                        op.event_stream is not None for op in tag.operations
+                    ),
                     **common,
                 ),
             )
