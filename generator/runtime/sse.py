@@ -35,7 +35,7 @@ import pydantic
 from .core import BaseClient, CallOptions
 from .endpoint import NOT_DECLARED, Endpoint
 from .enums import ACCEPT_UNKNOWN
-from .exceptions import ApiException, ResponseValidationError
+from .exceptions import ApiException, ResponseTooLargeError, ResponseValidationError
 from .response import _adapter, _reason, _validation_error, status_exception
 
 __all__ = [
@@ -79,6 +79,7 @@ class SseParser:
 
     __slots__ = (
         "_data",
+        "_data_size",
         "_decoder",
         "_event",
         "_line",
@@ -95,6 +96,7 @@ class SseParser:
         self._skip_lf = False  # the last chunk ended with CR: an LF first in the next is its end too
         self._started = False  # the first character was seen (a BOM there is dropped)
         self._data: list[str] = []
+        self._data_size = 0
         self._event = ""
         self._retry: int | None = None
         self.last_event_id = last_event_id
@@ -113,8 +115,13 @@ class SseParser:
         events = self._text(self._decoder.decode(b"", final=True))
         self._decoder.reset()
         self._line, self._skip_lf, self._started = "", False, False
-        self._data, self._event, self._retry = [], "", None
+        self._data, self._data_size, self._event, self._retry = [], 0, "", None
         return events
+
+    @property
+    def buffered(self) -> int:
+        """Characters held for the event being received (its data and the unfinished line)."""
+        return self._data_size + len(self._line)
 
     def _text(self, text: str) -> list[RawEvent]:
         events: list[RawEvent] = []
@@ -153,6 +160,7 @@ class SseParser:
             value = value[1:]
         if name == "data":
             self._data.append(value)
+            self._data_size += len(value) + 1
         elif name == "event":
             self._event = value
         elif name == "id":
@@ -164,7 +172,7 @@ class SseParser:
 
     def _dispatch(self, events: list[RawEvent]) -> None:
         data, event, retry = self._data, self._event, self._retry
-        self._data, self._event, self._retry = [], "", None
+        self._data, self._data_size, self._event, self._retry = [], 0, "", None
         if data:
             events.append(
                 RawEvent(event or "message", "\n".join(data), self.last_event_id, retry)
@@ -281,8 +289,19 @@ class EventStreamBase(Generic[T]):
         return self.parser.last_event_id
 
     def feed(self, chunk: bytes) -> None:
-        """The next bytes of the body."""
-        self._pending.extend(self.parser.feed(chunk))
+        """The next bytes of the body. Raises ``ResponseTooLargeError`` when the event being received
+        grows past ``max_response_bytes`` (a server that never ends its event cannot fill memory).
+        """
+        parser = self.parser
+        self._pending.extend(parser.feed(chunk))
+        limit = self.client.configuration.max_response_bytes
+        if limit is not None and parser.buffered > limit:
+            self.finished = True
+            raise ResponseTooLargeError(
+                f"an event of more than {limit} characters, over max_response_bytes ({limit})",
+                method=self.method,
+                url=self.url,
+            )
 
     def body_ended(self) -> None:
         """The body is over: the events it completed are still delivered."""

@@ -96,6 +96,15 @@ class AsyncEventStream(EventStreamBase[T]):
 
     async def __anext__(self) -> ServerSentEvent[T]:
         await self.open()
+        try:
+            return await self._next()
+        except (
+            BaseException
+        ):  # the end of the iteration too: the connection goes with it
+            self._drop()
+            raise
+
+    async def _next(self) -> ServerSentEvent[T]:
         while True:
             step = self.step()
             if isinstance(step, ServerSentEvent):

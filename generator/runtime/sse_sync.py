@@ -81,6 +81,15 @@ class EventStream(EventStreamBase[T]):
         return self
 
     def __next__(self) -> ServerSentEvent[T]:
+        try:
+            return self._next()
+        except (
+            BaseException
+        ):  # StopIteration included: the connection goes with the stream
+            self._release()
+            raise
+
+    def _next(self) -> ServerSentEvent[T]:
         while True:
             step = self.step()
             if isinstance(step, ServerSentEvent):

@@ -21,6 +21,7 @@ from generator.runtime.exceptions import (
     ApiConnectionError,
     ApiTimeoutError,
     NotFoundException,
+    ResponseTooLargeError,
     ResponseValidationError,
 )
 from generator.runtime.models import ApiModel
@@ -329,3 +330,21 @@ def collect_discarding(twin: str, url: str, on_event: Callable[[int], None]) -> 
         return n
 
     return asyncio.run(main())
+
+
+@pytest.mark.parametrize("twin", TWINS)
+def test_an_endless_event_is_bounded_by_max_response_bytes(
+    twin: str, sse: SseServer
+) -> None:
+    # An event that never ends (no line end, then silence) cannot fill memory.
+    sse.reply(Reply([tick(1), b"data: ", *[b"x" * 50_000] * 10], hang=True))
+    seen: list[int] = []
+    with pytest.raises(ResponseTooLargeError, match="max_response_bytes"):
+        collect(
+            twin,
+            sse.url,
+            on_event=seen.append,
+            configuration={"max_response_bytes": 200_000},
+        )
+    assert seen == [0]
+    assert sse.disconnected.wait(5)

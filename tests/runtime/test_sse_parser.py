@@ -274,3 +274,11 @@ def test_reconnect_is_off_by_default() -> None:
     assert stream.step() == ServerSentEvent(2)
     assert stream.step() == "stop"  # the body ended and reconnecting is off
     assert stream.reconnect_delay() is None
+
+
+def test_buffered_counts_the_event_being_received() -> None:
+    parser = SseParser()
+    parser.feed(b"data: 12345\ndata: 678")
+    assert parser.buffered == 6 + 9  # "12345\n" and the unfinished line "data: 678"
+    parser.feed(b"\n\n")
+    assert parser.buffered == 0
