@@ -300,7 +300,9 @@ def test_memory_stays_flat_over_100_000_events(twin: str, sse: SseServer) -> Non
     # The peak after 100,000 events is the peak after 10,000 (no growth with the stream's length),
     # and far below the size of the body.
     assert peaks[count - 1] < peaks[10_000] + 256 * 1024, peaks
-    assert peaks[count - 1] < 2 * 1024 * 1024, peaks
+    assert (
+        peaks[count - 1] < 4 * 1024 * 1024
+    ), peaks  # (measured: 0.6 MB sync, 1.9 MB asyncio)
 
 
 def collect_discarding(twin: str, url: str, on_event: Callable[[int], None]) -> int:
