@@ -509,7 +509,7 @@ def _iterator_imports(tag: Tag, flavours: tuple[Flavour, ...]) -> list[str]:
     """The iterator types the ``<method>_iter`` annotations of a tag's API classes use."""
     if not any(op.pagination for op in tag.operations):
         return []
-    return sorted("AsyncIterator" if f.is_async else "Iterator" for f in flavours)
+    return sorted(f.iterator for f in flavours)
 
 
 def code_files(api: Api, target: Target) -> list[OutputFile]:
@@ -615,9 +615,7 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
                     stdlib_imports=stdlib,
                     uses_files=any(a.is_file for op in tag.operations for a in op.args),
                     iterator_imports=_iterator_imports(tag, flavours),
-                    transports=[
-                        "aiohttp" if f.is_async else "urllib3" for f in flavours
-                    ],
+                    transports=[f.transport for f in flavours],
                     uses_websocket=any(op.websocket for op in tag.operations),
                     **common,
                 ),
