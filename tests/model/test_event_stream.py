@@ -122,7 +122,7 @@ def test_sentinel_must_be_a_string(tmp_path: Path) -> None:
     spec["paths"]["/schema"]["get"]["x-sse-sentinel"] = ["[DONE]"]
     with pytest.raises(SpecError) as info:
         _load(tmp_path, spec)
-    (problem,) = info.value.problems
+    (problem,) = info.value.errors
     assert problem.location.pointer == "/paths/~1schema/get/x-sse-sentinel"
     assert "x-sse-sentinel must be a string" in problem.message
 
