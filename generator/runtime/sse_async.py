@@ -100,7 +100,7 @@ class AsyncEventStream(EventStreamBase[T]):
             return await self._next()
         except (
             BaseException
-        ):  # the end of the iteration too: the connection goes with it
+        ):  # StopAsyncIteration too: the connection goes with the stream
             self._drop()
             raise
 

@@ -81,11 +81,10 @@ class EventStream(EventStreamBase[T]):
         return self
 
     def __next__(self) -> ServerSentEvent[T]:
+        # Whatever ends the iteration (StopIteration included) closes the connection.
         try:
             return self._next()
-        except (
-            BaseException
-        ):  # StopIteration included: the connection goes with the stream
+        except BaseException:
             self._release()
             raise
 
