@@ -96,11 +96,10 @@ class AsyncEventStream(EventStreamBase[T]):
 
     async def __anext__(self) -> ServerSentEvent[T]:
         await self.open()
+        # Whatever ends the iteration (StopAsyncIteration too) drops the connection.
         try:
             return await self._next()
-        except (
-            BaseException
-        ):  # StopAsyncIteration too: the connection goes with the stream
+        except BaseException:
             self._drop()
             raise
 
