@@ -5,6 +5,7 @@ Generated models use them as ``Annotated`` metadata (the module is imported as `
 
     status: Annotated[Literal["available", "sold"], _v.OneOf(("available", "sold"))] | None = None
     code: Annotated[str, _v.Limits(max_length=9, pattern="/^image_\\d{1,3}$/i")] | None = None
+    price: Annotated[Decimal, _v.DECIMAL_NUMBER] | None = None  # how it goes on the wire (``decimals``)
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Annotated, Any
 from pydantic import Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-__all__ = ["Limits", "OneOf", "compile_pattern"]
+from .decimals import DECIMAL_NUMBER, DECIMAL_TEXT
+
+__all__ = ["DECIMAL_NUMBER", "DECIMAL_TEXT", "Limits", "OneOf", "compile_pattern"]
 
 _ANNOTATED: Any = Annotated  # subscripted with a type known at run time
 
