@@ -292,7 +292,9 @@ def test_decimals_round_trip_exactly(client: Client) -> None:
         client.model("LedgerIn")(amount=Decimal(LONG), rate=0.5, count=3)
     )
     assert isinstance(ledger.amount, Decimal)
-    assert str(ledger.amount) == "37037036703703703670.370370367"  # 3 * LONG, every digit
+    assert (
+        str(ledger.amount) == "37037036703703703670.370370367"
+    )  # 3 * LONG, every digit
     assert ledger.history == [Decimal(LONG), Decimal("1E+400")]
     assert ledger.rate == 0.5 and type(ledger.rate) is float
     assert ledger.count == 3 and type(ledger.count) is int
