@@ -815,7 +815,8 @@ class SchemaRegistry:
 
 def _is_decimal_input(variants: Any) -> bool:
     """``anyOf: [{type: number}, {type: string}]`` (a null variant aside): what pydantic (FastAPI) writes
-    for a ``Decimal`` a request may give as a number or as text. Typed ``Decimal``, sent as text (exact)."""
+    for a ``Decimal`` a request may give as a number or as text. Typed ``Decimal``, sent as text (exact).
+    """
     if not isinstance(variants, list):
         return False
     kinds = []

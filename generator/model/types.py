@@ -82,7 +82,9 @@ class Primitive:
     format: str | None = None
     constraints: Constraints | None = None
     kind: Literal["primitive"] = "primitive"
-    json_number: bool = False  # a Decimal sent as a JSON number (`type: number`), else as a string
+    json_number: bool = (
+        False  # a Decimal sent as a JSON number (`type: number`), else as a string
+    )
 
     @property
     def annotation(self) -> str:

@@ -98,7 +98,9 @@ class OperationView:
     message_annotation: str  # websocket message type
     docstring: str
     servers: tuple[str, ...] = ()  # the operation's own servers, as source text
-    exact_decimals: bool = False  # a response type holds a Decimal: parse numbers exactly
+    exact_decimals: bool = (
+        False  # a response type holds a Decimal: parse numbers exactly
+    )
     exact_numbers: bool = False  # the JSON body may hold a `type: number` Decimal
 
 

@@ -184,7 +184,9 @@ class Endpoint:
     servers: tuple[Server | str, ...] = ()
     websocket: bool = False
     pagination: Pagination | None = None
-    exact_decimals: bool = False  # a declared response type holds a Decimal (see `decimals`)
+    exact_decimals: bool = (
+        False  # a declared response type holds a Decimal (see `decimals`)
+    )
     # Derived on first use (see the module docstring); not part of the endpoint's value.
     _layout: RequestLayout | None = field(
         default=None, init=False, repr=False, compare=False

@@ -20,9 +20,9 @@ from .auth import (
     credential_header_names,
 )
 from .configuration import BaseConfiguration
+from .decimals import encode_exact_json
 from .endpoint import Body, Endpoint, Param, RequestLayout
 from .exceptions import ApiConnectionError, ApiTypeError, ApiValueError
-from .decimals import encode_exact_json
 from .models import to_jsonable
 from .multipart import (
     FileBody,

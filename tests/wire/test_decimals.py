@@ -13,7 +13,6 @@ import json
 import sys
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -64,9 +63,7 @@ SPEC: dict[str, Any] = {
                     {
                         "name": "under",
                         "in": "query",
-                        "schema": {
-                            "anyOf": [{"type": "number"}, {"type": "string"}]
-                        },
+                        "schema": {"anyOf": [{"type": "number"}, {"type": "string"}]},
                     },
                 ],
                 "responses": {
@@ -153,8 +150,9 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     out: dict[str, Any] = {}
     for library in ("sync", "asyncio"):
         name = f"ledger_{library}"
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(
-            io.StringIO()
+        with (
+            contextlib.redirect_stdout(io.StringIO()),
+            contextlib.redirect_stderr(io.StringIO()),
         ):
             status = main(
                 [
@@ -228,9 +226,7 @@ def test_decimals_are_typed_decimal_in_models_and_parameters(
             assert "Decimal" in repr(model.model_fields[name].annotation), name
     assert pkg.Entry.model_fields["rate"].annotation in (float, float | None)
     signature = pkg.LedgerApi.find_entries.__annotations__
-    assert "Decimal" in str(signature["over"]) and "Decimal" in str(
-        signature["under"]
-    )
+    assert "Decimal" in str(signature["over"]) and "Decimal" in str(signature["under"])
 
 
 def test_string_decimals_go_as_fixed_point_text_and_number_decimals_as_exact_numbers(
