@@ -13,11 +13,14 @@ import json
 import sys
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from generator.build import load_api
 from generator.cli import main
+from generator.model.types import Nullable, ObjectModel, Primitive, UnionType
 from tests.support.recording_server import RecordingServer
 
 LONG = "12345678901234567890.123456789"  # float(LONG) == 12345678901234567000.0
@@ -225,6 +228,13 @@ def test_decimals_are_typed_decimal_in_models_and_parameters(
         for name in names:
             assert "Decimal" in repr(model.model_fields[name].annotation), name
     assert pkg.Entry.model_fields["rate"].annotation in (float, float | None)
+    # Decided when generating: only operations that need it take the exact paths.
+    module = importlib.import_module(f"{pkg.__name__}.api.ledger_api")
+    assert (
+        module._CREATE_ENTRY.exact_decimals and module._CREATE_ENTRY.body.exact_numbers
+    )
+    assert not module._FIND_ENTRIES.exact_decimals
+    assert module._PUT_RATES.body.exact_numbers
     signature = pkg.LedgerApi.find_entries.__annotations__
     assert "Decimal" in str(signature["over"]) and "Decimal" in str(signature["under"])
 
@@ -324,3 +334,64 @@ def test_a_non_finite_number_decimal_is_refused_before_sending(
     with pytest.raises(ValueError, match="finite number"):  # arguments are validated
         client.put_rates([Decimal("NaN")])
     assert server.requests == []
+
+
+def _field_types(schema: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {"schemas": {"Thing": schema}},
+    }
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    thing = load_api(path).model("Thing")
+    assert isinstance(thing, ObjectModel)
+    return {f.wire_name: f.type for f in thing.fields}
+
+
+def test_which_shapes_are_decimals(tmp_path: Path) -> None:
+    types = _field_types(
+        {
+            "type": "object",
+            "properties": {
+                "text": {"type": "string", "format": "decimal"},
+                "number": {"type": "number", "format": "decimal"},
+                "pydantic_in": {
+                    "anyOf": [{"type": "number", "minimum": 0}, {"type": "string"}]
+                },
+                "pydantic_in_nullable": {
+                    "anyOf": [
+                        {"type": "string"},
+                        {"type": "number"},
+                        {"type": "null"},
+                    ]
+                },
+                "pydantic_out": {
+                    "type": "string",
+                    "pattern": r"^(?!^[-+.]*$)[+-]?0*\d*\.?\d*$",
+                },
+                # Not decimals: a number or a formatted / constrained string, a plain float.
+                "either": {
+                    "anyOf": [{"type": "number"}, {"type": "string", "format": "email"}]
+                },
+                "either_enum": {
+                    "anyOf": [{"type": "number"}, {"type": "string", "enum": ["x"]}]
+                },
+                "float": {"type": "number"},
+                "text_pattern": {"type": "string", "pattern": "^[0-9]+$"},
+            },
+        },
+        tmp_path,
+    )
+    text = Primitive("Decimal", "decimal")
+    assert types["text"] == text and types["pydantic_in"] == text
+    assert types["pydantic_out"].python == "Decimal"
+    assert types["pydantic_in_nullable"] == Nullable(text)
+    assert types["number"] == Primitive("Decimal", "decimal", json_number=True)
+    assert types["number"].field_annotation == "Annotated[Decimal, _v.DECIMAL_NUMBER]"
+    assert text.field_annotation == "Annotated[Decimal, _v.DECIMAL_TEXT]"
+    for name in ("either", "either_enum"):
+        assert isinstance(types[name], UnionType), name
+    assert types["float"] == Primitive("float")
+    assert types["text_pattern"].python == "str"
