@@ -129,7 +129,7 @@ SPEC: dict[str, Any] = {
                     "id": {"type": "integer"},
                     "amount": {"type": "string", "format": "decimal"},
                     "weight": {"type": "number", "format": "decimal"},
-                    "rate": {"type": "number"},
+                    "rate": {"type": "number", "maximum": 1},
                     "legacy": {
                         "type": "string",
                         "pattern": r"^(?!^[-+.]*$)[+-]?0*\d*\.?\d*$",
@@ -227,7 +227,8 @@ def test_decimals_are_typed_decimal_in_models_and_parameters(
     ):
         for name in names:
             assert "Decimal" in repr(model.model_fields[name].annotation), name
-    assert pkg.Entry.model_fields["rate"].annotation in (float, float | None)
+    rate = repr(pkg.Entry.model_fields["rate"].annotation)
+    assert "float" in rate and "Decimal" not in rate
     # Decided when generating: only operations that need it take the exact paths.
     module = importlib.import_module(f"{pkg.__name__}.api.ledger_api")
     assert (
@@ -311,6 +312,21 @@ def test_json_numbers_reach_decimal_fields_with_every_digit(
     assert entry.legacy == Decimal("7.50")
     assert entry.history == [Decimal("1E+400"), Decimal(TINY), Decimal(3)]
     assert [str(d) for d in entry.history] == ["1E+400", TINY, "3"]
+
+
+def test_constraints_are_not_checked_on_an_exact_response(
+    ledger: tuple[Ledger, RecordingServer],
+) -> None:
+    client, server = ledger
+    # Parsed exactly and validated as Python data, the response is still not refused for a constraint
+    # of the spec (rate: maximum 1), as no response is; a model built in Python is checked.
+    server.enqueue(201, json={"id": 1, "amount": "1", "weight": 2, "rate": 5.5})
+    entry = client.create_entry(
+        client.pkg.EntryIn(amount=Decimal("1"), weight=Decimal("1"), price=Decimal(1))
+    )
+    assert entry.rate == 5.5
+    with pytest.raises(ValueError, match="less than or equal to 1"):
+        client.pkg.Entry(id=1, amount=Decimal(1), weight=Decimal(1), rate=5.5)
 
 
 def test_a_mismatch_in_an_exact_response_still_names_the_field(

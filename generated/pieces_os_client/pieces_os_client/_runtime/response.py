@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 
 import pydantic
 
-from .decimals import parse_exact_json
+from .decimals import PARSED_JSON, parse_exact_json
 from .endpoint import NOT_DECLARED, Endpoint
 from .enums import ACCEPT_UNKNOWN
 from .exceptions import (
@@ -199,7 +199,10 @@ def _decode_exact(
             status=status,
         ) from exc
     try:
-        return validate_large(_adapter(tp).validate_python, parsed, len(body))
+        validate = _adapter(tp).validate_python
+        return validate_large(
+            lambda data: validate(data, context=PARSED_JSON), parsed, len(body)
+        )
     except pydantic.ValidationError as exc:
         raise _validation_error(endpoint, tp, exc, body, status) from exc
 

@@ -34,6 +34,7 @@ from pydantic import PlainSerializer, SerializationInfo
 __all__ = [
     "DECIMAL_NUMBER",
     "DECIMAL_TEXT",
+    "PARSED_JSON",
     "decimal_text",
     "encode_exact_json",
     "parse_exact_json",
@@ -104,6 +105,11 @@ def encode_exact_json(value: Any, to_jsonable: Any) -> bytes:
             data, separators=(",", ":"), ensure_ascii=False, default=to_jsonable
         ).encode("utf-8")
     return _MARKED.sub(rb"\1", encoded)
+
+
+PARSED_JSON: Mapping[str, bool] = {"clientgen.parsed_json": True}
+"""The validation context of a response parsed by ``parse_exact_json`` and validated as Python data:
+``validators.Limits`` then leaves the schema's constraints unchecked, as for JSON validated from text."""
 
 
 def parse_exact_json(body: bytes) -> Any:
