@@ -33,6 +33,7 @@ from typing import Any, Generic, Literal, TypeVar, cast
 import pydantic
 
 from .core import BaseClient, CallOptions
+from .decimals import PARSED_JSON, parse_exact_json
 from .endpoint import NOT_DECLARED, Endpoint
 from .enums import ACCEPT_UNKNOWN
 from .exceptions import ApiException, ResponseTooLargeError, ResponseValidationError
@@ -215,8 +216,11 @@ def decode_event_data(endpoint: Endpoint, data: str) -> Any:
     tp = endpoint.response_type(200)
     if tp is str:
         return data
+    exact = (
+        endpoint.exact_decimals
+    )  # the item type holds a Decimal: numbers parsed exactly
     try:
-        parsed = json.loads(data)
+        parsed = parse_exact_json(data.encode("utf-8")) if exact else json.loads(data)
     except (ValueError, RecursionError) as exc:
         if tp is None or tp is NOT_DECLARED:
             return data
@@ -231,6 +235,8 @@ def decode_event_data(endpoint: Endpoint, data: str) -> Any:
         return parsed
     token = ACCEPT_UNKNOWN.set(True)
     try:
+        if exact:
+            return _adapter(tp).validate_python(parsed, context=PARSED_JSON)
         return _adapter(tp).validate_python(parsed)
     except pydantic.ValidationError as exc:
         raise _validation_error(endpoint, tp, exc, data.encode("utf-8"), 200) from exc

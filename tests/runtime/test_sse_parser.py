@@ -4,6 +4,7 @@ and the decoding of event data into an operation's item type."""
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -282,3 +283,19 @@ def test_buffered_counts_the_event_being_received() -> None:
     assert parser.buffered == 6 + 9  # "12345\n" and the unfinished line "data: 678"
     parser.feed(b"\n\n")
     assert parser.buffered == 0
+
+
+class Quote(ApiModel):
+    price: Decimal
+
+
+def test_decimal_item_types_are_parsed_exactly() -> None:
+    endpoint = Endpoint(
+        "quotes",
+        "GET",
+        "/quotes",
+        response_types=lambda: {"200": Quote},
+        exact_decimals=True,
+    )
+    quote = decode_event_data(endpoint, '{"price": 0.1000000000000000000001}')
+    assert quote.price == Decimal("0.1000000000000000000001")
