@@ -20,6 +20,7 @@ from .load import _without_gc, load_spec
 from .load import load_api as load_api  # where callers have always found it
 from .model.api import Api
 from .parse.load import Document
+from .phases import Phases, counted
 from .render.env import TEMPLATES
 from .render.ownership import (
     MANIFEST,
@@ -54,6 +55,9 @@ class BuildResult:
     seconds: float
     warnings: tuple[Problem, ...]
     skipped: bool = False
+    # The release gate's verdict on the spec's changes since the previous build (none, patch, minor,
+    # major), when the previous build recorded a surface to compare with.
+    verdict: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +146,8 @@ class Project:
     docs: Callable[[], list[OutputFile]]
     large: bool
     manifest: dict[str, object]
+    # What rendering found out on the way (the release gate's ``verdict``), for the build's result.
+    notes: dict[str, str]
 
 
 def render_project(
@@ -153,6 +159,7 @@ def render_project(
     doc: Document | None = None,
     output: Path | None = None,
     gate: bool = False,
+    phases: Phases | None = None,
 ) -> Project:
     """The project's code and docs, as functions :func:`stage` calls when it is ready for them. Given the
     spec's ``doc``, the project also gets its changelog, and the manifest the surface of this build (see
@@ -165,6 +172,7 @@ def render_project(
         "spec": spec_hash,
         "version": target.version,
     }
+    notes: dict[str, str] = {}
 
     def code() -> list[OutputFile]:
         files = code_files(api, target)
@@ -178,14 +186,16 @@ def render_project(
                 spec_hash,
                 gate,
                 manifest,
+                notes,
             )
         return files
 
     return Project(
-        code=code,
-        docs=lambda: _doc_files(api, target),
+        code=counted(phases, code, "format"),
+        docs=counted(phases, lambda: _doc_files(api, target), "format"),
         large=len(api.operations) + len(api.models) >= _LARGE_PROJECT,
         manifest=manifest,
+        notes=notes,
     )
 
 
@@ -205,14 +215,18 @@ def _release_files(
     spec_hash: str,
     gate: bool,
     manifest: dict[str, object],
+    notes: dict[str, str],
 ) -> list[OutputFile]:
-    """CHANGELOG.md, and the surface of this build in ``manifest``; with ``gate``, ReleaseError when the
+    """CHANGELOG.md, the surface of this build in ``manifest`` and the diff's verdict in ``notes``; with ``gate``, ReleaseError when the
     spec changed and ``version`` did not move as far as the changes need (generator/diff/release.py).
     """
     previous = manifest_data(output, MANIFEST)
     text, extra = release_outputs(
         target, doc, api, files, output, previous, spec_hash, gate=gate
     )
+    verdict = extra.pop("verdict", None)
+    if verdict is not None:
+        notes["verdict"] = verdict
     manifest.update(extra)
     return [OutputFile(CHANGELOG, text)]
 
@@ -318,11 +332,13 @@ def build_target(
     force: bool = False,
     lenient: bool = False,
     incremental: bool = True,
+    phases: Phases | None = None,
 ) -> BuildResult:
-    """Regenerate ``target``'s project; skip rendering when the manifest says nothing changed."""
+    """Regenerate ``target``'s project; skip rendering when the manifest says nothing changed. ``phases``
+    times each phase and reports it as it starts (see generator/phases.py)."""
     started = time.perf_counter()
     output, previous = _guarded_output(target)
-    doc, api = load_spec(target.spec, lenient=lenient)
+    doc, api = load_spec(target.spec, lenient=lenient, phases=phases)
     spec_hash = spec_digest(target.spec)
     digest = input_digest(target, lenient, spec_hash)
     fields = previous.fields if previous is not None else {}
@@ -339,9 +355,20 @@ def build_target(
         )
     parent = writable_parent(output)
     project = render_project(
-        target, api, digest, spec_hash, doc=doc, output=output, gate=incremental
+        target,
+        api,
+        digest,
+        spec_hash,
+        doc=doc,
+        output=output,
+        gate=incremental,
+        phases=phases,
     )
+    if phases is not None:
+        phases.start("render")
     staging, written = _stage(project, parent)
+    if phases is not None:
+        phases.start("write", files=len(written))
     try:
         changes = _changes(output, written, previous)
         if changes.any:
@@ -351,7 +378,14 @@ def build_target(
     if incremental:
         # The output now holds exactly what was staged (the outputs record is not part of either tree).
         _record_outputs(output, _digest_tree(written))
-    return BuildResult(changes, time.perf_counter() - started, warnings)
+    if phases is not None:
+        phases.stop()
+    return BuildResult(
+        changes,
+        time.perf_counter() - started,
+        warnings,
+        verdict=project.notes.get("verdict"),
+    )
 
 
 @_without_gc
