@@ -217,7 +217,8 @@ def _release_files(
     manifest: dict[str, object],
     notes: dict[str, str],
 ) -> list[OutputFile]:
-    """CHANGELOG.md, the surface of this build in ``manifest`` and the diff's verdict in ``notes``; with ``gate``, ReleaseError when the
+    """CHANGELOG.md, the surface of this build in ``manifest`` and the diff's verdict in ``notes``; with
+    ``gate``, ReleaseError when the
     spec changed and ``version`` did not move as far as the changes need (generator/diff/release.py).
     """
     previous = manifest_data(output, MANIFEST)
@@ -228,6 +229,13 @@ def _release_files(
     if verdict is not None:
         notes["verdict"] = verdict
     manifest.update(extra)
+    if not gate and notes.get("keep") and "surface" in previous:
+        if previous.get("spec") != spec_hash:
+            # A watch build is no release: the manifest keeps the last build's record (and its inputs
+            # digest, so that the next `build` renders and applies the gate against that build).
+            for key in ("inputs", "spec", "version", "surface"):
+                if key in previous:
+                    manifest[key] = previous[key]
     return [OutputFile(CHANGELOG, text)]
 
 
@@ -333,9 +341,15 @@ def build_target(
     lenient: bool = False,
     incremental: bool = True,
     phases: Phases | None = None,
+    watching: bool = False,
 ) -> BuildResult:
     """Regenerate ``target``'s project; skip rendering when the manifest says nothing changed. ``phases``
-    times each phase and reports it as it starts (see generator/phases.py)."""
+    times each phase and reports it as it starts (see generator/phases.py).
+
+    ``watching`` (``build --watch``): a build while the spec is being edited. The version gate does not
+    stop it (its verdict is still reported), and the manifest keeps the release record of the last build
+    that was not a watch build, so the next ``clientgen build`` compares with that one and gates.
+    """
     started = time.perf_counter()
     output, previous = _guarded_output(target)
     doc, api = load_spec(target.spec, lenient=lenient, phases=phases)
@@ -361,9 +375,11 @@ def build_target(
         spec_hash,
         doc=doc,
         output=output,
-        gate=incremental,
+        gate=incremental and not watching,
         phases=phases,
     )
+    if watching:
+        project.notes["keep"] = "release record"
     if phases is not None:
         phases.start("render")
     staging, written = _stage(project, parent)

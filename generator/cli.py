@@ -255,9 +255,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if args.watch:
         if args.check:
             raise ConfigError("--watch and --check do not go together")
-        from .watch import watch
-
-        return watch(args, targets, _Progress(quiet=args.quiet, verbose=args.verbose))
+        return _watch(args, targets)
     progress = _Progress(quiet=args.quiet, verbose=args.verbose)
     stale = False
     refused = False
@@ -290,6 +288,54 @@ def _build_one(args: argparse.Namespace, target: Target, progress: _Progress) ->
     result = build_target(target, force=args.force, lenient=args.lenient, phases=phases)
     progress.summary(target, result, phases)
     return False
+
+
+def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
+    """``build --watch``: build every target, then each target again when its inputs change, until
+    interrupted. A build that fails (a broken save, a refused output) prints why and leaves the last good
+    output in place; the next change builds again."""
+    from .diff.release import ReleaseError
+    from .watch import rebuilds
+
+    progress = _Progress(quiet=args.quiet, verbose=args.verbose)
+
+    def ready(files: int) -> None:
+        print(
+            f"watching {files} file(s) of {len(targets)} target(s); Ctrl-C to stop",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    for chosen in rebuilds(targets, ready=ready):
+        for target in chosen:
+            try:
+                _watch_one(args, target, progress)
+            except SpecError as exc:
+                progress.clear()
+                _print_problems(exc.problems)
+                print(
+                    f"{target.package}: not rebuilt; the previous output is kept",
+                    file=sys.stderr,
+                )
+            except (ReleaseError, ConfigError, OutputError, OSError) as exc:
+                progress.clear()
+                print(f"error: {exc}", file=sys.stderr)
+                print(
+                    f"{target.package}: not rebuilt; the previous output is kept",
+                    file=sys.stderr,
+                )
+            sys.stderr.flush()
+    return 0
+
+
+def _watch_one(args: argparse.Namespace, target: Target, progress: _Progress) -> None:
+    from .build import build_target
+
+    phases = progress.phases(target)
+    result = build_target(
+        target, force=args.force, lenient=args.lenient, phases=phases, watching=True
+    )
+    progress.summary(target, result, phases)
 
 
 def _report_check(target: Target, result: CheckResult) -> bool:
