@@ -21,6 +21,7 @@ from .load import load_api as load_api  # where callers have always found it
 from .model.api import Api
 from .parse.load import Document
 from .phases import Phases, counted
+from .render.cache import RenderCache, file_keys
 from .render.env import TEMPLATES
 from .render.ownership import (
     MANIFEST,
@@ -148,6 +149,10 @@ class Project:
     manifest: dict[str, object]
     # What rendering found out on the way (the release gate's ``verdict``), for the build's result.
     notes: dict[str, str]
+    # Incremental rendering (render/cache.py): the key of each file rendered from one tag or model, and
+    # the code files as rendered (before formatting), once ``code`` has run.
+    keys: dict[str, str]
+    rendered: list[OutputFile]
 
 
 def render_project(
@@ -160,10 +165,13 @@ def render_project(
     output: Path | None = None,
     gate: bool = False,
     phases: Phases | None = None,
+    cache: RenderCache | None = None,
+    lenient: bool = False,
 ) -> Project:
     """The project's code and docs, as functions :func:`stage` calls when it is ready for them. Given the
     spec's ``doc``, the project also gets its changelog, and the manifest the surface of this build (see
-    :func:`_release_files`)."""
+    :func:`_release_files`). With a ``cache``, the files whose inputs did not change since the build that
+    filled it are taken from it instead of rendered again."""
     manifest: dict[str, object] = {
         "generator": f"clientgen {__version__}",
         "inputs": digest,
@@ -173,9 +181,17 @@ def render_project(
         "version": target.version,
     }
     notes: dict[str, str] = {}
+    keys = (
+        file_keys(api, target, input_digest(target, lenient, ""))
+        if cache is not None
+        else {}
+    )
+    reuse = cache.reuse(keys) if cache is not None else {}
+    rendered: list[OutputFile] = []
 
     def code() -> list[OutputFile]:
-        files = code_files(api, target)
+        files = code_files(api, target, reuse)
+        rendered.extend(files)
         if doc is not None:
             files += _release_files(
                 target,
@@ -192,18 +208,22 @@ def render_project(
 
     return Project(
         code=counted(phases, code, "format"),
-        docs=counted(phases, lambda: _doc_files(api, target), "format"),
+        docs=counted(phases, lambda: _doc_files(api, target, reuse), "format"),
         large=len(api.operations) + len(api.models) >= _LARGE_PROJECT,
         manifest=manifest,
         notes=notes,
+        keys=keys,
+        rendered=rendered,
     )
 
 
-def _doc_files(api: Api, target: Target) -> list[OutputFile]:
+def _doc_files(
+    api: Api, target: Target, reuse: dict[str, str] | None = None
+) -> list[OutputFile]:
     # Imported on first use: `clientgen diff` loads specs through this module and renders no docs.
     from .render.docs import doc_files
 
-    return doc_files(api, target)
+    return doc_files(api, target, reuse)
 
 
 def _release_files(
@@ -342,6 +362,7 @@ def build_target(
     incremental: bool = True,
     phases: Phases | None = None,
     watching: bool = False,
+    cache: RenderCache | None = None,
 ) -> BuildResult:
     """Regenerate ``target``'s project; skip rendering when the manifest says nothing changed. ``phases``
     times each phase and reports it as it starts (see generator/phases.py).
@@ -349,6 +370,8 @@ def build_target(
     ``watching`` (``build --watch``): a build while the spec is being edited. The version gate does not
     stop it (its verdict is still reported), and the manifest keeps the release record of the last build
     that was not a watch build, so the next ``clientgen build`` compares with that one and gates.
+    ``cache`` (kept by the watch between builds) holds the files of the last build rendered from one tag
+    or one model: those whose inputs did not change are not rendered again (see render/cache.py).
     """
     started = time.perf_counter()
     output, previous = _guarded_output(target)
@@ -363,6 +386,7 @@ def build_target(
         and previous is not None
         and fields.get("inputs") == digest
         and _outputs_intact(output, previous)
+        and (cache is None or len(cache) > 0)  # an empty cache is filled by rendering
     ):
         return BuildResult(
             Changes((), (), ()), time.perf_counter() - started, warnings, skipped=True
@@ -377,12 +401,22 @@ def build_target(
         output=output,
         gate=incremental and not watching,
         phases=phases,
+        cache=cache,
+        lenient=lenient,
     )
     if watching:
         project.notes["keep"] = "release record"
     if phases is not None:
         phases.start("render")
     staging, written = _stage(project, parent)
+    if cache is not None:
+        # The code as rendered; the docs as written, which is as rendered (possibly in a forked child).
+        docs = [
+            OutputFile(path, written[path].decode("utf-8"))
+            for path in project.keys
+            if path.endswith(".md") and path in written
+        ]
+        cache.keep(project.keys, [*project.rendered, *docs])
     if phases is not None:
         phases.start("write", files=len(written))
     try:

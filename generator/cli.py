@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .build import BuildResult, CheckResult
     from .docs_site import SiteProject
     from .phases import Phases
+    from .render.cache import RenderCache
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -295,9 +296,11 @@ def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
     interrupted. A build that fails (a broken save, a refused output) prints why and leaves the last good
     output in place; the next change builds again."""
     from .diff.release import ReleaseError
+    from .render.cache import RenderCache
     from .watch import rebuilds
 
     progress = _Progress(quiet=args.quiet, verbose=args.verbose)
+    caches = {target.package: RenderCache() for target in targets}
 
     def ready(files: int) -> None:
         print(
@@ -309,7 +312,7 @@ def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
     for chosen in rebuilds(targets, ready=ready):
         for target in chosen:
             try:
-                _watch_one(args, target, progress)
+                _watch_one(args, target, progress, caches[target.package])
             except SpecError as exc:
                 progress.clear()
                 _print_problems(exc.problems)
@@ -328,12 +331,19 @@ def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
     return 0
 
 
-def _watch_one(args: argparse.Namespace, target: Target, progress: _Progress) -> None:
+def _watch_one(
+    args: argparse.Namespace, target: Target, progress: _Progress, cache: RenderCache
+) -> None:
     from .build import build_target
 
     phases = progress.phases(target)
     result = build_target(
-        target, force=args.force, lenient=args.lenient, phases=phases, watching=True
+        target,
+        force=args.force,
+        lenient=args.lenient,
+        phases=phases,
+        watching=True,
+        cache=cache,
     )
     progress.summary(target, result, phases)
 

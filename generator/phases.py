@@ -88,7 +88,9 @@ def counted(phases: Phases | None, fn: Callable[[], T], after: str) -> Callable[
         result = fn()
         files: Any = result
         total = phases.counts.get("files", 0) + len(files)
-        if phases.current == after:  # the docs, rendered after the code: one more count, same phase
+        if (
+            phases.current == after
+        ):  # the docs, rendered after the code: one more count, same phase
             phases.count(files=total)
         else:
             phases.start(after, files=total)
