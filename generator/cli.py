@@ -162,8 +162,9 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
 
 class _Progress:
     """Where each target's build is: on a terminal one live line per target (its phase and counts),
-    replaced by the summary; otherwise one plain line per phase (CI logs). Written to stderr; the
-    summaries go to stdout."""
+    replaced by the summary. Elsewhere (CI logs) only the summary, a plain line, unless ``--verbose`` asks
+    for one plain line per phase as it starts (so an error stays the one line it is). Progress goes to
+    stderr, the summaries (and ``--verbose``'s timings) to stdout."""
 
     def __init__(self, *, quiet: bool = False, verbose: bool = False) -> None:
         self.quiet, self.verbose = quiet, verbose
@@ -173,7 +174,7 @@ class _Progress:
     def phases(self, target: Target) -> Phases:
         from .phases import Phases
 
-        if self.quiet:
+        if self.quiet or not (self.live or self.verbose):
             return Phases()
         return Phases(lambda phase, counts: self._phase(target, phase, counts))
 
