@@ -204,17 +204,36 @@ def render_project(
                 manifest,
                 notes,
             )
-        return files
+        return _checked(files, reuse)
+
+    def docs() -> list[OutputFile]:
+        return _checked(_doc_files(api, target, reuse), reuse)
 
     return Project(
         code=counted(phases, code, "format"),
-        docs=counted(phases, lambda: _doc_files(api, target, reuse), "format"),
+        docs=counted(phases, docs, "format"),
         large=len(api.operations) + len(api.models) >= _LARGE_PROJECT,
         manifest=manifest,
         notes=notes,
         keys=keys,
         rendered=rendered,
     )
+
+
+def _checked(files: list[OutputFile], reuse: dict[str, str]) -> list[OutputFile]:
+    """``files`` with those taken from the cache as bytes: the same text, which passed the syntax checks
+    (of the code, of the docs' examples) in the build that rendered it, so they are not run on it again.
+    """
+    if not reuse:
+        return files
+    return [
+        (
+            OutputFile(f.path, f.content.encode("utf-8"))
+            if isinstance(f.content, str) and reuse.get(f.path) is f.content
+            else f
+        )
+        for f in files
+    ]
 
 
 def _doc_files(
