@@ -285,7 +285,9 @@ def _build_one(args: argparse.Namespace, target: Target, progress: _Progress) ->
     from .build import build_target, check_target
 
     if args.check:
-        return _report_check(target, check_target(target, lenient=args.lenient))
+        return _report_check(
+            target, check_target(target, lenient=args.lenient), quiet=args.quiet
+        )
     phases = progress.phases(target)
     result = build_target(target, force=args.force, lenient=args.lenient, phases=phases)
     progress.summary(target, result, phases)
@@ -349,8 +351,9 @@ def _watch_one(
     progress.summary(target, result, phases)
 
 
-def _report_check(target: Target, result: CheckResult) -> bool:
-    """Print what ``build --check`` found; True when the output is stale."""
+def _report_check(target: Target, result: CheckResult, *, quiet: bool = False) -> bool:
+    """Print what ``build --check`` found (with ``quiet``, nothing when it is up to date); True when the
+    output is stale."""
     for path in result.foreign:
         print(
             f"note: {path} was not written by clientgen (kept, not checked)",
@@ -360,7 +363,8 @@ def _report_check(target: Target, result: CheckResult) -> bool:
         print(f"{target.package}: generated/ is stale", file=sys.stderr)
         print(result.diff, end="")
         return True
-    print(f"{target.package}: up to date")
+    if not quiet:
+        print(f"{target.package}: up to date")
     return False
 
 
