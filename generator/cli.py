@@ -318,7 +318,7 @@ def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
                 _watch_one(args, target, progress, caches[target.package])
             except SpecError as exc:
                 progress.clear()
-                _print_problems(exc.problems)
+                _print_problems(exc.errors)
                 print(
                     f"{target.package}: not rebuilt; the previous output is kept",
                     file=sys.stderr,
@@ -392,7 +392,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         try:
             api = load_api(Path(spec), lenient=args.lenient)
         except SpecError as exc:
-            _print_problems(exc.problems)
+            _print_problems(exc.errors)
             failed = True
             continue
         _print_problems(api.warnings, prefix="warning")
@@ -488,7 +488,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         }[args.command]
         return handler(args)
     except SpecError as exc:
-        _print_problems(exc.problems)
+        _print_problems(exc.errors)
         return 1
     except (ConfigError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
