@@ -330,6 +330,15 @@ def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
                     f"{target.package}: not rebuilt; the previous output is kept",
                     file=sys.stderr,
                 )
+            except (
+                Exception
+            ) as exc:  # a generator bug met mid-edit must not end the session
+                progress.clear()
+                print(
+                    f"error: {target.package}: the build failed ({type(exc).__name__}: {exc}); "
+                    "the previous output is kept",
+                    file=sys.stderr,
+                )
             sys.stderr.flush()
     return 0
 
