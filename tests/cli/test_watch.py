@@ -147,3 +147,47 @@ def test_watch_rebuilds_on_save_and_survives_a_broken_save(
     watcher.wait_for(SUMMARY.pattern, "stdout")
     assert "All assets." in module.read_text()
     assert watcher.process.poll() is None  # still watching
+
+
+SPLIT_SPEC = """\
+openapi: 3.0.3
+info: {title: Split, version: "1"}
+paths:
+  /things:
+    get:
+      operationId: list_things
+      tags: [Things]
+      responses:
+        "200":
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: "schemas/thing.yaml"}
+"""
+THING = """\
+type: object
+description: {text}
+properties:
+  name: {{type: string}}
+"""
+
+
+def test_watch_rebuilds_when_a_referenced_file_changes(tmp_path: Path) -> None:
+    (tmp_path / "specs" / "schemas").mkdir(parents=True)
+    (tmp_path / "specs" / "split.yaml").write_text(SPLIT_SPEC)
+    thing = tmp_path / "specs" / "schemas" / "thing.yaml"
+    thing.write_text(THING.format(text="A thing."))
+    (tmp_path / "pyproject.toml").write_text(
+        PYPROJECT.replace("specs/pieces_os.yaml", "specs/split.yaml")
+    )
+    watcher = Watcher(tmp_path)
+    try:
+        watcher.wait_for(SUMMARY.pattern, "stdout")
+        watcher.wait_for(r"^watching 2 file\(s\) of 1 target\(s\)", "stderr")
+        model = tmp_path / "generated" / "pieces" / "pieces" / "models" / "thing.py"
+        assert "A thing." in model.read_text()
+        thing.write_text(THING.format(text="A thing, reworded in its own file."))
+        watcher.wait_for(SUMMARY.pattern, "stdout")
+        assert "A thing, reworded in its own file." in model.read_text()
+    finally:
+        watcher.stop()
