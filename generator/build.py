@@ -21,7 +21,7 @@ from .load import load_api as load_api  # where callers have always found it
 from .model.api import Api
 from .parse.load import Document
 from .phases import Phases, counted
-from .render.cache import RenderCache, file_keys
+from .render.cache import RENDERS, RenderCache, file_keys
 from .render.env import TEMPLATES
 from .render.ownership import (
     MANIFEST,
@@ -187,6 +187,7 @@ def render_project(
         else {}
     )
     reuse = cache.reuse(keys) if cache is not None else {}
+    checked = cache.reuse(keys, checked=True) if cache is not None else {}
     rendered: list[OutputFile] = []
 
     def code() -> list[OutputFile]:
@@ -204,10 +205,10 @@ def render_project(
                 manifest,
                 notes,
             )
-        return _checked(files, reuse)
+        return _checked(files, checked)
 
     def docs() -> list[OutputFile]:
-        return _checked(_doc_files(api, target, reuse), reuse)
+        return _checked(_doc_files(api, target, reuse), checked)
 
     return Project(
         code=counted(phases, code, "format"),
@@ -220,16 +221,16 @@ def render_project(
     )
 
 
-def _checked(files: list[OutputFile], reuse: dict[str, str]) -> list[OutputFile]:
-    """``files`` with those taken from the cache as bytes: the same text, which passed the syntax checks
-    (of the code, of the docs' examples) in the build that rendered it, so they are not run on it again.
+def _checked(files: list[OutputFile], checked: dict[str, str]) -> list[OutputFile]:
+    """``files`` with those taken from ``checked`` as bytes: the same text, which passed the syntax checks
+    (of the code, of the docs' examples) in this process's previous build, so they are not run on it again.
     """
-    if not reuse:
+    if not checked:
         return files
     return [
         (
             OutputFile(f.path, f.content.encode("utf-8"))
-            if isinstance(f.content, str) and reuse.get(f.path) is f.content
+            if isinstance(f.content, str) and checked.get(f.path) is f.content
             else f
         )
         for f in files
@@ -389,8 +390,9 @@ def build_target(
     ``watching`` (``build --watch``): a build while the spec is being edited. The version gate does not
     stop it (its verdict is still reported), and the manifest keeps the release record of the last build
     that was not a watch build, so the next ``clientgen build`` compares with that one and gates.
-    ``cache`` (kept by the watch between builds) holds the files of the last build rendered from one tag
-    or one model: those whose inputs did not change are not rendered again (see render/cache.py).
+    ``cache`` (kept by the watch between builds; otherwise read from the output's ``.clientgen-renders``
+    and written back) holds the files of the last build rendered from one tag or one model: those whose
+    inputs did not change are not rendered again (see render/cache.py).
     """
     started = time.perf_counter()
     output, previous = _guarded_output(target)
@@ -411,6 +413,8 @@ def build_target(
             Changes((), (), ()), time.perf_counter() - started, warnings, skipped=True
         )
     parent = writable_parent(output)
+    # The watch keeps its cache in memory; other builds read the last build's renders from the output.
+    store = cache if cache is not None else RenderCache.read(output / RENDERS)
     project = render_project(
         target,
         api,
@@ -420,7 +424,7 @@ def build_target(
         output=output,
         gate=incremental and not watching,
         phases=phases,
-        cache=cache,
+        cache=store,
         lenient=lenient,
     )
     if watching:
@@ -428,14 +432,13 @@ def build_target(
     if phases is not None:
         phases.start("render")
     staging, written = _stage(project, parent)
-    if cache is not None:
-        # The code as rendered; the docs as written, which is as rendered (possibly in a forked child).
-        docs = [
-            OutputFile(path, written[path].decode("utf-8"))
-            for path in project.keys
-            if path.endswith(".md") and path in written
-        ]
-        cache.keep(project.keys, [*project.rendered, *docs])
+    # The code as rendered; the docs as written, which is as rendered (possibly in a forked child).
+    docs = [
+        OutputFile(path, written[path].decode("utf-8"))
+        for path in project.keys
+        if path.endswith(".md") and path in written
+    ]
+    store.keep(project.keys, [*project.rendered, *docs])
     if phases is not None:
         phases.start("write", files=len(written))
     try:
@@ -447,6 +450,8 @@ def build_target(
     if incremental:
         # The output now holds exactly what was staged (the outputs record is not part of either tree).
         _record_outputs(output, _digest_tree(written))
+    if cache is None:
+        store.write(output / RENDERS)
     if phases is not None:
         phases.stop()
     return BuildResult(

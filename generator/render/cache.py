@@ -16,12 +16,19 @@ formatter, the syntax checks, the release surface — sees exactly what a full b
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 from ..config import Target
 from ..model.api import Api
 from .write import OutputFile
+
+# The renders of a project's last build, beside its manifest (a clientgen record: never listed as foreign,
+# git-ignored), so that a cold build after an edit renders only what the edit reached.
+RENDERS = ".clientgen-renders"
 
 # How a model is named inside the ``repr`` of a type, a field, an operation: ``ModelRef(name='Pet', ...)``.
 _REF = re.compile(r"ModelRef\(name='([^']+)'")
@@ -92,19 +99,26 @@ def file_keys(api: Api, target: Target, salt: str) -> dict[str, str]:
 
 
 class RenderCache:
-    """Rendered files by key: kept by the ``build --watch`` process between its builds.
+    """Rendered files by key: kept by the ``build --watch`` process between its builds, and read from and
+    written to the output's :data:`RENDERS` file by the other builds.
 
     :meth:`reuse` says which files of the coming build can be taken as they are; :meth:`keep` records the
-    files a build rendered under their keys (and forgets the keys no longer in use).
+    files a build rendered under their keys (and forgets the keys no longer in use). Only what this
+    process kept counts as ``checked`` (it passed the build's syntax checks here); text read from the file
+    is checked again like a fresh render.
     """
 
     def __init__(self) -> None:
         self._files: dict[str, str] = {}
+        self._checked: set[str] = set()
 
-    def reuse(self, keys: dict[str, str]) -> dict[str, str]:
-        """Path -> content as rendered before, for each path whose key is known."""
+    def reuse(self, keys: dict[str, str], *, checked: bool = False) -> dict[str, str]:
+        """Path -> content as rendered before, for each path whose key is known (and, with ``checked``,
+        was kept by this process)."""
         return {
-            path: self._files[key] for path, key in keys.items() if key in self._files
+            path: self._files[key]
+            for path, key in keys.items()
+            if key in self._files and (not checked or key in self._checked)
         }
 
     def keep(self, keys: dict[str, str], files: Iterable[OutputFile]) -> None:
@@ -114,9 +128,39 @@ class RenderCache:
             if key is not None and isinstance(f.content, str):
                 kept[key] = f.content
         self._files = kept
+        self._checked = set(kept)
+
+    @classmethod
+    def read(cls, path: Path) -> RenderCache:
+        """The cache :meth:`write` left in ``path``; an empty one when there is none (or it is unreadable)."""
+        cache = cls()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cache
+        files = data.get("files") if isinstance(data, dict) else None
+        if isinstance(files, dict):
+            cache._files = {
+                k: v
+                for k, v in files.items()
+                if isinstance(k, str) and isinstance(v, str)
+            }
+        return cache
+
+    def write(self, path: Path) -> None:
+        """Save the cache to ``path`` (atomically); a failure only loses the cache."""
+        temporary = path.with_name(f"{path.name}.{os.getpid()}")
+        try:
+            temporary.write_text(
+                json.dumps({"files": self._files}, ensure_ascii=False),
+                encoding="utf-8",
+            )
+            os.replace(temporary, path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
 
     def __len__(self) -> int:
         return len(self._files)
 
 
-__all__ = ["RenderCache", "file_keys"]
+__all__ = ["RENDERS", "RenderCache", "file_keys"]

@@ -15,7 +15,7 @@ import yaml
 
 from generator.build import build_target
 from generator.config import make_target
-from generator.render.cache import RenderCache
+from generator.render.cache import RENDERS, RenderCache
 from tests.support.cli import ROOT
 
 SPEC = ROOT / "specs" / "pieces_os.yaml"
@@ -26,7 +26,7 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != ".clientgen-outputs"
+        if p.is_file() and not p.name.startswith(".clientgen-")  # records and caches
     }
 
 
@@ -115,10 +115,14 @@ def edit(spec: dict[str, Any], rng: random.Random, step: int) -> str:
     return kind
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize(
+    ("seed", "where"), [(1, "memory"), (2, "memory"), (3, "disk"), (4, "disk")]
+)
 def test_incremental_builds_write_what_full_builds_write(
-    tmp_path: Path, seed: int
+    tmp_path: Path, seed: int, where: str
 ) -> None:
+    """``memory``: the watch's cache, kept in the process; ``disk``: separate builds, each reading the
+    renders the previous one left in the output (``.clientgen-renders``)."""
     rng = random.Random(seed)
     spec_path = tmp_path / "spec.yaml"
     spec = yaml.safe_load(SPEC.read_text())
@@ -126,9 +130,13 @@ def test_incremental_builds_write_what_full_builds_write(
     spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
     incremental, full = tmp_path / "incremental", tmp_path / "full"
     target = make_target(spec_path, "pieces", "both", "1.0.0", incremental)
-    cache = RenderCache()
-    build_target(target, watching=True, cache=cache)
-    assert len(cache) > 0
+    memory = RenderCache() if where == "memory" else None
+    build_target(target, watching=True, cache=memory)
+
+    def cache() -> RenderCache:
+        return memory if memory is not None else RenderCache.read(incremental / RENDERS)
+
+    assert len(cache()) > 0
     done = []
     for step in range(8):
         done.append(edit(spec, rng, step))
@@ -136,13 +144,14 @@ def test_incremental_builds_write_what_full_builds_write(
         # The full build starts from the same previous output (its manifest and changelog).
         shutil.rmtree(full, ignore_errors=True)
         shutil.copytree(incremental, full, symlinks=True)
+        (full / RENDERS).unlink(missing_ok=True)  # the full build renders everything
         build_target(
             make_target(spec_path, "pieces", "both", "1.0.0", full),
             watching=True,
             force=True,
         )
-        reused = len(cache.reuse(cache_keys(target)))
-        result = build_target(target, watching=True, cache=cache)
+        reused = len(cache().reuse(cache_keys(target)))
+        result = build_target(target, watching=True, cache=memory)
         assert result.changes.any, done
         assert tree(incremental) == tree(full), f"after {done}"
         assert reused > 0, f"nothing reused after {done}"
