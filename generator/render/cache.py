@@ -46,7 +46,15 @@ def file_keys(api: Api, target: Target, salt: str) -> dict[str, str]:
     """Path (relative to the project) -> key, for each file rendered from one tag or one model."""
     head = _digest(
         salt,
-        repr(target),
+        repr(
+            (
+                target.package,
+                target.library,
+                target.version,
+                target.source,
+                target.project_name,
+            )
+        ),
         repr(
             (
                 api.title,
