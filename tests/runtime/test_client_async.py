@@ -321,6 +321,28 @@ def test_read_timeout(server: RecordingServer) -> None:
     assert len(server.requests) == 1
 
 
+def test_content_type_only_when_the_core_sets_one(server: RecordingServer) -> None:
+    # aiohttp labels a bodiless POST application/octet-stream unless told not to (the session's
+    # skip_auto_headers); a JSON body keeps the type the core gave it.
+    bodiless = Endpoint("touch", "POST", "/touch", response_types=lambda: {"204": None})
+    server.enqueue(204)
+    server.enqueue(204)
+    server.enqueue(201, json={"id": 1, "name": "x"})
+
+    async def main() -> None:
+        client, _ = make_client(server.url)
+        async with client:
+            await client.call(bodiless, {})
+            await client.call(DELETE_ASSET, {"id": 1})
+            await client.call(CREATE_ASSET, {"asset": {"name": "x"}})
+
+    run(main())
+    touch, delete, create = server.requests
+    assert "content-type" not in touch.header_names()
+    assert "content-type" not in delete.header_names()
+    assert create.header("Content-Type") == "application/json"
+
+
 def test_limits_no_shorter_than_the_total_are_left_to_the_total() -> None:
     # One number (the default): the total's single timer bounds every read and the connect; no
     # per-read timer is re-armed for each chunk.

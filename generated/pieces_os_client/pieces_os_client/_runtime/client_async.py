@@ -246,6 +246,10 @@ class AiohttpTransport:
             cookie_jar=aiohttp.DummyCookieJar(),
             trust_env=False,
             middlewares=(_guard_websocket_redirects,),  # HTTP calls pass middlewares=()
+            # aiohttp would label a bodiless POST/PUT/PATCH application/octet-stream; the core
+            # decides every content type (as urllib3 sends none it was not given). Set once here
+            # rather than per request, where aiohttp rebuilds the set on every call.
+            skip_auto_headers=_NO_AUTO_CONTENT_TYPE,
         )
 
     async def send(
@@ -278,9 +282,6 @@ class AiohttpTransport:
             proxy=cfg.proxy,
             proxy_headers=cfg.proxy_headers,
             middlewares=(),  # redirects are the core's, not aiohttp's
-            # aiohttp would label a bodiless POST/PUT/PATCH application/octet-stream; the core
-            # decides every content type (as urllib3 sends none it was not given).
-            skip_auto_headers=_NO_AUTO_CONTENT_TYPE,
         )
         if body_limit is None:
             return response, b""
