@@ -63,6 +63,7 @@ def _api_from_document(doc: Document, lenient: bool) -> Api:
         scheme_names,
         flaws,
         {s.name for s in schemes},
+        _idempotency_header(data.get("x-idempotency-header")),
     )
     problems: list[Problem] = []
     modules = Scope({"__init__"})
@@ -305,3 +306,8 @@ def _cyclic(models: list[Model]) -> frozenset[str]:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])
     return frozenset(cyclic)
+
+
+def _idempotency_header(value: Any) -> str | None:
+    """The document's ``x-idempotency-header`` (a header name), or None."""
+    return value.strip() if isinstance(value, str) and value.strip() else None

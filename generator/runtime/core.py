@@ -38,6 +38,7 @@ from typing import Any, ClassVar, TypedDict
 from .configuration import BaseConfiguration, Timeout
 from .endpoint import Endpoint
 from .exceptions import ApiConnectionError
+from .idempotency import add_idempotency_key
 from .limits import BodyLimit, Deadline
 from .request import (
     REDIRECT_STATUSES,
@@ -158,6 +159,8 @@ class BaseClient:
         request = self.prepare(
             endpoint, args, headers=options.get("headers"), host=options.get("host")
         )
+        if endpoint.idempotency_header is not None:
+            add_idempotency_key(request, endpoint.idempotency_header)
         return Exchange(
             self.configuration,
             endpoint,
@@ -283,6 +286,7 @@ class Exchange:
             headers=request.headers,
             replayable=request.replayable,
             status=status,
+            idempotency_header=self.endpoint.idempotency_header,
         ):
             return True
         delay = policy.delay(self.attempt + 1, headers.get("Retry-After"))
@@ -316,6 +320,7 @@ class Exchange:
             headers=request.headers,
             replayable=request.replayable,
             error=kind,
+            idempotency_header=self.endpoint.idempotency_header,
         ):
             raise error from cause
         delay = policy.delay(self.attempt + 1)

@@ -182,6 +182,8 @@ class Endpoint:
     servers: tuple[Server | str, ...] = ()
     websocket: bool = False
     pagination: Pagination | None = None
+    idempotency_header: str | None = None
+    """The header that carries this operation's idempotency key (see ``idempotency``), or None."""
     # Derived on first use (see the module docstring); not part of the endpoint's value.
     _layout: RequestLayout | None = field(
         default=None, init=False, repr=False, compare=False
