@@ -142,7 +142,9 @@ class Operation:
     pagination: Pagination | None = None
     servers: tuple[Server, ...] = ()
     doc_title: str = ""
-    idempotency_header: str | None = None  # the header carrying a generated idempotency key
+    idempotency_header: str | None = (
+        None  # the header carrying a generated idempotency key
+    )
 
     @property
     def success(self) -> Response | None:

@@ -201,7 +201,10 @@ class OperationBuilder:
         if isinstance(own, str) and own.strip():
             return own.strip()
         for param in params:
-            if param.location == "header" and param.wire_name.lower() == "idempotency-key":
+            if (
+                param.location == "header"
+                and param.wire_name.lower() == "idempotency-key"
+            ):
                 return param.wire_name
         if method.lower() == "post":
             return self.idempotency_header

@@ -200,16 +200,31 @@ def _timeout(limits: TimeLimits) -> aiohttp.ClientTimeout:
 
 class AiohttpTransport:
     """Sends one request at a time over an aiohttp session (the client's connection pool), created on
-    first use inside the running event loop and closed with that loop at the latest."""
+    first use inside the running event loop and closed with that loop at the latest.
 
-    def __init__(self, configuration: BaseConfiguration) -> None:
+    A ``session`` handed in (``AsyncApiClient(session=...)``) carries every HTTP call instead and is
+    never closed here: its owner closes it. WebSocket handshakes still use a session of the client's
+    own, whose middleware keeps credential headers from following a redirect to another origin.
+    """
+
+    def __init__(
+        self,
+        configuration: BaseConfiguration,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
         self.configuration = configuration
+        self.injected = session
+        """The caller's session (None: the client makes and closes its own)."""
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._keeper: AsyncGenerator[None, None] | None = None
 
     def session(self) -> aiohttp.ClientSession:
-        """The session of the running event loop (made on first use there)."""
+        """The session HTTP calls use: the caller's, or the client's own of the running event loop."""
+        return self.injected or self.websocket_session()
+
+    def websocket_session(self) -> aiohttp.ClientSession:
+        """The client's own session of the running event loop (made on first use there)."""
         loop = asyncio.get_running_loop()
         session = self._session
         if session is None or session.closed or self._loop is not loop:
@@ -283,7 +298,8 @@ class AiohttpTransport:
             response.release()
 
     async def close(self) -> None:
-        """Close the session and its pooled connections now; a later request opens a new one."""
+        """Close the client's own session and its pooled connections now (a later request opens a new
+        one); a session the caller handed in stays open."""
         session, self._session = self._session, None
         keeper, self._keeper = self._keeper, None
         if session is not None and not session.closed:
@@ -294,15 +310,16 @@ class AiohttpTransport:
 
 class AsyncApiClient(BaseClient):
     """Calls endpoints over HTTP with aiohttp; one session (connection pool) per client, created on first
-    use inside the running event loop (``transport``).
+    use inside the running event loop (``transport``), or the ``session`` handed in (for proxies,
+    custom TLS or a pool shared with other code), which the client uses but never closes.
 
     Use it with ``async with``, or ``await close()``, to release the session. ``sleep`` is what waits
     between retries (replaceable in tests).
     """
 
-    def _setup(self) -> None:
+    def _setup(self, *, session: aiohttp.ClientSession | None = None) -> None:
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-        self.transport = AiohttpTransport(self.configuration)
+        self.transport = AiohttpTransport(self.configuration, session)
 
     async def __aenter__(self) -> Self:
         return self
@@ -351,6 +368,8 @@ class AsyncApiClient(BaseClient):
         session = transport.session()
         while True:
             request = exchange.request
+            if exchange.hooked:
+                exchange.before_send()
             try:
                 response, body = await transport.send(
                     session,

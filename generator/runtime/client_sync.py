@@ -28,6 +28,7 @@ from urllib3.exceptions import (
     SSLError,
 )
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
+from urllib3.poolmanager import pool_classes_by_scheme
 from urllib3.util import Retry
 
 from .configuration import BaseConfiguration
@@ -185,8 +186,18 @@ class Urllib3Transport:
     the configuration names a proxy), and keeps what ``close()`` needs: every connection it opened and
     the watches of the calls in flight (``watchdog``)."""
 
-    def __init__(self, configuration: BaseConfiguration) -> None:
-        self.pool_manager = _pool_manager(configuration)
+    def __init__(
+        self,
+        configuration: BaseConfiguration,
+        pool_manager: urllib3.PoolManager | None = None,
+    ) -> None:
+        self.owned = pool_manager is None
+        """Whether the pool manager is the transport's own (``close()`` clears only its own)."""
+        self.pool_manager = (
+            _pool_manager(configuration)
+            if pool_manager is None
+            else _watched(pool_manager)
+        )
         # Every connection this transport opened, and the calls in flight: what close() shuts down.
         self._connections: weakref.WeakSet[HTTPConnection] = weakref.WeakSet()
         self._in_flight: set[Watch] = set()
@@ -241,14 +252,31 @@ class Urllib3Transport:
 
     def close(self) -> None:
         """Close every connection now: idle pooled ones, and those of calls in flight (in other
-        threads), which then fail. Later requests open new connections."""
+        threads), which then fail. Later requests open new connections. Of a pool manager handed in,
+        only the connections of calls in flight are shut down; its idle ones are its owner's.
+        """
+        if not self.owned:
+            for watch in list(self._in_flight):
+                watch.interrupt("closed")
+            return
         for watch in list(self._in_flight):
             watch.fired = "closed"
         for connection in list(self._connections):
             shut_down(
                 connection
             )  # ends a blocked read at once, whatever holds the socket
-        self.pool_manager.clear()
+        if self.owned:
+            self.pool_manager.clear()
+
+
+def _watched(manager: urllib3.PoolManager) -> urllib3.PoolManager:
+    """A caller's pool manager, its pools made watchable when they are urllib3's own classes (the
+    watched ones differ only in tying a connection to the call in flight in this thread, so the whole
+    call's deadline and ``close()`` can cut it off); custom pool classes are left as they are.
+    """
+    if manager.pool_classes_by_scheme == pool_classes_by_scheme:
+        manager.pool_classes_by_scheme = dict(POOL_CLASSES)
+    return manager
 
 
 def _pool_manager(configuration: BaseConfiguration) -> urllib3.PoolManager:
@@ -277,16 +305,18 @@ def _pool_manager(configuration: BaseConfiguration) -> urllib3.PoolManager:
 
 
 class SyncApiClient(BaseClient):
-    """Calls endpoints over HTTP with urllib3; one connection pool per client (``transport``).
+    """Calls endpoints over HTTP with urllib3; one connection pool per client (``transport``), or the
+    ``pool_manager`` handed in (a ``PoolManager`` or ``ProxyManager`` for proxies, custom TLS or a pool
+    shared with other code), which the client uses but never clears or closes.
 
     Use it as a context manager, or call ``close()``, to release the pool. ``sleep`` is what waits
     between retries (replaceable in tests).
     """
 
-    def _setup(self) -> None:
+    def _setup(self, *, pool_manager: urllib3.PoolManager | None = None) -> None:
         self.sleep: Callable[[float], None] = time.sleep
         _mask_query_credentials_in_logs(self.configuration)
-        self.transport = Urllib3Transport(self.configuration)
+        self.transport = Urllib3Transport(self.configuration, pool_manager)
 
     @property
     def pool_manager(self) -> urllib3.PoolManager:
@@ -302,7 +332,8 @@ class SyncApiClient(BaseClient):
     def close(self) -> None:
         """Close every connection now: idle pooled ones, and those of calls in flight (in other threads),
         which then fail with ``ApiConnectionError``. The client can still be used: a later call opens new
-        connections."""
+        connections. A ``pool_manager`` handed in keeps its idle connections (its owner clears it).
+        """
         self.transport.close()
 
     def call(
@@ -335,6 +366,8 @@ class SyncApiClient(BaseClient):
         try:
             while True:
                 request = exchange.request
+                if exchange.hooked:
+                    exchange.before_send()
                 try:
                     response = transport.send(request, exchange.limits, watch)
                     if exchange.after_response(response.status, response.headers):

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .auth import AuthScheme
+from .hooks import AfterResponse, BeforeSend, OnError
 from .limits import (
     DEFAULT_MAX_PAGES,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -98,6 +99,10 @@ class BaseConfiguration:
         websocket_heartbeat: float | None = DEFAULT_WEBSOCKET_HEARTBEAT,
         websocket_receive_timeout: float | None = None,
         sensitive_headers: Iterable[str] = (),
+        # -- hooks: logging, tracing and metrics (see ``hooks``)
+        before_send: Iterable[BeforeSend] = (),
+        after_response: Iterable[AfterResponse] = (),
+        on_error: Iterable[OnError] = (),
     ) -> None:
         self._host = host if host is not None else ""
         self.server_index: int | None = (
@@ -151,6 +156,12 @@ class BaseConfiguration:
         """Names of headers (besides Authorization, Cookie and the API-key headers of ``auth_schemes``)
         that carry secrets: masked in ``repr`` of a request and dropped when a redirect leaves the
         configured host."""
+        self.before_send: list[BeforeSend] = list(before_send)
+        """Called with each request (``hooks.RequestInfo``) before it is sent; may change its headers."""
+        self.after_response: list[AfterResponse] = list(after_response)
+        """Called with each request and its answer's status and headers (``hooks.ResponseInfo``)."""
+        self.on_error: list[OnError] = list(on_error)
+        """Called with a request that got no answer, or the call's ``ApiException``, and the error."""
 
     # -- the host -----------------------------------------------------------------------------------
 

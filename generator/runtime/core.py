@@ -32,18 +32,21 @@ from __future__ import annotations
 
 import logging
 import platform
+import time
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypedDict
 
 from .configuration import BaseConfiguration, Timeout
 from .endpoint import Endpoint
-from .exceptions import ApiConnectionError
+from .exceptions import ApiConnectionError, OpenApiException
+from .hooks import RequestInfo, ResponseInfo
 from .idempotency import add_idempotency_key
 from .limits import BodyLimit, Deadline
 from .request import (
     REDIRECT_STATUSES,
     PreparedRequest,
     build_request,
+    check_headers,
     merge_headers,
     origin_of,
     redirect_request,
@@ -90,7 +93,11 @@ class BaseClient:
         header_name: str | None = None,
         header_value: str | None = None,
         cookie: str | None = None,
+        **connections: Any,
     ) -> None:
+        """``connections``: what the transport takes from the caller instead of making it (the sync
+        client's ``pool_manager``, the asyncio client's ``session``; see their ``_setup``).
+        """
         self.configuration = configuration or self.configuration_class.get_default()
         self.default_headers: dict[str, str] = {}
         if header_name is not None and header_value is not None:
@@ -99,10 +106,12 @@ class BaseClient:
         self.sensitive_headers: frozenset[str] = frozenset()
         """Lower-case names of headers that are secrets (see ``set_default_header``)."""
         self.user_agent = f"{self.package_name}/{self.package_version} python/{platform.python_version()}"
-        self._setup()
+        self._setup(**connections)
 
     def _setup(self) -> None:
-        """What a transport's client sets up for itself, last in ``__init__`` (its ``transport``)."""
+        """What a transport's client sets up for itself, last in ``__init__`` (its ``transport``), with
+        the ``connections`` the caller handed in (an unknown name is a ``TypeError``).
+        """
 
     @property
     def user_agent(self) -> str:
@@ -185,6 +194,8 @@ class Exchange:
         "configuration",
         "deadline",
         "endpoint",
+        "hooked",
+        "info",
         "limits",
         "origin",
         "policy",
@@ -225,6 +236,13 @@ class Exchange:
         self.attempt = self.redirects = 0
         self.retry_delay: float | None = None
         """Seconds to wait before sending ``request`` again (a retry); None for a redirect."""
+        self.hooked = bool(
+            configuration.before_send
+            or configuration.after_response
+            or configuration.on_error
+        )
+        """Whether the configuration has hooks: the send loops call ``before_send()`` only then."""
+        self.info: RequestInfo | None = None
 
     @property
     def end(self) -> float | None:
@@ -260,10 +278,37 @@ class Exchange:
                 deadline.remaining(),
             )
 
+    def before_send(self) -> None:
+        """Run the configuration's ``before_send`` hooks for ``request`` (only when ``hooked``): the
+        transport sends the headers they leave, checked again for line breaks."""
+        request = self.request
+        info = self.info = RequestInfo(
+            self.endpoint.operation_id,
+            request.method,
+            request.display_url,
+            request.headers,
+            self.attempt,
+        )
+        if self.configuration.before_send:
+            for hook in self.configuration.before_send:
+                hook(info)
+            check_headers(request.headers)
+
+    def _on_error(self, error: BaseException) -> None:
+        info = self.info
+        if info is not None:
+            for hook in self.configuration.on_error:
+                hook(info, error)
+
     def after_response(self, status: int, headers: Mapping[str, str]) -> bool:
         """Whether a response (its status and headers) is the call's answer. When it is not, release
         it, wait ``retry_delay`` seconds when that is set, and send ``request`` (a redirect's target,
         or the same request again)."""
+        info = self.info
+        if info is not None and self.configuration.after_response:
+            answer = ResponseInfo(status, headers, time.monotonic() - info.started)
+            for hook in self.configuration.after_response:
+                hook(info, answer)
         if status in REDIRECT_STATUSES and self.redirects < MAX_REDIRECTS:
             if (
                 self.origin is None
@@ -313,6 +358,8 @@ class Exchange:
                 self.deadline.error(request.method, request.display_url),
                 "read",
             )
+        if self.info is not None:
+            self._on_error(error)
         policy = self._retry_policy()
         if kind is None or not policy.should_retry(
             self.attempt + 1,
@@ -350,12 +397,17 @@ class Exchange:
         """The call's ``ApiResponse`` for a 2xx answer; otherwise raises the ``ApiException`` subclass
         for the status (with the declared error model in ``.data``), or ``ResponseValidationError``
         when a 2xx body does not match its declared type."""
-        return make_api_response(
-            self.endpoint,
-            status,
-            reason,
-            headers,
-            body,
-            method=self.request.method,
-            url=self.request.display_url,
-        )
+        try:
+            return make_api_response(
+                self.endpoint,
+                status,
+                reason,
+                headers,
+                body,
+                method=self.request.method,
+                url=self.request.display_url,
+            )
+        except OpenApiException as exc:
+            if self.info is not None:
+                self._on_error(exc)
+            raise

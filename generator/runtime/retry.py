@@ -88,7 +88,9 @@ class RetryPolicy:
         or the operation's own idempotency header (``idempotency_header``, any case)."""
         if method.upper() in IDEMPOTENT_METHODS:
             return True
-        custom = idempotency_header.lower() if idempotency_header else IDEMPOTENCY_HEADER
+        custom = (
+            idempotency_header.lower() if idempotency_header else IDEMPOTENCY_HEADER
+        )
         return any(k.lower() in (IDEMPOTENCY_HEADER, custom) for k in headers or ())
 
     def should_retry(

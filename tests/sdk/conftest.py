@@ -208,3 +208,13 @@ def twin(request: pytest.FixtureRequest) -> Iterator[Twin]:
     twin = Twin(request.param)
     yield twin
     twin.close()
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

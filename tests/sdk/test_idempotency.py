@@ -45,7 +45,9 @@ def test_document_header_same_key_on_retry(
     assert [r.method for r in server.requests] == ["POST", "POST"]
     first, second = (r.header("X-Request-Key") for r in server.requests)
     _uuid4(first)
-    assert first == second  # the retry repeats the key: the server can drop the duplicate
+    assert (
+        first == second
+    )  # the retry repeats the key: the server can drop the duplicate
     assert server.requests[0].body == server.requests[1].body == b'{"amount":5}'
 
 
