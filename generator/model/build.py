@@ -230,9 +230,18 @@ def _security_schemes(
         elif kind == "oauth2":
             flows = []
             scopes: dict[str, str] = {}
+            refresh_url: str | None = None
             for flow_name, flow in _mapping(scheme.get("flows")).items():
                 if not isinstance(flow, dict):
                     continue
+                if (
+                    flow_name in ("authorizationCode", "password")
+                    and refresh_url is None
+                ):
+                    refresh_url = (
+                        spec_text(flow.get("refreshUrl") or flow.get("tokenUrl"))
+                        or None
+                    )
                 flows.append(
                     (
                         str(flow_name),
@@ -249,6 +258,7 @@ def _security_schemes(
                     description=description,
                     scopes=tuple(scopes.items()),
                     flows=tuple(flows),
+                    refresh_url=refresh_url,
                 )
             )
         elif kind == "openIdConnect":

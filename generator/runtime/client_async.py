@@ -23,11 +23,12 @@ from aiohttp.client_middlewares import ClientHandlerType
 from typing_extensions import Self, Unpack
 from yarl import URL
 
+from .auth import AuthScheme
 from .configuration import BaseConfiguration
 from .core import BaseClient, CallOptions, Exchange, TimeLimits
 from .endpoint import Endpoint
 from .exceptions import ApiConnectionError, ApiTimeoutError, InsecureRequestWarning
-from .limits import BodyLimit
+from .limits import BodyLimit, Deadline
 from .multipart import StreamingBody
 from .request import PreparedRequest, redirect_headers
 from .response import ApiResponse
@@ -344,9 +345,48 @@ class AsyncApiClient(BaseClient):
     ) -> ApiResponse[Any]:
         """Send one operation and await its decoded answer (see ``Exchange.result``); raises
         ``ApiConnectionError`` / ``ApiTimeoutError`` when none arrives in time."""
+        tokens = self.configuration.oauth2
+        scheme = None if tokens is None else tokens.scheme_for(endpoint.auth)
+        sent = None if scheme is None else await self._token(scheme)
         exchange = self.exchange(endpoint, args, options, preload=True)
         response, body = await self._send(exchange)
+        if sent is not None and exchange.token_refused(response.status, sent):
+            await self._token(scheme)  # one new token, one replay
+            exchange = self.exchange(endpoint, args, options, preload=True)
+            response, body = await self._send(exchange)
         return exchange.result(response.status, response.reason, response.headers, body)
+
+    async def _token(self, scheme: AuthScheme | None) -> str | None:
+        """The token to send for ``scheme``: the one in hand, or a new one from the token URL (one
+        task asks; the others wait for its answer)."""
+        tokens = self.configuration.oauth2
+        if scheme is None or tokens is None:
+            return None
+        if tokens.fresh():
+            return tokens.access_token
+        async with tokens.async_lock():
+            if tokens.fresh():
+                return tokens.access_token
+            request = tokens.token_request(scheme)
+            cfg = self.configuration
+            deadline = Deadline(cfg.timeout)
+            try:
+                async with self.transport.session().post(
+                    request.url,
+                    data=request.body,
+                    headers=request.headers,
+                    timeout=_timeout((deadline.connect, deadline.read, deadline.total)),
+                    allow_redirects=False,  # the secret goes to the token URL only
+                    proxy=cfg.proxy,
+                    proxy_headers=cfg.proxy_headers,
+                    middlewares=(),
+                ) as response:
+                    limit = BodyLimit(cfg.max_response_bytes, "POST", request.url)
+                    body = await _read_limited(response, limit)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                error, _ = translate_error(exc, "POST", request.url)
+                raise error from exc
+            return tokens.accept(request, response.status, response.reason, body)
 
     async def call_raw(
         self,
@@ -357,6 +397,9 @@ class AsyncApiClient(BaseClient):
         """Send one operation and return the aiohttp response unread and unchecked (for
         ``<method>_without_preload_content``); the caller reads it and calls ``release()``.
         """
+        tokens = self.configuration.oauth2
+        if tokens is not None:
+            await self._token(tokens.scheme_for(endpoint.auth))
         exchange = self.exchange(endpoint, args, options, preload=False)
         return (await self._send(exchange))[0]
 

@@ -31,11 +31,12 @@ from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 from urllib3.poolmanager import pool_classes_by_scheme
 from urllib3.util import Retry
 
+from .auth import AuthScheme
 from .configuration import BaseConfiguration
 from .core import BaseClient, CallOptions, Exchange, TimeLimits
 from .endpoint import Endpoint
 from .exceptions import ApiConnectionError, ApiTimeoutError, ResponseTooLargeError
-from .limits import BodyLimit
+from .limits import BodyLimit, Deadline
 from .multipart import StreamingBody
 from .request import (
     PreparedRequest,
@@ -344,9 +345,51 @@ class SyncApiClient(BaseClient):
     ) -> ApiResponse[Any]:
         """Send one operation and decode its answer (see ``Exchange.result``); raises
         ``ApiConnectionError`` / ``ApiTimeoutError`` when none arrives."""
+        tokens = self.configuration.oauth2
+        scheme = None if tokens is None else tokens.scheme_for(endpoint.auth)
+        sent = None if scheme is None else self._token(scheme)
         exchange = self.exchange(endpoint, args, options, preload=True)
         response, body = self._send(exchange)
+        if sent is not None and exchange.token_refused(response.status, sent):
+            self._token(scheme)  # one new token, one replay
+            exchange = self.exchange(endpoint, args, options, preload=True)
+            response, body = self._send(exchange)
         return exchange.result(response.status, response.reason, response.headers, body)
+
+    def _token(self, scheme: AuthScheme | None) -> str | None:
+        """The token to send for ``scheme``: the one in hand, or a new one from the token URL (one
+        thread asks; the others wait for its answer)."""
+        tokens = self.configuration.oauth2
+        if scheme is None or tokens is None:
+            return None
+        if not tokens.fresh():
+            with tokens.lock:
+                if not tokens.fresh():
+                    request = tokens.token_request(scheme)
+                    limits = Deadline(self.configuration.timeout)
+                    try:
+                        response = self.transport.pool_manager.urlopen(
+                            "POST",
+                            request.url,
+                            body=request.body,
+                            headers=request.headers,
+                            timeout=_timeout(limits.connect, limits.read),
+                            retries=_NO_RETRIES,
+                            redirect=False,  # the secret goes to the token URL only
+                            preload_content=False,
+                        )
+                    except HTTPError as exc:
+                        error, _ = translate_error(exc, "POST", request.url)
+                        raise error from exc
+                    body = _read_body(
+                        response,
+                        BodyLimit(
+                            self.configuration.max_response_bytes, "POST", request.url
+                        ),
+                    )
+                    response.release_conn()
+                    tokens.accept(request, response.status, response.reason, body)
+        return tokens.access_token
 
     def call_raw(
         self,
@@ -357,6 +400,9 @@ class SyncApiClient(BaseClient):
         """Send one operation and return the urllib3 response unread and unchecked (for
         ``<method>_without_preload_content``); the caller reads it and calls ``release_conn()``.
         """
+        tokens = self.configuration.oauth2
+        if tokens is not None:
+            self._token(tokens.scheme_for(endpoint.auth))
         return self._send(self.exchange(endpoint, args, options, preload=False))[0]
 
     def _send(self, exchange: Exchange) -> tuple[urllib3.BaseHTTPResponse, bytes]:

@@ -375,6 +375,18 @@ class Exchange:
             raise error from cause  # no time left for another attempt
         self._next(delay, str(error))
 
+    def token_refused(self, status: int, token: str) -> bool:
+        """Whether an answer with ``status`` to a request carrying an OAuth2 ``token`` the client
+        fetched itself (see ``oauth2``) calls for a new token and one replay of the call: a 401 to a
+        request that can be sent again. The token is then marked expired, unless another call
+        already replaced it."""
+        if status != 401 or not self.request.replayable:
+            return False
+        tokens = self.configuration.oauth2
+        if tokens is not None:
+            tokens.expire(token)
+        return True
+
     def closed(self) -> ApiConnectionError:
         """The exception for a call whose client was closed while it was in flight."""
         return ApiConnectionError(
