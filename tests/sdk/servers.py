@@ -148,3 +148,23 @@ class BearerApi(_Base):
         if auth.startswith("Bearer ") and self.tokens.valid(token):
             return 200, {"ok": True, "token": token}
         return 401, {"error": "invalid_token"}
+
+
+class PlaneLike(TokenServer):
+    """A stand-in for a (self-hosted) Plane: ``POST /auth/o/token/`` issues tokens; any other request
+    with the API key ``plane-api-key`` or an issued bearer token gets ``payload``, else 401.
+    """
+
+    def __init__(self, payload: Any) -> None:
+        super().__init__()
+        self.payload = payload
+
+    def answer(self, request: Received) -> tuple[int, Any]:
+        if request.path == "/auth/o/token/":
+            return super().answer(request)
+        auth = request.headers.get("Authorization", "")
+        if request.headers.get("X-API-Key") == "plane-api-key" or (
+            auth.startswith("Bearer ") and self.valid(auth.removeprefix("Bearer "))
+        ):
+            return 200, self.payload
+        return 401, {"error": "unauthorized"}
