@@ -225,3 +225,18 @@ def test_50_tasks_with_an_expired_token_make_one_token_request(
             assert len(token_server.requests) == 3
 
     asyncio.run(main())
+
+
+def test_a_deep_copy_of_a_configuration_fetches_its_own_token(
+    payments: Any, token_server: TokenServer, bearer_api: BearerApi
+) -> None:
+    import copy
+
+    configuration = _configuration(payments, bearer_api)
+    with payments.ApiClient(configuration) as client:
+        payments.PaymentsApi(client).get_balance()
+    clone = copy.deepcopy(configuration)
+    assert clone.oauth2 is not configuration.oauth2
+    assert clone.oauth2.configuration is clone and clone.oauth2.access_token is None
+    with payments.ApiClient(clone) as client:
+        assert payments.PaymentsApi(client).get_balance().token == "tok-2"

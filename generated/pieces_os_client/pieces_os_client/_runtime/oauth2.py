@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import copy
 import json
 import threading
 import time
@@ -76,7 +77,8 @@ class TokenManager:
         self.clock = clock
         self.access_token: str | None = None
         """The token in hand (sent by calls until a new one arrives)."""
-        self.refresh_token: str | None = configuration.refresh_token
+        self.refresh_token: str | None = None
+        """The refresh token the token server handed back last (None: ``configuration``'s)."""
         self.renew_at: float | None = None
         """``clock()`` time from which the token is replaced; None: only when a 401 says so."""
         self.expired = True
@@ -85,6 +87,11 @@ class TokenManager:
         self._async_locks: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, asyncio.Lock
         ] = weakref.WeakKeyDictionary()
+
+    def __deepcopy__(self, memo: dict[int, object]) -> TokenManager:
+        """A copy of a configuration gets a manager of its own, without the token in hand (locks are
+        not copied)."""
+        return TokenManager(copy.deepcopy(self.configuration, memo), self.clock)
 
     def async_lock(self) -> asyncio.Lock:
         """Held while a task fetches a token (the asyncio client): one lock per event loop."""
@@ -118,7 +125,7 @@ class TokenManager:
             return None
         if scheme.token_url and cfg.client_id and cfg.client_secret is not None:
             return "client_credentials", cfg.token_url or scheme.token_url
-        if scheme.refresh_url and self.refresh_token:
+        if scheme.refresh_url and (self.refresh_token or cfg.refresh_token):
             return "refresh_token", cfg.token_url or scheme.refresh_url
         return None
 
@@ -146,8 +153,9 @@ class TokenManager:
         cfg = self.configuration
         form: list[tuple[str, str]] = [("grant_type", grant_type)]
         if grant_type == "refresh_token":
-            assert self.refresh_token is not None
-            form.append(("refresh_token", self.refresh_token))
+            refresh = self.refresh_token or cfg.refresh_token
+            assert refresh is not None
+            form.append(("refresh_token", refresh))
         if cfg.scopes:
             form.append(("scope", " ".join(cfg.scopes)))
         headers = {
