@@ -240,3 +240,18 @@ def test_a_deep_copy_of_a_configuration_fetches_its_own_token(
     assert clone.oauth2.configuration is clone and clone.oauth2.access_token is None
     with payments.ApiClient(clone) as client:
         assert payments.PaymentsApi(client).get_balance().token == "tok-2"
+
+
+def test_before_any_token_no_authorization_header_is_made(payments: Any) -> None:
+    """What builds a request without the send loop (a WebSocket handshake) never sends
+    ``Bearer None``."""
+    import importlib
+
+    auth = importlib.import_module("payments._runtime.auth")
+    configuration = payments.Configuration(client_id="a", client_secret="b")
+    values = auth.apply_auth(configuration, (("Machine",),))
+    assert "Authorization" not in values.headers
+    configuration.oauth2.access_token = "tok-x"
+    configuration.oauth2.expired = False
+    values = auth.apply_auth(configuration, (("Machine",),))
+    assert values.headers["Authorization"] == "Bearer tok-x"

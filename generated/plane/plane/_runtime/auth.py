@@ -158,5 +158,6 @@ def apply_auth(
                     and tokens.can_fetch(scheme)
                 ):
                     token = tokens.access_token  # the one the client fetched itself
-            values.headers["Authorization"] = f"Bearer {token}"
+            if token:  # None: a token the client fetches, not fetched yet (a WebSocket handshake)
+                values.headers["Authorization"] = f"Bearer {token}"
     return values
