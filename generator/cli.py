@@ -236,7 +236,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         try:
             api = load_api(Path(spec), lenient=args.lenient)
         except SpecError as exc:
-            _print_problems(exc.problems)
+            _print_problems(exc.errors)
             failed = True
             continue
         _print_problems(api.warnings, prefix="warning")
@@ -332,7 +332,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         }[args.command]
         return handler(args)
     except SpecError as exc:
-        _print_problems(exc.problems)
+        _print_problems(exc.errors)
         return 1
     except (ConfigError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)

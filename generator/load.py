@@ -61,9 +61,9 @@ def load_spec(
     doc = load_document(spec, keep_node=keep_node)
     if display is not None:
         doc.display = display
-    problems = validate_document(doc)
-    if problems and not lenient:
-        raise SpecError(problems + doc.flaws)
+    flaws = validate_document(doc)
+    if flaws and not lenient:
+        raise SpecError(flaws + doc.flaws)
     if doc.flaws and not lenient:
         raise SpecError(doc.flaws)
     try:
@@ -71,17 +71,15 @@ def load_spec(
     except (
         SpecError
     ) as exc:  # lenient, and still no model can be built: every problem is an error
-        raise SpecError(
-            problems + [p for p in exc.problems if p not in problems]
-        ) from None
+        raise SpecError(flaws + [p for p in exc.errors if p not in flaws]) from None
     except Exception:
         if (
-            problems
+            flaws
         ):  # lenient: the flaws the validator found broke the model builder; they are the errors
-            raise SpecError(problems) from None
+            raise SpecError(flaws) from None
         raise
-    if lenient and problems:
-        api = _with_warnings(api, problems)
+    if lenient and flaws:
+        api = _with_warnings(api, flaws)
     return doc, api
 
 

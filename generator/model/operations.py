@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from ..errors import Problem
+from ..errors import Problem, SpecError
 from ..parse.load import Document, escape_pointer_token
 from ..parse.refs import Resolver, Target
 from .api import (
@@ -269,17 +269,7 @@ class OperationBuilder:
         )
         resolved = self.resolver.follow(schema_node, schema_doc, schema_pointer).data
         resolved = resolved if isinstance(resolved, dict) else {}
-        example = example_of(data)
-        if (
-            not example.present
-            and isinstance(data.get("examples"), dict)
-            and data["examples"]
-        ):
-            first = next(iter(data["examples"].values()))
-            if isinstance(first, dict):
-                first = self.resolver.follow(first, target.doc, target.pointer).data
-                if isinstance(first, dict) and "value" in first:
-                    example = Example(first["value"])
+        example = self._example(data, target.doc, target.pointer)
         if not example.present:
             example = example_of(resolved)
         required = bool(data.get("required")) or location == "path"
@@ -356,6 +346,24 @@ class OperationBuilder:
             )
         return result
 
+    def _example(self, node: dict[str, Any], doc: Document, pointer: str) -> Example:
+        """The example of a parameter or media type: its ``example``, else the ``value`` of the first of its
+        ``examples`` (Example objects, ``$ref`` followed)."""
+        example = example_of(node)
+        examples = node.get("examples")
+        if example.present or not isinstance(examples, dict) or not examples:
+            return example
+        first = next(iter(examples.values()))
+        try:
+            first = self.resolver.follow(first, doc, pointer).data
+        except (
+            SpecError
+        ):  # a broken reference, already a flaw (`--lenient` let it through)
+            return NO_EXAMPLE
+        if isinstance(first, dict) and "value" in first:
+            return Example(first["value"])
+        return NO_EXAMPLE
+
     # -- request body --------------------------------------------------------------------------------------
     def _request_body(
         self, op: Target, type_hint: str, scope: Scope
@@ -376,15 +384,7 @@ class OperationBuilder:
         schema_node = media.get("schema", {})
         required = bool(data.get("required"))
         description = spec_text(data.get("description"))
-        example = example_of(media)
-        if (
-            not example.present
-            and isinstance(media.get("examples"), dict)
-            and media["examples"]
-        ):
-            first = next(iter(media["examples"].values()))
-            if isinstance(first, dict) and "value" in first:
-                example = Example(first["value"])
+        example = self._example(media, target.doc, media_pointer)
         if kind in ("form", "multipart"):
             fields = self._form_fields(
                 target.doc, media_pointer, schema_node, media, type_hint, scope
@@ -558,15 +558,7 @@ class OperationBuilder:
                     )
                 ):
                     t = Primitive("bytes", "binary")
-                example = example_of(media)
-                if (
-                    not example.present
-                    and isinstance(media.get("examples"), dict)
-                    and media["examples"]
-                ):
-                    first = next(iter(media["examples"].values()))
-                    if isinstance(first, dict) and "value" in first:
-                        example = Example(first["value"])
+                example = self._example(media, target.doc, media_pointer)
             headers = []
             raw_headers = data.get("headers") or {}
             for hname, hvalue in (

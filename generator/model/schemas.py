@@ -296,6 +296,13 @@ class SchemaRegistry:
             ref = ModelRef(name)
             self._by_target[target.key] = ref
             self._build_class(target, name)
+            node = target.data
+            if "oneOf" not in node and "anyOf" not in node and self._is_nullable(node):
+                # A nullable enum or object component: the class holds the values, the reference adds None
+                # (a union component carries its null inside its root type instead).
+                result_ref: SchemaType = Nullable(ref)
+                self._by_target[target.key] = result_ref
+                return result_ref
             return ref
         self._by_target[target.key] = _PENDING
         inner = self.inline(target, hint)

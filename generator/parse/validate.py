@@ -153,10 +153,11 @@ def _document_schema_check(openapi31: bool) -> Callable[[Any], bool] | None:
 
 
 def validate_document(doc: Document) -> list[Problem]:
-    """All problems of ``doc`` (an empty list when it is valid); raises SpecError when it is not OpenAPI 3.
+    """All flaws of ``doc`` (an empty list when it is valid: errors unless lenient); raises SpecError when it
+    is not OpenAPI 3.
 
     References are resolved first, by us: the validator cannot say where an unresolvable one is. Problems
-    the validator cannot check (an unknown JSON Schema dialect) go to ``doc.notices`` as warnings.
+    the validator cannot check (an unknown JSON Schema dialect) go to ``doc.warnings``.
     """
     bad_version = check_version(doc)
     if (
@@ -176,7 +177,7 @@ def validate_document(doc: Document) -> list[Problem]:
         {"resolver_handlers": _LocalReferences(doc.path.resolve().parent)},
     )
     validator = validator_class(doc.data, base_uri=doc.path.resolve().as_uri())
-    problems: list[Problem] = []
+    flaws: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     vague: list[Problem] = (
         []
@@ -189,13 +190,13 @@ def validate_document(doc: Document) -> list[Problem]:
                 continue
             seen.add((pointer, message))
             if message.startswith(_UNCHECKABLE):
-                doc.notices.append(doc.problem(pointer, f"not checked: {message}"))
+                doc.warnings.append(doc.problem(pointer, f"not checked: {message}"))
                 continue
-            problems.append(doc.problem(pointer, message))
+            flaws.append(doc.problem(pointer, message))
             if getattr(error, "context", None):
-                vague.append(problems[-1])
+                vague.append(flaws[-1])
     except RecursionError:
-        problems.append(
+        flaws.append(
             doc.problem(
                 "", "the document nests too deeply (a reference cycle outside schemas?)"
             )
@@ -203,19 +204,19 @@ def validate_document(doc: Document) -> list[Problem]:
     except (
         Exception
     ) as exc:  # the validator itself failed, most often on a problem it already reported
-        if not problems:
-            problems.append(doc.problem("", f"cannot validate: {_shorten(str(exc))}"))
+        if not flaws:
+            flaws.append(doc.problem("", f"cannot validate: {_shorten(str(exc))}"))
     # A guessed error about a node is dropped when another error at or inside that node says more.
     return [
         p
-        for i, p in enumerate(problems)
-        if not any(p is v for v in vague) or not _superseded(i, problems, vague)
+        for i, p in enumerate(flaws)
+        if not any(p is v for v in vague) or not _superseded(i, flaws, vague)
     ]
 
 
-def _superseded(index: int, problems: list[Problem], vague: list[Problem]) -> bool:
-    pointer = problems[index].location.pointer
-    for j, other in enumerate(problems):
+def _superseded(index: int, flaws: list[Problem], vague: list[Problem]) -> bool:
+    pointer = flaws[index].location.pointer
+    for j, other in enumerate(flaws):
         if j == index:
             continue
         at = other.location.pointer

@@ -23,10 +23,20 @@ from .docs_reference import reference_pages
 from .env import environment
 from .write import OutputFile
 
+# The order RFC 9110 lists the methods in, for naming the idempotent ones in prose.
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE")
+
 
 def runtime_defaults() -> dict[str, str]:
     """The client's defaults the README states, read from the runtime that ships them (as text)."""
     return {
+        "retry_statuses": ", ".join(str(s) for s in sorted(retry.RETRY_STATUS_CODES)),
+        "idempotent_methods": ", ".join(
+            sorted(
+                retry.IDEMPOTENT_METHODS,
+                key=lambda m: (_METHOD_ORDER.index(m) if m in _METHOD_ORDER else 99, m),
+            )
+        ),
         "retries": str(retry.DEFAULT_MAX_RETRIES),
         "backoff_initial": f"{retry.DEFAULT_BACKOFF_INITIAL:g}",
         "backoff_max": f"{retry.DEFAULT_BACKOFF_MAX:g}",

@@ -6,7 +6,6 @@ they decide nothing a template would otherwise have to work out.
 
 from __future__ import annotations
 
-import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,6 +206,13 @@ def _model_imports(
     ]
 
 
+def _arg_schema(param: Parameter) -> SchemaType | None:
+    """The type whose annotation an argument's is built on (None: files, and inline enums taken as ``str``)."""
+    if param.is_file or isinstance(strip_nullable(param.type), LiteralType):
+        return None
+    return param.type
+
+
 def _arg_annotation(param: Parameter, models: dict[str, Model]) -> str:
     t = param.type
     if param.is_file:
@@ -215,7 +221,7 @@ def _arg_annotation(param: Parameter, models: dict[str, Model]) -> str:
             if isinstance(strip_nullable(t), ArrayType)
             else "FileInput"
         )
-    elif isinstance(strip_nullable(t), LiteralType):
+    elif _arg_schema(param) is None:
         base = "str"
     else:
         base = t.annotation
@@ -329,34 +335,33 @@ def _method_docstring(op: Operation) -> str:
     return docstring("\n\n".join(parts), indent="        ")
 
 
-_ANNOTATION_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _annotation_names(annotations: list[str]) -> set[str]:
-    return {word for a in annotations for word in _ANNOTATION_WORD.findall(a)}
+def _annotation_types(op: Operation) -> list[SchemaType]:
+    """The types whose annotations an operation's methods print: arguments, result, page item."""
+    item = op.pagination.item_type if op.pagination is not None else None
+    candidates = [*map(_arg_schema, op.args), op.return_type, item]
+    return [t for t in candidates if t is not None]
 
 
 def _api_imports(
     views: list[OperationView], models: dict[str, Model]
 ) -> tuple[list[Import], list[str], list[Import]]:
-    """Annotation-only model imports, typing names and stdlib imports an API module needs."""
-    annotations: list[str] = []
+    """Annotation-only model imports, typing names and stdlib imports an API module needs, read from the
+    type tree as ``model_view`` reads them. (``Any``, which the methods' annotations also use beside
+    models and for untyped pages, the API module imports whatever its operations are.)
+    """
+    refs: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
     for view in views:
-        annotations += [a.annotation for a in view.args]
-        annotations += [
-            view.return_annotation,
-            view.item_annotation,
-            view.message_annotation,
-        ]
-    words = _annotation_names(annotations)
-    refs = frozenset(word for word in words if word in models)
+        for t in _annotation_types(view.op):
+            refs |= t.model_refs
+            names |= needs_imports(t)
     stdlib = sorted(
-        (Import(_STDLIB_IMPORTS[n], n) for n in words if n in _STDLIB_IMPORTS),
+        (Import(_STDLIB_IMPORTS[n], n) for n in names if n in _STDLIB_IMPORTS),
         key=lambda i: (i.module, i.name),
     )
     return (
         _model_imports(refs, models, "..models."),
-        sorted(words & _TYPING_NAMES),
+        sorted(names & _TYPING_NAMES),
         stdlib,
     )
 
@@ -504,7 +509,7 @@ def _iterator_imports(tag: Tag, flavours: tuple[Flavour, ...]) -> list[str]:
     """The iterator types the ``<method>_iter`` annotations of a tag's API classes use."""
     if not any(op.pagination for op in tag.operations):
         return []
-    return sorted("AsyncIterator" if f.is_async else "Iterator" for f in flavours)
+    return sorted(f.iterator for f in flavours)
 
 
 def code_files(api: Api, target: Target) -> list[OutputFile]:
@@ -610,9 +615,7 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
                     stdlib_imports=stdlib,
                     uses_files=any(a.is_file for op in tag.operations for a in op.args),
                     iterator_imports=_iterator_imports(tag, flavours),
-                    transports=[
-                        "aiohttp" if f.is_async else "urllib3" for f in flavours
-                    ],
+                    transports=[f.transport for f in flavours],
                     uses_websocket=any(op.websocket for op in tag.operations),
                     **common,
                 ),
