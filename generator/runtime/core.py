@@ -40,7 +40,7 @@ from .configuration import BaseConfiguration, Timeout
 from .endpoint import Endpoint
 from .exceptions import ApiConnectionError, OpenApiException
 from .hooks import RequestInfo, ResponseInfo
-from .idempotency import add_idempotency_key
+from .idempotency import call_headers
 from .limits import BodyLimit, Deadline
 from .request import (
     REDIRECT_STATUSES,
@@ -165,11 +165,12 @@ class BaseClient:
         preload: bool,
     ) -> Exchange:
         """A call of ``endpoint``, ready for its first request (``Exchange``)."""
-        request = self.prepare(
-            endpoint, args, headers=options.get("headers"), host=options.get("host")
-        )
+        headers = options.get("headers")
         if endpoint.idempotency_header is not None:
-            add_idempotency_key(request, endpoint.idempotency_header)
+            headers = call_headers(endpoint, args, self.default_headers, headers)
+        request = self.prepare(
+            endpoint, args, headers=headers, host=options.get("host")
+        )
         return Exchange(
             self.configuration,
             endpoint,

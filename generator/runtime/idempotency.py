@@ -4,17 +4,19 @@ A spec declares an operation's idempotency header with the vendor extension ``x-
 <Header-Name>`` on the operation, or at the document's root for every POST, or by a header parameter
 named ``Idempotency-Key``. Such an ``Endpoint`` has ``idempotency_header`` set: the call gets one
 random key (uuid4) when the caller did not give one (a key passed as the parameter or in ``_headers``
-wins), the same request object carries it through every retry, and the retry policy treats the request
+wins), the same request carries it through every retry, and the retry policy treats the request
 as idempotent (``retry.RetryPolicy.is_idempotent``).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
-from .request import PreparedRequest
+from .endpoint import Endpoint
 
-__all__ = ["add_idempotency_key", "new_idempotency_key"]
+__all__ = ["call_headers", "new_idempotency_key"]
 
 
 def new_idempotency_key() -> str:
@@ -22,9 +24,28 @@ def new_idempotency_key() -> str:
     return str(uuid.uuid4())
 
 
-def add_idempotency_key(request: PreparedRequest, header: str) -> None:
-    """Give ``request`` a key in ``header`` unless it has one already (under any case of the name)."""
-    wanted = header.lower()
-    if any(name.lower() == wanted for name in request.headers):
-        return
-    request.headers[header] = new_idempotency_key()
+def call_headers(
+    endpoint: Endpoint,
+    args: Mapping[str, Any],
+    defaults: Mapping[str, str],
+    headers: Mapping[str, str] | None,
+) -> Mapping[str, str] | None:
+    """The per-call headers of a call of ``endpoint`` (``endpoint.idempotency_header`` set), with a new
+    key in that header unless the caller gave one: in ``headers`` (``_headers``), the client's
+    ``defaults`` or the operation's header parameter. Made before the request is built, so an HTTP
+    signature covers the key like any other header."""
+    name = endpoint.idempotency_header
+    if name is None:
+        return headers
+    wanted = name.lower()
+    for layer in (headers, defaults):
+        if layer and any(key.lower() == wanted for key in layer):
+            return headers
+    for param in endpoint.params:
+        if (
+            param.location == "header"
+            and param.wire_name.lower() == wanted
+            and args.get(param.name) is not None
+        ):
+            return headers
+    return {**(headers or {}), name: new_idempotency_key()}
