@@ -108,6 +108,8 @@ def test_401_renews_once_and_replays(
     assert _tokens_sent(bearer_api) == ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]
     charges = [r for r in bearer_api.requests if r.path == "/charges"]
     assert [r.body for r in charges] == [b'{"amount":9}', b'{"amount":9}']
+    keys = {r.headers["X-Request-Key"] for r in charges}  # the replay keeps the key
+    assert len(keys) == 1
     assert len(token_server.requests) == 2
 
 

@@ -352,7 +352,7 @@ class SyncApiClient(BaseClient):
         response, body = self._send(exchange)
         if sent is not None and exchange.token_refused(response.status, sent):
             self._token(scheme)  # one new token, one replay
-            exchange = self.exchange(endpoint, args, options, preload=True)
+            exchange = self.replay(exchange, args, options)
             response, body = self._send(exchange)
         return exchange.result(response.status, response.reason, response.headers, body)
 

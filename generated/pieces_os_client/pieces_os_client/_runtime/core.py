@@ -180,6 +180,22 @@ class BaseClient:
             preload=preload,
         )
 
+    def replay(
+        self, exchange: Exchange, args: Mapping[str, Any], options: CallOptions
+    ) -> Exchange:
+        """The call of ``exchange`` once more, from its start (after a 401 and a new OAuth2 token),
+        with the same idempotency key."""
+        endpoint = exchange.endpoint
+        name = endpoint.idempotency_header
+        if name is not None:
+            wanted = name.lower()
+            for key, value in exchange.request.headers.items():
+                if key.lower() == wanted:
+                    layer = {**(options.get("headers") or {}), key: value}
+                    options = {**options, "headers": layer}
+                    break
+        return self.exchange(endpoint, args, options, preload=exchange.preload)
+
 
 class Exchange:
     """One call, from its first request to its result: the request to send next (``request``), its
