@@ -27,6 +27,7 @@ from ..model.types import (
     Primitive,
     RootModel,
     SchemaType,
+    UnionType,
     field_imports,
     needs_imports,
     strip_nullable,
@@ -96,6 +97,10 @@ class OperationView:
     message_annotation: str  # websocket message type
     docstring: str
     servers: tuple[str, ...] = ()  # the operation's own servers, as source text
+    exact_decimals: bool = (
+        False  # a response type holds a Decimal: parse numbers exactly
+    )
+    exact_numbers: bool = False  # the JSON body may hold a `type: number` Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +279,47 @@ def operation_view(op: Operation, models: dict[str, Model]) -> OperationView:
         ),
         docstring=_method_docstring(op),
         servers=tuple(server_source(s) for s in op.servers),
+        exact_decimals=any(
+            r.type is not None and _holds_decimal(r.type, models) for r in op.responses
+        ),
+        exact_numbers=op.body is not None
+        and op.body.kind == "json"
+        and op.body.param is not None
+        and _holds_decimal(op.body.param.type, models, number=True),
     )
+
+
+def _holds_decimal(
+    t: SchemaType, models: dict[str, Model], *, number: bool = False
+) -> bool:
+    """Whether a value of ``t`` can hold a Decimal (with ``number``: one sent as a JSON number), through
+    the models it refers to."""
+    seen: set[str] = set()
+    todo: list[SchemaType] = [t]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, Primitive):
+            if current.python == "Decimal" and (current.json_number or not number):
+                return True
+        elif isinstance(current, ArrayType):
+            todo.append(current.item)
+        elif isinstance(current, MapType):
+            todo.append(current.value)
+        elif isinstance(current, Nullable):
+            todo.append(current.inner)
+        elif isinstance(current, UnionType):
+            todo.extend(current.variants)
+        elif isinstance(current, ModelRef) and current.name not in seen:
+            seen.add(current.name)
+            model = models.get(current.name)
+            if isinstance(model, ObjectModel):
+                todo.extend(f.type for f in model.fields)
+                if model.additional is not None:
+                    todo.append(model.additional)
+            elif isinstance(model, RootModel):
+                todo.append(model.type)
+                todo.extend(model.variants)
+    return False
 
 
 def server_source(server: Server, *, always: bool = False) -> str:

@@ -86,7 +86,11 @@ def _prop(schema: dict[str, Any]) -> dict[str, Any]:
         ({"type": "string", "format": "binary"}, Primitive("bytes", "binary")),
         ({"type": "integer", "format": "int64"}, Primitive("int", "int64")),
         ({"type": "number"}, Primitive("float")),
-        ({"type": "number", "format": "decimal"}, Primitive("Decimal", "decimal")),
+        (
+            {"type": "number", "format": "decimal"},
+            Primitive("Decimal", "decimal", json_number=True),  # sent as a JSON number
+        ),
+        ({"type": "string", "format": "decimal"}, Primitive("Decimal", "decimal")),
         ({"type": "boolean"}, Primitive("bool")),
         ({}, AnyType()),
         ({"type": "array", "items": {"type": "integer"}}, ArrayType(Primitive("int"))),
