@@ -10,6 +10,7 @@ from ..errors import Problem, SpecError
 from ..parse.load import Document, escape_pointer_token
 from ..parse.refs import Resolver, Target
 from .api import (
+    EventStream,
     Operation,
     Pagination,
     Parameter,
@@ -77,6 +78,10 @@ _DEFAULT_STYLE = {
 def _is_json(content_type: str) -> bool:
     base = content_type.split(";", 1)[0].strip().lower()
     return base == "application/json" or base.endswith("+json") or base == "*/*"
+
+
+def _is_event_stream(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() == "text/event-stream"
 
 
 def body_kind(content_type: str) -> str:
@@ -187,6 +192,7 @@ class OperationBuilder:
             servers=servers,
             doc_title=spec_text(node.get("x-doc-title")),
             idempotency_header=self._idempotency(node, method, params),
+            event_stream=self._event_stream(op_target, type_hint, responses),
         )
 
     def _idempotency(
@@ -590,6 +596,79 @@ class OperationBuilder:
                 )
             )
         return result
+
+    # -- server-sent events ----------------------------------------------------------------------------------
+    def _event_stream(
+        self, op: Target, type_hint: str, responses: list[Response]
+    ) -> EventStream | None:
+        """The operation's event stream: its first success response (as ``Operation.success`` picks
+        it) offering ``text/event-stream``. The item type is OpenAPI 3.2's ``itemSchema`` of that media
+        type, else its ``schema``, else None (JSON, or the text); the sentinel is ``x-sse-sentinel`` of
+        the response, else of the operation."""
+        exact = sorted(
+            (r for r in responses if r.is_success and r.status.isdigit()),
+            key=lambda r: r.status,
+        )
+        ranged = [r for r in responses if r.status.upper() == "2XX"]
+        success = next(iter(exact + ranged), None)
+        if success is None:
+            return None
+        stream_type = next(
+            (ct for ct in success.content_types if _is_event_stream(ct)),
+            None,
+        )
+        if stream_type is None:
+            return None
+        raw = op.data.get("responses") or {}
+        status_key = next((k for k in raw if str(k) == success.status), success.status)
+        target = self.resolver.follow(
+            raw[status_key],
+            op.doc,
+            f"{op.pointer}/responses/{escape_pointer_token(success.status)}",
+        )
+        data = target.data if isinstance(target.data, dict) else {}
+        media = data["content"][stream_type]
+        media = media if isinstance(media, dict) else {}
+        media_pointer = f"{target.pointer}/content/{escape_pointer_token(stream_type)}"
+        item: SchemaType | None = None
+        if media.get("itemSchema") is not None:
+            item = self.schemas.schema_type(
+                media["itemSchema"],
+                target.doc,
+                media_pointer + "/itemSchema",
+                f"{type_hint}Event",
+            )
+        elif media.get("schema") is not None:
+            ranked = sorted(
+                success.content_types, key=lambda ct: _KIND_PREFERENCE[body_kind(ct)]
+            )
+            # The response's own type when it was read from this media type (no second model).
+            item = (
+                success.type
+                if ranked[0] == stream_type
+                else self.schemas.schema_type(
+                    media["schema"],
+                    target.doc,
+                    media_pointer + "/schema",
+                    f"{type_hint}Event",
+                )
+            )
+        sentinel: str | None = None
+        for where, node in ((target, data), (op, op.data)):
+            value = node.get("x-sse-sentinel")
+            if value is None:
+                continue
+            if isinstance(value, str):
+                sentinel = value
+            else:
+                self.flaws.append(
+                    where.doc.problem(
+                        where.pointer + "/x-sse-sentinel",
+                        "x-sse-sentinel must be a string (the data value that ends the stream); ignored",
+                    )
+                )
+            break
+        return EventStream(item, sentinel)
 
     # -- security ------------------------------------------------------------------------------------------
     def _security(

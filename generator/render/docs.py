@@ -85,6 +85,9 @@ def render_features(env: jinja2.Environment, doc: FeaturesDoc) -> FeaturesDoc:
         pagination=tuple(
             dataclasses.replace(o, block=block(o.example)) for o in doc.pagination
         ),
+        event_stream=tuple(
+            dataclasses.replace(o, block=block(o.example)) for o in doc.event_stream
+        ),
         retries_block=block(doc.retries),
         errors_block=block(doc.errors),
     )

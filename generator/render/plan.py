@@ -37,9 +37,10 @@ from .filters import docstring, py_literal
 from .write import OutputFile
 
 RUNTIME = Path(__file__).resolve().parent.parent / "runtime"
-_SYNC_ONLY = {"client_sync.py", "watchdog.py", "websocket_sync.py"}
-_ASYNC_ONLY = {"client_async.py", "websocket_async.py"}
+_SYNC_ONLY = {"client_sync.py", "watchdog.py", "websocket_sync.py", "sse_sync.py"}
+_ASYNC_ONLY = {"client_async.py", "websocket_async.py", "sse_async.py"}
 _WEBSOCKET = {"websocket.py", "websocket_sync.py", "websocket_async.py"}
+_EVENT_STREAM = {"sse.py", "sse_sync.py", "sse_async.py"}
 _TYPING_NAMES = {"Any", "Literal", "Annotated", "ClassVar", "TYPE_CHECKING"}
 _STDLIB_IMPORTS = {
     "datetime": "datetime",
@@ -96,6 +97,7 @@ class OperationView:
     item_annotation: str  # pagination item type, or "Any"
     message_annotation: str  # websocket message type
     docstring: str
+    event_annotation: str = "Any"  # the data of each server-sent event
     servers: tuple[str, ...] = ()  # the operation's own servers, as source text
     exact_decimals: bool = (
         False  # a response type holds a Decimal: parse numbers exactly
@@ -252,13 +254,26 @@ def _response_annotation(t: SchemaType | None) -> str:
 
 
 def operation_view(op: Operation, models: dict[str, Model]) -> OperationView:
+    stream = op.event_stream
+    success = op.success if stream is not None else None
     response_types = tuple(
-        (r.status, _response_annotation(r.type)) for r in op.responses
+        (
+            r.status,
+            _response_annotation(
+                # an event stream's events are decoded one by one, into the item type
+                stream.item_type
+                if stream is not None and r is success
+                else r.type
+            ),
+        )
+        for r in op.responses
     )
     refs: frozenset[str] = frozenset()
     for r in op.responses:
-        if r.type is not None:
+        if r.type is not None and r is not success:
             refs |= r.type.model_refs
+    if stream is not None and stream.item_type is not None:
+        refs |= stream.item_type.model_refs
     item = op.pagination.item_type if op.pagination else None
     return OperationView(
         op=op,
@@ -279,8 +294,17 @@ def operation_view(op: Operation, models: dict[str, Model]) -> OperationView:
         ),
         docstring=_method_docstring(op),
         servers=tuple(server_source(s) for s in op.servers),
+        event_annotation=(
+            stream.item_type.annotation
+            if stream is not None and stream.item_type is not None
+            else "Any"
+        ),
         exact_decimals=any(
-            r.type is not None and _holds_decimal(r.type, models) for r in op.responses
+            t is not None and _holds_decimal(t, models)
+            for t in (
+                *(r.type for r in op.responses),
+                stream.item_type if stream is not None else None,
+            )
         ),
         exact_numbers=op.body is not None
         and op.body.kind == "json"
@@ -364,6 +388,22 @@ def _method_docstring(op: Operation) -> str:
         parts.append(op.description)
     if op.deprecated:
         parts.append("Deprecated: the API may remove this operation.")
+    stream = op.event_stream
+    if stream is not None:
+        item = stream.item_type.annotation if stream.item_type is not None else "JSON"
+        end = (
+            f"at the event whose data is {stream.sentinel!r} or "
+            if stream.sentinel is not None
+            else ""
+        )
+        parts.append(
+            "Returns a stream of server-sent events: iterate over it in a `with` block (`async "
+            "with` for the asyncio client); leaving the block closes the connection. Each event "
+            f"is a ServerSentEvent (`event`, `id`, `retry`) whose `data` is parsed into {item}. "
+            f"The stream ends {end}when the server ends the body. `_request_timeout` bounds each "
+            "wait for the next bytes; `_reconnect=True` resumes a broken stream after the "
+            "server's `retry`, sending `Last-Event-ID`."
+        )
     if op.args:
         lines = ["Args:"]
         for a in op.args:
@@ -381,9 +421,11 @@ def _method_docstring(op: Operation) -> str:
 
 
 def _annotation_types(op: Operation) -> list[SchemaType]:
-    """The types whose annotations an operation's methods print: arguments, result, page item."""
+    """The types whose annotations an operation's methods print: arguments, result, page item, the
+    data of an event stream's events."""
     item = op.pagination.item_type if op.pagination is not None else None
-    candidates = [*map(_arg_schema, op.args), op.return_type, item]
+    events = op.event_stream.item_type if op.event_stream is not None else None
+    candidates = [*map(_arg_schema, op.args), op.return_type, item, events]
     return [t for t in candidates if t is not None]
 
 
@@ -535,6 +577,8 @@ def runtime_files(api: Api, target: Target) -> list[OutputFile]:
         skip |= _ASYNC_ONLY
     if not api.has_websocket:
         skip = skip | _WEBSOCKET
+    if not api.has_event_stream:
+        skip = skip | _EVENT_STREAM
     if not api.has_signature_auth:
         skip = skip | {"signing.py"}
     files = []
@@ -662,6 +706,9 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
                     iterator_imports=_iterator_imports(tag, flavours),
                     transports=[f.transport for f in flavours],
                     uses_websocket=any(op.websocket for op in tag.operations),
+                    uses_event_stream=any(
+                        op.event_stream is not None for op in tag.operations
+                    ),
                     **common,
                 ),
             )
