@@ -7,6 +7,7 @@ they decide nothing a template would otherwise have to work out.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -601,7 +602,12 @@ def _iterator_imports(tag: Tag, flavours: tuple[Flavour, ...]) -> list[str]:
     return sorted(f.iterator for f in flavours)
 
 
-def code_files(api: Api, target: Target) -> list[OutputFile]:
+def code_files(
+    api: Api, target: Target, reuse: Mapping[str, str] | None = None
+) -> list[OutputFile]:
+    """The project's code, as rendered; a file whose path is in ``reuse`` is taken from there as it is
+    (incremental rendering, see render/cache.py)."""
+    reuse = reuse or {}
     models = _models_by_name(api)
     pkg = target.package
     flavours = target.flavours
@@ -674,6 +680,10 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
         ),
     ]
     for tag in api.tags:
+        path = f"{pkg}/api/{tag.module}.py"
+        if path in reuse:
+            files.append(OutputFile(path, reuse[path]))
+            continue
         views = [operation_view(op, models) for op in tag.operations]
         model_imports, typing_names, stdlib = _api_imports(views, models)
         typing_imports = sorted({"Any", "TYPE_CHECKING", "cast", *typing_names})
@@ -688,7 +698,7 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
             endpoint_imports.append("Pagination")
         files.append(
             OutputFile(
-                f"{pkg}/api/{tag.module}.py",
+                path,
                 render(
                     "api/api.py.jinja",
                     tag=tag,
@@ -714,10 +724,14 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
             )
         )
     for model in api.models:
+        path = f"{pkg}/models/{model.module}.py"
+        if path in reuse:
+            files.append(OutputFile(path, reuse[path]))
+            continue
         view = model_view(model, models, api.cyclic_models)
         files.append(
             OutputFile(
-                f"{pkg}/models/{model.module}.py",
+                path,
                 render(
                     f"models/{'union' if view.union else model.kind}.py.jinja",
                     m=view,

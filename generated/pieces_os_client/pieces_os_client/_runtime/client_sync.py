@@ -19,6 +19,7 @@ from typing import Any
 import urllib3
 from typing_extensions import Self, Unpack
 from urllib3.connection import HTTPConnection
+from urllib3.connectionpool import HTTPConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -29,7 +30,7 @@ from urllib3.exceptions import (
 )
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 from urllib3.poolmanager import pool_classes_by_scheme
-from urllib3.util import Retry
+from urllib3.util import Retry, parse_url
 
 from .auth import AuthScheme
 from .configuration import BaseConfiguration
@@ -52,6 +53,12 @@ __all__ = ["SyncApiClient", "Urllib3Transport", "translate_error"]
 
 # urllib3's own handling of retries and redirects is off: the core does both.
 _NO_RETRIES = Retry(total=False, redirect=False)
+# A request target urllib3's URL normalisation leaves unchanged (RFC 3986 path and query characters,
+# upper-case percent escapes, no dot segments), and the scheme://authority prefixes that need its parser.
+_PLAIN_TARGET = re.compile(r"/(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-F]{2})*")
+_DOT_SEGMENT = re.compile(r"(?:^|/)\.\.?(?:/|$)")
+_AWKWARD_ORIGIN = re.compile(r"[@?#%\[\]\\\s]")
+_MAX_DIRECT_POOLS = 64
 
 
 def translate_error(
@@ -202,6 +209,8 @@ class Urllib3Transport:
         # Every connection this transport opened, and the calls in flight: what close() shuts down.
         self._connections: weakref.WeakSet[HTTPConnection] = weakref.WeakSet()
         self._in_flight: set[Watch] = set()
+        # ``scheme://authority`` -> its pool, for ``direct`` (only with a plain PoolManager).
+        self._pools: dict[str, HTTPConnectionPool] = {}
 
     def watch(self, end: float | None) -> Watch:
         """Start watching a call that must be over at ``end`` (None: never): past it, the watchdog
@@ -237,6 +246,23 @@ class Urllib3Transport:
             watch  # connections used by this urlopen attach themselves to it
         )
         try:
+            direct = self.direct(request.url)
+            if (
+                direct is not None
+            ):  # what PoolManager.urlopen does, without parsing the URL
+                pool, target = direct
+                return pool.urlopen(
+                    request.method,
+                    target,
+                    body=body,
+                    headers=headers,
+                    timeout=_timeout(limits[0], limits[1]),
+                    retries=_NO_RETRIES,
+                    redirect=False,
+                    assert_same_host=False,
+                    preload_content=False,
+                    chunked=chunked,
+                )
             return self.pool_manager.urlopen(
                 request.method,
                 request.url,
@@ -251,11 +277,47 @@ class Urllib3Transport:
         finally:
             current.watch = None
 
+    def direct(self, url: str) -> tuple[HTTPConnectionPool, str] | None:
+        """The connection pool and request target ``PoolManager.urlopen`` would use for ``url``, when
+        urllib3 would send it unchanged: no proxy, an ``http(s)://host[:port]`` prefix, and a path and
+        query of characters urllib3 leaves alone, without dot segments; None otherwise (the
+        ``PoolManager`` parses it). The pool of a prefix is looked up once, and again once urllib3 has
+        closed it (evicted, ``close()``): the URL is not parsed and no pool key is built per request,
+        which the client benchmark showed to matter (BENCHMARKS.md)."""
+        if type(self.pool_manager) is not urllib3.PoolManager:
+            return None
+        if url.startswith("http://"):
+            slash = url.find("/", 7)
+        elif url.startswith("https://"):
+            slash = url.find("/", 8)
+        else:
+            return None
+        if slash < 0:
+            return None
+        prefix, target = url[:slash], url[slash:]
+        pool = self._pools.get(prefix)
+        if pool is None or pool.pool is None:  # not seen yet, or closed
+            if _AWKWARD_ORIGIN.search(prefix):
+                return None
+            origin = parse_url(prefix)
+            pool = self.pool_manager.connection_from_host(
+                origin.host, port=origin.port, scheme=origin.scheme
+            )
+            if len(self._pools) >= _MAX_DIRECT_POOLS:
+                self._pools.clear()
+            self._pools[prefix] = pool
+        if _PLAIN_TARGET.fullmatch(target) is None or _DOT_SEGMENT.search(
+            target.partition("?")[0]
+        ):
+            return None
+        return pool, target
+
     def close(self) -> None:
         """Close every connection now: idle pooled ones, and those of calls in flight (in other
         threads), which then fail. Later requests open new connections. Of a pool manager handed in,
         only the connections of calls in flight are shut down; its idle ones are its owner's.
         """
+        self._pools.clear()
         if not self.owned:
             for watch in list(self._in_flight):
                 watch.interrupt("closed")
@@ -266,8 +328,7 @@ class Urllib3Transport:
             shut_down(
                 connection
             )  # ends a blocked read at once, whatever holds the socket
-        if self.owned:
-            self.pool_manager.clear()
+        self.pool_manager.clear()
 
 
 def _watched(manager: urllib3.PoolManager) -> urllib3.PoolManager:
