@@ -13,6 +13,7 @@ from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+import aiohttp
 import pytest
 
 from generator.runtime.auth import AuthScheme
@@ -321,20 +322,29 @@ def test_read_timeout(server: RecordingServer) -> None:
     assert len(server.requests) == 1
 
 
-def test_content_type_only_when_the_core_sets_one(server: RecordingServer) -> None:
-    # aiohttp labels a bodiless POST application/octet-stream unless told not to (the session's
-    # skip_auto_headers); a JSON body keeps the type the core gave it.
+@pytest.mark.parametrize("own_session", [True, False])
+def test_content_type_only_when_the_core_sets_one(
+    server: RecordingServer, own_session: bool
+) -> None:
+    # aiohttp labels a bodiless POST application/octet-stream unless told not to (on the client's own
+    # session once, per request on a session handed in); a JSON body keeps the type the core gave it.
     bodiless = Endpoint("touch", "POST", "/touch", response_types=lambda: {"204": None})
     server.enqueue(204)
     server.enqueue(204)
     server.enqueue(201, json={"id": 1, "name": "x"})
 
-    async def main() -> None:
-        client, _ = make_client(server.url)
+    async def calls(client: ApiClient) -> None:
         async with client:
             await client.call(bodiless, {})
             await client.call(DELETE_ASSET, {"id": 1})
             await client.call(CREATE_ASSET, {"asset": {"name": "x"}})
+
+    async def main() -> None:
+        if own_session:
+            await calls(make_client(server.url)[0])
+            return
+        async with aiohttp.ClientSession() as session:
+            await calls(ApiClient(Configuration(host=server.url), session=session))
 
     run(main())
     touch, delete, create = server.requests
