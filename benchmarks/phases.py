@@ -6,7 +6,7 @@ prints the wall time of each phase the way ``build_target`` runs them (the colle
 importing the generator, loading the YAML, validating, building the model, then rendering and writing (the
 code, the docs, ruff and the ``ast`` check, which overlap) and comparing with the previous output. Below
 that, for attribution, the steps that overlap are timed again one after the other: rendering the code and
-the docs, ``ast.parse`` of every generated ``.py``, and the ruff runs. One cold run, as a build is (the
+the docs, ``ast.parse`` of every generated ``.py``, and the ruff run on the code. One cold run, as a build is (the
 generator memoises names and references within a process, so a second run in the same process would flatter
 it); run it a few times for a spread. The phase figures quoted in BENCHMARKS.md come from this script.
 """
@@ -44,7 +44,6 @@ def run(spec: Path, library: str) -> dict[str, float]:
     from generator.parse.validate import validate_document
     from generator.render.write import (
         compare,
-        format_examples,
         format_python,
         read_tree,
         stage,
@@ -83,9 +82,6 @@ def run(spec: Path, library: str) -> dict[str, float]:
             path.write_bytes(content.encode() if isinstance(content, str) else content)
         roots = sorted({f.path.split("/", 1)[0] for f in code if "/" in f.path})
         times["  ruff code (alone)"], _ = _timed(lambda: format_python(folder, roots))
-        times["  ruff docs (alone)"], _ = _timed(
-            lambda: format_examples(folder, ["docs", "README.md"])
-        )
     return times
 
 
