@@ -289,10 +289,41 @@ def _required_defined(data: dict[str, Any], schema: dict[str, Any]) -> Iterator[
         yield "required names a property that is not defined"
 
 
+# Keywords that never make a default invalid (annotations), and those _default_fits checks itself. A default
+# in a schema with any other keyword (format, minimum, pattern, items, properties, allOf, ...) is left to
+# the full validator: its region is flagged.
+_DEFAULT_SAFE = frozenset(
+    {
+        "default",
+        "type",
+        "enum",
+        "nullable",
+        "description",
+        "title",
+        "example",
+        "examples",
+        "readOnly",
+        "writeOnly",
+        "deprecated",
+        "externalDocs",
+        "xml",
+        "$comment",
+    }
+)
+
+
 def _default_fits(schema: dict[str, Any]) -> Iterator[str]:
     if "default" not in schema:
         return
     value = schema["default"]
+    if any(
+        k not in _DEFAULT_SAFE and k not in _BOUNDS and not k.startswith("x-")
+        for k in schema
+    ):
+        yield "a default the full validator must check"
+        return
+    if not _within_bounds(value, schema):
+        yield "default is out of the schema's bounds"
     if value is None and schema.get("nullable") is True:
         return
     enum = schema.get("enum")
@@ -302,6 +333,56 @@ def _default_fits(schema: dict[str, Any]) -> Iterator[str]:
     kinds = kind if isinstance(kind, list) else [kind] if isinstance(kind, str) else []
     if kinds and not any(_is_of(value, k) for k in kinds):
         yield "default is not of the schema's type"
+
+
+_BOUNDS = frozenset(
+    {
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+    }
+)
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _within_bounds(value: Any, schema: dict[str, Any]) -> bool:
+    """The bounds keywords hold for ``value`` (3.0's boolean and 3.1's numeric ``exclusive*`` alike); a bound
+    of the wrong shape counts as broken (the full validator then says what it makes of it).
+    """
+    if _number(value):
+        for bound, exclusive, below in (
+            ("minimum", "exclusiveMinimum", False),
+            ("maximum", "exclusiveMaximum", True),
+        ):
+            limit, strict = schema.get(bound), schema.get(exclusive)
+            if limit is not None:
+                if not _number(limit) or not isinstance(strict, (bool, type(None))):
+                    return False
+                if (value > limit if below else value < limit) or (
+                    strict and value == limit
+                ):
+                    return False
+            elif strict is not None:
+                if not _number(strict):
+                    return False
+                if value >= strict if below else value <= strict:
+                    return False
+    if isinstance(value, str):
+        for bound, below in (("minLength", False), ("maxLength", True)):
+            limit = schema.get(bound)
+            if limit is None:
+                continue
+            if not _number(limit):
+                return False
+            if len(value) > limit if below else len(value) < limit:
+                return False
+    return True
 
 
 def _is_of(value: Any, kind: str) -> bool:
