@@ -1211,7 +1211,12 @@ def run_all(s: Settings, only: set[str] | None = None) -> dict[str, Any]:
         ("upload", bench_upload),
     ]
     for name, fn in steps:
-        if only and name not in only and name != "clients":
+        needs_clients = {"overhead", "models", "import", "upload"}
+        if (
+            only
+            and name not in only
+            and (name != "clients" or not only & needs_clients)
+        ):
             results[name] = {}
             continue
         s.say(f"== {name}")
