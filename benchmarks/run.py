@@ -289,12 +289,11 @@ def _generation_commands(
         if library == "asyncio":
             oag += ["--library", "asyncio"]
         # SnakeYAML refuses YAML over 3 MiB by default (the 5,000-operation spec is 4.6 MB); lift the limit.
-        java_opts = "-DmaxYamlCodePoints=2147483647"
-        if (
-            java_heap_mb
-        ):  # the giants: the JVM's default heap (1/4 of the memory) is not enough
-            java_opts += f" -Xmx{java_heap_mb}m"
-        oag_env = dict(env, JAVA_OPTS=java_opts)
+        oag_env = dict(env, JAVA_OPTS="-DmaxYamlCodePoints=2147483647")
+        if java_heap_mb:
+            # The giants: the JVM's default heap (1/4 of the memory) is not enough. The wrapper passes
+            # JAVA_OPTS to java as one argument, so the heap goes where the JVM itself reads options.
+            oag_env["JAVA_TOOL_OPTIONS"] = f"-Xmx{java_heap_mb}m"
         commands["openapi-generator"] = (oag, oag_env)
         opc_env = dict(
             env, PATH=f"{PEER_BIN}:{env.get('PATH', '')}"
@@ -1125,7 +1124,7 @@ def render_giants_markdown(r: dict[str, Any]) -> str:
         f"{_fmt((m.get('load_average_end') or [None])[0], '', 1)} at the end), commit "
         f"{m.get('commit_start', '?')}, {m.get('openapi-generator-cli', 'OpenAPI Generator')}; one warm-up run (its peak PSS is the memory figure) and "
         f"{r.get('settings', {}).get('giant_repeats', '?')} timed run per tool, interleaved. "
-        f"OpenAPI Generator runs with `JAVA_OPTS=-Xmx{heap}m` (its default heap is too small for these).",
+        f"OpenAPI Generator runs with `JAVA_TOOL_OPTIONS=-Xmx{heap}m` (its default heap is too small for these).",
         "",
         "| spec | size | tool | wall | CPU | peak memory (PSS) | clientgen faster by | clientgen memory / tool's |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
