@@ -1276,9 +1276,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     results = run_all(s, set(args.only.split(",")) if args.only else None)
-    results_path = args.results or (
-        s.work / "results.json" if args.smoke else HERE / "results.json"
+    # A partial run (--only) keeps its results apart: results.json is the full run BENCHMARKS.md quotes.
+    name = (
+        f"results-{args.only.replace(',', '-')}.json" if args.only else "results.json"
     )
+    results_path = args.results or (s.work / name if args.smoke else HERE / name)
     results_path.write_text(
         json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8"
     )
