@@ -2,11 +2,11 @@
 
 ``python benchmarks/phases.py SPEC [--library sync|asyncio]``
 
-prints the wall time of each phase the way ``build_target`` runs them (the collector off, as in a build):
-importing the generator, loading the YAML, validating, building the model, then rendering and writing (the
-code, the docs and ruff, whose parse of each file is the syntax check; they overlap) and comparing with the previous output. Below
-that, for attribution, the steps that overlap are timed again one after the other: rendering the code and
-the docs, ``ast.parse`` of every generated ``.py``, and the ruff run on the code. One cold run, as a build is (the
+prints the wall time of importing the generator, then of each phase of one ``build_target`` run, on the
+clock ``clientgen build --verbose`` prints (``generator/phases.py``): load, validate, model, render (the
+code), format (the docs and ruff, whose parse of each file is the syntax check; they overlap) and write (comparing with the previous
+output, moving files in). Below that, for attribution, the steps that overlap are timed again one after the
+other: rendering the code and the docs, ``ast.parse`` of every generated ``.py``, and the ruff run. One cold run, as a build is (the
 generator memoises names and references within a process, so a second run in the same process would flatter
 it); run it a few times for a spread. The phase figures quoted in BENCHMARKS.md come from this script.
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import ast
 import gc
-import shutil
 import sys
 import tempfile
 import time
@@ -28,56 +27,48 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
+    from generator.phases import Phases
+
+    clock = Phases()
+    result = clock.timed("step", fn)
+    return clock.times["step"], result
 
 
 def run(spec: Path, library: str) -> dict[str, float]:
     """Seconds per phase of one cold build of ``spec`` (name -> seconds, in the order they run)."""
     started = time.perf_counter()
     sys.path.insert(0, str(ROOT))
-    from generator.build import render_project
+    from generator.build import build_target, render_project
     from generator.config import make_target
-    from generator.model.build import api_from_document
-    from generator.parse.load import load_document
-    from generator.parse.validate import validate_document
-    from generator.render.write import (
-        compare,
-        format_python,
-        read_tree,
-        stage,
-    )
+    from generator.load import load_spec
+    from generator.phases import Phases
+    from generator.render.write import format_python
 
     times: dict[str, float] = {"import": time.perf_counter() - started}
     gc.disable()  # as build_target does
     with tempfile.TemporaryDirectory(prefix="clientgen-phases-") as tmp:
         work = Path(tmp)
         target = make_target(spec, "phases", library, "1.0.0", work / "out")
-        times["load"], doc = _timed(lambda: load_document(spec))
-        times["validate"], _ = _timed(lambda: validate_document(doc))
-        times["model"], api = _timed(lambda: api_from_document(doc))
-        # As a build renders it: with the document, so the code includes the release files (the public
-        # surface of every module, read with griffe, and CHANGELOG.md).
-        project = render_project(
+        # The build itself, on the clock `clientgen build --verbose` prints.
+        clock = Phases()
+        build_target(target, force=True, incremental=False, phases=clock)
+        times.update(clock.times)
+        doc, api = load_spec(spec)
+        project = render_project(target, api, "digest", "spec")
+        # The overlapped steps once more, one after the other, to see what each costs.
+        times["  code render (alone)"], code = _timed(project.code)
+        # The release files a build adds (the public surface of every module, read with griffe).
+        with_release = render_project(
             target, api, "digest", "spec", doc=doc, output=work / "out", gate=False
         )
-        times["render + write (code, docs, ruff; overlapped)"], staging = _timed(
-            lambda: stage(project.code, work, more=project.docs, large=project.large)
-        )
-        times["compare"], _ = _timed(lambda: compare(read_tree(staging), {}))
-        shutil.rmtree(staging)
-        # The overlapped steps once more, one after the other, to see what each costs.
-        times["  code render + release surface (alone)"], code = _timed(project.code)
-        plain = render_project(target, api, "digest", "spec")
-        times["  code render without the release files (alone)"], _ = _timed(plain.code)
+        times["  code render + release surface (alone)"], _ = _timed(with_release.code)
         times["  docs render (alone)"], rendered = _timed(project.docs)
         sources = [
             (f.path, f.content)
             for f in code
             if f.path.endswith(".py") and isinstance(f.content, str)
         ]
-        # Not a build step any more (ruff's parse is the check): the cost it saved.
+        # Not a build step (ruff's parse is the syntax check): what it would cost.
         times["  ast.parse (alone, not in a build)"], _ = _timed(
             lambda: [ast.parse(text, filename=path) for path, text in sources]
         )

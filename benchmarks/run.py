@@ -74,6 +74,9 @@ class Settings:
     import_runs: int = 15
     upload_mb: int = 200
     upload_runs: int = 3
+    edit_repeats: int = (
+        3  # benchmarks/edit.py: edits of the GitHub spec timed per mode (0: skipped)
+    )
     timeout: float = 1800.0
     giant_repeats: int = 1
     giant_timeout: float = 300.0
@@ -684,6 +687,43 @@ def bench_upload(s: Settings) -> dict[str, Any]:
 # -- reporting ----------------------------------------------------------------------------------------------
 
 
+def bench_edit(s: Settings) -> dict[str, Any]:
+    """Regeneration after a one-operation edit of GitHub's spec (benchmarks/edit.py): the warm watch and
+    a cold generate into the existing output."""
+    if not s.edit_repeats:
+        return {"skipped": "edit_repeats is 0"}
+    sys.path.insert(0, str(HERE))
+    from edit import bench_edit as measure_edit
+
+    return measure_edit(s.work, repeats=s.edit_repeats)
+
+
+def _edit_lines(e: dict[str, Any]) -> list[str]:
+    """The edit-latency rows (issue 20), with each mode's median phase times."""
+    if not e or "skipped" in e:
+        return []
+
+    def phases(runs: list[dict[str, Any]]) -> str:
+        names = [n for n in runs[0]["phases"]] if runs else []
+        return ", ".join(
+            f"{n} {statistics.median(r['phases'].get(n, 0.0) for r in runs):.2f}"
+            for n in names
+        )
+
+    watch, cold = e["watch"], e["cold"]
+    return [
+        "",
+        f"### Regeneration after a one-operation edit (`{e['spec']}`)",
+        "",
+        "| | median | target | | phases (median s) |",
+        "| --- | --- | --- | --- | --- |",
+        f"| warm `build --watch`, save to summary line | {watch['median_s']:.2f} s | ≤ 0.5 s | "
+        f"{_mark(e['met']['watch_s'])} | {phases(watch['runs'])} |",
+        f"| cold `clientgen generate` into the existing output | {cold['median_s']:.2f} s | ≤ 3 s | "
+        f"{_mark(e['met']['cold_s'])} | {phases(cold['runs'])} |",
+    ]
+
+
 def _run(cmd: list[str]) -> str:
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
@@ -1070,6 +1110,7 @@ def render_markdown(r: dict[str, Any]) -> str:
         f"{_mark(all_ok([q['import']['speedup']], lambda x: x >= 10))} |",
         f"| upload < 100 MB above idle | {_mb(up.get('above_idle_high_water'))} | "
         f"{_mark(all_ok([up.get('above_idle_high_water')], lambda x: x < 100 * 2**20))} |",
+        *_edit_lines(r.get("edit", {})),
         "",
         MARK_END,
     ]
@@ -1218,6 +1259,7 @@ def run_all(s: Settings, only: set[str] | None = None) -> dict[str, Any]:
         ("models", bench_models),
         ("import", bench_import),
         ("upload", bench_upload),
+        ("edit", bench_edit),
     ]
     for name, fn in steps:
         needs_clients = {"overhead", "models", "import", "upload"}
@@ -1249,7 +1291,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument(
         "--only",
-        help="comma-separated steps: generation,giants,scaling,overhead,models,import,upload",
+        help="comma-separated steps: generation,giants,scaling,overhead,models,import,upload,edit",
     )
     parser.add_argument(
         "--sizes", help="comma-separated operation counts for the scaling run"
@@ -1308,6 +1350,7 @@ def smoke_settings(work: Path) -> Settings:
         model_repeats=1,
         import_runs=2,
         upload_mb=2,
+        edit_repeats=0,
         timeout=300,
         packages=("asana_asyncio",),
     )

@@ -20,6 +20,8 @@ from .load import _without_gc, load_spec
 from .load import load_api as load_api  # where callers have always found it
 from .model.api import Api
 from .parse.load import Document
+from .phases import Phases, counted
+from .render.cache import RENDERS, RenderCache, file_keys
 from .render.env import TEMPLATES
 from .render.ownership import (
     MANIFEST,
@@ -55,6 +57,9 @@ class BuildResult:
     seconds: float
     warnings: tuple[Problem, ...]
     skipped: bool = False
+    # The release gate's verdict on the spec's changes since the previous build (none, patch, minor,
+    # major), when the previous build recorded a surface to compare with.
+    verdict: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +148,12 @@ class Project:
     docs: Callable[[], list[OutputFile]]
     large: bool
     manifest: dict[str, object]
+    # What rendering found out on the way (the release gate's ``verdict``), for the build's result.
+    notes: dict[str, str]
+    # Incremental rendering (render/cache.py): the key of each file rendered from one tag or model, and
+    # the code files as rendered (before formatting), once ``code`` has run.
+    keys: dict[str, str]
+    rendered: list[OutputFile]
 
 
 def render_project(
@@ -154,10 +165,14 @@ def render_project(
     doc: Document | None = None,
     output: Path | None = None,
     gate: bool = False,
+    phases: Phases | None = None,
+    cache: RenderCache | None = None,
+    lenient: bool = False,
 ) -> Project:
     """The project's code and docs, as functions :func:`stage` calls when it is ready for them. Given the
     spec's ``doc``, the project also gets its changelog, and the manifest the surface of this build (see
-    :func:`_release_files`)."""
+    :func:`_release_files`). With a ``cache``, the files whose inputs did not change since the build that
+    filled it are taken from it instead of rendered again."""
     manifest: dict[str, object] = {
         "generator": f"clientgen {__version__}",
         "inputs": digest,
@@ -166,9 +181,19 @@ def render_project(
         "spec": spec_hash,
         "version": target.version,
     }
+    notes: dict[str, str] = {}
+    keys = (
+        file_keys(api, target, input_digest(target, lenient, ""))
+        if cache is not None
+        else {}
+    )
+    reuse = cache.reuse(keys) if cache is not None else {}
+    checked = cache.reuse(keys, checked=True) if cache is not None else {}
+    rendered: list[OutputFile] = []
 
     def code() -> list[OutputFile]:
-        files = code_files(api, target)
+        files = code_files(api, target, reuse)
+        rendered.extend(files)
         if doc is not None:
             try:
                 files += _release_files(
@@ -180,6 +205,7 @@ def render_project(
                     spec_hash,
                     gate,
                     manifest,
+                    notes,
                 )
             except (
                 SyntaxError
@@ -187,21 +213,45 @@ def render_project(
                 raise OutputError(
                     syntax_error(files) or "generated code is not valid Python"
                 ) from None
-        return files
+        return _checked(files, checked)
+
+    def docs() -> list[OutputFile]:
+        return _checked(_doc_files(api, target, reuse), checked)
 
     return Project(
-        code=code,
-        docs=lambda: _doc_files(api, target),
+        code=counted(phases, code, "format"),
+        docs=counted(phases, docs, "format"),
         large=len(api.operations) + len(api.models) >= _LARGE_PROJECT,
         manifest=manifest,
+        notes=notes,
+        keys=keys,
+        rendered=rendered,
     )
 
 
-def _doc_files(api: Api, target: Target) -> list[OutputFile]:
+def _checked(files: list[OutputFile], checked: dict[str, str]) -> list[OutputFile]:
+    """``files`` with those taken from ``checked`` as bytes: the same text, which passed the syntax checks
+    (of the code, of the docs' examples) in this process's previous build, so they are not run on it again.
+    """
+    if not checked:
+        return files
+    return [
+        (
+            OutputFile(f.path, f.content.encode("utf-8"))
+            if isinstance(f.content, str) and checked.get(f.path) is f.content
+            else f
+        )
+        for f in files
+    ]
+
+
+def _doc_files(
+    api: Api, target: Target, reuse: dict[str, str] | None = None
+) -> list[OutputFile]:
     # Imported on first use: `clientgen diff` loads specs through this module and renders no docs.
     from .render.docs import doc_files
 
-    return doc_files(api, target)
+    return doc_files(api, target, reuse)
 
 
 def _release_files(
@@ -213,15 +263,27 @@ def _release_files(
     spec_hash: str,
     gate: bool,
     manifest: dict[str, object],
+    notes: dict[str, str],
 ) -> list[OutputFile]:
-    """CHANGELOG.md, and the surface of this build in ``manifest``; with ``gate``, ReleaseError when the
+    """CHANGELOG.md, the surface of this build in ``manifest`` and the diff's verdict in ``notes``; with
+    ``gate``, ReleaseError when the
     spec changed and ``version`` did not move as far as the changes need (generator/diff/release.py).
     """
     previous = manifest_data(output, MANIFEST)
     text, extra = release_outputs(
         target, doc, api, files, output, previous, spec_hash, gate=gate
     )
+    verdict = extra.pop("verdict", None)
+    if verdict is not None:
+        notes["verdict"] = verdict
     manifest.update(extra)
+    if not gate and notes.get("keep") and "surface" in previous:
+        if previous.get("spec") != spec_hash:
+            # A watch build is no release: the manifest keeps the last build's record (and its inputs
+            # digest, so that the next `build` renders and applies the gate against that build).
+            for key in ("inputs", "spec", "version", "surface"):
+                if key in previous:
+                    manifest[key] = previous[key]
     return [OutputFile(CHANGELOG, text)]
 
 
@@ -326,11 +388,23 @@ def build_target(
     force: bool = False,
     lenient: bool = False,
     incremental: bool = True,
+    phases: Phases | None = None,
+    watching: bool = False,
+    cache: RenderCache | None = None,
 ) -> BuildResult:
-    """Regenerate ``target``'s project; skip rendering when the manifest says nothing changed."""
+    """Regenerate ``target``'s project; skip rendering when the manifest says nothing changed. ``phases``
+    times each phase and reports it as it starts (see generator/phases.py).
+
+    ``watching`` (``build --watch``): a build while the spec is being edited. The version gate does not
+    stop it (its verdict is still reported), and the manifest keeps the release record of the last build
+    that was not a watch build, so the next ``clientgen build`` compares with that one and gates.
+    ``cache`` (kept by the watch between builds; otherwise read from the output's ``.clientgen-renders``
+    and written back) holds the files of the last build rendered from one tag or one model: those whose
+    inputs did not change are not rendered again (see render/cache.py).
+    """
     started = time.perf_counter()
     output, previous = _guarded_output(target)
-    doc, api = load_spec(target.spec, lenient=lenient)
+    doc, api = load_spec(target.spec, lenient=lenient, phases=phases)
     spec_hash = spec_digest(target.spec)
     digest = input_digest(target, lenient, spec_hash)
     fields = previous.fields if previous is not None else {}
@@ -341,15 +415,40 @@ def build_target(
         and previous is not None
         and fields.get("inputs") == digest
         and _outputs_intact(output, previous)
+        and (cache is None or len(cache) > 0)  # an empty cache is filled by rendering
     ):
         return BuildResult(
             Changes((), (), ()), time.perf_counter() - started, warnings, skipped=True
         )
     parent = writable_parent(output)
+    # The watch keeps its cache in memory; other builds read the last build's renders from the output.
+    store = cache if cache is not None else RenderCache.read(output / RENDERS)
     project = render_project(
-        target, api, digest, spec_hash, doc=doc, output=output, gate=incremental
+        target,
+        api,
+        digest,
+        spec_hash,
+        doc=doc,
+        output=output,
+        gate=incremental and not watching,
+        phases=phases,
+        cache=store,
+        lenient=lenient,
     )
+    if watching:
+        project.notes["keep"] = "release record"
+    if phases is not None:
+        phases.start("render")
     staging, written = _stage(project, parent)
+    # The code as rendered; the docs as written, which is as rendered (possibly in a forked child).
+    docs = [
+        OutputFile(path, written[path].decode("utf-8"))
+        for path in project.keys
+        if path.endswith(".md") and path in written
+    ]
+    store.keep(project.keys, [*project.rendered, *docs])
+    if phases is not None:
+        phases.start("write", files=len(written))
     try:
         changes = _changes(output, written, previous)
         if changes.any:
@@ -359,7 +458,16 @@ def build_target(
     if incremental:
         # The output now holds exactly what was staged (the outputs record is not part of either tree).
         _record_outputs(output, _digest_tree(written))
-    return BuildResult(changes, time.perf_counter() - started, warnings)
+    if cache is None:
+        store.write(output / RENDERS)
+    if phases is not None:
+        phases.stop()
+    return BuildResult(
+        changes,
+        time.perf_counter() - started,
+        warnings,
+        verdict=project.notes.get("verdict"),
+    )
 
 
 @_without_gc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -20,6 +21,8 @@ from .load import load_api
 if TYPE_CHECKING:
     from .build import BuildResult, CheckResult
     from .docs_site import SiteProject
+    from .phases import Phases
+    from .render.cache import RenderCache
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
         default="pyproject.toml",
         help="the pyproject.toml to read (default: %(default)s)",
     )
+    build.add_argument(
+        "--watch",
+        action="store_true",
+        help="stay running: rebuild a target when its spec or a file it references changes",
+    )
+    _output_options(build)
 
     gen = sub.add_parser("generate", help="generate one project from one spec")
     gen.add_argument("spec")
@@ -72,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="generate despite fixable spec flaws (warned)",
     )
+    _output_options(gen)
 
     val = sub.add_parser(
         "validate", help="validate specs and report every problem with its location"
@@ -134,6 +144,74 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only warnings and errors (no progress, no summary)",
+    )
+    loudness.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also print each phase's wall time (load, validate, model, render, format, write)",
+    )
+
+
+class _Progress:
+    """Where each target's build is: on a terminal one live line per target (its phase and counts),
+    replaced by the summary. Elsewhere (CI logs) only the summary, a plain line, unless ``--verbose`` asks
+    for one plain line per phase as it starts (so an error stays the one line it is). Progress goes to
+    stderr, the summaries (and ``--verbose``'s timings) to stdout."""
+
+    def __init__(self, *, quiet: bool = False, verbose: bool = False) -> None:
+        self.quiet, self.verbose = quiet, verbose
+        self.live = not quiet and sys.stderr.isatty()
+        self._shown = False
+
+    def phases(self, target: Target) -> Phases:
+        from .phases import Phases
+
+        if self.quiet or not (self.live or self.verbose):
+            return Phases()
+        return Phases(lambda phase, counts: self._phase(target, phase, counts))
+
+    def _phase(self, target: Target, phase: str, counts: dict[str, int]) -> None:
+        shown = [
+            f"{counts[k]} {k}" for k in ("operations", "models", "files") if k in counts
+        ]
+        line = f"{target.package}: {phase}" + (
+            f" ({', '.join(shown)})" if shown else ""
+        )
+        if self.live:
+            width = shutil.get_terminal_size().columns - 1
+            sys.stderr.write(f"\r\x1b[K{line[:width]}")
+            self._shown = True
+        else:
+            sys.stderr.write(f"{line}\n")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        """Take the live line away (before a summary, a warning or an error is printed)."""
+        if self._shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self._shown = False
+
+    def summary(self, target: Target, result: BuildResult, phases: Phases) -> None:
+        self.clear()
+        if not self.quiet:
+            _report(target, result)
+            if self.verbose:
+                for phase, seconds in phases.times.items():
+                    print(f"  {phase:<9} {seconds:7.3f} s")
+        else:
+            _print_problems(result.warnings, prefix="warning")
+        sys.stdout.flush()
+
+
 def _print_problems(problems: Sequence[Problem], *, prefix: str = "error") -> None:
     for problem in problems:
         print(
@@ -167,7 +245,8 @@ def _report(target: Target, result: BuildResult) -> None:
         )
     else:
         status = "up to date"
-    print(f"{target.package}: {status} ({result.seconds:.2f}s)")
+    verdict = f", verdict: {result.verdict}" if result.verdict is not None else ""
+    print(f"{target.package}: {status} ({result.seconds:.2f}s{verdict})")
     _print_problems(result.warnings, prefix="warning")
 
 
@@ -175,15 +254,24 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from .diff.release import ReleaseError
 
     targets = load_targets(Path(args.config))
+    if args.watch:
+        if args.check:
+            raise ConfigError("--watch and --check do not go together")
+        return _watch(args, targets)
+    progress = _Progress(quiet=args.quiet, verbose=args.verbose)
     stale = False
     refused = False
     for target in targets:
         try:
-            stale = _build_one(args, target) or stale
+            stale = _build_one(args, target, progress) or stale
         except ReleaseError as exc:
             # The version gate: this target is not written; the others still are.
+            progress.clear()
             print(f"error: {exc}", file=sys.stderr)
             refused = True
+        except BaseException:
+            progress.clear()
+            raise
     if stale:
         print(
             "run `clientgen build` (or `make generate`) and commit the result",
@@ -192,18 +280,89 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 1 if stale or refused else 0
 
 
-def _build_one(args: argparse.Namespace, target: Target) -> bool:
+def _build_one(args: argparse.Namespace, target: Target, progress: _Progress) -> bool:
+    """Build or check one target; True when ``--check`` finds it stale."""
     from .build import build_target, check_target
 
-    """Build or check one target; True when ``--check`` finds it stale."""
     if args.check:
-        return _report_check(target, check_target(target, lenient=args.lenient))
-    _report(target, build_target(target, force=args.force, lenient=args.lenient))
+        return _report_check(
+            target, check_target(target, lenient=args.lenient), quiet=args.quiet
+        )
+    phases = progress.phases(target)
+    result = build_target(target, force=args.force, lenient=args.lenient, phases=phases)
+    progress.summary(target, result, phases)
     return False
 
 
-def _report_check(target: Target, result: CheckResult) -> bool:
-    """Print what ``build --check`` found; True when the output is stale."""
+def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
+    """``build --watch``: build every target, then each target again when its inputs change, until
+    interrupted. A build that fails (a broken save, a refused output) prints why and leaves the last good
+    output in place; the next change builds again."""
+    from .diff.release import ReleaseError
+    from .render.cache import RenderCache
+    from .watch import rebuilds
+
+    progress = _Progress(quiet=args.quiet, verbose=args.verbose)
+    caches = {target.package: RenderCache() for target in targets}
+
+    def ready(files: int) -> None:
+        print(
+            f"watching {files} file(s) of {len(targets)} target(s); Ctrl-C to stop",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    for chosen in rebuilds(targets, ready=ready):
+        for target in chosen:
+            try:
+                _watch_one(args, target, progress, caches[target.package])
+            except SpecError as exc:
+                progress.clear()
+                _print_problems(exc.errors)
+                print(
+                    f"{target.package}: not rebuilt; the previous output is kept",
+                    file=sys.stderr,
+                )
+            except (ReleaseError, ConfigError, OutputError, OSError) as exc:
+                progress.clear()
+                print(f"error: {exc}", file=sys.stderr)
+                print(
+                    f"{target.package}: not rebuilt; the previous output is kept",
+                    file=sys.stderr,
+                )
+            except (
+                Exception
+            ) as exc:  # a generator bug met mid-edit must not end the session
+                progress.clear()
+                print(
+                    f"error: {target.package}: the build failed ({type(exc).__name__}: {exc}); "
+                    "the previous output is kept",
+                    file=sys.stderr,
+                )
+            sys.stderr.flush()
+    return 0
+
+
+def _watch_one(
+    args: argparse.Namespace, target: Target, progress: _Progress, cache: RenderCache
+) -> None:
+    from .build import build_target
+
+    phases = progress.phases(target)
+    result = build_target(
+        target,
+        force=args.force,
+        lenient=args.lenient,
+        phases=phases,
+        watching=True,
+        cache=cache,
+    )
+    progress.summary(target, result, phases)
+
+
+def _report_check(target: Target, result: CheckResult, *, quiet: bool = False) -> bool:
+    """Print what ``build --check`` found (with ``quiet``, nothing when it is up to date); True when the
+    output is stale."""
     for path in result.foreign:
         print(
             f"note: {path} was not written by clientgen (kept, not checked)",
@@ -213,7 +372,8 @@ def _report_check(target: Target, result: CheckResult) -> bool:
         print(f"{target.package}: generated/ is stale", file=sys.stderr)
         print(result.diff, end="")
         return True
-    print(f"{target.package}: up to date")
+    if not quiet:
+        print(f"{target.package}: up to date")
     return False
 
 
@@ -223,10 +383,15 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     target = make_target(
         args.spec, args.package, args.library, args.package_version, Path(args.output)
     )
-    _report(
-        target,
-        build_target(target, force=True, lenient=args.lenient, incremental=False),
-    )
+    progress = _Progress(quiet=args.quiet, verbose=args.verbose)
+    phases = progress.phases(target)
+    try:
+        result = build_target(
+            target, force=True, lenient=args.lenient, incremental=False, phases=phases
+        )
+    finally:
+        progress.clear()
+    progress.summary(target, result, phases)
     return 0
 
 
@@ -236,7 +401,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         try:
             api = load_api(Path(spec), lenient=args.lenient)
         except SpecError as exc:
-            _print_problems(exc.problems)
+            _print_problems(exc.errors)
             failed = True
             continue
         _print_problems(api.warnings, prefix="warning")
@@ -332,7 +497,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         }[args.command]
         return handler(args)
     except SpecError as exc:
-        _print_problems(exc.problems)
+        _print_problems(exc.errors)
         return 1
     except (ConfigError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -42,6 +42,63 @@ class Flavour:
     def api_class(self, tag_class: str) -> str:
         return self.prefix + tag_class
 
+    # The names a flavour's generated code uses where the other flavour's uses its own: the templates print
+    # these instead of testing ``is_async`` at each place.
+    @property
+    def transport(self) -> str:
+        """The HTTP library, as imported."""
+        return "aiohttp" if self.is_async else "urllib3"
+
+    @property
+    def runtime_module(self) -> str:
+        """The runtime module of the client ``client_class`` extends."""
+        return "client_async" if self.is_async else "client_sync"
+
+    @property
+    def runtime_client(self) -> str:
+        """The runtime client class ``client_class`` extends, as ``<runtime_module>.<class>``."""
+        return f"{self.runtime_module}.{'Async' if self.is_async else 'Sync'}ApiClient"
+
+    @property
+    def define(self) -> str:
+        """What starts an API method's definition."""
+        return "async def" if self.is_async else "def"
+
+    @property
+    def wait(self) -> str:
+        """What comes before a call of the client (with its space)."""
+        return "await " if self.is_async else ""
+
+    @property
+    def raw_response(self) -> str:
+        """The unread response ``<method>_without_preload_content`` returns."""
+        return f"{self.transport}.{'ClientResponse' if self.is_async else 'BaseHTTPResponse'}"
+
+    @property
+    def iterator(self) -> str:
+        """The ``collections.abc`` iterator type ``<method>_iter`` returns."""
+        return "AsyncIterator" if self.is_async else "Iterator"
+
+    @property
+    def paginate(self) -> str:
+        """The runtime's pagination loop (``_runtime.pagination``) for ``<method>_iter``."""
+        return "apaginate" if self.is_async else "paginate"
+
+    @property
+    def websocket_module(self) -> str:
+        """The runtime module that moves WebSocket frames."""
+        return "websocket_async" if self.is_async else "websocket_sync"
+
+    @property
+    def websocket_stream(self) -> str:
+        """The stream ``<method>_ws`` returns (defined in ``websocket_module``)."""
+        return "AsyncWebSocketStream" if self.is_async else "WebSocketStream"
+
+    @property
+    def connect_websocket(self) -> str:
+        """The function of ``websocket_module`` that opens a stream."""
+        return "aconnect_websocket" if self.is_async else "connect_websocket"
+
 
 SYNC = Flavour(is_async=False)
 ASYNCIO = Flavour(is_async=True)

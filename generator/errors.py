@@ -1,4 +1,13 @@
-"""Errors and warnings as values: every problem carries its file, line, column and JSON pointer."""
+"""Errors and warnings as values: every problem carries its file, line, column and JSON pointer.
+
+A list of problems is named for what it does to a run, the same everywhere:
+
+- ``errors``: they stop the run (``SpecError.errors``); nothing is written.
+- ``flaws``: faults of the spec the model can be built around (an integer key, a ``$ref`` with a trailing
+  ``/``, what the validator finds): errors by default, warnings with ``--lenient``.
+- ``warnings``: never stop a run (a construct the generated types express more loosely, a part of the
+  spec that could not be checked); ``Api.warnings`` holds them, with the flaws ``--lenient`` let through.
+"""
 
 from __future__ import annotations
 
@@ -33,11 +42,11 @@ class Problem:
 
 
 class SpecError(Exception):
-    """Raised with every problem found when a document cannot be turned into a model."""
+    """Raised with every error found when a document cannot be turned into a model."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
+    def __init__(self, errors: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in errors))
+        self.errors = errors
 
 
 class OutputError(Exception):

@@ -19,6 +19,7 @@ from .model.api import Api
 from .model.build import api_from_document
 from .parse.load import Document, load_document
 from .parse.validate import validate_document
+from .phases import Phases
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -54,34 +55,41 @@ def load_spec(
     lenient: bool = False,
     display: str | None = None,
     keep_node: bool = False,
+    phases: Phases | None = None,
 ) -> tuple[Document, Api]:
     """The loaded document and its model (``display`` names the file in messages, e.g. ``REV:PATH``;
-    ``keep_node`` keeps the YAML node tree, to find lines later without parsing again).
+    ``keep_node`` keeps the YAML node tree, to find lines later without parsing again; ``phases`` times
+    the load, validate and model phases).
     """
+    clock = phases if phases is not None else Phases()
+    clock.start("load")
     doc = load_document(spec, keep_node=keep_node)
     if display is not None:
         doc.display = display
-    problems = validate_document(doc)
-    if problems and not lenient:
-        raise SpecError(problems + doc.flaws)
+    clock.start("validate")
+    flaws = validate_document(doc)
+    if flaws and not lenient:
+        raise SpecError(flaws + doc.flaws)
     if doc.flaws and not lenient:
         raise SpecError(doc.flaws)
+    clock.start("model")
     try:
         api = api_from_document(doc, lenient=lenient)
     except (
         SpecError
     ) as exc:  # lenient, and still no model can be built: every problem is an error
-        raise SpecError(
-            problems + [p for p in exc.problems if p not in problems]
-        ) from None
+        raise SpecError(flaws + [p for p in exc.errors if p not in flaws]) from None
     except Exception:
         if (
-            problems
+            flaws
         ):  # lenient: the flaws the validator found broke the model builder; they are the errors
-            raise SpecError(problems) from None
+            raise SpecError(flaws) from None
         raise
-    if lenient and problems:
-        api = _with_warnings(api, problems)
+    finally:
+        clock.stop()
+    clock.count(operations=len(api.operations), models=len(api.models))
+    if lenient and flaws:
+        api = _with_warnings(api, flaws)
     return doc, api
 
 

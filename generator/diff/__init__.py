@@ -25,9 +25,8 @@ from .sources import SourceError, _split_rev, spec_file
 class SpecDiff:
     report: Report
     package: str
-    warnings: tuple[
-        int, int
-    ]  # problems --lenient tolerated in the old and the new spec
+    # How many warnings the old and the new spec give (the flaws --lenient let through among them).
+    warnings: tuple[int, int]
 
 
 def default_package(spec: str) -> str:

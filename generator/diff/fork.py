@@ -67,7 +67,7 @@ class Forked:
                     value, answer = job()
                     payload: dict[str, Any] = {"ok": value}
                 except SpecError as exc:
-                    payload = {"problems": [_problem_data(p) for p in exc.problems]}
+                    payload = {"spec_errors": [_problem_data(p) for p in exc.errors]}
                 except SourceError as exc:
                     payload = {"source": str(exc)}
                 except Exception:
@@ -104,9 +104,9 @@ class Forked:
         payload = pickle.loads(data)
         if "ok" not in payload:
             self.close()
-        if "problems" in payload:
+        if "spec_errors" in payload:
             raise SpecError(
-                [Problem(Location(*p[:4]), p[4]) for p in payload["problems"]]
+                [Problem(Location(*p[:4]), p[4]) for p in payload["spec_errors"]]
             )
         if "source" in payload:
             raise SourceError(payload["source"])

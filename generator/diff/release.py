@@ -173,7 +173,8 @@ def release_outputs(
     *,
     gate: bool,
 ) -> tuple[str, dict[str, Any]]:
-    """The changelog's text and the manifest's surface for this build; with ``gate``, ReleaseError when
+    """The changelog's text and the manifest's surface for this build (with ``verdict``, the diff's verdict,
+    when the spec changed since a build that recorded a surface); with ``gate``, ReleaseError when
     the spec changed and the version did not move as far as the changes need."""
     before = previous.get("surface")
     old_python = before.get("python") if isinstance(before, dict) else None
@@ -203,7 +204,12 @@ def release_outputs(
     if report is None and existing is None and isinstance(before, dict):
         report = compare(before, snapshot)
     text = changelog(existing, target.version, api, report)
-    return text, {"surface": stored(snapshot)}
+    extra: dict[str, Any] = {"surface": stored(snapshot)}
+    if report is not None and spec_changed:
+        extra["verdict"] = (
+            report.verdict
+        )  # for the build's summary; not kept in the manifest
+    return text, extra
 
 
 def dump_manifest(manifest: dict[str, Any]) -> str:

@@ -123,6 +123,17 @@ class Pagination:
 
 
 @dataclass(frozen=True, slots=True)
+class EventStream:
+    """A success response of type ``text/event-stream``: the method returns a stream of events, each
+    event's data of type ``item_type`` (``itemSchema``, else the response's schema; None: JSON, or the
+    text when it is not JSON). ``sentinel``: the data value that ends the stream (``x-sse-sentinel``).
+    """
+
+    item_type: SchemaType | None
+    sentinel: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     operation_id: str
     method_name: str
@@ -142,6 +153,7 @@ class Operation:
     pagination: Pagination | None = None
     servers: tuple[Server, ...] = ()
     doc_title: str = ""
+    event_stream: EventStream | None = None  # a text/event-stream success response
 
     @property
     def success(self) -> Response | None:
@@ -219,6 +231,11 @@ class Api:
     @property
     def has_websocket(self) -> bool:
         return any(op.websocket for op in self.operations)
+
+    @property
+    def has_event_stream(self) -> bool:
+        """Whether an operation streams server-sent events (the package gets ``_runtime/sse*.py``)."""
+        return any(op.event_stream is not None for op in self.operations)
 
     @property
     def has_signature_auth(self) -> bool:

@@ -17,7 +17,7 @@ DEFAULT_TAG = "default"
 
 
 def api_from_document(doc: Document, *, lenient: bool = False) -> Api:
-    """The model of ``doc``. Raises :class:`SpecError` listing every problem that stops it."""
+    """The model of ``doc``. Raises :class:`SpecError` listing every error that stops it."""
     try:
         return _api_from_document(doc, lenient)
     except RecursionError:
@@ -64,7 +64,7 @@ def _api_from_document(doc: Document, lenient: bool) -> Api:
         flaws,
         {s.name for s in schemes},
     )
-    problems: list[Problem] = []
+    errors: list[Problem] = []
     modules = Scope({"__init__"})
     tags = []
     seen_operation_ids: dict[str, str] = {}
@@ -75,7 +75,7 @@ def _api_from_document(doc: Document, lenient: bool) -> Api:
             try:
                 op = builder.build(doc, path, method, path_item, method_names)
             except SpecError as exc:
-                problems.extend(exc.problems)
+                errors.extend(exc.errors)
                 continue
             previous = seen_operation_ids.get(op.operation_id)
             if previous is not None and previous != op.pointer:
@@ -100,9 +100,9 @@ def _api_from_document(doc: Document, lenient: bool) -> Api:
     if lenient:
         warnings.extend(flaws)
     else:
-        problems.extend(flaws)
-    if problems:
-        raise SpecError(_unique(problems))
+        errors.extend(flaws)
+    if errors:
+        raise SpecError(_unique(errors))
 
     info = _mapping(data.get("info"))
     models: list[Model] = sorted(registry.models.values(), key=lambda m: m.name)
@@ -117,7 +117,7 @@ def _api_from_document(doc: Document, lenient: bool) -> Api:
         models=tuple(models),
         cyclic_models=_cyclic(models),
         warnings=tuple(
-            _unique(doc.notices + warnings + (doc.flaws if lenient else []))
+            _unique(doc.warnings + warnings + (doc.flaws if lenient else []))
         ),
     )
 

@@ -6,10 +6,11 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from ..errors import Problem
+from ..errors import Problem, SpecError
 from ..parse.load import Document, escape_pointer_token
 from ..parse.refs import Resolver, Target
 from .api import (
+    EventStream,
     Operation,
     Pagination,
     Parameter,
@@ -77,6 +78,10 @@ _DEFAULT_STYLE = {
 def _is_json(content_type: str) -> bool:
     base = content_type.split(";", 1)[0].strip().lower()
     return base == "application/json" or base.endswith("+json") or base == "*/*"
+
+
+def _is_event_stream(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() == "text/event-stream"
 
 
 def body_kind(content_type: str) -> str:
@@ -183,6 +188,7 @@ class OperationBuilder:
             pagination=self._pagination(op_target, params, responses),
             servers=servers,
             doc_title=spec_text(node.get("x-doc-title")),
+            event_stream=self._event_stream(op_target, type_hint, responses),
         )
 
     # -- parameters ----------------------------------------------------------------------------------------
@@ -244,17 +250,7 @@ class OperationBuilder:
         )
         resolved = self.resolver.follow(schema_node, schema_doc, schema_pointer).data
         resolved = resolved if isinstance(resolved, dict) else {}
-        example = example_of(data)
-        if (
-            not example.present
-            and isinstance(data.get("examples"), dict)
-            and data["examples"]
-        ):
-            first = next(iter(data["examples"].values()))
-            if isinstance(first, dict):
-                first = self.resolver.follow(first, target.doc, target.pointer).data
-                if isinstance(first, dict) and "value" in first:
-                    example = Example(first["value"])
+        example = self._example(data, target.doc, target.pointer)
         if not example.present:
             example = example_of(resolved)
         required = bool(data.get("required")) or location == "path"
@@ -331,6 +327,24 @@ class OperationBuilder:
             )
         return result
 
+    def _example(self, node: dict[str, Any], doc: Document, pointer: str) -> Example:
+        """The example of a parameter or media type: its ``example``, else the ``value`` of the first of its
+        ``examples`` (Example objects, ``$ref`` followed)."""
+        example = example_of(node)
+        examples = node.get("examples")
+        if example.present or not isinstance(examples, dict) or not examples:
+            return example
+        first = next(iter(examples.values()))
+        try:
+            first = self.resolver.follow(first, doc, pointer).data
+        except (
+            SpecError
+        ):  # a broken reference, already a flaw (`--lenient` let it through)
+            return NO_EXAMPLE
+        if isinstance(first, dict) and "value" in first:
+            return Example(first["value"])
+        return NO_EXAMPLE
+
     # -- request body --------------------------------------------------------------------------------------
     def _request_body(
         self, op: Target, type_hint: str, scope: Scope
@@ -351,15 +365,7 @@ class OperationBuilder:
         schema_node = media.get("schema", {})
         required = bool(data.get("required"))
         description = spec_text(data.get("description"))
-        example = example_of(media)
-        if (
-            not example.present
-            and isinstance(media.get("examples"), dict)
-            and media["examples"]
-        ):
-            first = next(iter(media["examples"].values()))
-            if isinstance(first, dict) and "value" in first:
-                example = Example(first["value"])
+        example = self._example(media, target.doc, media_pointer)
         if kind in ("form", "multipart"):
             fields = self._form_fields(
                 target.doc, media_pointer, schema_node, media, type_hint, scope
@@ -533,15 +539,7 @@ class OperationBuilder:
                     )
                 ):
                     t = Primitive("bytes", "binary")
-                example = example_of(media)
-                if (
-                    not example.present
-                    and isinstance(media.get("examples"), dict)
-                    and media["examples"]
-                ):
-                    first = next(iter(media["examples"].values()))
-                    if isinstance(first, dict) and "value" in first:
-                        example = Example(first["value"])
+                example = self._example(media, target.doc, media_pointer)
             headers = []
             raw_headers = data.get("headers") or {}
             for hname, hvalue in (
@@ -573,6 +571,79 @@ class OperationBuilder:
                 )
             )
         return result
+
+    # -- server-sent events ----------------------------------------------------------------------------------
+    def _event_stream(
+        self, op: Target, type_hint: str, responses: list[Response]
+    ) -> EventStream | None:
+        """The operation's event stream: its first success response (as ``Operation.success`` picks
+        it) offering ``text/event-stream``. The item type is OpenAPI 3.2's ``itemSchema`` of that media
+        type, else its ``schema``, else None (JSON, or the text); the sentinel is ``x-sse-sentinel`` of
+        the response, else of the operation."""
+        exact = sorted(
+            (r for r in responses if r.is_success and r.status.isdigit()),
+            key=lambda r: r.status,
+        )
+        ranged = [r for r in responses if r.status.upper() == "2XX"]
+        success = next(iter(exact + ranged), None)
+        if success is None:
+            return None
+        stream_type = next(
+            (ct for ct in success.content_types if _is_event_stream(ct)),
+            None,
+        )
+        if stream_type is None:
+            return None
+        raw = op.data.get("responses") or {}
+        status_key = next((k for k in raw if str(k) == success.status), success.status)
+        target = self.resolver.follow(
+            raw[status_key],
+            op.doc,
+            f"{op.pointer}/responses/{escape_pointer_token(success.status)}",
+        )
+        data = target.data if isinstance(target.data, dict) else {}
+        media = data["content"][stream_type]
+        media = media if isinstance(media, dict) else {}
+        media_pointer = f"{target.pointer}/content/{escape_pointer_token(stream_type)}"
+        item: SchemaType | None = None
+        if media.get("itemSchema") is not None:
+            item = self.schemas.schema_type(
+                media["itemSchema"],
+                target.doc,
+                media_pointer + "/itemSchema",
+                f"{type_hint}Event",
+            )
+        elif media.get("schema") is not None:
+            ranked = sorted(
+                success.content_types, key=lambda ct: _KIND_PREFERENCE[body_kind(ct)]
+            )
+            # The response's own type when it was read from this media type (no second model).
+            item = (
+                success.type
+                if ranked[0] == stream_type
+                else self.schemas.schema_type(
+                    media["schema"],
+                    target.doc,
+                    media_pointer + "/schema",
+                    f"{type_hint}Event",
+                )
+            )
+        sentinel: str | None = None
+        for where, node in ((target, data), (op, op.data)):
+            value = node.get("x-sse-sentinel")
+            if value is None:
+                continue
+            if isinstance(value, str):
+                sentinel = value
+            else:
+                self.flaws.append(
+                    where.doc.problem(
+                        where.pointer + "/x-sse-sentinel",
+                        "x-sse-sentinel must be a string (the data value that ends the stream); ignored",
+                    )
+                )
+            break
+        return EventStream(item, sentinel)
 
     # -- security ------------------------------------------------------------------------------------------
     def _security(

@@ -53,6 +53,8 @@ _STRING_FORMATS: dict[str, Primitive] = {
     "decimal": Primitive("Decimal", "decimal"),
     "uuid": Primitive("UUID", "uuid"),
 }
+# The patterns pydantic (FastAPI) writes on a `Decimal` as a string (before 2.12): such a string is a Decimal.
+_DECIMAL_PATTERNS = (r"^(?!^[-+.]*$)[+-]?0*\d*\.?\d*$",)
 _PENDING = ModelRef("<pending>")
 _SCALARS = ("string", "integer", "number", "boolean")
 # Media types whose content is text: a string with one of these as its contentMediaType stays a str.
@@ -296,6 +298,13 @@ class SchemaRegistry:
             ref = ModelRef(name)
             self._by_target[target.key] = ref
             self._build_class(target, name)
+            node = target.data
+            if "oneOf" not in node and "anyOf" not in node and self._is_nullable(node):
+                # A nullable enum or object component: the class holds the values, the reference adds None
+                # (a union component carries its null inside its root type instead).
+                result_ref: SchemaType = Nullable(ref)
+                self._by_target[target.key] = result_ref
+                return result_ref
             return ref
         self._by_target[target.key] = _PENDING
         inner = self.inline(target, hint)
@@ -384,6 +393,8 @@ class SchemaRegistry:
                 ]
                 if len(non_null) == 1:
                     return non_null[0]
+                if _is_decimal_input(node.get(key)):
+                    return Primitive("Decimal", "decimal")
                 discriminator = self._discriminator(node)
                 if discriminator and not self._tells_apart(non_null, discriminator):
                     self._warn(
@@ -455,12 +466,14 @@ class SchemaRegistry:
         if json_type == "string":
             if fmt is None and _is_binary_media(node):
                 return Primitive("bytes", "binary")
+            if fmt is None and node.get("pattern") in _DECIMAL_PATTERNS:
+                return Primitive("Decimal", "decimal")
             return _STRING_FORMATS.get(fmt or "", Primitive("str", fmt))
         if json_type == "integer":
             return Primitive("int", fmt)
         if json_type == "number":
             return (
-                Primitive("Decimal", fmt)
+                Primitive("Decimal", fmt, json_number=True)
                 if fmt == "decimal"
                 else Primitive("float", fmt)
             )
@@ -805,3 +818,39 @@ class SchemaRegistry:
                 )
             )
         return fields
+
+
+def _is_decimal_input(variants: Any) -> bool:
+    """``anyOf: [{type: number}, {type: string}]`` (a null variant aside): what pydantic (FastAPI) writes
+    for a ``Decimal`` a request may give as a number or as text. Typed ``Decimal``, sent as text (exact).
+    """
+    if not isinstance(variants, list):
+        return False
+    kinds = []
+    for v in variants:
+        if not isinstance(v, dict):
+            return False
+        if v.get("type") == "null":
+            continue
+        if v.get("type") == "number" and not set(v) - _NUMBER_KEYWORDS:
+            kinds.append("number")
+        elif v.get("type") == "string" and (
+            not set(v) - {"type", "title"} or v.get("pattern") in _DECIMAL_PATTERNS
+        ):
+            kinds.append("string")
+        else:
+            return False
+    return sorted(kinds) == ["number", "string"]
+
+
+_NUMBER_KEYWORDS = frozenset(
+    {
+        "type",
+        "title",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+    }
+)

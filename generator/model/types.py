@@ -82,6 +82,9 @@ class Primitive:
     format: str | None = None
     constraints: Constraints | None = None
     kind: Literal["primitive"] = "primitive"
+    json_number: bool = (
+        False  # a Decimal sent as a JSON number (`type: number`), else as a string
+    )
 
     @property
     def annotation(self) -> str:
@@ -89,10 +92,19 @@ class Primitive:
 
     @property
     def field_annotation(self) -> str:
-        """The annotation with the schema's constraints (what model fields and union variants use)."""
+        """The annotation with the schema's constraints (what model fields and union variants use); a
+        Decimal also says how it is written in JSON (the runtime's ``decimals``)."""
+        if self.python == "Decimal":
+            return self._decimal_annotation()
         if self.constraints is None:
             return self.python
         return self.constraints.wrap(self.python)
+
+    def _decimal_annotation(self) -> str:
+        form = "_v.DECIMAL_NUMBER" if self.json_number else "_v.DECIMAL_TEXT"
+        arguments = self.constraints.field_arguments() if self.constraints else ""
+        limits = f", _v.Limits({arguments})" if arguments else ""
+        return f"Annotated[Decimal, {form}{limits}]"
 
     @property
     def doc_type(self) -> str:
@@ -354,6 +366,8 @@ def field_imports(t: SchemaType) -> frozenset[str]:
     """What ``t.field_annotation`` needs beyond ``needs_imports(t)``: ``Annotated``, pydantic's ``Field``
     and the runtime's validators (imported as ``_v``)."""
     if isinstance(t, Primitive):
+        if t.python == "Decimal":
+            return frozenset({"Annotated", "_v"})
         return t.constraints.imports if t.constraints is not None else frozenset()
     if isinstance(t, LiteralType):
         return frozenset({"Annotated", "_v"})

@@ -48,7 +48,7 @@ class Document:
     flaws: list[Problem] = field(
         default_factory=list
     )  # errors by default, warnings with --lenient
-    notices: list[Problem] = field(
+    warnings: list[Problem] = field(
         default_factory=list
     )  # always warnings (we could not check something)
     # The table of marks, or None until it is first needed (then built from ``text``).

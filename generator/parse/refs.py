@@ -184,7 +184,7 @@ def check_references(root: Document) -> list[Problem]:
     lenient, see ``Document.flaws``) and is normalised in place so that every later stage resolves it.
     """
     resolver = Resolver(root)
-    problems: list[Problem] = []
+    flaws: list[Problem] = []
     cycles: set[frozenset[str]] = set()
     done: set[Path] = set()
     todo = [root]
@@ -194,8 +194,8 @@ def check_references(root: Document) -> list[Problem]:
             continue
         done.add(doc.path.resolve())
         for node, pointer in _references(doc.data, ""):
-            _check_one(resolver, doc, node, pointer, problems, cycles, todo)
-    return problems
+            _check_one(resolver, doc, node, pointer, flaws, cycles, todo)
+    return flaws
 
 
 def _references(
@@ -252,7 +252,7 @@ def _check_one(
     doc: Document,
     node: dict[str, Any],
     pointer: str,
-    problems: list[Problem],
+    flaws: list[Problem],
     cycles: set[frozenset[str]],
     todo: list[Document],
 ) -> None:
@@ -278,7 +278,7 @@ def _check_one(
                 if loop not in cycles:
                     cycles.add(loop)
                     chain = " -> ".join(seen + [where])
-                    problems.append(doc.problem(at, f"$ref cycle: {chain}"))
+                    flaws.append(doc.problem(at, f"$ref cycle: {chain}"))
                 return
             seen.append(where)
             target = resolver.lookup(current["$ref"], current_doc, current_at + "/$ref")
@@ -286,6 +286,6 @@ def _check_one(
                 todo.append(target.doc)
             current, current_doc, current_at = target.data, target.doc, target.pointer
     except SpecError as exc:
-        for problem in exc.problems:
-            if problem not in problems:
-                problems.append(problem)
+        for problem in exc.errors:
+            if problem not in flaws:
+                flaws.append(problem)

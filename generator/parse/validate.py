@@ -125,6 +125,62 @@ class _LocalReferences(Mapping[str, Callable[[str], Any]]):
         return {}
 
 
+def _without_item_schema(media_types: Any) -> Any:
+    if not isinstance(media_types, dict) or not any(
+        isinstance(m, dict) and "itemSchema" in m for m in media_types.values()
+    ):
+        return media_types
+    return {
+        name: (
+            {k: v for k, v in m.items() if k != "itemSchema"}
+            if isinstance(m, dict)
+            else m
+        )
+        for name, m in media_types.items()
+    }
+
+
+def _responses_without_item_schemas(responses: Any) -> Any:
+    if not isinstance(responses, dict):
+        return responses
+    changed = {}
+    for status, response in responses.items():
+        if isinstance(response, dict) and "content" in response:
+            content = _without_item_schema(response["content"])
+            if content is not response["content"]:
+                changed[status] = {**response, "content": content}
+    return {**responses, **changed} if changed else responses
+
+
+def without_item_schemas(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without the ``itemSchema`` of response media types (OpenAPI 3.2's schema of each item
+    of a sequential media type such as ``text/event-stream``, which clientgen reads in 3.0 and 3.1
+    documents too, ahead of their schemas allowing it). Only what changes is copied."""
+    out = dict(data)
+    paths = data.get("paths")
+    if isinstance(paths, dict):
+        new_paths = {}
+        for path, item in paths.items():
+            if not isinstance(item, dict):
+                continue
+            new_item = {}
+            for method, op in item.items():
+                if isinstance(op, dict) and "responses" in op:
+                    responses = _responses_without_item_schemas(op["responses"])
+                    if responses is not op["responses"]:
+                        new_item[method] = {**op, "responses": responses}
+            if new_item:
+                new_paths[path] = {**item, **new_item}
+        if new_paths:
+            out["paths"] = {**paths, **new_paths}
+    components = data.get("components")
+    if isinstance(components, dict) and "responses" in components:
+        responses = _responses_without_item_schemas(components["responses"])
+        if responses is not components["responses"]:
+            out["components"] = {**components, "responses": responses}
+    return out
+
+
 def _flagged_regions(data: dict[str, Any], openapi31: bool) -> set[Region] | None:
     """The regions of the document the fast pass finds something wrong in (empty: the document is clean),
     or None when only the full validator can tell (a custom dialect, or no jsonschema-rs).
@@ -245,10 +301,11 @@ def _document_schema_check(openapi31: bool) -> Any:
 
 
 def validate_document(doc: Document) -> list[Problem]:
-    """All problems of ``doc`` (an empty list when it is valid); raises SpecError when it is not OpenAPI 3.
+    """All flaws of ``doc`` (an empty list when it is valid: errors unless lenient); raises SpecError when it
+    is not OpenAPI 3.
 
     References are resolved first, by us: the validator cannot say where an unresolvable one is. Problems
-    the validator cannot check (an unknown JSON Schema dialect) go to ``doc.notices`` as warnings.
+    the validator cannot check (an unknown JSON Schema dialect) go to ``doc.warnings``.
     """
     bad_version = check_version(doc)
     if (
@@ -259,11 +316,13 @@ def validate_document(doc: Document) -> list[Problem]:
     if reference_problems:
         return reference_problems
     version: str = doc.data["openapi"]
-    regions = _flagged_regions(doc.data, version.startswith("3.1"))
+    data = without_item_schemas(doc.data)
+    regions = _flagged_regions(data, version.startswith("3.1"))
     if regions is not None and not regions:
         return []
     # Something is wrong: the full validator says precisely what and where, of the flagged regions only.
-    data = doc.data if regions is None else sub_document(doc.data, regions)
+    if regions is not None:
+        data = sub_document(data, regions)
     return _full_validation(doc, data, version.startswith("3.1"))
 
 
@@ -276,7 +335,7 @@ def _full_validation(doc: Document, data: Any, openapi31: bool) -> list[Problem]
         {"resolver_handlers": _LocalReferences(doc.path.resolve().parent)},
     )
     validator = validator_class(data, base_uri=doc.path.resolve().as_uri())
-    problems: list[Problem] = []
+    flaws: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     vague: list[Problem] = (
         []
@@ -289,13 +348,13 @@ def _full_validation(doc: Document, data: Any, openapi31: bool) -> list[Problem]
                 continue
             seen.add((pointer, message))
             if message.startswith(_UNCHECKABLE):
-                doc.notices.append(doc.problem(pointer, f"not checked: {message}"))
+                doc.warnings.append(doc.problem(pointer, f"not checked: {message}"))
                 continue
-            problems.append(doc.problem(pointer, message))
+            flaws.append(doc.problem(pointer, message))
             if getattr(error, "context", None):
-                vague.append(problems[-1])
+                vague.append(flaws[-1])
     except RecursionError:
-        problems.append(
+        flaws.append(
             doc.problem(
                 "", "the document nests too deeply (a reference cycle outside schemas?)"
             )
@@ -303,19 +362,19 @@ def _full_validation(doc: Document, data: Any, openapi31: bool) -> list[Problem]
     except (
         Exception
     ) as exc:  # the validator itself failed, most often on a problem it already reported
-        if not problems:
-            problems.append(doc.problem("", f"cannot validate: {_shorten(str(exc))}"))
+        if not flaws:
+            flaws.append(doc.problem("", f"cannot validate: {_shorten(str(exc))}"))
     # A guessed error about a node is dropped when another error at or inside that node says more.
     return [
         p
-        for i, p in enumerate(problems)
-        if not any(p is v for v in vague) or not _superseded(i, problems, vague)
+        for i, p in enumerate(flaws)
+        if not any(p is v for v in vague) or not _superseded(i, flaws, vague)
     ]
 
 
-def _superseded(index: int, problems: list[Problem], vague: list[Problem]) -> bool:
-    pointer = problems[index].location.pointer
-    for j, other in enumerate(problems):
+def _superseded(index: int, flaws: list[Problem], vague: list[Problem]) -> bool:
+    pointer = flaws[index].location.pointer
+    for j, other in enumerate(flaws):
         if j == index:
             continue
         at = other.location.pointer

@@ -9,6 +9,7 @@ Everything shown is computed in ``docs_*.py``; the templates in ``templates/docs
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 import jinja2
 
@@ -23,10 +24,20 @@ from .docs_reference import reference_pages
 from .env import environment
 from .write import OutputFile
 
+# The order RFC 9110 lists the methods in, for naming the idempotent ones in prose.
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE")
+
 
 def runtime_defaults() -> dict[str, str]:
     """The client's defaults the README states, read from the runtime that ships them (as text)."""
     return {
+        "retry_statuses": ", ".join(str(s) for s in sorted(retry.RETRY_STATUS_CODES)),
+        "idempotent_methods": ", ".join(
+            sorted(
+                retry.IDEMPOTENT_METHODS,
+                key=lambda m: (_METHOD_ORDER.index(m) if m in _METHOD_ORDER else 99, m),
+            )
+        ),
         "retries": str(retry.DEFAULT_MAX_RETRIES),
         "backoff_initial": f"{retry.DEFAULT_BACKOFF_INITIAL:g}",
         "backoff_max": f"{retry.DEFAULT_BACKOFF_MAX:g}",
@@ -75,19 +86,30 @@ def render_features(env: jinja2.Environment, doc: FeaturesDoc) -> FeaturesDoc:
         pagination=tuple(
             dataclasses.replace(o, block=block(o.example)) for o in doc.pagination
         ),
+        event_stream=tuple(
+            dataclasses.replace(o, block=block(o.example)) for o in doc.event_stream
+        ),
         retries_block=block(doc.retries),
         errors_block=block(doc.errors),
     )
 
 
 def api_page(
-    env: jinja2.Environment, api: Api, tag: Tag, target: Target, flavour: Flavour
+    env: jinja2.Environment,
+    api: Api,
+    tag: Tag,
+    target: Target,
+    flavour: Flavour,
+    reuse: Mapping[str, str] = {},  # noqa: B006 (read only)
 ) -> OutputFile:
     """``docs/<Tag>Api.md`` (or ``docs/Async<Tag>Api.md``, the asyncio twin's) in OpenAPI Generator's
     form for that client: the sync pages are the seeds' layout, the asyncio ones its asyncio layout.
     """
     template = env.get_template("docs/example.py.j2")
     class_name = flavour.api_class(tag.class_name)
+    path = f"docs/{class_name}.md"
+    if path in reuse:
+        return OutputFile(path, reuse[path])
 
     def example_block(example: Example) -> str:
         """The ``python`` fenced block of an example; the fence outgrows any backtick run inside."""
@@ -104,33 +126,45 @@ def api_page(
         ops=ops,
         style=DocStyle.for_flavour(flavour),
     )
-    return OutputFile(f"docs/{class_name}.md", content)
+    return OutputFile(path, content)
 
 
-def model_pages(env: jinja2.Environment, api: Api, target: Target) -> list[OutputFile]:
+def model_pages(
+    env: jinja2.Environment,
+    api: Api,
+    target: Target,
+    reuse: Mapping[str, str] = {},  # noqa: B006 (read only)
+) -> list[OutputFile]:
     page, example = (
         env.get_template("docs/model.md.j2"),
         env.get_template("docs/model_example.py.j2"),
     )
     files = []
     for model in api.models:
+        path = f"docs/{model.name}.md"
+        if path in reuse:
+            files.append(OutputFile(path, reuse[path]))
+            continue
         doc = model_doc(api, model, target.package)
         block = "" if doc.is_enum else fenced(example.render(m=doc), "python")
-        files.append(
-            OutputFile(f"docs/{model.name}.md", page.render(m=doc, example_block=block))
-        )
+        files.append(OutputFile(path, page.render(m=doc, example_block=block)))
     return files
 
 
-def doc_files(api: Api, target: Target) -> list[OutputFile]:
-    """Every Markdown file of the project, relative to the project folder."""
+def doc_files(
+    api: Api, target: Target, reuse: Mapping[str, str] | None = None
+) -> list[OutputFile]:
+    """Every Markdown file of the project, relative to the project folder; a page whose path is in
+    ``reuse`` is taken from there as it is (incremental rendering, see render/cache.py).
+    """
+    reuse = reuse or {}
     env = docs_environment()
     files = [
-        api_page(env, api, tag, target, flavour)
+        api_page(env, api, tag, target, flavour, reuse)
         for flavour in target.flavours
         for tag in api.tags
     ]
-    files.extend(model_pages(env, api, target))
+    files.extend(model_pages(env, api, target, reuse))
     pages = reference_pages(api)
     template = env.get_template("docs/reference.md.j2")
     files.extend(OutputFile(path, template.render(p=page)) for path, page in pages)

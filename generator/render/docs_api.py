@@ -17,6 +17,7 @@ from ..model.types import ArrayType, MapType, ModelRef, Nullable, SchemaType
 from .docs_examples import arg_example
 from .docs_filters import (
     anchor,
+    code_span,
     comment,
     escape_text,
     link_text,
@@ -121,6 +122,7 @@ class Example:
     has_return: bool
     exception_class: str  # "Exception" in API docs, "ApiException" in the README
     style: DocStyle
+    event_stream: bool = False  # the method returns a stream of server-sent events
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +223,10 @@ def _imports(api: Api, op: Operation, package: str) -> tuple[str, ...]:
     refs: set[str] = set()
     for arg in op.args:
         refs |= arg.type.model_refs
-    if op.return_type is not None:
+    if op.event_stream is not None:
+        if op.event_stream.item_type is not None:
+            refs |= op.event_stream.item_type.model_refs
+    elif op.return_type is not None:
         refs |= op.return_type.model_refs
     modules = sorted(
         (api.model(name).module, name) for name in refs if api.has_model(name)
@@ -278,6 +283,7 @@ def example_for(
         has_return=op.return_type is not None,
         exception_class=exception_class,
         style=style,
+        event_stream=op.event_stream is not None,
     )
 
 
@@ -314,6 +320,8 @@ def operation_doc(
     signature = f"{op.method_name}({call_args(op)})"
     auth = scheme_methods(api, op)
     example = example_for(api, op, tag_class, target, flavour=flavour)
+    if op.event_stream is not None:
+        return _event_stream_doc(op, signature, auth, example, flavour, render_example)
     return OperationDoc(
         method=op.method_name,
         http_method=op.http_method,
@@ -328,17 +336,70 @@ def operation_doc(
         authorization=", ".join(m.link for m in auth) or "No authorization required",
         content_type=", ".join(op.body.content_types) if op.body else "Not defined",
         accept=", ".join(op.accept) or "Not defined",
-        responses=tuple(
-            ResponseRow(
-                status=table_cell(r.status),
-                description=table_cell(r.description),
-                headers="".join(
-                    f" * {table_cell(h.name)} - {table_cell(h.description)} <br> "
-                    for h in r.headers
-                )
-                or " - ",
+        responses=_response_rows(op),
+        example_block=render_example(example) if render_example is not None else "",
+    )
+
+
+def _response_rows(op: Operation) -> tuple[ResponseRow, ...]:
+    return tuple(
+        ResponseRow(
+            status=table_cell(r.status),
+            description=table_cell(r.description),
+            headers="".join(
+                f" * {table_cell(h.name)} - {table_cell(h.description)} <br> "
+                for h in r.headers
             )
-            for r in op.responses
-        ),
+            or " - ",
+        )
+        for r in op.responses
+    )
+
+
+def _event_stream_doc(
+    op: Operation,
+    signature: str,
+    auth: tuple[AuthMethod, ...],
+    example: Example,
+    flavour: Flavour,
+    render_example: Callable[[Example], str] | None,
+) -> OperationDoc:
+    """The section of an operation that returns a stream of server-sent events: the stream class in
+    the signature, what each event's data is in the return type."""
+    stream = op.event_stream
+    assert stream is not None
+    item = stream.item_type
+    stream_class = "AsyncEventStream" if flavour.is_async else "EventStream"
+    data_md = (
+        type_md(item) if item is not None else "JSON (or the text when it is not JSON)"
+    )
+    end = (
+        f"the event whose data is {code_span(stream.sentinel)} or "
+        if stream.sentinel is not None
+        else ""
+    )
+    return_md = (
+        f"**{stream_class}** of server-sent events (`text/event-stream`): each a "
+        f"`ServerSentEvent` with `event`, `id`, `retry` and `data` of type {data_md}; the stream "
+        f"ends at {end}the end of the body. Leaving the `{'async with' if flavour.is_async else 'with'}` "
+        "block closes the connection; `_reconnect=True` resumes a broken stream with "
+        "`Last-Event-ID`."
+    )
+    item_doc = item.doc_type if item is not None else "object"
+    return OperationDoc(
+        method=op.method_name,
+        http_method=op.http_method,
+        path_cell=table_cell(op.path),
+        summary_cell=table_cell(op.summary),
+        signature=f"{stream_class}[{item_doc}] {signature}",
+        intro=_intro(op, DocStyle.for_flavour(flavour)),
+        auth=auth,
+        example=example,
+        params=tuple(_param_row(a) for a in op.args),
+        return_md=return_md,
+        authorization=", ".join(m.link for m in auth) or "No authorization required",
+        content_type=", ".join(op.body.content_types) if op.body else "Not defined",
+        accept=", ".join(op.accept) or "Not defined",
+        responses=_response_rows(op),
         example_block=render_example(example) if render_example is not None else "",
     )

@@ -8,6 +8,7 @@ the right loopback server, and a runner that only has a mock HTTP server skips t
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from ..config import Target
@@ -19,6 +20,7 @@ from .docs_filters import code_span, comment, py_str_dq
 WEBSOCKET_MARKER = "# Runs against a WebSocket server: see tests/features."
 PAGINATION_MARKER = "# Runs against a paginating server: see tests/features."
 RECORDING_MARKER = "# Runs against a recording server: see tests/features."
+EVENT_STREAM_MARKER = "# Runs against a server-sent events server: see tests/features."
 
 _PAGE_SIZE_NAMES = ("limit", "page_size", "per_page", "size", "max_results", "count")
 _IDEMPOTENT = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS")
@@ -42,6 +44,7 @@ class FeatureExample:
     item_type: str  # what each message / item is parsed into
     note: str  # a one-line comment above the call
     is_async: bool
+    client_class: str = "ApiClient"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,7 @@ class FeaturesDoc:
     is_async: bool
     websocket: tuple[FeatureOp, ...]
     pagination: tuple[FeatureOp, ...]
+    event_stream: tuple[FeatureOp, ...]  # one per operation and client surface
     retries: FeatureExample | None
     errors: FeatureExample | None
     lazy_model: (
@@ -203,12 +207,59 @@ def _pagination_op(api: Api, op: Operation, target: Target) -> FeatureOp:
     )
 
 
+def _event_stream_ops(api: Api, op: Operation, target: Target) -> list[FeatureOp]:
+    """An event-stream operation's examples, one per client surface (sync, then asyncio)."""
+    stream = op.event_stream
+    assert stream is not None
+    item = stream.item_type.doc_type if stream.item_type is not None else "JSON"
+    end = (
+        f"the event whose data is {stream.sentinel}"
+        if stream.sentinel is not None
+        else "the end of the body"
+    )
+    base = _example(
+        api,
+        op,
+        target,
+        "sse",
+        EVENT_STREAM_MARKER,
+        comment(f"Each event's data is parsed into {item}; the loop ends at {end}"),
+        item,
+    )
+    detail = f"events whose data is of type {code_span(item)}"
+    if stream.sentinel is not None:
+        detail += f", ending at {code_span(stream.sentinel)}"
+    out = []
+    for flavour in target.flavours:
+        example = dataclasses.replace(
+            base,
+            api_class=flavour.api_class(base.api_class),
+            client_class=flavour.client_class,
+            is_async=flavour.is_async,
+        )
+        out.append(
+            FeatureOp(
+                api_class=example.api_class,
+                method=op.method_name,
+                feature_method=op.method_name,
+                http_method=op.http_method,
+                path=code_span(op.path),
+                detail=detail,
+                example=example,
+            )
+        )
+    return out
+
+
 def _plain_operation(api: Api) -> Operation | None:
     """The operation the retries and errors examples call: idempotent, no body, fewest arguments."""
     plain = [
         op
         for op in api.operations
-        if not op.websocket and op.body is None and op.http_method in _IDEMPOTENT
+        if not op.websocket
+        and op.event_stream is None
+        and op.body is None
+        and op.http_method in _IDEMPOTENT
     ]
     plain.sort(key=lambda op: (op.http_method != "GET", len(op.required_args)))
     return plain[0] if plain else None
@@ -234,6 +285,12 @@ def features_doc(api: Api, target: Target) -> FeaturesDoc:
         ),
         pagination=tuple(
             _pagination_op(api, op, target) for op in api.operations if op.pagination
+        ),
+        event_stream=tuple(
+            o
+            for op in api.operations
+            if op.event_stream is not None
+            for o in _event_stream_ops(api, op, target)
         ),
         retries=retries,
         errors=errors,

@@ -6,8 +6,8 @@ they decide nothing a template would otherwise have to work out.
 
 from __future__ import annotations
 
-import re
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from ..model.types import (
     Primitive,
     RootModel,
     SchemaType,
+    UnionType,
     field_imports,
     needs_imports,
     strip_nullable,
@@ -37,9 +38,10 @@ from .filters import docstring, py_literal
 from .write import OutputFile
 
 RUNTIME = Path(__file__).resolve().parent.parent / "runtime"
-_SYNC_ONLY = {"client_sync.py", "watchdog.py", "websocket_sync.py"}
-_ASYNC_ONLY = {"client_async.py", "websocket_async.py"}
+_SYNC_ONLY = {"client_sync.py", "watchdog.py", "websocket_sync.py", "sse_sync.py"}
+_ASYNC_ONLY = {"client_async.py", "websocket_async.py", "sse_async.py"}
 _WEBSOCKET = {"websocket.py", "websocket_sync.py", "websocket_async.py"}
+_EVENT_STREAM = {"sse.py", "sse_sync.py", "sse_async.py"}
 _TYPING_NAMES = {"Any", "Literal", "Annotated", "ClassVar", "TYPE_CHECKING"}
 _STDLIB_IMPORTS = {
     "datetime": "datetime",
@@ -96,7 +98,12 @@ class OperationView:
     item_annotation: str  # pagination item type, or "Any"
     message_annotation: str  # websocket message type
     docstring: str
+    event_annotation: str = "Any"  # the data of each server-sent event
     servers: tuple[str, ...] = ()  # the operation's own servers, as source text
+    exact_decimals: bool = (
+        False  # a response type holds a Decimal: parse numbers exactly
+    )
+    exact_numbers: bool = False  # the JSON body may hold a `type: number` Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +214,13 @@ def _model_imports(
     ]
 
 
+def _arg_schema(param: Parameter) -> SchemaType | None:
+    """The type whose annotation an argument's is built on (None: files, and inline enums taken as ``str``)."""
+    if param.is_file or isinstance(strip_nullable(param.type), LiteralType):
+        return None
+    return param.type
+
+
 def _arg_annotation(param: Parameter, models: dict[str, Model]) -> str:
     t = param.type
     if param.is_file:
@@ -215,7 +229,7 @@ def _arg_annotation(param: Parameter, models: dict[str, Model]) -> str:
             if isinstance(strip_nullable(t), ArrayType)
             else "FileInput"
         )
-    elif isinstance(strip_nullable(t), LiteralType):
+    elif _arg_schema(param) is None:
         base = "str"
     else:
         base = t.annotation
@@ -241,13 +255,26 @@ def _response_annotation(t: SchemaType | None) -> str:
 
 
 def operation_view(op: Operation, models: dict[str, Model]) -> OperationView:
+    stream = op.event_stream
+    success = op.success if stream is not None else None
     response_types = tuple(
-        (r.status, _response_annotation(r.type)) for r in op.responses
+        (
+            r.status,
+            _response_annotation(
+                # an event stream's events are decoded one by one, into the item type
+                stream.item_type
+                if stream is not None and r is success
+                else r.type
+            ),
+        )
+        for r in op.responses
     )
     refs: frozenset[str] = frozenset()
     for r in op.responses:
-        if r.type is not None:
+        if r.type is not None and r is not success:
             refs |= r.type.model_refs
+    if stream is not None and stream.item_type is not None:
+        refs |= stream.item_type.model_refs
     item = op.pagination.item_type if op.pagination else None
     return OperationView(
         op=op,
@@ -268,7 +295,56 @@ def operation_view(op: Operation, models: dict[str, Model]) -> OperationView:
         ),
         docstring=_method_docstring(op),
         servers=tuple(server_source(s) for s in op.servers),
+        event_annotation=(
+            stream.item_type.annotation
+            if stream is not None and stream.item_type is not None
+            else "Any"
+        ),
+        exact_decimals=any(
+            t is not None and _holds_decimal(t, models)
+            for t in (
+                *(r.type for r in op.responses),
+                stream.item_type if stream is not None else None,
+            )
+        ),
+        exact_numbers=op.body is not None
+        and op.body.kind == "json"
+        and op.body.param is not None
+        and _holds_decimal(op.body.param.type, models, number=True),
     )
+
+
+def _holds_decimal(
+    t: SchemaType, models: dict[str, Model], *, number: bool = False
+) -> bool:
+    """Whether a value of ``t`` can hold a Decimal (with ``number``: one sent as a JSON number), through
+    the models it refers to."""
+    seen: set[str] = set()
+    todo: list[SchemaType] = [t]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, Primitive):
+            if current.python == "Decimal" and (current.json_number or not number):
+                return True
+        elif isinstance(current, ArrayType):
+            todo.append(current.item)
+        elif isinstance(current, MapType):
+            todo.append(current.value)
+        elif isinstance(current, Nullable):
+            todo.append(current.inner)
+        elif isinstance(current, UnionType):
+            todo.extend(current.variants)
+        elif isinstance(current, ModelRef) and current.name not in seen:
+            seen.add(current.name)
+            model = models.get(current.name)
+            if isinstance(model, ObjectModel):
+                todo.extend(f.type for f in model.fields)
+                if model.additional is not None:
+                    todo.append(model.additional)
+            elif isinstance(model, RootModel):
+                todo.append(model.type)
+                todo.extend(model.variants)
+    return False
 
 
 def server_source(server: Server, *, always: bool = False) -> str:
@@ -313,6 +389,22 @@ def _method_docstring(op: Operation) -> str:
         parts.append(op.description)
     if op.deprecated:
         parts.append("Deprecated: the API may remove this operation.")
+    stream = op.event_stream
+    if stream is not None:
+        item = stream.item_type.annotation if stream.item_type is not None else "JSON"
+        end = (
+            f"at the event whose data is {stream.sentinel!r} or "
+            if stream.sentinel is not None
+            else ""
+        )
+        parts.append(
+            "Returns a stream of server-sent events: iterate over it in a `with` block (`async "
+            "with` for the asyncio client); leaving the block closes the connection. Each event "
+            f"is a ServerSentEvent (`event`, `id`, `retry`) whose `data` is parsed into {item}. "
+            f"The stream ends {end}when the server ends the body. `_request_timeout` bounds each "
+            "wait for the next bytes; `_reconnect=True` resumes a broken stream after the "
+            "server's `retry`, sending `Last-Event-ID`."
+        )
     if op.args:
         lines = ["Args:"]
         for a in op.args:
@@ -329,34 +421,35 @@ def _method_docstring(op: Operation) -> str:
     return docstring("\n\n".join(parts), indent="        ")
 
 
-_ANNOTATION_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _annotation_names(annotations: list[str]) -> set[str]:
-    return {word for a in annotations for word in _ANNOTATION_WORD.findall(a)}
+def _annotation_types(op: Operation) -> list[SchemaType]:
+    """The types whose annotations an operation's methods print: arguments, result, page item, the
+    data of an event stream's events."""
+    item = op.pagination.item_type if op.pagination is not None else None
+    events = op.event_stream.item_type if op.event_stream is not None else None
+    candidates = [*map(_arg_schema, op.args), op.return_type, item, events]
+    return [t for t in candidates if t is not None]
 
 
 def _api_imports(
     views: list[OperationView], models: dict[str, Model]
 ) -> tuple[list[Import], list[str], list[Import]]:
-    """Annotation-only model imports, typing names and stdlib imports an API module needs."""
-    annotations: list[str] = []
+    """Annotation-only model imports, typing names and stdlib imports an API module needs, read from the
+    type tree as ``model_view`` reads them. (``Any``, which the methods' annotations also use beside
+    models and for untyped pages, the API module imports whatever its operations are.)
+    """
+    refs: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
     for view in views:
-        annotations += [a.annotation for a in view.args]
-        annotations += [
-            view.return_annotation,
-            view.item_annotation,
-            view.message_annotation,
-        ]
-    words = _annotation_names(annotations)
-    refs = frozenset(word for word in words if word in models)
+        for t in _annotation_types(view.op):
+            refs |= t.model_refs
+            names |= needs_imports(t)
     stdlib = sorted(
-        (Import(_STDLIB_IMPORTS[n], n) for n in words if n in _STDLIB_IMPORTS),
+        (Import(_STDLIB_IMPORTS[n], n) for n in names if n in _STDLIB_IMPORTS),
         key=lambda i: (i.module, i.name),
     )
     return (
         _model_imports(refs, models, "..models."),
-        sorted(words & _TYPING_NAMES),
+        sorted(names & _TYPING_NAMES),
         stdlib,
     )
 
@@ -485,6 +578,8 @@ def runtime_files(api: Api, target: Target) -> list[OutputFile]:
         skip |= _ASYNC_ONLY
     if not api.has_websocket:
         skip = skip | _WEBSOCKET
+    if not api.has_event_stream:
+        skip = skip | _EVENT_STREAM
     if not api.has_signature_auth:
         skip = skip | {"signing.py"}
     files = []
@@ -504,10 +599,15 @@ def _iterator_imports(tag: Tag, flavours: tuple[Flavour, ...]) -> list[str]:
     """The iterator types the ``<method>_iter`` annotations of a tag's API classes use."""
     if not any(op.pagination for op in tag.operations):
         return []
-    return sorted("AsyncIterator" if f.is_async else "Iterator" for f in flavours)
+    return sorted(f.iterator for f in flavours)
 
 
-def code_files(api: Api, target: Target) -> list[OutputFile]:
+def code_files(
+    api: Api, target: Target, reuse: Mapping[str, str] | None = None
+) -> list[OutputFile]:
+    """The project's code, as rendered; a file whose path is in ``reuse`` is taken from there as it is
+    (incremental rendering, see render/cache.py)."""
+    reuse = reuse or {}
     models = _models_by_name(api)
     pkg = target.package
     flavours = target.flavours
@@ -580,6 +680,10 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
         ),
     ]
     for tag in api.tags:
+        path = f"{pkg}/api/{tag.module}.py"
+        if path in reuse:
+            files.append(OutputFile(path, reuse[path]))
+            continue
         views = [operation_view(op, models) for op in tag.operations]
         model_imports, typing_names, stdlib = _api_imports(views, models)
         typing_imports = sorted({"Any", "TYPE_CHECKING", "cast", *typing_names})
@@ -594,7 +698,7 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
             endpoint_imports.append("Pagination")
         files.append(
             OutputFile(
-                f"{pkg}/api/{tag.module}.py",
+                path,
                 render(
                     "api/api.py.jinja",
                     tag=tag,
@@ -610,19 +714,24 @@ def code_files(api: Api, target: Target) -> list[OutputFile]:
                     stdlib_imports=stdlib,
                     uses_files=any(a.is_file for op in tag.operations for a in op.args),
                     iterator_imports=_iterator_imports(tag, flavours),
-                    transports=[
-                        "aiohttp" if f.is_async else "urllib3" for f in flavours
-                    ],
+                    transports=[f.transport for f in flavours],
                     uses_websocket=any(op.websocket for op in tag.operations),
+                    uses_event_stream=any(
+                        op.event_stream is not None for op in tag.operations
+                    ),
                     **common,
                 ),
             )
         )
     for model in api.models:
+        path = f"{pkg}/models/{model.module}.py"
+        if path in reuse:
+            files.append(OutputFile(path, reuse[path]))
+            continue
         view = model_view(model, models, api.cyclic_models)
         files.append(
             OutputFile(
-                f"{pkg}/models/{model.module}.py",
+                path,
                 render(
                     f"models/{'union' if view.union else model.kind}.py.jinja",
                     m=view,

@@ -93,6 +93,7 @@ class Body:
     param: str | None = None
     fields: tuple[FormField, ...] = ()
     required: bool = False
+    exact_numbers: bool = False  # may hold a `type: number` decimal (see `decimals`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +169,8 @@ class Endpoint:
     the first alternative whose schemes are all configured is used. ``response_types`` is called lazily
     (once) and maps ``"200"``/``"2XX"``/``"default"`` to the type of the body (``None``: no body).
     ``servers`` are the operation's own servers (URL templates with variables; a plain string is a fixed
-    URL), used instead of the configuration's host (see ``servers.operation_host``).
+    URL), used instead of the configuration's host (see ``servers.operation_host``). ``exact_decimals``:
+    JSON responses are parsed with every non-integer number as an exact ``Decimal`` (``decimals``).
     """
 
     operation_id: str
@@ -182,6 +184,9 @@ class Endpoint:
     servers: tuple[Server | str, ...] = ()
     websocket: bool = False
     pagination: Pagination | None = None
+    exact_decimals: bool = (
+        False  # a declared response type holds a Decimal (see `decimals`)
+    )
     # Derived on first use (see the module docstring); not part of the endpoint's value.
     _layout: RequestLayout | None = field(
         default=None, init=False, repr=False, compare=False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from .markdown_tools import anchors, fences, links, resolve
@@ -106,3 +108,28 @@ def test_readme_states_the_runtime_defaults(
         f"seconds for the whole call (default {configuration.DEFAULT_TIMEOUT:g})",
     ):
         assert text in readme, text
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_readme_names_what_the_retry_policy_retries(
+    package: str, docs: dict[str, dict[str, str]]
+) -> None:
+    """The methods and statuses the README says are retried are those the shipped policy retries."""
+    from generator.runtime.retry import RetryPolicy
+
+    readme = " ".join(docs[package]["README.md"].split())
+    found = re.search(
+        r"the statuses ([\d, ]+) and 5xx, for the idempotent methods \(([A-Z, ]+)\)",
+        readme,
+    )
+    assert found is not None
+    statuses = {int(s) for s in found.group(1).split(", ")}
+    methods = set(found.group(2).split(", "))
+    policy = RetryPolicy()
+    every_method = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH")
+    assert methods == {
+        m for m in every_method if policy.should_retry(1, method=m, status=503)
+    }
+    assert statuses == {
+        s for s in range(400, 500) if policy.should_retry(1, method="GET", status=s)
+    }

@@ -230,6 +230,23 @@ def ticker_asyncio(generated_root: Path) -> Any:
     return _ticker(generated_root, "asyncio")
 
 
+EVENTS_SPEC = ROOT / "tests/features/specs/events.yaml"
+"""A spec whose operations stream server-sent events (``itemSchema``, a schema with ``x-sse-sentinel``,
+plain text), generated with ``--library both``."""
+
+
+@pytest.fixture(scope="session")
+def events_both(generated_root: Path) -> Any:
+    """tests/features/specs/events.yaml generated with ``--library both`` as ``events_client``."""
+    project = generate(
+        EVENTS_SPEC, generated_root / "events_client", "events_client", "both"
+    )
+    _importable(project)
+    import events_client
+
+    return events_client
+
+
 @pytest.fixture
 def server() -> Iterator[RecordingServer]:
     with RecordingServer() as srv:

@@ -258,6 +258,22 @@ def test_dates_uuids_and_decimals_in_parameters(client: Client) -> None:
     assert values.amount == Decimal("20.50") and isinstance(values.amount, Decimal)
 
 
+LONG = "12345678901234567890.123456789"  # float(LONG) == 12345678901234567000.0
+
+
+def test_decimals_round_trip_exactly(client: Client) -> None:
+    ledger = client.api("LedgerApi").ledger_create(
+        client.model("LedgerRequest")(amount=Decimal(LONG), rate=0.5, count=3)
+    )
+    assert isinstance(ledger.amount, Decimal)
+    assert (
+        str(ledger.amount) == "37037036703703703670.370370367"
+    )  # 3 * LONG, every digit
+    assert ledger.history == [Decimal(LONG), Decimal("-" + LONG)]
+    assert ledger.rate == 0.5 and type(ledger.rate) is float
+    assert ledger.count == 3 and type(ledger.count) is int
+
+
 def test_every_operation_was_called(live: Live, client: Client) -> None:
     assert live.called[client.library] == live.operation_ids
-    assert len(live.operation_ids) == 15
+    assert len(live.operation_ids) == 16

@@ -283,6 +283,29 @@ def test_dates_uuids_and_decimals_in_parameters(client: Client) -> None:
     assert Decimal(moment.amount) == Decimal("20.50")
 
 
+LONG = "12345678901234567890.123456789"  # float(LONG) == 12345678901234567000.0
+
+
+def test_decimals_round_trip_exactly(client: Client) -> None:
+    # `anyOf: [number, string]` in requests, `type: string` out; with `format: decimal`: Decimal both ways.
+    ledger = client.api("ValuesApi").ledger_ledger_post(
+        client.model("LedgerIn")(amount=Decimal(LONG), rate=0.5, count=3)
+    )
+    assert isinstance(ledger.amount, Decimal)
+    assert (
+        str(ledger.amount) == "37037036703703703670.370370367"
+    )  # 3 * LONG, every digit
+    assert ledger.history == [Decimal(LONG), Decimal("1E+400")]
+    assert ledger.rate == 0.5 and type(ledger.rate) is float
+    assert ledger.count == 3 and type(ledger.count) is int
+    # Without the format, FastAPI's `type: string` output is text: the digits are all there.
+    items = client.api("ItemsApi")
+    created = items.create_item_items_post(
+        _item(client, f"DEC-{uuid4().int % 10**6}", price=Decimal(LONG))
+    )
+    assert created.price == LONG
+
+
 def test_every_operation_was_called(live: Live, client: Client) -> None:
     assert live.called[client.library] == live.operation_ids
-    assert len(live.operation_ids) == 19
+    assert len(live.operation_ids) == 20

@@ -273,6 +273,18 @@ def test_dates_uuids_and_decimals_in_parameters(client: Client) -> None:
     assert moment.amount == Decimal("20.50")
 
 
+LONG = "12345678901234567890.123456789"  # float(LONG) == 12345678901234567000.0
+
+
+def test_decimals_round_trip_exactly(client: Client) -> None:
+    items = client.api("ItemsApi")
+    created = items.items_controller_create(_item(client, _sku(), price=Decimal(LONG)))
+    assert isinstance(created.price, Decimal) and str(created.price) == LONG
+    # Sent in fixed-point notation ("0.0000001"): class-validator's IsNumberString refuses "1E-7".
+    tiny = items.items_controller_create(_item(client, _sku(), price=Decimal("1E-7")))
+    assert tiny.price == Decimal("1E-7")
+
+
 def test_every_operation_was_called(live: Live, client: Client) -> None:
     assert live.called[client.library] == live.operation_ids
     assert len(live.operation_ids) == 18

@@ -513,3 +513,78 @@ def test_degraded_keywords_are_warned_with_their_location(tmp_path: Path) -> Non
         f"{where}34:11: {props}/loose_union: discriminator 'kind' is not used by an inline oneOf: "
         "generated as a plain union (pydantic tries each variant in turn) [warning]",
     ]
+
+
+# -- nullable components reached by $ref --------------------------------------------------------------------
+
+NULLABLE_COMPONENTS: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "nullable components", "version": "1"},
+    "paths": {
+        "/lamp": {
+            "get": {
+                "operationId": "get_lamp",
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Lamp"}
+                            }
+                        },
+                    }
+                },
+            }
+        }
+    },
+    "components": {
+        "schemas": {
+            # drf-spectacular's nullable ChoiceField: the choices plus null, as one enum component.
+            "Mode": {"type": "string", "enum": ["on", "off", None], "nullable": True},
+            "Owner": {
+                "type": "object",
+                "nullable": True,
+                "required": ["name"],
+                "properties": {"name": {"type": "string"}},
+            },
+            "Lamp": {
+                "type": "object",
+                "required": ["mode", "owner"],
+                "properties": {
+                    "mode": {"$ref": "#/components/schemas/Mode"},
+                    "owner": {"$ref": "#/components/schemas/Owner"},
+                },
+            },
+        }
+    },
+}
+
+
+def test_a_ref_to_a_nullable_enum_or_object_component_accepts_null(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(NULLABLE_COMPONENTS), encoding="utf-8")
+    lamp = load_api(path).model("Lamp")
+    assert isinstance(lamp, ObjectModel)
+    by_name = {f.wire_name: f for f in lamp.fields}
+    assert all(isinstance(by_name[n].type, Nullable) for n in ("mode", "owner"))
+    assert all(by_name[n].required for n in ("mode", "owner"))
+
+    pkg = _generate(tmp_path, NULLABLE_COMPONENTS, "nullable_components", "sync")
+    try:
+        model = pkg.Lamp
+        value = model.from_json('{"mode": null, "owner": null}')
+        assert (value.mode, value.owner) == (None, None)
+        value = model.from_json('{"mode": "on", "owner": {"name": "ada"}}')
+        assert value.mode == pkg.Mode.ON and value.owner.name == "ada"
+        with pytest.raises(pydantic.ValidationError):
+            model.from_json('{"mode": "dim", "owner": null}')
+        with pytest.raises(pydantic.ValidationError):
+            model.from_json('{"owner": null}')  # null is a value; absence is not
+    finally:
+        sys.path.remove(str(tmp_path / "nullable_components"))
+        for module in [
+            m for m in sys.modules if m.split(".")[0] == "nullable_components"
+        ]:
+            del sys.modules[module]

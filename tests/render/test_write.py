@@ -260,6 +260,9 @@ def test_a_template_emitting_broken_code_fails_the_build_and_writes_nothing(
     model.write_text(model.read_text() + "\ndef broken(:\n    pass\n")
     real = env.environment
     monkeypatch.setattr(env, "environment", lambda: real(templates))
+    monkeypatch.setattr(
+        build, "TEMPLATES", templates
+    )  # the inputs digest: no cached render is reused
     with pytest.raises(
         OutputError,
         match=r"^generated pets/models/pet.py is not valid Python \(line \d+: ",

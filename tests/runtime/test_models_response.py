@@ -58,6 +58,9 @@ def test_root_model() -> None:
     assert Tags.from_dict(["c"]).root == ["c"]
 
 
+LONG = "12345678901234567890.123456789"
+
+
 def test_to_jsonable() -> None:
     value: dict[Any, Any] = {
         "model": Item(id=1),
@@ -65,7 +68,7 @@ def test_to_jsonable() -> None:
         "when": datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc),
         "day": datetime.date(2024, 1, 2),
         "uuid": uuid.UUID(int=1),
-        "dec": [Decimal("1.5"), Decimal("2")],
+        "dec": [Decimal("1.50"), Decimal("2"), Decimal("1E-7"), Decimal(LONG)],
         "bytes": b"hi",
         3: None,
     }
@@ -75,7 +78,7 @@ def test_to_jsonable() -> None:
         "when": "2024-01-02T03:04:05+00:00",
         "day": "2024-01-02",
         "uuid": "00000000-0000-0000-0000-000000000001",
-        "dec": [1.5, 2],
+        "dec": ["1.50", "2", "0.0000001", LONG],  # exact text, never via float
         "bytes": "aGk=",
         "3": None,
     }

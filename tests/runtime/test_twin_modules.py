@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 RUNTIME = Path(__file__).resolve().parents[2] / "generator" / "runtime"
-SYNC = ("client_sync.py", "websocket_sync.py")
-ASYNC = ("client_async.py", "websocket_async.py")
+SYNC = ("client_sync.py", "websocket_sync.py", "sse_sync.py")
+ASYNC = ("client_async.py", "websocket_async.py", "sse_async.py")
 RUN = 6
 
 

@@ -171,6 +171,7 @@ def test_readme_documents_the_two_commands_and_every_vendor_extension() -> None:
     for extension in (
         "x-websocket",
         "x-pagination",
+        "x-sse-sentinel",
         "x-doc-title",
         "x-enum-descriptions",
     ):

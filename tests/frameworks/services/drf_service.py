@@ -19,7 +19,7 @@ import hashlib
 import sys
 import uuid
 from datetime import datetime, timezone
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 import django
@@ -466,6 +466,34 @@ def echo_values(request: Request) -> Response:
     return Response(ValuesSerializer(data).data)
 
 
+class LedgerSerializer(serializers.Serializer):
+    """Decimals with more digits than a float holds (``type: string, format: decimal``), beside a float
+    and an integer."""
+
+    amount = serializers.DecimalField(max_digits=40, decimal_places=9)
+    history = serializers.ListField(
+        child=serializers.DecimalField(max_digits=40, decimal_places=9),
+        read_only=True,
+    )
+    rate = serializers.FloatField()
+    count = serializers.IntegerField()
+
+
+@extend_schema(
+    request=LedgerSerializer,
+    responses={200: LedgerSerializer, 400: FIELD_ERRORS},
+)
+@api_view(["POST"])
+def ledger(request: Request) -> Response:
+    serializer = LedgerSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = dict(serializer.validated_data)
+    with localcontext(prec=60):  # every digit kept
+        data["history"] = [data["amount"], -data["amount"]]
+        data["amount"] *= 3
+    return Response(LedgerSerializer(data).data)
+
+
 router = SimpleRouter(use_regex_path=False)
 router.register("books", BookViewSet, basename="books")
 
@@ -479,6 +507,7 @@ urlpatterns = [
     path("api/contact/", contact),
     path("api/me/", who_am_i),
     path("api/values/", echo_values),
+    path("api/ledger/", ledger),
     path("api/schema/", SpectacularAPIView.as_view()),
 ]
 

@@ -16,7 +16,7 @@ import enum
 import hashlib
 import sys
 from datetime import date, datetime, timezone
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
@@ -153,6 +153,25 @@ class Moment(BaseModel):
     day: date
     amount: str
     ids: list[UUID]
+
+
+# A Decimal the spec says is one: pydantic writes `anyOf: [number, string]` (input) and `type: string`
+# (output) for it, with `format: decimal` added by the service. JSON numbers would pass through float on
+# the way in, so the client sends text; the float and int beside it are parsed as usual.
+Money = Annotated[Decimal, Field(json_schema_extra={"format": "decimal"})]
+
+
+class LedgerIn(BaseModel):
+    amount: Money
+    rate: float
+    count: int
+
+
+class Ledger(BaseModel):
+    amount: Money
+    history: list[Money]
+    rate: float
+    count: int
 
 
 ITEMS: dict[UUID, Item] = {}
@@ -381,6 +400,19 @@ def moment(
     ids: Annotated[list[UUID], Query()],
 ) -> Moment:
     return Moment(at=at, day=day, amount=str(amount * 2), ids=ids)
+
+
+@app.post("/ledger", tags=["values"])
+def ledger(entry: LedgerIn) -> Ledger:
+    """Triples the amount, exactly; keeps what was sent in ``history``."""
+    with localcontext(prec=60):  # every digit kept
+        tripled = entry.amount * 3
+    return Ledger(
+        amount=tripled,
+        history=[entry.amount, Decimal("1E+400")],
+        rate=entry.rate,
+        count=entry.count,
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import enum
 import hashlib
 import sys
 from datetime import date, datetime, timezone
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
@@ -40,7 +40,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.params import Body, Parameter
+from litestar.params import Body, KwargDefinition, Parameter
 from litestar.security.jwt import OAuth2Login, OAuth2PasswordBearerAuth, Token
 
 API_KEY = "litestar-api-key"
@@ -373,6 +373,36 @@ async def moment(day: date, at: datetime, total: Decimal, ids: list[UUID]) -> Mo
     return Moment(at=at, day=day, total=total * 2, ids=ids)
 
 
+# A Decimal the spec says is one: Litestar writes `type: string` for it, the `format` given here.
+Money = Annotated[Decimal, KwargDefinition(schema_extra={"format": "decimal"})]
+
+
+class LedgerIn(msgspec.Struct):
+    amount: Money
+    rate: float
+    count: int
+
+
+class Ledger(msgspec.Struct):
+    amount: Money
+    history: list[Money]
+    rate: float
+    count: int
+
+
+@post("/ledger", tags=["values"])
+async def ledger(data: LedgerIn) -> Ledger:
+    """Triples the amount, exactly; keeps what was sent in ``history``."""
+    with localcontext(prec=60):  # every digit kept
+        tripled = data.amount * 3
+    return Ledger(
+        amount=tripled,
+        history=[data.amount, Decimal("1E+400")],
+        rate=data.rate,
+        count=data.count,
+    )
+
+
 app = Litestar(
     route_handlers=[
         BookController,
@@ -387,6 +417,7 @@ app = Litestar(
         who_am_i,
         keyed,
         moment,
+        ledger,
     ],
     on_app_init=[oauth2.on_app_init],
     exception_handlers={ServiceError: _service_error},

@@ -20,6 +20,7 @@ from .auth import (
     credential_header_names,
 )
 from .configuration import BaseConfiguration
+from .decimals import encode_exact_json
 from .endpoint import Body, Endpoint, Param, RequestLayout
 from .exceptions import ApiConnectionError, ApiTypeError, ApiValueError
 from .models import to_jsonable
@@ -289,6 +290,8 @@ def _encode_body(
     if body.kind == "json":
         if isinstance(value, (bytes, bytearray)):  # already-encoded JSON
             return bytes(value)
+        if body.exact_numbers:
+            return encode_exact_json(value, to_jsonable)
         if isinstance(
             value, pydantic.BaseModel
         ):  # straight to bytes, as to_jsonable would dump it

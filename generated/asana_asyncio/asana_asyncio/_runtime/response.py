@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 
 import pydantic
 
+from .decimals import PARSED_JSON, parse_exact_json
 from .endpoint import NOT_DECLARED, Endpoint
 from .enums import ACCEPT_UNKNOWN
 from .exceptions import (
@@ -138,6 +139,8 @@ def decode_response(
     # the spec does not list while a response is decoded (``enums.ApiEnum``).
     token = ACCEPT_UNKNOWN.set(True)
     try:
+        if endpoint.exact_decimals:
+            return _decode_exact(endpoint, tp, status, content_type, body)
         return _decode_json(endpoint, tp, status, content_type, body)
     finally:
         ACCEPT_UNKNOWN.reset(token)
@@ -173,6 +176,33 @@ def _decode_json(
         ) from exc
     try:
         return _adapter(tp).validate_python(parsed)
+    except pydantic.ValidationError as exc:
+        raise _validation_error(endpoint, tp, exc, body, status) from exc
+
+
+def _decode_exact(
+    endpoint: Endpoint, tp: Any, status: int, content_type: str, body: bytes
+) -> Any:
+    """``_decode_json`` for an operation whose declared types hold a Decimal: every non-integer number
+    parsed as an exact ``Decimal`` (``decimals.parse_exact_json``; int and float fields take it as pydantic
+    does a Python number), then validated."""
+    try:
+        parsed = parse_exact_json(body)
+    except (ValueError, RecursionError) as exc:
+        if tp is str:
+            return _text(endpoint, status, content_type, body)
+        raise ResponseValidationError(
+            endpoint.operation_id,
+            "",
+            f"not JSON (Content-Type {content_type or 'missing'!r}): {_reason(exc)}",
+            body=body,
+            status=status,
+        ) from exc
+    try:
+        validate = _adapter(tp).validate_python
+        return validate_large(
+            lambda data: validate(data, context=PARSED_JSON), parsed, len(body)
+        )
     except pydantic.ValidationError as exc:
         raise _validation_error(endpoint, tp, exc, body, status) from exc
 

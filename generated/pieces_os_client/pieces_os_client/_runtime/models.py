@@ -23,6 +23,8 @@ import pydantic
 import pydantic_core
 from pydantic import ConfigDict, RootModel
 
+from .decimals import decimal_text
+
 if sys.version_info >= (3, 11):
     from typing import Self
 else:  # pragma: no cover - Python 3.10
@@ -199,7 +201,8 @@ def to_jsonable(value: Any) -> Any:
     """Turn a request value into JSON-compatible data (dict/list/str/int/float/bool/None).
 
     Accepts models (dumped by alias, unset fields left out), plain dicts and lists containing models,
-    enums (their value), dates/datetimes/times (ISO 8601), UUIDs (str), Decimals (int or float), bytes
+    enums (their value), dates/datetimes/times (ISO 8601), UUIDs (str), Decimals (their exact digits as
+    text, fixed-point: ``decimals.decimal_text``), bytes
     (base64, as for ``format: byte``) and sets/tuples (lists). Dict keys become strings.
     """
     if value is None or isinstance(value, (bool, int, float, str)):
@@ -219,7 +222,7 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return decimal_text(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return base64.b64encode(bytes(value)).decode("ascii")
     return pydantic_core.to_jsonable_python(value, by_alias=True)

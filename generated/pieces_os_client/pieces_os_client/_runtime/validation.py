@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import types
 import typing
+from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import pydantic
@@ -31,7 +32,7 @@ def json_type_name(value: Any) -> str:
         return "boolean"
     if isinstance(value, int):
         return "integer"
-    if isinstance(value, float):
+    if isinstance(value, (float, Decimal)):  # Decimal: parsed exactly (``decimals``)
         return "number"
     if isinstance(value, str):
         return "string"

@@ -5,6 +5,7 @@ Generated models use them as ``Annotated`` metadata (the module is imported as `
 
     status: Annotated[Literal["available", "sold"], _v.OneOf(("available", "sold"))] | None = None
     code: Annotated[str, _v.Limits(max_length=9, pattern="/^image_\\d{1,3}$/i")] | None = None
+    price: Annotated[Decimal, _v.DECIMAL_NUMBER] | None = None  # how it goes on the wire (``decimals``)
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import Field, GetCoreSchemaHandler
+from pydantic import Field, GetCoreSchemaHandler, TypeAdapter
 from pydantic_core import core_schema
 
-__all__ = ["Limits", "OneOf", "compile_pattern"]
+from .decimals import DECIMAL_NUMBER, DECIMAL_TEXT, PARSED_JSON
+
+__all__ = ["DECIMAL_NUMBER", "DECIMAL_TEXT", "Limits", "OneOf", "compile_pattern"]
 
 _ANNOTATED: Any = Annotated  # subscripted with a type known at run time
 
@@ -42,7 +45,7 @@ def compile_pattern(pattern: str) -> re.Pattern[str] | None:
 class Limits:
     """A schema's constraints (bounds, ``multipleOf``, lengths or item counts, ``pattern``), checked on
     values built in Python (construction, assignment, ``from_dict``, a union's variants), not on JSON
-    parsed from text (``from_json``, responses): a server's data is not refused for a spec constraint,
+    parsed from text (``from_json``, responses, those parsed with exact decimals too): a server's data is not refused for a spec constraint,
     which specs often state stricter than their servers. A ``pattern`` is matched with Python's ``re``
     (not anchored, as JSON Schema says; ``/body/flags`` read), its error reads ``must validate the
     regular expression /…/`` as in OpenAPI Generator's clients.
@@ -95,7 +98,7 @@ class Limits:
 
             checked = core_schema.no_info_after_validator_function(check, checked)
         return core_schema.json_or_python_schema(
-            json_schema=plain, python_schema=checked
+            json_schema=plain, python_schema=_unless_parsed(source, checked)
         )
 
     def __repr__(self) -> str:
@@ -103,6 +106,28 @@ class Limits:
         if self.pattern is not None:
             given["pattern"] = self.pattern
         return "Limits(" + ", ".join(f"{k}={v!r}" for k, v in given.items()) + ")"
+
+
+def _unless_parsed(
+    source: Any, checked: core_schema.CoreSchema
+) -> core_schema.CoreSchema:
+    """``checked``, except for a response parsed from JSON and validated as Python data
+    (``decimals.PARSED_JSON``): that is validated as ``source``, without the constraints.
+    """
+    adapter: list[TypeAdapter[Any]] = []  # made on first use
+
+    def route(
+        value: Any,
+        handler: core_schema.ValidatorFunctionWrapHandler,
+        info: core_schema.ValidationInfo,
+    ) -> Any:
+        if info.context is not PARSED_JSON:
+            return handler(value)
+        if not adapter:
+            adapter.append(TypeAdapter(source))
+        return adapter[0].validate_python(value, context=info.context)
+
+    return core_schema.with_info_wrap_validator_function(route, checked)
 
 
 class OneOf:

@@ -1,0 +1,166 @@
+"""Incremental rendering is invisible: after each of a series of random single edits of a spec (a
+description reworded, a field added, an operation added, moved or removed, a schema removed from use), a
+build that reuses the previous build's renders writes the same bytes as a build that renders everything.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.build import build_target
+from generator.config import make_target
+from generator.render.cache import RENDERS, RenderCache
+from tests.support.cli import ROOT
+
+SPEC = ROOT / "specs" / "pieces_os.yaml"
+METHODS = ("get", "put", "post", "delete", "patch")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".clientgen-")  # records and caches
+    }
+
+
+def _operations(spec: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (path, method)
+        for path, item in spec["paths"].items()
+        for method in METHODS
+        if method in item
+    ]
+
+
+def _objects(spec: dict[str, Any]) -> list[str]:
+    schemas = spec["components"]["schemas"]
+    return [n for n, s in schemas.items() if isinstance(s.get("properties"), dict)]
+
+
+def edit(spec: dict[str, Any], rng: random.Random, step: int) -> str:
+    """One random single edit of ``spec`` (in place); what it did, for the failure message. Enum edits
+    come up more often: a model or operation shows the values of the enums it uses (defaults, examples),
+    the subtlest dependency."""
+    kind = rng.choice(
+        [
+            "op description",
+            "schema description",
+            "add field",
+            "add op",
+            "move op",
+            "remove op",
+            "enum values",
+            "enum values",
+        ]
+    )
+    operations = _operations(spec)
+    if kind == "op description":
+        path, method = rng.choice(operations)
+        spec["paths"][path][method]["description"] = f"Reworded at step {step}."
+    elif kind == "schema description":
+        name = rng.choice(sorted(spec["components"]["schemas"]))
+        spec["components"]["schemas"][name]["description"] = f"Step {step}'s words."
+    elif kind == "add field":
+        name = rng.choice(_objects(spec))
+        target = rng.choice(sorted(spec["components"]["schemas"]))
+        props = spec["components"]["schemas"][name]["properties"]
+        props[f"added_{step}"] = rng.choice(
+            [
+                {"type": "string", "description": "A new field."},
+                {"type": "integer", "minimum": 0},
+                {"$ref": f"#/components/schemas/{target}"},
+                {"type": "array", "items": {"$ref": f"#/components/schemas/{target}"}},
+            ]
+        )
+    elif kind == "add op":
+        target = rng.choice(_objects(spec))
+        spec["paths"][f"/added/{step}"] = {
+            "get": {
+                "operationId": f"added_{step}",
+                "tags": [rng.choice(["Assets", "Extra"])],
+                "summary": f"Added at step {step}",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": f"#/components/schemas/{target}"}
+                            }
+                        },
+                    }
+                },
+            }
+        }
+    elif kind == "move op":
+        path, method = rng.choice(operations)
+        spec["paths"][path][method]["tags"] = ["Extra"]
+    elif kind == "enum values":
+        # Models and operations that use the enum show its values (defaults, examples).
+        schemas = spec["components"]["schemas"]
+        name = rng.choice(sorted(n for n, s in schemas.items() if "enum" in s))
+        schemas[name]["enum"] = [f"{v}_{step}" for v in reversed(schemas[name]["enum"])]
+        schemas[name].pop("default", None)
+    else:
+        path, method = rng.choice(operations)
+        del spec["paths"][path][method]
+        if not any(m in spec["paths"][path] for m in METHODS):
+            del spec["paths"][path]
+    return kind
+
+
+@pytest.mark.parametrize(
+    ("seed", "where"), [(1, "memory"), (2, "memory"), (3, "disk"), (4, "disk")]
+)
+def test_incremental_builds_write_what_full_builds_write(
+    tmp_path: Path, seed: int, where: str
+) -> None:
+    """``memory``: the watch's cache, kept in the process; ``disk``: separate builds, each reading the
+    renders the previous one left in the output (``.clientgen-renders``)."""
+    rng = random.Random(seed)
+    spec_path = tmp_path / "spec.yaml"
+    spec = yaml.safe_load(SPEC.read_text())
+    spec.setdefault("tags", []).append({"name": "Extra", "description": "Moved here."})
+    spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    target = make_target(spec_path, "pieces", "both", "1.0.0", incremental)
+    memory = RenderCache() if where == "memory" else None
+    build_target(target, watching=True, cache=memory)
+
+    def cache() -> RenderCache:
+        return memory if memory is not None else RenderCache.read(incremental / RENDERS)
+
+    assert len(cache()) > 0
+    done = []
+    for step in range(8):
+        done.append(edit(spec, rng, step))
+        spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
+        # The full build starts from the same previous output (its manifest and changelog).
+        shutil.rmtree(full, ignore_errors=True)
+        shutil.copytree(incremental, full, symlinks=True)
+        (full / RENDERS).unlink(missing_ok=True)  # the full build renders everything
+        build_target(
+            make_target(spec_path, "pieces", "both", "1.0.0", full),
+            watching=True,
+            force=True,
+        )
+        reused = len(cache().reuse(cache_keys(target)))
+        result = build_target(target, watching=True, cache=memory)
+        assert result.changes.any, done
+        assert tree(incremental) == tree(full), f"after {done}"
+        assert reused > 0, f"nothing reused after {done}"
+
+
+def cache_keys(target: Any) -> dict[str, str]:
+    """The keys the next build of ``target`` computes (to count what it will reuse)."""
+    from generator.build import input_digest
+    from generator.load import load_api
+    from generator.render.cache import file_keys
+
+    return file_keys(load_api(target.spec), target, input_digest(target, False, ""))
