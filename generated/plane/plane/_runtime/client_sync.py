@@ -19,6 +19,7 @@ from typing import Any
 import urllib3
 from typing_extensions import Self, Unpack
 from urllib3.connection import HTTPConnection
+from urllib3.connectionpool import HTTPConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -28,13 +29,15 @@ from urllib3.exceptions import (
     SSLError,
 )
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
-from urllib3.util import Retry
+from urllib3.poolmanager import pool_classes_by_scheme
+from urllib3.util import Retry, parse_url
 
+from .auth import AuthScheme
 from .configuration import BaseConfiguration
 from .core import BaseClient, CallOptions, Exchange, TimeLimits
 from .endpoint import Endpoint
 from .exceptions import ApiConnectionError, ApiTimeoutError, ResponseTooLargeError
-from .limits import BodyLimit
+from .limits import BodyLimit, Deadline
 from .multipart import StreamingBody
 from .request import (
     PreparedRequest,
@@ -50,6 +53,12 @@ __all__ = ["SyncApiClient", "Urllib3Transport", "translate_error"]
 
 # urllib3's own handling of retries and redirects is off: the core does both.
 _NO_RETRIES = Retry(total=False, redirect=False)
+# A request target urllib3's URL normalisation leaves unchanged (RFC 3986 path and query characters,
+# upper-case percent escapes, no dot segments), and the scheme://authority prefixes that need its parser.
+_PLAIN_TARGET = re.compile(r"/(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-F]{2})*")
+_DOT_SEGMENT = re.compile(r"(?:^|/)\.\.?(?:/|$)")
+_AWKWARD_ORIGIN = re.compile(r"[@?#%\[\]\\\s]")
+_MAX_DIRECT_POOLS = 64
 
 
 def translate_error(
@@ -185,11 +194,23 @@ class Urllib3Transport:
     the configuration names a proxy), and keeps what ``close()`` needs: every connection it opened and
     the watches of the calls in flight (``watchdog``)."""
 
-    def __init__(self, configuration: BaseConfiguration) -> None:
-        self.pool_manager = _pool_manager(configuration)
+    def __init__(
+        self,
+        configuration: BaseConfiguration,
+        pool_manager: urllib3.PoolManager | None = None,
+    ) -> None:
+        self.owned = pool_manager is None
+        """Whether the pool manager is the transport's own (``close()`` clears only its own)."""
+        self.pool_manager = (
+            _pool_manager(configuration)
+            if pool_manager is None
+            else _watched(pool_manager)
+        )
         # Every connection this transport opened, and the calls in flight: what close() shuts down.
         self._connections: weakref.WeakSet[HTTPConnection] = weakref.WeakSet()
         self._in_flight: set[Watch] = set()
+        # ``scheme://authority`` -> its pool, for ``direct`` (only with a plain PoolManager).
+        self._pools: dict[str, HTTPConnectionPool] = {}
 
     def watch(self, end: float | None) -> Watch:
         """Start watching a call that must be over at ``end`` (None: never): past it, the watchdog
@@ -225,6 +246,23 @@ class Urllib3Transport:
             watch  # connections used by this urlopen attach themselves to it
         )
         try:
+            direct = self.direct(request.url)
+            if (
+                direct is not None
+            ):  # what PoolManager.urlopen does, without parsing the URL
+                pool, target = direct
+                return pool.urlopen(
+                    request.method,
+                    target,
+                    body=body,
+                    headers=headers,
+                    timeout=_timeout(limits[0], limits[1]),
+                    retries=_NO_RETRIES,
+                    redirect=False,
+                    assert_same_host=False,
+                    preload_content=False,
+                    chunked=chunked,
+                )
             return self.pool_manager.urlopen(
                 request.method,
                 request.url,
@@ -239,9 +277,51 @@ class Urllib3Transport:
         finally:
             current.watch = None
 
+    def direct(self, url: str) -> tuple[HTTPConnectionPool, str] | None:
+        """The connection pool and request target ``PoolManager.urlopen`` would use for ``url``, when
+        urllib3 would send it unchanged: no proxy, an ``http(s)://host[:port]`` prefix, and a path and
+        query of characters urllib3 leaves alone, without dot segments; None otherwise (the
+        ``PoolManager`` parses it). The pool of a prefix is looked up once, and again once urllib3 has
+        closed it (evicted, ``close()``): the URL is not parsed and no pool key is built per request,
+        which the client benchmark showed to matter (BENCHMARKS.md)."""
+        if type(self.pool_manager) is not urllib3.PoolManager:
+            return None
+        if url.startswith("http://"):
+            slash = url.find("/", 7)
+        elif url.startswith("https://"):
+            slash = url.find("/", 8)
+        else:
+            return None
+        if slash < 0:
+            return None
+        prefix, target = url[:slash], url[slash:]
+        pool = self._pools.get(prefix)
+        if pool is None or pool.pool is None:  # not seen yet, or closed
+            if _AWKWARD_ORIGIN.search(prefix):
+                return None
+            origin = parse_url(prefix)
+            pool = self.pool_manager.connection_from_host(
+                origin.host, port=origin.port, scheme=origin.scheme
+            )
+            if len(self._pools) >= _MAX_DIRECT_POOLS:
+                self._pools.clear()
+            self._pools[prefix] = pool
+        if _PLAIN_TARGET.fullmatch(target) is None or _DOT_SEGMENT.search(
+            target.partition("?")[0]
+        ):
+            return None
+        return pool, target
+
     def close(self) -> None:
         """Close every connection now: idle pooled ones, and those of calls in flight (in other
-        threads), which then fail. Later requests open new connections."""
+        threads), which then fail. Later requests open new connections. Of a pool manager handed in,
+        only the connections of calls in flight are shut down; its idle ones are its owner's.
+        """
+        self._pools.clear()
+        if not self.owned:
+            for watch in list(self._in_flight):
+                watch.interrupt("closed")
+            return
         for watch in list(self._in_flight):
             watch.fired = "closed"
         for connection in list(self._connections):
@@ -249,6 +329,16 @@ class Urllib3Transport:
                 connection
             )  # ends a blocked read at once, whatever holds the socket
         self.pool_manager.clear()
+
+
+def _watched(manager: urllib3.PoolManager) -> urllib3.PoolManager:
+    """A caller's pool manager, its pools made watchable when they are urllib3's own classes (the
+    watched ones differ only in tying a connection to the call in flight in this thread, so the whole
+    call's deadline and ``close()`` can cut it off); custom pool classes are left as they are.
+    """
+    if manager.pool_classes_by_scheme == pool_classes_by_scheme:
+        manager.pool_classes_by_scheme = dict(POOL_CLASSES)
+    return manager
 
 
 def _pool_manager(configuration: BaseConfiguration) -> urllib3.PoolManager:
@@ -277,16 +367,18 @@ def _pool_manager(configuration: BaseConfiguration) -> urllib3.PoolManager:
 
 
 class SyncApiClient(BaseClient):
-    """Calls endpoints over HTTP with urllib3; one connection pool per client (``transport``).
+    """Calls endpoints over HTTP with urllib3; one connection pool per client (``transport``), or the
+    ``pool_manager`` handed in (a ``PoolManager`` or ``ProxyManager`` for proxies, custom TLS or a pool
+    shared with other code), which the client uses but never clears or closes.
 
     Use it as a context manager, or call ``close()``, to release the pool. ``sleep`` is what waits
     between retries (replaceable in tests).
     """
 
-    def _setup(self) -> None:
+    def _setup(self, *, pool_manager: urllib3.PoolManager | None = None) -> None:
         self.sleep: Callable[[float], None] = time.sleep
         _mask_query_credentials_in_logs(self.configuration)
-        self.transport = Urllib3Transport(self.configuration)
+        self.transport = Urllib3Transport(self.configuration, pool_manager)
 
     @property
     def pool_manager(self) -> urllib3.PoolManager:
@@ -302,7 +394,8 @@ class SyncApiClient(BaseClient):
     def close(self) -> None:
         """Close every connection now: idle pooled ones, and those of calls in flight (in other threads),
         which then fail with ``ApiConnectionError``. The client can still be used: a later call opens new
-        connections."""
+        connections. A ``pool_manager`` handed in keeps its idle connections (its owner clears it).
+        """
         self.transport.close()
 
     def call(
@@ -313,9 +406,51 @@ class SyncApiClient(BaseClient):
     ) -> ApiResponse[Any]:
         """Send one operation and decode its answer (see ``Exchange.result``); raises
         ``ApiConnectionError`` / ``ApiTimeoutError`` when none arrives."""
+        tokens = self.configuration.oauth2
+        scheme = None if tokens is None else tokens.scheme_for(endpoint.auth)
+        sent = None if scheme is None else self._token(scheme)
         exchange = self.exchange(endpoint, args, options, preload=True)
         response, body = self._send(exchange)
+        if sent is not None and exchange.token_refused(response.status, sent):
+            self._token(scheme)  # one new token, one replay
+            exchange = self.replay(exchange, args, options)
+            response, body = self._send(exchange)
         return exchange.result(response.status, response.reason, response.headers, body)
+
+    def _token(self, scheme: AuthScheme | None) -> str | None:
+        """The token to send for ``scheme``: the one in hand, or a new one from the token URL (one
+        thread asks; the others wait for its answer)."""
+        tokens = self.configuration.oauth2
+        if scheme is None or tokens is None:
+            return None
+        if not tokens.fresh():
+            with tokens.lock:
+                if not tokens.fresh():
+                    request = tokens.token_request(scheme)
+                    limits = Deadline(self.configuration.timeout)
+                    try:
+                        response = self.transport.pool_manager.urlopen(
+                            "POST",
+                            request.url,
+                            body=request.body,
+                            headers=request.headers,
+                            timeout=_timeout(limits.connect, limits.read),
+                            retries=_NO_RETRIES,
+                            redirect=False,  # the secret goes to the token URL only
+                            preload_content=False,
+                        )
+                    except HTTPError as exc:
+                        error, _ = translate_error(exc, "POST", request.url)
+                        raise error from exc
+                    body = _read_body(
+                        response,
+                        BodyLimit(
+                            self.configuration.max_response_bytes, "POST", request.url
+                        ),
+                    )
+                    response.release_conn()
+                    tokens.accept(request, response.status, response.reason, body)
+        return tokens.access_token
 
     def call_raw(
         self,
@@ -326,6 +461,9 @@ class SyncApiClient(BaseClient):
         """Send one operation and return the urllib3 response unread and unchecked (for
         ``<method>_without_preload_content``); the caller reads it and calls ``release_conn()``.
         """
+        tokens = self.configuration.oauth2
+        if tokens is not None:
+            self._token(tokens.scheme_for(endpoint.auth))
         return self._send(self.exchange(endpoint, args, options, preload=False))[0]
 
     def _send(self, exchange: Exchange) -> tuple[urllib3.BaseHTTPResponse, bytes]:
@@ -335,6 +473,8 @@ class SyncApiClient(BaseClient):
         try:
             while True:
                 request = exchange.request
+                if exchange.hooked:
+                    exchange.before_send()
                 try:
                     response = transport.send(request, exchange.limits, watch)
                     if exchange.after_response(response.status, response.headers):
