@@ -258,3 +258,22 @@ def test_websocket_handshake_renews_a_refused_token_once(
         "Bearer tok-2",
     ]
     assert_secret_only_at_token_url(tokens, [str(h.headers) for h in ws.handshakes])
+
+
+@pytest.mark.parametrize("twin", TWINS)
+def test_hooks_do_not_run_for_a_websocket_handshake(
+    twin: str, tokens: TokenServer, ws: WsServer
+) -> None:
+    seen: list[str] = []
+    hooks = {
+        "before_send": [lambda info: seen.append(info.url)],
+        "after_response": [lambda info, response: seen.append(str(response.status))],
+        "on_error": [lambda info, exc: seen.append(repr(exc))],
+    }
+    ws.script([json.dumps({"symbol": "S3", "price": 3.5})])
+    messages = ws_messages(twin, configuration(ws.url, tokens, **hooks))
+    assert [m.symbol for m in messages] == ["S3"]
+    assert [h.header("Authorization") for h in ws.handshakes] == ["Bearer tok-1"]
+    assert (
+        seen == []
+    )  # the documented choice: the WebSocket library makes the handshake
