@@ -110,6 +110,17 @@ class SecurityScheme:
     bearer_format: str | None = None
     scopes: tuple[tuple[str, str], ...] = ()
     flows: tuple[tuple[str, str, str], ...] = ()  # (flow, authorizationUrl, tokenUrl)
+    refresh_url: str | None = (
+        None  # authorizationCode/password: refreshUrl, else tokenUrl
+    )
+
+    @property
+    def token_url(self) -> str | None:
+        """The ``tokenUrl`` of a ``clientCredentials`` flow (the client fetches those tokens)."""
+        for flow, _authorization_url, token_url in self.flows:
+            if flow == "clientCredentials" and token_url:
+                return token_url
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +164,9 @@ class Operation:
     pagination: Pagination | None = None
     servers: tuple[Server, ...] = ()
     doc_title: str = ""
+    idempotency_header: str | None = (
+        None  # the header carrying a generated idempotency key
+    )
     event_stream: EventStream | None = None  # a text/event-stream success response
 
     @property

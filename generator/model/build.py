@@ -63,6 +63,7 @@ def _api_from_document(doc: Document, lenient: bool) -> Api:
         scheme_names,
         flaws,
         {s.name for s in schemes},
+        _idempotency_header(data.get("x-idempotency-header")),
     )
     errors: list[Problem] = []
     modules = Scope({"__init__"})
@@ -229,9 +230,18 @@ def _security_schemes(
         elif kind == "oauth2":
             flows = []
             scopes: dict[str, str] = {}
+            refresh_url: str | None = None
             for flow_name, flow in _mapping(scheme.get("flows")).items():
                 if not isinstance(flow, dict):
                     continue
+                if (
+                    flow_name in ("authorizationCode", "password")
+                    and refresh_url is None
+                ):
+                    refresh_url = (
+                        spec_text(flow.get("refreshUrl") or flow.get("tokenUrl"))
+                        or None
+                    )
                 flows.append(
                     (
                         str(flow_name),
@@ -248,6 +258,7 @@ def _security_schemes(
                     description=description,
                     scopes=tuple(scopes.items()),
                     flows=tuple(flows),
+                    refresh_url=refresh_url,
                 )
             )
         elif kind == "openIdConnect":
@@ -305,3 +316,8 @@ def _cyclic(models: list[Model]) -> frozenset[str]:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])
     return frozenset(cyclic)
+
+
+def _idempotency_header(value: Any) -> str | None:
+    """The document's ``x-idempotency-header`` (a header name), or None."""
+    return value.strip() if isinstance(value, str) and value.strip() else None

@@ -119,8 +119,11 @@ class OperationBuilder:
         scheme_names: set[str],
         flaws: list[Problem] | None = None,
         sendable_schemes: set[str] | None = None,
+        idempotency_header: str | None = None,
     ) -> None:
         self.resolver = resolver
+        # The document's ``x-idempotency-header``: the key header of every POST (see ``_idempotency``).
+        self.idempotency_header = idempotency_header
         self.schemas = schemas
         self.warnings = warnings
         self.global_security = global_security
@@ -188,8 +191,30 @@ class OperationBuilder:
             pagination=self._pagination(op_target, params, responses),
             servers=servers,
             doc_title=spec_text(node.get("x-doc-title")),
+            idempotency_header=self._idempotency(node, method, params),
             event_stream=self._event_stream(op_target, type_hint, responses),
         )
+
+    def _idempotency(
+        self, node: dict[str, Any], method: str, params: list[Parameter]
+    ) -> str | None:
+        """The header that carries the operation's idempotency key: its own ``x-idempotency-header``
+        (``false`` opts out), else a header parameter named ``Idempotency-Key``, else, for a POST, the
+        document's ``x-idempotency-header``."""
+        own = node.get("x-idempotency-header")
+        if own is False:
+            return None
+        if isinstance(own, str) and own.strip():
+            return own.strip()
+        for param in params:
+            if (
+                param.location == "header"
+                and param.wire_name.lower() == "idempotency-key"
+            ):
+                return param.wire_name
+        if method.lower() == "post":
+            return self.idempotency_header
+        return None
 
     # -- parameters ----------------------------------------------------------------------------------------
     def _parameters(

@@ -77,6 +77,13 @@ class FeaturesDoc:
     enum_model: str  # an enum's class name for the open-enums section ("" when the API has none)
     retries_block: str = ""  # rendered, fenced examples (filled in by docs.py)
     errors_block: str = ""
+    has_sync: bool = True  # a sync client (``pool_manager=``)
+    has_async: bool = False  # an asyncio client (``session=``)
+    async_client: str = "AsyncApiClient"  # its class name
+    idempotent: tuple[tuple[str, str, str], ...] = ()  # (API class, method, header)
+    oauth2: tuple[
+        tuple[str, bool, bool], ...
+    ] = ()  # (scheme, client credentials, refresh)
 
 
 def _auth_kwargs(methods: tuple[AuthMethod, ...]) -> tuple[tuple[str, str], ...]:
@@ -297,4 +304,20 @@ def features_doc(api: Api, target: Target) -> FeaturesDoc:
         lazy_model=model.name if model else "",
         lazy_module=model.module if model else "",
         enum_model=enum.name if enum else "",
+        has_sync=target.has_sync,
+        has_async=target.has_async,
+        async_client=next(
+            (f.client_class for f in target.flavours if f.is_async), "AsyncApiClient"
+        ),
+        idempotent=tuple(
+            (f"{tag.class_name}", op.method_name, op.idempotency_header)
+            for tag in api.tags
+            for op in tag.operations
+            if op.idempotency_header
+        ),
+        oauth2=tuple(
+            (s.name, s.token_url is not None, s.refresh_url is not None)
+            for s in api.security_schemes
+            if s.kind == "oauth2" and (s.token_url or s.refresh_url)
+        ),
     )

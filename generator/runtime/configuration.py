@@ -13,16 +13,19 @@ import http.client
 import logging
 import re
 import ssl
+import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .auth import AuthScheme
+from .hooks import AfterResponse, BeforeSend, OnError
 from .limits import (
     DEFAULT_MAX_PAGES,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_WEBSOCKET_HEARTBEAT,
     Timeout,
 )
+from .oauth2 import TokenAuthMethod, TokenManager
 from .servers import Server, ServerVariable, host_settings, server_url
 
 if TYPE_CHECKING:
@@ -47,6 +50,7 @@ __all__ = [
 DEFAULT_TIMEOUT = 60.0
 
 _SECRET = "***"
+_OAUTH2_LOCK = threading.Lock()
 _USERINFO = re.compile(r"(?<=://)[^/@]*@")
 
 
@@ -98,6 +102,17 @@ class BaseConfiguration:
         websocket_heartbeat: float | None = DEFAULT_WEBSOCKET_HEARTBEAT,
         websocket_receive_timeout: float | None = None,
         sensitive_headers: Iterable[str] = (),
+        # -- hooks: logging, tracing and metrics (see ``hooks``)
+        before_send: Iterable[BeforeSend] = (),
+        after_response: Iterable[AfterResponse] = (),
+        on_error: Iterable[OnError] = (),
+        # -- OAuth2 tokens the client fetches itself (see ``oauth2``)
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        scopes: Iterable[str] = (),
+        refresh_token: str | None = None,
+        token_url: str | None = None,
+        token_auth_method: TokenAuthMethod = "client_secret_basic",
     ) -> None:
         self._host = host if host is not None else ""
         self.server_index: int | None = (
@@ -151,6 +166,39 @@ class BaseConfiguration:
         """Names of headers (besides Authorization, Cookie and the API-key headers of ``auth_schemes``)
         that carry secrets: masked in ``repr`` of a request and dropped when a redirect leaves the
         configured host."""
+        self.before_send: list[BeforeSend] = list(before_send)
+        """Called with each request (``hooks.RequestInfo``) before it is sent; may change its headers."""
+        self.after_response: list[AfterResponse] = list(after_response)
+        """Called with each request and its answer's status and headers (``hooks.ResponseInfo``)."""
+        self.on_error: list[OnError] = list(on_error)
+        """Called with a request that got no answer, or the call's ``ApiException``, and the error."""
+        self.client_id = client_id
+        """OAuth2 client id: with ``client_secret``, tokens of a ``clientCredentials`` flow are
+        fetched (and renewed) by the client; with ``refresh_token``, it names the client."""
+        self.client_secret = client_secret
+        """OAuth2 client secret, sent to the token URL only."""
+        self.scopes: list[str] = list(scopes)
+        """OAuth2 scopes asked for in token requests (none: the server's default)."""
+        self.refresh_token = refresh_token
+        """OAuth2 refresh token (an ``authorizationCode`` flow): exchanged for access tokens."""
+        self.token_url = token_url
+        """The token endpoint instead of the spec's ``tokenUrl`` (a self-hosted server, say)."""
+        self.token_auth_method: TokenAuthMethod = token_auth_method
+        """How the client authenticates at the token URL: HTTP Basic (``client_secret_basic``) or
+        in the form body (``client_secret_post``)."""
+        self._oauth2: TokenManager | None = None
+
+    @property
+    def oauth2(self) -> TokenManager | None:
+        """The tokens the client fetches itself (made on first use once ``client_id`` or
+        ``refresh_token`` is set; None otherwise: nothing is fetched)."""
+        tokens = self._oauth2
+        if tokens is None and (self.client_id or self.refresh_token):
+            with _OAUTH2_LOCK:
+                tokens = self._oauth2
+                if tokens is None:
+                    tokens = self._oauth2 = TokenManager(self)
+        return tokens
 
     # -- the host -----------------------------------------------------------------------------------
 
@@ -262,6 +310,9 @@ class BaseConfiguration:
             "username": repr(self.username),
             "password": repr(_SECRET if self.password else None),
             "access_token": repr(_SECRET if self.access_token else None),
+            "client_id": repr(self.client_id),
+            "client_secret": repr(_SECRET if self.client_secret else None),
+            "refresh_token": repr(_SECRET if self.refresh_token else None),
             "retries": repr(self.retries),
             "timeout": repr(self.timeout),
             "verify_ssl": repr(self.verify_ssl),

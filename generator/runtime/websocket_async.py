@@ -84,7 +84,7 @@ class AsyncWebSocketStream(StreamBase[T]):
         if self.connection is not None:
             return self
         cfg = self.client.configuration
-        session = await self.client.session()
+        session = self.client.transport.websocket_session()
         handshake = self.handshake
         if not cfg.verify_ssl:
             warn_unverified(handshake.url)

@@ -97,3 +97,20 @@ def test_policy_is_immutable() -> None:
     p = policy()
     with pytest.raises(AttributeError):
         p.max_retries = 5  # type: ignore[misc]
+
+
+def test_operation_idempotency_header_makes_post_retryable() -> None:
+    policy = RetryPolicy()
+    headers = {"X-Request-Key": "k1"}
+    assert not policy.should_retry(1, method="POST", headers=headers, status=503)
+    assert policy.should_retry(
+        1,
+        method="POST",
+        headers=headers,
+        status=503,
+        idempotency_header="x-request-KEY",
+    )
+    # named but absent: not retried
+    assert not policy.should_retry(
+        1, method="POST", headers={}, status=503, idempotency_header="X-Request-Key"
+    )

@@ -19,7 +19,7 @@ class Configuration(BaseConfiguration):
     Credentials:
 
     - ``access_token`` for personalAccessToken
-    - ``access_token`` for oauth2
+    - ``access_token`` for oauth2, or ``refresh_token`` (exchanged for access tokens)
     """
 
     default_host: ClassVar[str] = "https://app.asana.com/api/1.0"
@@ -38,5 +38,6 @@ class Configuration(BaseConfiguration):
             kind="oauth2",
             location="header",
             param_name="Authorization",
+            refresh_url="https://app.asana.com/-/oauth_token",
         ),
     )

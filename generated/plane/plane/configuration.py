@@ -19,7 +19,7 @@ class Configuration(BaseConfiguration):
     Credentials:
 
     - ``api_key['ApiKeyAuthentication']`` (and optionally ``api_key_prefix[...]``) for ApiKeyAuthentication
-    - ``access_token`` for OAuth2Authentication
+    - ``access_token`` for OAuth2Authentication, or ``client_id`` and ``client_secret`` (its tokens are fetched and renewed by the client) or ``refresh_token`` (exchanged for access tokens)
     """
 
     default_host: ClassVar[str] = "https://api.plane.so"
@@ -36,5 +36,7 @@ class Configuration(BaseConfiguration):
             kind="oauth2",
             location="header",
             param_name="Authorization",
+            token_url="https://api.plane.so/auth/o/token/",
+            refresh_url="https://api.plane.so/auth/o/token/",
         ),
     )

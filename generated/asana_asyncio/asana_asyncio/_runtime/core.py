@@ -32,17 +32,21 @@ from __future__ import annotations
 
 import logging
 import platform
+import time
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypedDict
 
 from .configuration import BaseConfiguration, Timeout
 from .endpoint import Endpoint
-from .exceptions import ApiConnectionError
+from .exceptions import ApiConnectionError, OpenApiException
+from .hooks import RequestInfo, ResponseInfo
+from .idempotency import call_headers
 from .limits import BodyLimit, Deadline
 from .request import (
     REDIRECT_STATUSES,
     PreparedRequest,
     build_request,
+    check_headers,
     merge_headers,
     origin_of,
     redirect_request,
@@ -89,7 +93,11 @@ class BaseClient:
         header_name: str | None = None,
         header_value: str | None = None,
         cookie: str | None = None,
+        **connections: Any,
     ) -> None:
+        """``connections``: what the transport takes from the caller instead of making it (the sync
+        client's ``pool_manager``, the asyncio client's ``session``; see their ``_setup``).
+        """
         self.configuration = configuration or self.configuration_class.get_default()
         self.default_headers: dict[str, str] = {}
         if header_name is not None and header_value is not None:
@@ -98,10 +106,12 @@ class BaseClient:
         self.sensitive_headers: frozenset[str] = frozenset()
         """Lower-case names of headers that are secrets (see ``set_default_header``)."""
         self.user_agent = f"{self.package_name}/{self.package_version} python/{platform.python_version()}"
-        self._setup()
+        self._setup(**connections)
 
     def _setup(self) -> None:
-        """What a transport's client sets up for itself, last in ``__init__`` (its ``transport``)."""
+        """What a transport's client sets up for itself, last in ``__init__`` (its ``transport``), with
+        the ``connections`` the caller handed in (an unknown name is a ``TypeError``).
+        """
 
     @property
     def user_agent(self) -> str:
@@ -155,8 +165,11 @@ class BaseClient:
         preload: bool,
     ) -> Exchange:
         """A call of ``endpoint``, ready for its first request (``Exchange``)."""
+        headers = options.get("headers")
+        if endpoint.idempotency_header is not None:
+            headers = call_headers(endpoint, args, self.default_headers, headers)
         request = self.prepare(
-            endpoint, args, headers=options.get("headers"), host=options.get("host")
+            endpoint, args, headers=headers, host=options.get("host")
         )
         return Exchange(
             self.configuration,
@@ -166,6 +179,22 @@ class BaseClient:
             options.get("retries"),
             preload=preload,
         )
+
+    def replay(
+        self, exchange: Exchange, args: Mapping[str, Any], options: CallOptions
+    ) -> Exchange:
+        """The call of ``exchange`` once more, from its start (after a 401 and a new OAuth2 token),
+        with the same idempotency key."""
+        endpoint = exchange.endpoint
+        name = endpoint.idempotency_header
+        if name is not None:
+            wanted = name.lower()
+            for key, value in exchange.request.headers.items():
+                if key.lower() == wanted:
+                    layer = {**(options.get("headers") or {}), key: value}
+                    options = {**options, "headers": layer}
+                    break
+        return self.exchange(endpoint, args, options, preload=exchange.preload)
 
 
 class Exchange:
@@ -182,6 +211,8 @@ class Exchange:
         "configuration",
         "deadline",
         "endpoint",
+        "hooked",
+        "info",
         "limits",
         "origin",
         "policy",
@@ -222,6 +253,13 @@ class Exchange:
         self.attempt = self.redirects = 0
         self.retry_delay: float | None = None
         """Seconds to wait before sending ``request`` again (a retry); None for a redirect."""
+        self.hooked = bool(
+            configuration.before_send
+            or configuration.after_response
+            or configuration.on_error
+        )
+        """Whether the configuration has hooks: the send loops call ``before_send()`` only then."""
+        self.info: RequestInfo | None = None
 
     @property
     def end(self) -> float | None:
@@ -257,10 +295,37 @@ class Exchange:
                 deadline.remaining(),
             )
 
+    def before_send(self) -> None:
+        """Run the configuration's ``before_send`` hooks for ``request`` (only when ``hooked``): the
+        transport sends the headers they leave, checked again for line breaks."""
+        request = self.request
+        info = self.info = RequestInfo(
+            self.endpoint.operation_id,
+            request.method,
+            request.display_url,
+            request.headers,
+            self.attempt,
+        )
+        if self.configuration.before_send:
+            for hook in self.configuration.before_send:
+                hook(info)
+            check_headers(request.headers)
+
+    def _on_error(self, error: BaseException) -> None:
+        info = self.info
+        if info is not None:
+            for hook in self.configuration.on_error:
+                hook(info, error)
+
     def after_response(self, status: int, headers: Mapping[str, str]) -> bool:
         """Whether a response (its status and headers) is the call's answer. When it is not, release
         it, wait ``retry_delay`` seconds when that is set, and send ``request`` (a redirect's target,
         or the same request again)."""
+        info = self.info
+        if info is not None and self.configuration.after_response:
+            answer = ResponseInfo(status, headers, time.monotonic() - info.started)
+            for hook in self.configuration.after_response:
+                hook(info, answer)
         if status in REDIRECT_STATUSES and self.redirects < MAX_REDIRECTS:
             if (
                 self.origin is None
@@ -283,6 +348,7 @@ class Exchange:
             headers=request.headers,
             replayable=request.replayable,
             status=status,
+            idempotency_header=self.endpoint.idempotency_header,
         ):
             return True
         delay = policy.delay(self.attempt + 1, headers.get("Retry-After"))
@@ -309,6 +375,8 @@ class Exchange:
                 self.deadline.error(request.method, request.display_url),
                 "read",
             )
+        if self.info is not None:
+            self._on_error(error)
         policy = self._retry_policy()
         if kind is None or not policy.should_retry(
             self.attempt + 1,
@@ -316,12 +384,25 @@ class Exchange:
             headers=request.headers,
             replayable=request.replayable,
             error=kind,
+            idempotency_header=self.endpoint.idempotency_header,
         ):
             raise error from cause
         delay = policy.delay(self.attempt + 1)
         if self.preload and not self.deadline.allows_wait(delay):
             raise error from cause  # no time left for another attempt
         self._next(delay, str(error))
+
+    def token_refused(self, status: int, token: str) -> bool:
+        """Whether an answer with ``status`` to a request carrying an OAuth2 ``token`` the client
+        fetched itself (see ``oauth2``) calls for a new token and one replay of the call: a 401 to a
+        request that can be sent again. The token is then marked expired, unless another call
+        already replaced it."""
+        if status != 401 or not self.request.replayable:
+            return False
+        tokens = self.configuration.oauth2
+        if tokens is not None:
+            tokens.expire(token)
+        return True
 
     def closed(self) -> ApiConnectionError:
         """The exception for a call whose client was closed while it was in flight."""
@@ -345,12 +426,17 @@ class Exchange:
         """The call's ``ApiResponse`` for a 2xx answer; otherwise raises the ``ApiException`` subclass
         for the status (with the declared error model in ``.data``), or ``ResponseValidationError``
         when a 2xx body does not match its declared type."""
-        return make_api_response(
-            self.endpoint,
-            status,
-            reason,
-            headers,
-            body,
-            method=self.request.method,
-            url=self.request.display_url,
-        )
+        try:
+            return make_api_response(
+                self.endpoint,
+                status,
+                reason,
+                headers,
+                body,
+                method=self.request.method,
+                url=self.request.display_url,
+            )
+        except OpenApiException as exc:
+            if self.info is not None:
+                self._on_error(exc)
+            raise

@@ -66,7 +66,7 @@ class RetryPolicy:
     """When and how long to retry.
 
     Retried: connection errors, 408, 429 and 5xx, for idempotent methods or requests carrying an
-    ``Idempotency-Key`` header, and only when the body can be sent again. A connect error (nothing was
+    ``Idempotency-Key`` header (or the header the spec names for the operation: ``idempotency_header``), and only when the body can be sent again. A connect error (nothing was
     sent) is retried for any method. ``attempt`` counts retries: 1 is the first retry.
     """
 
@@ -79,12 +79,19 @@ class RetryPolicy:
     rng: Callable[[], float] = field(default=random.random, compare=False, repr=False)
 
     def is_idempotent(
-        self, method: str, headers: Mapping[str, str] | None = None
+        self,
+        method: str,
+        headers: Mapping[str, str] | None = None,
+        idempotency_header: str | None = None,
     ) -> bool:
-        """Whether repeating the request is safe: an idempotent method or an ``Idempotency-Key`` header."""
+        """Whether repeating the request is safe: an idempotent method, an ``Idempotency-Key`` header,
+        or the operation's own idempotency header (``idempotency_header``, any case)."""
         if method.upper() in IDEMPOTENT_METHODS:
             return True
-        return any(k.lower() == IDEMPOTENCY_HEADER for k in headers or ())
+        custom = (
+            idempotency_header.lower() if idempotency_header else IDEMPOTENCY_HEADER
+        )
+        return any(k.lower() in (IDEMPOTENCY_HEADER, custom) for k in headers or ())
 
     def should_retry(
         self,
@@ -95,13 +102,14 @@ class RetryPolicy:
         replayable: bool = True,
         status: int | None = None,
         error: ErrorKind | None = None,
+        idempotency_header: str | None = None,
     ) -> bool:
         """Whether to make retry number ``attempt`` after a response with ``status`` or an ``error``."""
         if attempt > self.max_retries or not replayable:
             return False
         if error == "connect":
             return True
-        if not self.is_idempotent(method, headers):
+        if not self.is_idempotent(method, headers, idempotency_header):
             return False
         if error is not None:
             return True

@@ -40,6 +40,11 @@ class AuthScheme:
     location: AuthLocation = "header"
     param_name: str = "Authorization"
     bearer_format: str | None = None
+    token_url: str | None = None
+    """``oauth2``: the ``tokenUrl`` of the spec's ``clientCredentials`` flow (see ``oauth2``)."""
+    refresh_url: str | None = None
+    """``oauth2``: where an ``authorizationCode`` flow's refresh token is exchanged (its
+    ``refreshUrl``, else its ``tokenUrl``)."""
 
 
 @dataclass(slots=True)
@@ -60,6 +65,10 @@ def _is_configured(scheme: AuthScheme, configuration: BaseConfiguration) -> bool
         return configuration.username is not None
     if scheme.kind == "signature":
         return configuration.signing_info is not None
+    if scheme.kind == "oauth2":
+        tokens = configuration.oauth2
+        if tokens is not None and tokens.can_fetch(scheme):
+            return True
     return bool(configuration.access_token)
 
 
@@ -140,5 +149,15 @@ def apply_auth(
                 "ascii"
             )
         else:
-            values.headers["Authorization"] = f"Bearer {configuration.access_token}"
+            token = configuration.access_token
+            if scheme.kind == "oauth2":
+                tokens = configuration.oauth2
+                if (
+                    tokens is not None
+                    and tokens.access_token
+                    and tokens.can_fetch(scheme)
+                ):
+                    token = tokens.access_token  # the one the client fetched itself
+            if token:  # None: a token the client fetches, not fetched yet (a WebSocket handshake)
+                values.headers["Authorization"] = f"Bearer {token}"
     return values

@@ -23,11 +23,12 @@ from aiohttp.client_middlewares import ClientHandlerType
 from typing_extensions import Self, Unpack
 from yarl import URL
 
+from .auth import AuthScheme
 from .configuration import BaseConfiguration
 from .core import BaseClient, CallOptions, Exchange, TimeLimits
 from .endpoint import Endpoint
 from .exceptions import ApiConnectionError, ApiTimeoutError, InsecureRequestWarning
-from .limits import BodyLimit
+from .limits import BodyLimit, Deadline
 from .multipart import StreamingBody
 from .request import PreparedRequest, redirect_headers
 from .response import ApiResponse
@@ -200,16 +201,31 @@ def _timeout(limits: TimeLimits) -> aiohttp.ClientTimeout:
 
 class AiohttpTransport:
     """Sends one request at a time over an aiohttp session (the client's connection pool), created on
-    first use inside the running event loop and closed with that loop at the latest."""
+    first use inside the running event loop and closed with that loop at the latest.
 
-    def __init__(self, configuration: BaseConfiguration) -> None:
+    A ``session`` handed in (``AsyncApiClient(session=...)``) carries every HTTP call instead and is
+    never closed here: its owner closes it. WebSocket handshakes still use a session of the client's
+    own, whose middleware keeps credential headers from following a redirect to another origin.
+    """
+
+    def __init__(
+        self,
+        configuration: BaseConfiguration,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
         self.configuration = configuration
+        self.injected = session
+        """The caller's session (None: the client makes and closes its own)."""
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._keeper: AsyncGenerator[None, None] | None = None
 
     def session(self) -> aiohttp.ClientSession:
-        """The session of the running event loop (made on first use there)."""
+        """The session HTTP calls use: the caller's, or the client's own of the running event loop."""
+        return self.injected or self.websocket_session()
+
+    def websocket_session(self) -> aiohttp.ClientSession:
+        """The client's own session of the running event loop (made on first use there)."""
         loop = asyncio.get_running_loop()
         session = self._session
         if session is None or session.closed or self._loop is not loop:
@@ -283,7 +299,8 @@ class AiohttpTransport:
             response.release()
 
     async def close(self) -> None:
-        """Close the session and its pooled connections now; a later request opens a new one."""
+        """Close the client's own session and its pooled connections now (a later request opens a new
+        one); a session the caller handed in stays open."""
         session, self._session = self._session, None
         keeper, self._keeper = self._keeper, None
         if session is not None and not session.closed:
@@ -294,15 +311,16 @@ class AiohttpTransport:
 
 class AsyncApiClient(BaseClient):
     """Calls endpoints over HTTP with aiohttp; one session (connection pool) per client, created on first
-    use inside the running event loop (``transport``).
+    use inside the running event loop (``transport``), or the ``session`` handed in (for proxies,
+    custom TLS or a pool shared with other code), which the client uses but never closes.
 
     Use it with ``async with``, or ``await close()``, to release the session. ``sleep`` is what waits
     between retries (replaceable in tests).
     """
 
-    def _setup(self) -> None:
+    def _setup(self, *, session: aiohttp.ClientSession | None = None) -> None:
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-        self.transport = AiohttpTransport(self.configuration)
+        self.transport = AiohttpTransport(self.configuration, session)
 
     async def __aenter__(self) -> Self:
         return self
@@ -327,9 +345,48 @@ class AsyncApiClient(BaseClient):
     ) -> ApiResponse[Any]:
         """Send one operation and await its decoded answer (see ``Exchange.result``); raises
         ``ApiConnectionError`` / ``ApiTimeoutError`` when none arrives in time."""
+        tokens = self.configuration.oauth2
+        scheme = None if tokens is None else tokens.scheme_for(endpoint.auth)
+        sent = None if scheme is None else await self._token(scheme)
         exchange = self.exchange(endpoint, args, options, preload=True)
         response, body = await self._send(exchange)
+        if sent is not None and exchange.token_refused(response.status, sent):
+            await self._token(scheme)  # one new token, one replay
+            exchange = self.replay(exchange, args, options)
+            response, body = await self._send(exchange)
         return exchange.result(response.status, response.reason, response.headers, body)
+
+    async def _token(self, scheme: AuthScheme | None) -> str | None:
+        """The token to send for ``scheme``: the one in hand, or a new one from the token URL (one
+        task asks; the others wait for its answer)."""
+        tokens = self.configuration.oauth2
+        if scheme is None or tokens is None:
+            return None
+        if tokens.fresh():
+            return tokens.access_token
+        async with tokens.async_lock():
+            if tokens.fresh():
+                return tokens.access_token
+            request = tokens.token_request(scheme)
+            cfg = self.configuration
+            deadline = Deadline(cfg.timeout)
+            try:
+                async with self.transport.session().post(
+                    request.url,
+                    data=request.body,
+                    headers=request.headers,
+                    timeout=_timeout((deadline.connect, deadline.read, deadline.total)),
+                    allow_redirects=False,  # the secret goes to the token URL only
+                    proxy=cfg.proxy,
+                    proxy_headers=cfg.proxy_headers,
+                    middlewares=(),
+                ) as response:
+                    limit = BodyLimit(cfg.max_response_bytes, "POST", request.url)
+                    body = await _read_limited(response, limit)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                error, _ = translate_error(exc, "POST", request.url)
+                raise error from exc
+            return tokens.accept(request, response.status, response.reason, body)
 
     async def call_raw(
         self,
@@ -340,6 +397,9 @@ class AsyncApiClient(BaseClient):
         """Send one operation and return the aiohttp response unread and unchecked (for
         ``<method>_without_preload_content``); the caller reads it and calls ``release()``.
         """
+        tokens = self.configuration.oauth2
+        if tokens is not None:
+            await self._token(tokens.scheme_for(endpoint.auth))
         exchange = self.exchange(endpoint, args, options, preload=False)
         return (await self._send(exchange))[0]
 
@@ -351,6 +411,8 @@ class AsyncApiClient(BaseClient):
         session = transport.session()
         while True:
             request = exchange.request
+            if exchange.hooked:
+                exchange.before_send()
             try:
                 response, body = await transport.send(
                     session,

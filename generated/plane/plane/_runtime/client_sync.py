@@ -29,13 +29,15 @@ from urllib3.exceptions import (
     SSLError,
 )
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
+from urllib3.poolmanager import pool_classes_by_scheme
 from urllib3.util import Retry, parse_url
 
+from .auth import AuthScheme
 from .configuration import BaseConfiguration
 from .core import BaseClient, CallOptions, Exchange, TimeLimits
 from .endpoint import Endpoint
 from .exceptions import ApiConnectionError, ApiTimeoutError, ResponseTooLargeError
-from .limits import BodyLimit
+from .limits import BodyLimit, Deadline
 from .multipart import StreamingBody
 from .request import (
     PreparedRequest,
@@ -192,8 +194,18 @@ class Urllib3Transport:
     the configuration names a proxy), and keeps what ``close()`` needs: every connection it opened and
     the watches of the calls in flight (``watchdog``)."""
 
-    def __init__(self, configuration: BaseConfiguration) -> None:
-        self.pool_manager = _pool_manager(configuration)
+    def __init__(
+        self,
+        configuration: BaseConfiguration,
+        pool_manager: urllib3.PoolManager | None = None,
+    ) -> None:
+        self.owned = pool_manager is None
+        """Whether the pool manager is the transport's own (``close()`` clears only its own)."""
+        self.pool_manager = (
+            _pool_manager(configuration)
+            if pool_manager is None
+            else _watched(pool_manager)
+        )
         # Every connection this transport opened, and the calls in flight: what close() shuts down.
         self._connections: weakref.WeakSet[HTTPConnection] = weakref.WeakSet()
         self._in_flight: set[Watch] = set()
@@ -302,15 +314,31 @@ class Urllib3Transport:
 
     def close(self) -> None:
         """Close every connection now: idle pooled ones, and those of calls in flight (in other
-        threads), which then fail. Later requests open new connections."""
+        threads), which then fail. Later requests open new connections. Of a pool manager handed in,
+        only the connections of calls in flight are shut down; its idle ones are its owner's.
+        """
+        self._pools.clear()
+        if not self.owned:
+            for watch in list(self._in_flight):
+                watch.interrupt("closed")
+            return
         for watch in list(self._in_flight):
             watch.fired = "closed"
         for connection in list(self._connections):
             shut_down(
                 connection
             )  # ends a blocked read at once, whatever holds the socket
-        self._pools.clear()
         self.pool_manager.clear()
+
+
+def _watched(manager: urllib3.PoolManager) -> urllib3.PoolManager:
+    """A caller's pool manager, its pools made watchable when they are urllib3's own classes (the
+    watched ones differ only in tying a connection to the call in flight in this thread, so the whole
+    call's deadline and ``close()`` can cut it off); custom pool classes are left as they are.
+    """
+    if manager.pool_classes_by_scheme == pool_classes_by_scheme:
+        manager.pool_classes_by_scheme = dict(POOL_CLASSES)
+    return manager
 
 
 def _pool_manager(configuration: BaseConfiguration) -> urllib3.PoolManager:
@@ -339,16 +367,18 @@ def _pool_manager(configuration: BaseConfiguration) -> urllib3.PoolManager:
 
 
 class SyncApiClient(BaseClient):
-    """Calls endpoints over HTTP with urllib3; one connection pool per client (``transport``).
+    """Calls endpoints over HTTP with urllib3; one connection pool per client (``transport``), or the
+    ``pool_manager`` handed in (a ``PoolManager`` or ``ProxyManager`` for proxies, custom TLS or a pool
+    shared with other code), which the client uses but never clears or closes.
 
     Use it as a context manager, or call ``close()``, to release the pool. ``sleep`` is what waits
     between retries (replaceable in tests).
     """
 
-    def _setup(self) -> None:
+    def _setup(self, *, pool_manager: urllib3.PoolManager | None = None) -> None:
         self.sleep: Callable[[float], None] = time.sleep
         _mask_query_credentials_in_logs(self.configuration)
-        self.transport = Urllib3Transport(self.configuration)
+        self.transport = Urllib3Transport(self.configuration, pool_manager)
 
     @property
     def pool_manager(self) -> urllib3.PoolManager:
@@ -364,7 +394,8 @@ class SyncApiClient(BaseClient):
     def close(self) -> None:
         """Close every connection now: idle pooled ones, and those of calls in flight (in other threads),
         which then fail with ``ApiConnectionError``. The client can still be used: a later call opens new
-        connections."""
+        connections. A ``pool_manager`` handed in keeps its idle connections (its owner clears it).
+        """
         self.transport.close()
 
     def call(
@@ -375,9 +406,51 @@ class SyncApiClient(BaseClient):
     ) -> ApiResponse[Any]:
         """Send one operation and decode its answer (see ``Exchange.result``); raises
         ``ApiConnectionError`` / ``ApiTimeoutError`` when none arrives."""
+        tokens = self.configuration.oauth2
+        scheme = None if tokens is None else tokens.scheme_for(endpoint.auth)
+        sent = None if scheme is None else self._token(scheme)
         exchange = self.exchange(endpoint, args, options, preload=True)
         response, body = self._send(exchange)
+        if sent is not None and exchange.token_refused(response.status, sent):
+            self._token(scheme)  # one new token, one replay
+            exchange = self.replay(exchange, args, options)
+            response, body = self._send(exchange)
         return exchange.result(response.status, response.reason, response.headers, body)
+
+    def _token(self, scheme: AuthScheme | None) -> str | None:
+        """The token to send for ``scheme``: the one in hand, or a new one from the token URL (one
+        thread asks; the others wait for its answer)."""
+        tokens = self.configuration.oauth2
+        if scheme is None or tokens is None:
+            return None
+        if not tokens.fresh():
+            with tokens.lock:
+                if not tokens.fresh():
+                    request = tokens.token_request(scheme)
+                    limits = Deadline(self.configuration.timeout)
+                    try:
+                        response = self.transport.pool_manager.urlopen(
+                            "POST",
+                            request.url,
+                            body=request.body,
+                            headers=request.headers,
+                            timeout=_timeout(limits.connect, limits.read),
+                            retries=_NO_RETRIES,
+                            redirect=False,  # the secret goes to the token URL only
+                            preload_content=False,
+                        )
+                    except HTTPError as exc:
+                        error, _ = translate_error(exc, "POST", request.url)
+                        raise error from exc
+                    body = _read_body(
+                        response,
+                        BodyLimit(
+                            self.configuration.max_response_bytes, "POST", request.url
+                        ),
+                    )
+                    response.release_conn()
+                    tokens.accept(request, response.status, response.reason, body)
+        return tokens.access_token
 
     def call_raw(
         self,
@@ -388,6 +461,9 @@ class SyncApiClient(BaseClient):
         """Send one operation and return the urllib3 response unread and unchecked (for
         ``<method>_without_preload_content``); the caller reads it and calls ``release_conn()``.
         """
+        tokens = self.configuration.oauth2
+        if tokens is not None:
+            self._token(tokens.scheme_for(endpoint.auth))
         return self._send(self.exchange(endpoint, args, options, preload=False))[0]
 
     def _send(self, exchange: Exchange) -> tuple[urllib3.BaseHTTPResponse, bytes]:
@@ -397,6 +473,8 @@ class SyncApiClient(BaseClient):
         try:
             while True:
                 request = exchange.request
+                if exchange.hooked:
+                    exchange.before_send()
                 try:
                     response = transport.send(request, exchange.limits, watch)
                     if exchange.after_response(response.status, response.headers):

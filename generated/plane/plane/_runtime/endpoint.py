@@ -184,6 +184,8 @@ class Endpoint:
     servers: tuple[Server | str, ...] = ()
     websocket: bool = False
     pagination: Pagination | None = None
+    idempotency_header: str | None = None
+    """The header that carries this operation's idempotency key (see ``idempotency``), or None."""
     exact_decimals: bool = (
         False  # a declared response type holds a Decimal (see `decimals`)
     )
