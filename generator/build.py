@@ -15,7 +15,7 @@ from pathlib import Path
 from . import __version__
 from .config import Target
 from .diff.release import CHANGELOG, dump_manifest, manifest_data, release_outputs
-from .errors import Location, Problem
+from .errors import Location, OutputError, Problem
 from .load import _without_gc, load_spec
 from .load import load_api as load_api  # where callers have always found it
 from .model.api import Api
@@ -43,6 +43,7 @@ from .render.write import (
     read_tree,
     stage,
     swap_in,
+    syntax_error,
     writable_parent,
 )
 
@@ -194,17 +195,24 @@ def render_project(
         files = code_files(api, target, reuse)
         rendered.extend(files)
         if doc is not None:
-            files += _release_files(
-                target,
-                doc,
-                api,
-                files,
-                output or _output(target),
-                spec_hash,
-                gate,
-                manifest,
-                notes,
-            )
+            try:
+                files += _release_files(
+                    target,
+                    doc,
+                    api,
+                    files,
+                    output or _output(target),
+                    spec_hash,
+                    gate,
+                    manifest,
+                    notes,
+                )
+            except (
+                SyntaxError
+            ):  # reading the public surface met code that is not Python: say where
+                raise OutputError(
+                    syntax_error(files) or "generated code is not valid Python"
+                ) from None
         return _checked(files, checked)
 
     def docs() -> list[OutputFile]:

@@ -8,8 +8,10 @@ building it took as long as the rest of the loading.
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,12 +57,16 @@ class Document:
     # The YAML node tree, kept when the loader was asked to (``keep_node``): the line of any pointer is then
     # a walk down it, with no second parse. None otherwise (the tree is as large as the data).
     node: Any = None
+    # Loaded by the JSON parser: the marks then come from a scan of the JSON text, not from YAML.
+    is_json: bool = False
 
     @property
     def marks(self) -> dict[str, tuple[int, int]]:
         """JSON pointer -> (line, column) of every node, built from the text on first use."""
         if self.known_marks is None:
-            self.known_marks = _marks_of(self.text)
+            self.known_marks = (
+                json_marks(self.text) if self.is_json else _marks_of(self.text)
+            )
         return self.known_marks
 
     def locate(self, pointer: str) -> Location:
@@ -154,8 +160,16 @@ def load_document(path: str | os.PathLike[str], *, keep_node: bool = False) -> D
 def parse_text(
     text: str, path: Path, display: str, *, keep_node: bool = False
 ) -> Document:
-    """Parse ``text`` (YAML, which also covers most JSON) into a :class:`Document`."""
+    """Parse ``text`` into a :class:`Document`: a ``.json`` file with the JSON parser (several times faster
+    than YAML's), anything else, or JSON the JSON parser refuses, as YAML (which also covers most JSON).
+    """
     _refuse_too_deep(text, display)
+    if path.suffix.lower() == ".json":
+        data = _plain_json(text)
+        if data is not _NOT_PLAIN:
+            return Document(
+                path=path, display=display, data=data, text=text, is_json=True
+            )
     doc = Document(path=path, display=display, data=None, text=text)
     node = _compose(text, path, display)
     if isinstance(node, _JsonDocument):
@@ -275,9 +289,80 @@ def _parse_json(text: str, path: Path, display: str) -> Document:
                 )
             ]
         ) from None
-    return Document(
-        path=path, display=display, data=data, known_marks={"": (1, 1)}, text=text
-    )
+    return Document(path=path, display=display, data=data, text=text, is_json=True)
+
+
+_NOT_PLAIN = object()
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _DuplicateKey
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _plain_json(text: str) -> Any:
+    """The data of a JSON text, or ``_NOT_PLAIN`` when the YAML loader must take it: it is not JSON, or
+    repeats a key, or holds NaN or Infinity (the YAML loader reports or reads those as before).
+    """
+    try:
+        return json.loads(
+            text, object_pairs_hook=_unique_keys, parse_constant=_no_constant
+        )
+    except (ValueError, _DuplicateKey, RecursionError):
+        return _NOT_PLAIN
+
+
+# The tokens of a JSON text: strings, punctuation, and the bare literals (numbers, true, false, null).
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
+
+
+def json_marks(text: str) -> dict[str, tuple[int, int]]:
+    """JSON pointer -> (line, column) where each node's value starts, from one scan of a JSON text (the
+    marks the YAML loader would make). Only built when a message needs a place."""
+    line_starts = [0]
+    line_starts.extend(m.end() for m in re.finditer("\n", text))
+    marks: dict[str, tuple[int, int]] = {}
+    # Each open container: [is_object, pointer, index (arrays) or None, expecting a key (objects)]
+    stack: list[list[Any]] = []
+    pending = ""  # the pointer of the next value
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        first = token[0]
+        top = stack[-1] if stack else None
+        if first in ",:":
+            if first == "," and top is not None:
+                if top[0]:
+                    top[3] = True
+                else:
+                    top[2] += 1
+                    pending = pointer_join(top[1], top[2])
+            continue
+        if first in "}]":
+            stack.pop()
+            continue
+        if top is not None and top[0] and top[3]:  # an object's key
+            pending = pointer_join(top[1], json.loads(token))
+            top[3] = False
+            continue
+        offset = match.start()
+        line = bisect.bisect_right(line_starts, offset)
+        marks[pending] = (line, offset - line_starts[line - 1] + 1)
+        if first == "{":
+            stack.append([True, pending, None, True])
+        elif first == "[":
+            stack.append([False, pending, 0, False])
+            pending = pointer_join(pending, 0)
+    return marks
 
 
 class _Unusual(Exception):

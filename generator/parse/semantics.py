@@ -7,16 +7,22 @@ document (5,000 operations: 14 s even with its id registries made sets). This mo
 unique operation ids, tag names and parameters, path parameters declared, ``required`` names defined under
 ``allOf``, defaults that fit their schema, schema keywords of the right shape — in one pass over plain data.
 
-It only decides whether a document is clean. When it finds anything, the caller runs the full, slow
-validator, whose findings (precisely worded and located) are what the user sees; so this pass can afford
-to be conservative, but must not miss a problem the full validator reports.
+It decides whether a document is clean and, when it is not, which parts of it are not: every finding comes
+with its *region* (a path item, a webhook, a component, or the top level). The caller then runs the full,
+slow validator on those regions only (with what they reference), whose findings (precisely worded and
+located) are what the user sees; so this pass can afford to be conservative, but must not miss a problem
+the full validator reports, nor put it in the wrong region.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
+
+# Where a finding is: ("paths", path), ("webhooks", name), ("components", kind, name), or a top-level key
+# (() for the document itself). The full validator is handed these parts of a document and nothing else.
+Region = tuple[str, ...]
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _JSON_TYPES = {"string", "integer", "number", "boolean", "array", "object", "null"}
@@ -41,19 +47,36 @@ _SCHEMA_MAPS = (
 
 def is_clean(data: dict[str, Any]) -> bool:
     """True when no rule of the keyword validators is broken (document-schema errors are checked apart)."""
-    return next(_problems(data), None) is None
+    return next(findings(data), None) is None
 
 
-def _problems(data: dict[str, Any]) -> Iterator[str]:
+def findings(data: dict[str, Any]) -> Iterator[tuple[str, Region]]:
+    """What looks wrong, each with the region it is in (a finding can name two: a repeated operationId)."""
     yield from _tags(data)
     yield from _paths(data)
     yield from _schemas(data)
 
 
-def _tags(data: dict[str, Any]) -> Iterator[str]:
+def region_of(tokens: Sequence[str | int]) -> Region:
+    """The region holding the node at ``tokens`` (the unescaped tokens of its JSON pointer)."""
+    if not tokens:
+        return ()
+    head = str(tokens[0])
+    size = 2 if head in ("paths", "webhooks") else 3 if head == "components" else 1
+    return tuple(str(t) for t in tokens[:size])
+
+
+def ref_tokens(ref: str) -> list[str] | None:
+    """The unescaped tokens of a local reference (``#/a/b``), None for any other."""
+    if not ref.startswith("#/"):
+        return None
+    return [t.replace("~1", "/").replace("~0", "~") for t in ref[2:].split("/")]
+
+
+def _tags(data: dict[str, Any]) -> Iterator[tuple[str, Region]]:
     names = [t.get("name") for t in data.get("tags") or [] if isinstance(t, dict)]
     if len(names) != len(set(map(str, names))):
-        yield "duplicate tag name"
+        yield "duplicate tag name", ("tags",)
 
 
 def _resolve(data: dict[str, Any], node: Any) -> Any:
@@ -74,15 +97,19 @@ def _resolve(data: dict[str, Any], node: Any) -> Any:
     return None
 
 
-def _paths(data: dict[str, Any]) -> Iterator[str]:
-    seen_ids: set[str] = set()
-    for path, item in (data.get("paths") or {}).items():
+def _paths(data: dict[str, Any]) -> Iterator[tuple[str, Region]]:
+    seen_ids: dict[str, Region] = {}
+    paths = data.get("paths") or {}
+    if not isinstance(paths, dict):
+        return
+    for path, item in paths.items():
+        region: Region = ("paths", str(path))
         item = _resolve(data, item)
         if not isinstance(item, dict):
             continue
         shared = _parameters(data, item.get("parameters"))
         if shared is None:
-            yield "duplicate parameter"
+            yield "duplicate parameter", region
             continue
         template = set(re.findall(r"{([^}/]+)}", str(path)))
         for method in _HTTP_METHODS:
@@ -92,15 +119,17 @@ def _paths(data: dict[str, Any]) -> Iterator[str]:
             op_id = op.get("operationId")
             if isinstance(op_id, str):
                 if op_id in seen_ids:
-                    yield "duplicate operationId"
-                seen_ids.add(op_id)
+                    yield "duplicate operationId", seen_ids[op_id]
+                    yield "duplicate operationId", region
+                else:
+                    seen_ids[op_id] = region
             own = _parameters(data, op.get("parameters"))
             if own is None:
-                yield "duplicate parameter"
+                yield "duplicate parameter", region
                 continue
             in_path = {name for name, where in {**shared, **own} if where == "path"}
             if in_path != template:
-                yield "path parameters do not match the path template"
+                yield "path parameters do not match the path template", region
 
 
 def _parameters(data: dict[str, Any], raw: Any) -> dict[tuple[str, str], Any] | None:
@@ -120,102 +149,121 @@ def _parameters(data: dict[str, Any], raw: Any) -> dict[tuple[str, str], Any] | 
 _TRAVERSED = frozenset(_SCHEMA_LISTS + _SCHEMA_SINGLES + _SCHEMA_MAPS)
 
 
-def _schemas(data: dict[str, Any]) -> Iterator[str]:
+def _schemas(data: dict[str, Any]) -> Iterator[tuple[str, Region]]:
     """Every schema object of the document, each checked once (schemas can be recursive).
 
     The keyword checks are inlined and each made only when its keyword is there: a large spec has tens of
-    thousands of schemas, most of them a leaf with a ``type`` and a few annotations.
+    thousands of schemas, most of them a leaf with a ``type`` and a few annotations. A schema's region is
+    where it is written: a referenced schema is checked in the region its reference points into.
     """
     seen: set[int] = set()
-    resolved: dict[str, Any] = (
-        {}
-    )  # a `$ref` string's target (the data does not change meanwhile)
-    stack = list(_schema_roots(data))
+    # a `$ref` string's target and region (the data does not change meanwhile)
+    resolved: dict[str, tuple[Any, Region]] = {}
+    stack = [(schema, region) for region, schema in _schema_roots(data)]
+    stack.reverse()  # the first root is checked first
     while stack:
-        schema = stack.pop()
+        schema, region = stack.pop()
         if isinstance(schema, bool) or id(schema) in seen:
             continue
         seen.add(id(schema))
         if not isinstance(schema, dict):
-            yield "a schema is not an object"
+            yield "a schema is not an object", region
             continue
         if "$ref" in schema:
             ref = schema["$ref"]
             if type(ref) is str:
-                if ref in resolved:
-                    target = resolved[ref]
-                else:
-                    target = resolved[ref] = _resolve(data, schema)
+                if ref not in resolved:
+                    tokens = ref_tokens(ref)
+                    resolved[ref] = (
+                        _resolve(data, schema),
+                        region_of(tokens) if tokens else region,
+                    )
+                target, target_region = resolved[ref]
             else:
-                target = _resolve(data, schema)
+                target, target_region = _resolve(data, schema), region
             if isinstance(target, (dict, bool)):
-                stack.append(target)
+                stack.append((target, target_region))
         # Keywords of the right shape.
         if "$schema" in schema:
-            yield "a schema names its own dialect"  # only the full validator knows what that allows
+            yield "a schema names its own dialect", region  # only the full validator knows what that allows
         kind = schema.get("type")
         if type(kind) is str:
             if kind not in _JSON_TYPES:
-                yield "unknown type"
+                yield "unknown type", region
         elif kind is not None:
             kinds = kind if isinstance(kind, list) else [kind]
             if any(k not in _JSON_TYPES for k in kinds):
-                yield "unknown type"
+                yield "unknown type", region
         required = schema.get("required")
         if required is not None and not (
             isinstance(required, list) and all(isinstance(r, str) for r in required)
         ):
-            yield "required is not a list of names"
+            yield "required is not a list of names", region
         traversed = not _TRAVERSED.isdisjoint(schema)
         if traversed:
             for key in _SCHEMA_MAPS:
                 if key in schema and not isinstance(schema[key], dict):
-                    yield f"{key} is not a mapping"
+                    yield f"{key} is not a mapping", region
             for key in _SCHEMA_LISTS:
                 if key in schema and not isinstance(schema[key], list):
-                    yield f"{key} is not a list"
+                    yield f"{key} is not a list", region
         if "enum" in schema and not isinstance(schema["enum"], list):
-            yield "enum is not a list"
+            yield "enum is not a list", region
         if "allOf" in schema:
-            yield from _required_defined(data, schema)
+            yield from ((m, region) for m in _required_defined(data, schema))
         if "default" in schema:
-            yield from _default_fits(schema)
+            yield from ((m, region) for m in _default_fits(schema))
         if traversed:
             for key in _SCHEMA_LISTS:
                 stack.extend(
-                    s for s in schema.get(key) or [] if isinstance(s, (dict, bool))
+                    (s, region)
+                    for s in schema.get(key) or []
+                    if isinstance(s, (dict, bool))
                 )
             for key in _SCHEMA_SINGLES:
                 if isinstance(schema.get(key), (dict, bool)):
-                    stack.append(schema[key])
+                    stack.append((schema[key], region))
             for key in _SCHEMA_MAPS:
                 if isinstance(schema.get(key), dict):
-                    stack.extend(schema[key].values())
+                    stack.extend((s, region) for s in schema[key].values())
 
 
-def _schema_roots(data: dict[str, Any]) -> Iterator[Any]:
+def _schema_roots(data: dict[str, Any]) -> Iterator[tuple[Region, Any]]:
+    """Every schema that is not inside another schema, with its region: the component schemas, then the
+    ``schema`` of each parameter, header and media type under the paths, webhooks and other components.
+    """
     components = data.get("components") or {}
-    yield from (components.get("schemas") or {}).values()
-    containers: list[Any] = [
-        data.get("paths") or {},
-        data.get("webhooks") or {},
-        components,
-    ]
-    while containers:
-        node = containers.pop()
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "schema" and isinstance(value, (dict, bool)):
-                    yield value
-                elif key not in (
-                    "schemas",
-                    "example",
-                    "examples",
-                    "default",
-                ) and isinstance(value, (dict, list)):
-                    containers.append(value)
-        elif isinstance(node, list):
-            containers.extend(v for v in node if isinstance(v, (dict, list)))
+    if not isinstance(components, dict):
+        components = {}
+    schemas = components.get("schemas") or {}
+    if isinstance(schemas, dict):
+        for name, schema in schemas.items():
+            yield ("components", "schemas", str(name)), schema
+    regions: list[tuple[Region, Any]] = []
+    for section in ("paths", "webhooks"):
+        group = data.get(section) or {}
+        if isinstance(group, dict):
+            regions.extend(((section, str(k)), v) for k, v in group.items())
+    for kind, group in components.items():
+        if kind != "schemas" and isinstance(group, dict):
+            regions.extend((("components", kind, str(k)), v) for k, v in group.items())
+    for region, top in regions:
+        containers: list[Any] = [top]
+        while containers:
+            node = containers.pop()
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key == "schema" and isinstance(value, (dict, bool)):
+                        yield region, value
+                    elif key not in (
+                        "schemas",
+                        "example",
+                        "examples",
+                        "default",
+                    ) and isinstance(value, (dict, list)):
+                        containers.append(value)
+            elif isinstance(node, list):
+                containers.extend(v for v in node if isinstance(v, (dict, list)))
 
 
 def _names(data: dict[str, Any], schema: Any, depth: int = 0) -> set[str]:
@@ -241,10 +289,41 @@ def _required_defined(data: dict[str, Any], schema: dict[str, Any]) -> Iterator[
         yield "required names a property that is not defined"
 
 
+# Keywords that never make a default invalid (annotations), and those _default_fits checks itself. A default
+# in a schema with any other keyword (format, minimum, pattern, items, properties, allOf, ...) is left to
+# the full validator: its region is flagged.
+_DEFAULT_SAFE = frozenset(
+    {
+        "default",
+        "type",
+        "enum",
+        "nullable",
+        "description",
+        "title",
+        "example",
+        "examples",
+        "readOnly",
+        "writeOnly",
+        "deprecated",
+        "externalDocs",
+        "xml",
+        "$comment",
+    }
+)
+
+
 def _default_fits(schema: dict[str, Any]) -> Iterator[str]:
     if "default" not in schema:
         return
     value = schema["default"]
+    if any(
+        k not in _DEFAULT_SAFE and k not in _BOUNDS and not k.startswith("x-")
+        for k in schema
+    ):
+        yield "a default the full validator must check"
+        return
+    if not _within_bounds(value, schema):
+        yield "default is out of the schema's bounds"
     if value is None and schema.get("nullable") is True:
         return
     enum = schema.get("enum")
@@ -254,6 +333,56 @@ def _default_fits(schema: dict[str, Any]) -> Iterator[str]:
     kinds = kind if isinstance(kind, list) else [kind] if isinstance(kind, str) else []
     if kinds and not any(_is_of(value, k) for k in kinds):
         yield "default is not of the schema's type"
+
+
+_BOUNDS = frozenset(
+    {
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+    }
+)
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _within_bounds(value: Any, schema: dict[str, Any]) -> bool:
+    """The bounds keywords hold for ``value`` (3.0's boolean and 3.1's numeric ``exclusive*`` alike); a bound
+    of the wrong shape counts as broken (the full validator then says what it makes of it).
+    """
+    if _number(value):
+        for bound, exclusive, below in (
+            ("minimum", "exclusiveMinimum", False),
+            ("maximum", "exclusiveMaximum", True),
+        ):
+            limit, strict = schema.get(bound), schema.get(exclusive)
+            if limit is not None:
+                if not _number(limit) or not isinstance(strict, (bool, type(None))):
+                    return False
+                if (value > limit if below else value < limit) or (
+                    strict and value == limit
+                ):
+                    return False
+            elif strict is not None:
+                if not _number(strict):
+                    return False
+                if value >= strict if below else value <= strict:
+                    return False
+    if isinstance(value, str):
+        for bound, below in (("minLength", False), ("maxLength", True)):
+            limit = schema.get(bound)
+            if limit is None:
+                continue
+            if not _number(limit):
+                return False
+            if len(value) > limit if below else len(value) < limit:
+                return False
+    return True
 
 
 def _is_of(value: Any, kind: str) -> bool:

@@ -1,6 +1,11 @@
 """Validate a loaded document against the OpenAPI 3.0/3.1 schema with openapi-spec-validator.
 
-Every error is located through the document's mark table: file, line, column and JSON pointer.
+A fast pass (the document schema on jsonschema-rs, and :mod:`.semantics`) decides whether the document is
+clean and, when it is not, which regions of it are not (path items, components, webhooks, the top level).
+Only those regions, with what they reference, are handed to openapi-spec-validator, whose keyword pass costs
+milliseconds per operation: a large spec with one small flaw is checked in a fraction of a second, and its
+message is the validator's own. The pruned document keeps every node at its pointer, so every error is
+located through the document's mark table: file, line, column and JSON pointer.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from urllib.parse import urlsplit
 from ..errors import Problem, SpecError
 from .load import Document, load_document, pointer_join
 from .refs import check_references
-from .semantics import is_clean
+from .semantics import Region, findings, ref_tokens, region_of
 
 _SWAGGER_HINT = (
     "this is a Swagger 2.0 document, not OpenAPI 3; convert it first, for example with "
@@ -176,19 +181,106 @@ def without_item_schemas(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _fast_pass_is_clean(data: dict[str, Any], openapi31: bool) -> bool:
-    """The document schema (openapi-spec-validator's own check, on its jsonschema-rs backend when that is
-    installed) and the keyword rules (our one-walk ``semantics``) both pass."""
+def _flagged_regions(data: dict[str, Any], openapi31: bool) -> set[Region] | None:
+    """The regions of the document the fast pass finds something wrong in (empty: the document is clean),
+    or None when only the full validator can tell (a custom dialect, or no jsonschema-rs).
+    """
     if "jsonSchemaDialect" in data:
-        return False  # a custom dialect: only the full validator knows what it allows
-    document_is_valid = _document_schema_check(openapi31)
-    if document_is_valid is None:
-        return False  # no jsonschema-rs: the full validator checks everything
-    return document_is_valid(data) and is_clean(data)
+        return None  # a custom dialect: only the full validator knows what it allows
+    schema_errors = _document_schema_errors(openapi31)
+    if schema_errors is None:
+        return None  # no jsonschema-rs: the full validator checks everything
+    regions = {region_of(path) for path in schema_errors(data)}
+    regions.update(region for _, region in findings(data))
+    return regions
+
+
+def _document_schema_errors(
+    openapi31: bool,
+) -> Callable[[Any], Iterator[list[str | int]]] | None:
+    """The instance paths of the document-schema errors of a document (nothing when it is valid)."""
+    validator = _document_schema_check(openapi31)
+    if validator is None:
+        return None
+    check = cast(Any, validator)
+
+    def errors(data: Any) -> Iterator[list[str | int]]:
+        if check.is_valid(data):
+            return
+        for error in check.iter_errors(data):
+            yield list(error.instance_path)
+
+    return errors
+
+
+def _region_node(data: dict[str, Any], region: Region) -> Any:
+    node: Any = data
+    for token in region:
+        if not isinstance(node, dict) or token not in node:
+            return None
+        node = node[token]
+    return node
+
+
+def _with_references(data: dict[str, Any], regions: set[Region]) -> set[Region]:
+    """``regions`` and every region a local ``$ref`` in them leads to, transitively."""
+    done: set[Region] = set()
+    todo = [r for r in regions if r]
+    while todo:
+        region = todo.pop()
+        if region in done:
+            continue
+        done.add(region)
+        stack = [_region_node(data, region)]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                ref = node.get("$ref")
+                if type(ref) is str:
+                    tokens = ref_tokens(ref)
+                    if tokens:
+                        target = region_of(tokens)
+                        if target and target not in done:
+                            todo.append(target)
+                stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+            elif isinstance(node, list):
+                stack.extend(v for v in node if isinstance(v, (dict, list)))
+    return done
+
+
+def sub_document(data: dict[str, Any], regions: set[Region]) -> dict[str, Any]:
+    """The document cut down to ``regions`` and what they reference: every top-level field but the paths,
+    webhooks and components whole, and of those only the entries named. Each node keeps its pointer (and
+    every mapping its order), so what the full validator says of the part holds for the whole.
+    """
+    kept = _with_references(data, regions)
+    whole = {r[0] for r in kept if len(r) == 1} | {
+        "/".join(r[:2]) for r in kept if len(r) == 2 and r[0] == "components"
+    }
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in ("paths", "webhooks", "components") or key in whole:
+            out[key] = value
+        elif not isinstance(value, dict):
+            out[key] = value
+        elif key == "components":
+            part: dict[str, Any] = {}
+            for kind, group in value.items():
+                if f"components/{kind}" in whole or not isinstance(group, dict):
+                    part[kind] = group
+                    continue
+                names = {r[2] for r in kept if len(r) == 3 and r[:2] == (key, kind)}
+                if names:
+                    part[kind] = {k: v for k, v in group.items() if str(k) in names}
+            out[key] = part
+        else:
+            names = {r[1] for r in kept if len(r) == 2 and r[0] == key}
+            out[key] = {k: v for k, v in value.items() if str(k) in names}
+    return out
 
 
 @cache
-def _document_schema_check(openapi31: bool) -> Callable[[Any], bool] | None:
+def _document_schema_check(openapi31: bool) -> Any:
     """openapi-spec-validator's own OpenAPI document schema, checked with jsonschema-rs as that package's
     Rust backend does, but read from its resources without importing the package (half a second).
     """
@@ -205,7 +297,7 @@ def _document_schema_check(openapi31: bool) -> Callable[[Any], bool] | None:
         (folder / "resources" / "schemas" / version / "schema.json").read_text("utf-8")
     )
     validator = jsonschema_rs.validator_cls_for(schema)(schema)
-    return cast(Callable[[Any], bool], validator.is_valid)
+    return validator
 
 
 def validate_document(doc: Document) -> list[Problem]:
@@ -225,12 +317,21 @@ def validate_document(doc: Document) -> list[Problem]:
         return reference_problems
     version: str = doc.data["openapi"]
     data = without_item_schemas(doc.data)
-    if _fast_pass_is_clean(data, version.startswith("3.1")):
+    regions = _flagged_regions(data, version.startswith("3.1"))
+    if regions is not None and not regions:
         return []
-    # Something is wrong: the full validator says precisely what and where (slow, but only for broken specs).
+    # Something is wrong: the full validator says precisely what and where, of the flagged regions only.
+    if regions is not None:
+        data = sub_document(data, regions)
+    return _full_validation(doc, data, version.startswith("3.1"))
+
+
+def _full_validation(doc: Document, data: Any, openapi31: bool) -> list[Problem]:
+    """openapi-spec-validator's findings on ``data`` (``doc``'s data, or a part of it with the same
+    pointers), located in ``doc``."""
     validator_class = type(
         "LocalValidator",
-        (_validator_class(version.startswith("3.1")),),
+        (_validator_class(openapi31),),
         {"resolver_handlers": _LocalReferences(doc.path.resolve().parent)},
     )
     validator = validator_class(data, base_uri=doc.path.resolve().as_uri())
@@ -242,7 +343,7 @@ def validate_document(doc: Document) -> list[Problem]:
     try:
         errors: Iterable[Any] = validator.iter_errors()
         for error in errors:
-            pointer, message = _describe(error, doc)
+            pointer, message = _describe(error, doc, data)
             if (pointer, message) in seen:
                 continue
             seen.add((pointer, message))
@@ -284,7 +385,7 @@ def _superseded(index: int, flaws: list[Problem], vague: list[Problem]) -> bool:
     return False
 
 
-def _describe(error: Any, doc: Document) -> tuple[str, str]:
+def _describe(error: Any, doc: Document, data: Any) -> tuple[str, str]:
     """The pointer and message of one validator error, made as precise as we can."""
     if getattr(error, "context", None):
         # "X is not valid under any of the given schemas": say which requirement of the likeliest branch fails
@@ -315,22 +416,25 @@ def _describe(error: Any, doc: Document) -> tuple[str, str]:
     instance = getattr(error, "instance", None)
     if not pointer and not unresolved and not duplicate:
         found = _locate_value(
-            doc, instance, lambda p: p.rsplit("/", 1)[-1] in _VALUE_KEYS
+            data, instance, lambda p: p.rsplit("/", 1)[-1] in _VALUE_KEYS
         )
         if found:
             pointer = found
             message = f"the {found.rsplit('/', 1)[-1]} value does not match its schema: {message}"
     elif pointer and pointer not in doc.marks and doc.marks.get("") is not None:
         # Schema errors come with a path relative to the schema: find the node it names.
-        pointer = _locate_value(doc, instance, lambda p: p.endswith(pointer)) or pointer
+        pointer = (
+            _locate_value(data, instance, lambda p: p.endswith(pointer)) or pointer
+        )
     return pointer, message
 
 
-def _locate_value(doc: Document, instance: Any, wanted: Any) -> str:
-    """The pointer of the first scalar equal to ``instance`` whose pointer ``wanted`` accepts ("" if none)."""
+def _locate_value(data: Any, instance: Any, wanted: Any) -> str:
+    """The pointer of the first scalar in ``data`` equal to ``instance`` whose pointer ``wanted`` accepts
+    ("" if none)."""
     if isinstance(instance, (dict, list)) or instance is None:
         return ""
-    stack: list[tuple[Any, str]] = [(doc.data, "")]
+    stack: list[tuple[Any, str]] = [(data, "")]
     while stack:
         node, pointer = stack.pop()
         if isinstance(node, dict):

@@ -426,7 +426,9 @@ def _annotation_types(op: Operation) -> list[SchemaType]:
     data of an event stream's events."""
     item = op.pagination.item_type if op.pagination is not None else None
     events = op.event_stream.item_type if op.event_stream is not None else None
-    candidates = [*map(_arg_schema, op.args), op.return_type, item, events]
+    # An event-stream method returns its stream of events, never the response's type.
+    result = op.return_type if op.event_stream is None else None
+    candidates = [*map(_arg_schema, op.args), result, item, events]
     return [t for t in candidates if t is not None]
 
 
@@ -686,7 +688,11 @@ def code_files(
             continue
         views = [operation_view(op, models) for op in tag.operations]
         model_imports, typing_names, stdlib = _api_imports(views, models)
-        typing_imports = sorted({"Any", "TYPE_CHECKING", "cast", *typing_names})
+        # An event-stream operation returns its stream as it is: `cast` and `ApiResponse` serve the others.
+        plain_calls = any(op.event_stream is None for op in tag.operations)
+        typing_imports = sorted(
+            {"Any", "TYPE_CHECKING", *(["cast"] if plain_calls else []), *typing_names}
+        )
         endpoint_imports = ["Endpoint"]
         if any(op.params for op in tag.operations):
             endpoint_imports.append("Param")
@@ -716,6 +722,7 @@ def code_files(
                     iterator_imports=_iterator_imports(tag, flavours),
                     transports=[f.transport for f in flavours],
                     uses_websocket=any(op.websocket for op in tag.operations),
+                    plain_calls=plain_calls,
                     uses_event_stream=any(
                         op.event_stream is not None for op in tag.operations
                     ),

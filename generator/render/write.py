@@ -1,11 +1,12 @@
 """Write a rendered project atomically, or compare it with what is on disk.
 
 Files are rendered into a staging folder beside the output, the code formatted there by ``ruff`` (black's
-style at a fraction of black's cost), every ``.py`` and every ``python`` block of the Markdown docs is parsed
-with ``ast``, and only then is the staging folder swapped in. A failure at any step leaves the previous output
-untouched. The docs are written as rendered: their examples keep OpenAPI Generator's form (the seeds'), which
-a formatter would rewrite. Formatting, parsing and rendering the docs overlap: ruff runs in its own process,
-and for a large project the parsing runs in a forked worker.
+style at a fraction of black's cost; its parse of every ``.py`` is also the syntax check: a file it cannot
+parse fails the build), every ``python`` block of the Markdown docs is compiled, and only then is the staging
+folder swapped in. A failure at any step leaves the previous output untouched. The docs are written as
+rendered: their examples keep OpenAPI Generator's form (the seeds'), which a formatter would rewrite.
+Formatting and rendering the docs overlap: ruff runs in its own process, and a large project's docs are
+rendered in a forked child while this process renders the code.
 """
 
 from __future__ import annotations
@@ -63,44 +64,89 @@ def _ruff_bin() -> str:
         return found
 
 
-def _run_ruff(arguments: list[str], what: str) -> None:
-    common = [
-        "--isolated",
-        "--no-cache",
-        "--quiet",
-        "--line-length",
-        "88",
-        "--target-version",
-        "py310",
+_RUFF_OPTIONS = [
+    "--isolated",
+    "--no-cache",
+    "--line-length",
+    "88",
+    "--target-version",
+    "py310",
+]
+
+
+def _run_ruff(
+    arguments: list[str], what: str, *, quiet: bool = True
+) -> subprocess.CompletedProcess[str]:
+    command = [
+        _ruff_bin(),
+        *arguments[:1],
+        *_RUFF_OPTIONS,
+        *(["--quiet"] if quiet else []),
+        *arguments[1:],
     ]
-    command = [_ruff_bin(), *arguments[:1], *common, *arguments[1:]]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise OutputError(f"{what} failed:\n{(result.stderr or result.stdout).strip()}")
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+# How ``ruff format`` reports a file it cannot parse (it formats the others and exits with status 2).
+_RUFF_PARSE_ERROR = re.compile(
+    r"^error: Failed to parse (?P<path>.+?):(?P<line>\d+):(?P<column>\d+): (?P<message>.*)$",
+    re.M,
+)
 
 
 def format_python(folder: Path, roots: Sequence[str] = (".",)) -> None:
     """Sort imports (ruff's isort rules) and format every ``.py`` under ``folder`` in black's style (only
     under ``roots``, its entries, when given: ruff formats the ``python`` blocks of Markdown files too, so
     the roots must not hold the docs).
+
+    This is also the syntax check of the generated code: ``ruff format`` parses every file, and refuses one
+    it cannot parse; that is raised as an :class:`OutputError` naming the file, its line and what is wrong.
     """
     paths = [str(folder / root) for root in roots]
-    _run_ruff(
+    result = _run_ruff(
         ["check", "--select", "I", "--fix-only", "--exit-zero", *paths],
         "sorting the generated imports",
     )
-    _run_ruff(["format", *paths], "formatting the generated code")
+    if result.returncode != 0:
+        raise OutputError(
+            f"sorting the generated imports failed:\n{(result.stderr or result.stdout).strip()}"
+        )
+    # Not --quiet: the parse errors are what it would silence.
+    result = _run_ruff(["format", *paths], "formatting", quiet=False)
+    if result.returncode == 0:
+        return
+    unparsable = sorted(
+        (_relative(m["path"], folder), int(m["line"]), m["message"])
+        for m in _RUFF_PARSE_ERROR.finditer(result.stderr)
+    )
+    if unparsable:
+        path, line, message = unparsable[0]
+        more = f" (and {len(unparsable) - 1} more files)" if len(unparsable) > 1 else ""
+        raise OutputError(
+            f"generated {path} is not valid Python (line {line}: {message}){more}"
+        )
+    raise OutputError(
+        f"formatting the generated code failed:\n{(result.stderr or result.stdout).strip()}"
+    )
 
 
-def syntax_error(sources: list[tuple[str, str]]) -> str | None:
-    """``ast.parse`` each (path, source): the message for the first that is not valid Python, else None."""
-    for path, source in sources:
-        try:
-            ast.parse(source, filename=path)
-        except SyntaxError as exc:
-            return (
-                f"generated {path} is not valid Python (line {exc.lineno}: {exc.msg})"
-            )
+def _relative(path: str, folder: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return path
+
+
+def syntax_error(files: Iterable[OutputFile]) -> str | None:
+    """The message for the first ``.py`` among ``files`` that ``ast`` cannot parse, else None. Only for
+    an error path (something else already met a syntax error and cannot say in which file): the build's
+    own check is ruff's parse of every file it formats."""
+    for f in files:
+        if f.path.endswith(".py") and isinstance(f.content, str):
+            try:
+                ast.parse(f.content, filename=f.path)
+            except SyntaxError as exc:
+                return f"generated {f.path} is not valid Python (line {exc.lineno}: {exc.msg})"
     return None
 
 
@@ -124,26 +170,6 @@ def example_syntax_error(files: Iterable[OutputFile]) -> str | None:
                 line = f.content.count("\n", 0, match.start(2)) + (exc.lineno or 1)
                 return f"generated {f.path}: the example at line {line} is not valid Python ({exc.msg})"
     return None
-
-
-# Below this much Python, parsing in the same process is quicker than forking a worker.
-_PARALLEL_PARSE_BYTES = 1_000_000
-
-
-# The share of a large project's Python (in bytes) parsed by a forked child; this process parses the rest,
-# after rendering the docs when it renders them itself (they take about as long as parsing a third of it).
-_FORKED_SHARE = 0.5
-_FORKED_SHARE_WITH_DOCS = 0.6
-
-
-def _split(sources: list[tuple[str, str]], share: float) -> int:
-    """The index that puts ``share`` of the sources' characters before it."""
-    goal, seen = share * sum(len(text) for _, text in sources), 0
-    for index, (_, text) in enumerate(sources):
-        if seen >= goal:
-            return index
-        seen += len(text)
-    return len(sources)
 
 
 class _Forked:
@@ -280,83 +306,89 @@ def stage(
     """Write ``files`` (or what the function ``files`` renders) into a new folder under ``parent``, format
     the Python among them and return the folder.
 
-    Every Python file is parsed with ``ast`` before anything reaches the output (a template or escaping bug
-    must never get there; the formatter parses them again and refuses what it cannot parse). ``more``, when
-    given, renders the files that are not Python (the docs): they are written as rendered, and every
-    ``python`` block of their Markdown is parsed too, not formatted. In a ``large`` project (by default:
-    over 1 MB of Python) the work is spread over the cores: a forked child renders and writes the docs
-    while this process renders the code (when ``large`` is given and ``files`` is a function), another
-    parses part of the code, and ruff formats it in its own process. A small project renders its docs
-    first, and ruff formats the code while this process parses the code and the examples.
+    ``more``, when given, renders the files that are not Python (the docs): they are written as rendered,
+    and every ``python`` block of their Markdown is parsed, not formatted. Nothing unparsable gets through:
+    ruff parses every Python file it formats and refuses one it cannot parse, the examples are compiled, and
+    any failure removes the folder. The steps (see :class:`_Staging`): the docs of a ``large`` project are
+    rendered in a forked child while this process renders the code (when ``files`` is a function); the code
+    is written and ruff starts on it in its own process; meanwhile this process renders and writes the docs
+    (when no child does) and parses their examples; then it waits for ruff.
     """
     parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".clientgen-", dir=parent))
-    can_fork = hasattr(os, "fork")
-    docs_worker: _Forked | None = None
-    checker: _Forked | None = None
-    formatter: _Formatter | None = None
+    staging = _Staging(Path(tempfile.mkdtemp(prefix=".clientgen-", dir=parent)))
     try:
-        if more is not None and large and can_fork and callable(files):
-            render_docs = more
-            docs_worker = _Forked(  # forked before any thread starts
-                lambda: _write_docs(staging, render_docs), "rendering the docs"
-            )
+        if more is not None and large and callable(files) and hasattr(os, "fork"):
+            staging.fork_docs(more)  # forked before any thread starts
             more = None
-        files = list(files() if callable(files) else files)
-        sources = [
-            (f.path, f.content)
-            for f in files
-            if f.path.endswith(".py") and isinstance(f.content, str)
-        ]
-        if large is None:
-            large = sum(len(text) for _, text in sources) > _PARALLEL_PARSE_BYTES
-        code_entries = _entries(f.path for f in files)
-        # ruff is given only the entries holding the code: the docs are never formatted.
-        roots = _format_roots(f.path for f in files)
-        docs: list[OutputFile] = []  # the docs rendered in this process
-        if more is not None and not (large and can_fork):
-            # A small project's docs take less time to render than ruff's start-up: write them with the
-            # code, and parse their examples while ruff formats the code.
-            docs = list(more())
-            _check_later((f.path for f in docs), code_entries)
-            files += docs
-            more = None
-        _write_all(staging, files)
-        here = sources  # the Python this process parses
-        if large and can_fork:
-            share = _FORKED_SHARE_WITH_DOCS if more is not None else _FORKED_SHARE
-            part = sources[: _split(sources, share)]
-            checker = _Forked(
-                lambda: syntax_error(part), "checking the generated Python"
-            )
-            here = sources[len(part) :]
-        if roots:
-            formatter = _Formatter(staging, roots)
-        if more is not None:
-            docs = list(more())
-            _check_later((f.path for f in docs), code_entries)
-            _write_all(staging, docs)
-        error = syntax_error(here)
-        if checker is not None:
-            error = checker.result() or error  # the child's files come first
-        _raise_if(error)
-        if docs_worker is not None:
-            later_paths, examples_error = docs_worker.result()
-            _check_later(later_paths, code_entries)
-        else:
-            examples_error = example_syntax_error(docs)
-        _raise_if(examples_error)
-        if formatter is not None:
-            formatter.result()
+        code = staging.write_code(files() if callable(files) else files)
+        staging.start_formatting(code)
+        staging.check_examples(staging.docs(more))
+        staging.finish_formatting()
     except BaseException:
-        for worker in (docs_worker, checker):
-            if worker is not None:
-                worker.cancel()
-        if formatter is not None:
-            formatter.join()  # ruff must be done with the folder before it is removed
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.abandon()
         raise
-    return staging
+    return staging.folder
+
+
+class _Staging:
+    """The steps of :func:`stage`, on one staging folder; each worker it starts is stopped by
+    :meth:`abandon` when a step fails."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._docs_worker: _Forked | None = None
+        self._formatter: _Formatter | None = None
+        self._code_entries: set[str] = set()
+
+    def fork_docs(self, render: Callable[[], Iterable[OutputFile]]) -> None:
+        """Render and write the docs in a forked child (it shares this process's memory as of now)."""
+        folder = self.folder
+        self._docs_worker = _Forked(
+            lambda: _write_docs(folder, render), "rendering the docs"
+        )
+
+    def write_code(self, files: Iterable[OutputFile]) -> list[OutputFile]:
+        code = list(files)
+        self._code_entries = _entries(f.path for f in code)
+        _write_all(self.folder, code)
+        return code
+
+    def start_formatting(self, code: Iterable[OutputFile]) -> None:
+        """ruff, in its own process, on the entries holding the code (never the docs)."""
+        roots = _format_roots(f.path for f in code)
+        if roots:
+            self._formatter = _Formatter(self.folder, roots)
+
+    def docs(
+        self, render: Callable[[], Iterable[OutputFile]] | None
+    ) -> list[OutputFile]:
+        """The docs this process renders (none when a child does, or there are none), written."""
+        if render is None:
+            return []
+        docs = list(render())
+        _check_later((f.path for f in docs), self._code_entries)
+        _write_all(self.folder, docs)
+        return docs
+
+    def check_examples(self, docs: list[OutputFile]) -> None:
+        """The examples of the docs, rendered here or by the child, all parse."""
+        if self._docs_worker is not None:
+            paths, error = self._docs_worker.result()
+            _check_later(paths, self._code_entries)
+        else:
+            error = example_syntax_error(docs)
+        _raise_if(error)
+
+    def finish_formatting(self) -> None:
+        if self._formatter is not None:
+            self._formatter.result()
+
+    def abandon(self) -> None:
+        if self._docs_worker is not None:
+            self._docs_worker.cancel()
+        if self._formatter is not None:
+            self._formatter.join()  # ruff must be done with the folder before it is removed
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _raise_if(error: str | None) -> None:
@@ -507,8 +539,8 @@ def writable_parent(output: Path) -> Path:
 __all__ = [
     "Changes",
     "OutputFile",
-    "syntax_error",
     "example_syntax_error",
+    "syntax_error",
     "compare",
     "read_tree",
     "diff",

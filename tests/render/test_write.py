@@ -4,11 +4,15 @@ atomically, or compared."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
+from generator import build
+from generator.config import make_target
 from generator.errors import OutputError
+from generator.render import env
 from generator.render.write import (
     Changes,
     OutputFile,
@@ -30,13 +34,13 @@ def test_stage_formats_python_in_blacks_style(tmp_path: Path) -> None:
     assert (staging / "README.md").read_text() == "# hi\n"
 
 
-@pytest.mark.parametrize("size", [10, 400_000], ids=["in-process", "forked-worker"])
+@pytest.mark.parametrize("size", [10, 400_000], ids=["small", "large"])
 @pytest.mark.parametrize("broken_first", [False, True], ids=["last", "first"])
 @pytest.mark.parametrize("docs", [False, True], ids=["code", "code+docs"])
 def test_invalid_python_never_reaches_the_output(
     tmp_path: Path, size: int, broken_first: bool, docs: bool
 ) -> None:
-    """Wherever the broken file falls (the forked child's share or this process's), nothing is written."""
+    """Wherever the broken file falls, ruff's parse refuses it and nothing is written."""
     output = tmp_path / "out"
     _update(stage([GOOD], tmp_path), output)
     before = (output / "pkg" / "mod.py").read_bytes()
@@ -215,3 +219,54 @@ def test_a_failing_docs_child_stops_the_build(tmp_path: Path) -> None:
     ):
         stage(lambda: [GOOD], tmp_path, more=docs, large=True)
     assert list(tmp_path.iterdir()) == []
+
+
+SPEC = """\
+openapi: 3.0.3
+info: {title: Pets, version: "1"}
+paths:
+  /pets:
+    get:
+      operationId: listPets
+      tags: [pets]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Pet"}
+components:
+  schemas:
+    Pet:
+      type: object
+      properties:
+        name: {type: string}
+"""
+
+
+def test_a_template_emitting_broken_code_fails_the_build_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = tmp_path / "pets.yaml"
+    spec.write_text(SPEC)
+    output = tmp_path / "out" / "pets"
+    target = make_target(spec, "pets", "sync", "1.0.0", output)
+    build.build_target(target)
+    before = read_tree(output)
+    assert "pets/models/pet.py" in before
+    templates = tmp_path / "templates"
+    shutil.copytree(env.TEMPLATES, templates)
+    model = templates / "models" / "object.py.jinja"
+    model.write_text(model.read_text() + "\ndef broken(:\n    pass\n")
+    real = env.environment
+    monkeypatch.setattr(env, "environment", lambda: real(templates))
+    monkeypatch.setattr(
+        build, "TEMPLATES", templates
+    )  # the inputs digest: no cached render is reused
+    with pytest.raises(
+        OutputError,
+        match=r"^generated pets/models/pet.py is not valid Python \(line \d+: ",
+    ):
+        build.build_target(target, force=True)
+    assert read_tree(output) == before
+    assert sorted(p.name for p in output.parent.iterdir()) == ["pets"]

@@ -1,0 +1,120 @@
+"""A large spec with one flaw: the message is the full validator's, located at file:line:col and pointer, and
+the full validator is handed only the regions the fast pass flagged (with what they reference), never the
+whole document."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.parse import validate
+from generator.parse.load import load_document
+
+ROOT = Path(__file__).resolve().parents[2]
+OPERATIONS = 1000  # 200 resources, 200 path items, 400 schemas
+
+
+def _synthetic() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "bench_synthetic_regions", ROOT / "benchmarks" / "synthetic.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def pristine() -> dict[str, Any]:
+    data: dict[str, Any] = _synthetic().make_spec(OPERATIONS)
+    return data
+
+
+@pytest.fixture()
+def large(pristine: dict[str, Any]) -> dict[str, Any]:
+    data = copy.deepcopy(pristine)  # each test breaks its own copy
+    assert len(data["paths"]) >= 200 and len(data["components"]["schemas"]) >= 400
+    return data
+
+
+@pytest.fixture()
+def handed(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every document the full validator is handed."""
+    seen: list[Any] = []
+    real = validate._full_validation
+
+    def spy(doc: Any, data: Any, openapi31: bool) -> Any:
+        seen.append(data)
+        return real(doc, data, openapi31)
+
+    monkeypatch.setattr(validate, "_full_validation", spy)
+    return seen
+
+
+def _line_col(text: str, needle: str) -> tuple[int, int]:
+    offset = text.index(needle)
+    assert text.count(needle) == 1
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def test_one_bad_default_in_a_large_spec(
+    large: dict[str, Any], handed: list[Any], tmp_path: Path
+) -> None:
+    name = "Resource00123"
+    large["components"]["schemas"][name]["properties"]["size"]["default"] = "lots"
+    path = tmp_path / "large.yaml"
+    text = yaml.safe_dump(large, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
+    problems = validate.validate_document(load_document(path))
+    pointer = f"/components/schemas/{name}/properties/size/default"
+    line, column = _line_col(text, "default: lots")
+    assert [str(p) for p in problems] == [
+        f"{path}:{line}:{column + len('default: ')}: {pointer}: "
+        "the default value does not match its schema: 'lots' is not of type 'integer'"
+    ]
+    # One call, with the flagged schema and what it references: not the 200 path items and 400 schemas.
+    assert len(handed) == 1
+    part = handed[0]
+    assert part["paths"] == {}
+    assert name in part["components"]["schemas"]
+    assert len(part["components"]["schemas"]) <= 5
+    assert len(json.dumps(part)) < len(json.dumps(large)) / 50
+
+
+def test_a_repeated_operation_id_hands_both_path_items(
+    large: dict[str, Any], handed: list[Any], tmp_path: Path
+) -> None:
+    paths = list(large["paths"])
+    first, second = large["paths"][paths[10]], large["paths"][paths[150]]
+    method = next(m for m in ("get", "post") if m in second)
+    second[method]["operationId"] = next(
+        op["operationId"] for m, op in first.items() if m in ("get", "post")
+    )
+    path = tmp_path / "large.json"
+    path.write_text(json.dumps(large, indent=2), encoding="utf-8")
+    problems = validate.validate_document(load_document(path))
+    assert len(problems) == 1
+    assert problems[0].message.startswith("duplicate operationId")
+    assert problems[0].location.pointer.startswith(
+        "/paths/" + paths[150].replace("~", "~0").replace("/", "~1")
+    )
+    assert problems[0].location.line > 0
+    assert len(handed) == 1 and set(handed[0]["paths"]) == {paths[10], paths[150]}
+
+
+def test_a_clean_large_spec_never_reaches_the_full_validator(
+    large: dict[str, Any], handed: list[Any], tmp_path: Path
+) -> None:
+    path = tmp_path / "large.yaml"
+    path.write_text(yaml.safe_dump(large, sort_keys=False), encoding="utf-8")
+    assert validate.validate_document(load_document(path)) == []
+    assert handed == []
