@@ -206,6 +206,7 @@ def render_project(
                     gate,
                     manifest,
                     notes,
+                    cache,
                 )
             except (
                 SyntaxError
@@ -264,6 +265,7 @@ def _release_files(
     gate: bool,
     manifest: dict[str, object],
     notes: dict[str, str],
+    cache: RenderCache | None = None,
 ) -> list[OutputFile]:
     """CHANGELOG.md, the surface of this build in ``manifest`` and the diff's verdict in ``notes``; with
     ``gate``, ReleaseError when the
@@ -271,7 +273,16 @@ def _release_files(
     """
     previous = manifest_data(output, MANIFEST)
     text, extra = release_outputs(
-        target, doc, api, files, output, previous, spec_hash, gate=gate
+        target,
+        doc,
+        api,
+        files,
+        output,
+        previous,
+        spec_hash,
+        gate=gate,
+        contracts=cache.contracts if cache is not None else None,
+        surfaces=cache.surfaces if cache is not None else None,
     )
     verdict = extra.pop("verdict", None)
     if verdict is not None:

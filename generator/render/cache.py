@@ -21,8 +21,10 @@ import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from ..config import Target
+from ..diff.contract import ContractCache
 from ..model.api import Api
 from .write import OutputFile
 
@@ -119,6 +121,10 @@ class RenderCache:
     def __init__(self) -> None:
         self._files: dict[str, str] = {}
         self._checked: set[str] = set()
+        # The release computation's own caches (generator/diff/release.py), kept in this process only:
+        # the HTTP contract of each operation and the Python surface of each module of the last build.
+        self.contracts = ContractCache()
+        self.surfaces: dict[str, Any] = {}
 
     def reuse(self, keys: dict[str, str], *, checked: bool = False) -> dict[str, str]:
         """Path -> content as rendered before, for each path whose key is known (and, with ``checked``,
