@@ -182,11 +182,10 @@ def render_project(
         "version": target.version,
     }
     notes: dict[str, str] = {}
-    keys = (
-        file_keys(api, target, input_digest(target, lenient, ""))
-        if cache is not None
-        else {}
-    )
+    salt = input_digest(target, lenient, "")
+    keys = file_keys(api, target, salt) if cache is not None else {}
+    if cache is not None:
+        cache.contracts.salt = salt
     reuse = cache.reuse(keys) if cache is not None else {}
     checked = cache.reuse(keys, checked=True) if cache is not None else {}
     rendered: list[OutputFile] = []

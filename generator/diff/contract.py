@@ -497,10 +497,37 @@ class ContractCache:
     cached.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, salt: str = "") -> None:
+        # What else the contract depends on: the generator's code (set by the build from its inputs'
+        # digest), so that a cache written by another clientgen is not used.
+        self.salt = salt
         self.head: str | None = None
         self.schemas: dict[str, Any] = {}
         self.operations: dict[str, Any] = {}
+
+    def saved(self) -> dict[str, Any]:
+        """The cache as JSON data (see :meth:`restore`)."""
+        if self.head is None:
+            return {}
+        return {
+            "head": self.head,
+            "schemas": self.schemas,
+            "operations": self.operations,
+        }
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Take the entries :meth:`saved` returned (in another process); their head holds the salt."""
+        head, schemas, operations = (
+            data.get("head"),
+            data.get("schemas"),
+            data.get("operations"),
+        )
+        if (
+            isinstance(head, str)
+            and isinstance(schemas, dict)
+            and isinstance(operations, dict)
+        ):
+            self.head, self.schemas, self.operations = head, schemas, operations
 
     def __len__(self) -> int:
         return len(self.operations)
@@ -534,6 +561,7 @@ def contract_of(
     by_operation: dict[str, list[Any]] = {}
     if cache is not None:
         head = _key(
+            cache.salt,
             package,
             {k: v for k, v in data.items() if k != "paths"},
             sorted(names.models.items()),

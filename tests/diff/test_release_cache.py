@@ -176,3 +176,39 @@ def test_asana_versions_give_the_same_release_with_and_without_caches(
     old: Path, new: Path
 ) -> None:
     _same_release(old, new)
+
+
+def test_a_cache_saved_by_one_build_serves_the_next_only_with_the_same_salt(
+    tmp_path: Path,
+) -> None:
+    """A cold build reads the contract cache the last build wrote to `.clientgen-renders` (as JSON): the
+    next contract is the same as from scratch, and a cache written by another generator is not used.
+    """
+    import json
+
+    after = copy.deepcopy(BASE)
+    after["paths"]["/items"]["get"]["summary"] = "reworded"
+    old_doc, old_api, _ = _load(_write(tmp_path / "old.yaml", BASE))
+    new_doc, new_api, _ = _load(_write(tmp_path / "new.yaml", after))
+    first = ContractCache("generator-1")
+    contract_of(old_doc, old_api, PACKAGE, first)
+    saved = json.loads(json.dumps(first.saved()))
+    fresh = contract_of(new_doc, new_api, PACKAGE)
+    again = ContractCache("generator-1")
+    again.restore(saved)
+    reused = contract_of(new_doc, new_api, PACKAGE, again)
+    assert reused == fresh
+    assert reused["operations"]["POST /items"] is saved["operations"].get(
+        next(
+            k
+            for k, v in saved["operations"].items()
+            if v["method"] == "POST" and v["path"] == "/items"
+        )
+    )
+    other = ContractCache("generator-2")
+    other.restore(saved)
+    computed = contract_of(new_doc, new_api, PACKAGE, other)
+    assert computed == fresh
+    assert all(
+        computed["operations"][k] is not v for k, v in reused["operations"].items()
+    )
