@@ -194,8 +194,18 @@ _NO_AUTO_CONTENT_TYPE = frozenset({"Content-Type"})
 def _timeout(limits: TimeLimits) -> aiohttp.ClientTimeout:
     """The aiohttp timeout of one request: ``(connect, read, total)`` (aiohttp's timeouts are
     immutable, so one is made per value). No limit on waiting for a free pooled connection beyond the
-    total."""
+    total.
+
+    A connect or read limit at least as long as the total can never fire before the total's timer
+    does, so it is left to that one timer: aiohttp re-arms a ``sock_read`` timer on every chunk it
+    reads (one timer handle made and cancelled per read), measurable per call on a fast server.
+    With the default timeout (a single number) this is every buffered call."""
     connect, read, total = limits
+    if total is not None:
+        if read is not None and read >= total:
+            read = None
+        if connect is not None and connect >= total:
+            connect = None
     return aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
 
 
@@ -252,6 +262,10 @@ class AiohttpTransport:
             cookie_jar=aiohttp.DummyCookieJar(),
             trust_env=False,
             middlewares=(_guard_websocket_redirects,),  # HTTP calls pass middlewares=()
+            # aiohttp would label a bodiless POST/PUT/PATCH application/octet-stream; the core
+            # decides every content type (as urllib3 sends none it was not given). Set once here
+            # rather than per request, where aiohttp rebuilds the set on every call.
+            skip_auto_headers=_NO_AUTO_CONTENT_TYPE,
         )
 
     async def send(
@@ -284,9 +298,11 @@ class AiohttpTransport:
             proxy=cfg.proxy,
             proxy_headers=cfg.proxy_headers,
             middlewares=(),  # redirects are the core's, not aiohttp's
-            # aiohttp would label a bodiless POST/PUT/PATCH application/octet-stream; the core
-            # decides every content type (as urllib3 sends none it was not given).
-            skip_auto_headers=_NO_AUTO_CONTENT_TYPE,
+            # The client's own session skips aiohttp's automatic Content-Type already (see
+            # ``_make_session``); a session handed in is told per request.
+            skip_auto_headers=(
+                None if session is self._session else _NO_AUTO_CONTENT_TYPE
+            ),
         )
         if body_limit is None:
             return response, b""

@@ -32,6 +32,7 @@ from typing import Any, Generic, Literal, TypeVar, cast
 
 import pydantic
 
+from .auth import AuthScheme
 from .core import BaseClient, CallOptions
 from .decimals import PARSED_JSON, parse_exact_json
 from .endpoint import NOT_DECLARED, Endpoint
@@ -358,6 +359,13 @@ class EventStreamBase(Generic[T]):
             return None
         retry = self.parser.retry
         return (DEFAULT_RETRY_MS if retry is None else retry) / 1000
+
+    def token_scheme(self) -> AuthScheme | None:
+        """The OAuth2 scheme whose token the client fetches itself (see ``oauth2``), None when there
+        is none: a stream fetches (or renews) it before each connection and, on a 401 when opening,
+        renews it once and sends the request once more, as a call does."""
+        tokens = self.client.configuration.oauth2
+        return None if tokens is None else tokens.scheme_for(self.endpoint.auth)
 
     def request_options(self) -> CallOptions:
         """The call's options for the next request: its headers with ``Last-Event-ID`` when an event

@@ -24,6 +24,7 @@ from typing_extensions import Self, Unpack
 
 from .client_async import AsyncApiClient, _read_limited, translate_error
 from .endpoint import Endpoint
+from .exceptions import OpenApiException
 from .sse import EventCallOptions, EventStreamBase, ServerSentEvent
 
 __all__ = ["AsyncEventStream", "open_async_event_stream"]
@@ -69,23 +70,37 @@ class AsyncEventStream(EventStreamBase[T]):
     async def _connect(self) -> None:
         """Send the request (again, with ``Last-Event-ID``, when reconnecting) and check its answer."""
         options = self.request_options()
-        exchange = self.client.exchange(
-            self.endpoint, self.args, options, preload=False
-        )
-        response = (await self.client._send(exchange))[0]
+        client = self.client
+        scheme = (
+            self.token_scheme()
+        )  # an OAuth2 token fetched first, renewed once on a 401
+        sent = None if scheme is None else await client._token(scheme)
+        exchange = client.exchange(self.endpoint, self.args, options, preload=False)
+        response = (await client._send(exchange))[0]
+        if sent is not None and exchange.token_refused(response.status, sent):
+            response.close()  # an unread body: the connection is not reused
+            await client._token(scheme)
+            exchange = client.replay(exchange, self.args, options)
+            response = (await client._send(exchange))[0]
         self.method, self.url = exchange.request.method, exchange.request.display_url
-        if not 200 <= response.status <= 299:
-            try:
-                body = await _read_limited(response, exchange.body_limit())
-            finally:
-                response.release()
-            raise self.refused(response.status, response.reason, response.headers, body)
-        self.response = response
         try:
-            if not self.opened(response.status, response.headers):
+            if not 200 <= response.status <= 299:
+                try:
+                    body = await _read_limited(response, exchange.body_limit())
+                finally:
+                    response.release()
+                raise self.refused(
+                    response.status, response.reason, response.headers, body
+                )
+            self.response = response
+            try:
+                if not self.opened(response.status, response.headers):
+                    self._drop()
+            except BaseException:
                 self._drop()
-        except BaseException:
-            self._drop()
+                raise
+        except OpenApiException as exc:
+            exchange.failed(exc)  # the on_error hooks see a stream that did not open
             raise
 
     def _drop(self) -> None:

@@ -21,8 +21,9 @@ import urllib3
 from typing_extensions import Self, Unpack
 from urllib3.exceptions import HTTPError
 
-from .client_sync import SyncApiClient, _read_body, translate_error
+from .client_sync import SyncApiClient, _discard, _read_body, translate_error
 from .endpoint import Endpoint
+from .exceptions import OpenApiException
 from .sse import EventCallOptions, EventStreamBase, ServerSentEvent
 
 __all__ = ["EventStream", "open_event_stream"]
@@ -47,22 +48,33 @@ class EventStream(EventStreamBase[T]):
 
     def _connect(self) -> None:
         """Send the request (again, with ``Last-Event-ID``, when reconnecting) and check its answer."""
-        options = self.request_options()
         client = self.client
+        scheme = self.token_scheme()
+        sent = None if scheme is None else client._token(scheme)
+        options = self.request_options()
         exchange = client.exchange(self.endpoint, self.args, options, preload=False)
         response = client._send(exchange)[0]
+        if sent is not None and exchange.token_refused(response.status, sent):
+            _discard(response)
+            client._token(scheme)
+            exchange = client.replay(exchange, self.args, options)
+            response = client._send(exchange)[0]
         self.method, self.url = exchange.request.method, exchange.request.display_url
         status = response.status
-        if not 200 <= status <= 299:
-            body = _read_body(response, exchange.body_limit())
-            response.release_conn()
-            raise self.refused(status, response.reason, response.headers, body)
-        self.response = response
         try:
-            if not self.opened(status, response.headers):
+            if not 200 <= status <= 299:
+                body = _read_body(response, exchange.body_limit())
+                response.release_conn()
+                raise self.refused(status, response.reason, response.headers, body)
+            self.response = response
+            try:
+                if not self.opened(status, response.headers):
+                    self._release()
+            except BaseException:
                 self._release()
-        except BaseException:
-            self._release()
+                raise
+        except OpenApiException as exc:
+            exchange.failed(exc)  # the on_error hooks see a stream that did not open
             raise
 
     def _release(self) -> None:

@@ -6,8 +6,9 @@ same auth headers, cookies and User-Agent as an HTTP call (``Handshake``). Each 
 document, decoded into the operation's ``"200"`` type (``response.decode_message``). A normal close by
 the server (1000/1001) ends the iteration; any other end raises ``ApiConnectionError``, a server silent
 for longer than the receive timeout ``ApiTimeoutError``, and a message that is not JSON or not of the
-type ``ResponseValidationError``. ``websocket_sync`` (``websockets``) and ``websocket_async`` (aiohttp)
-only move the frames.
+type ``ResponseValidationError``. An OAuth2 token the client fetches itself (``oauth2``) is fetched before
+the handshake and renewed once on a 401 to it; hooks (``hooks``) do not run for the handshake.
+``websocket_sync`` (``websockets``) and ``websocket_async`` (aiohttp) only move the frames.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from .client_async import (
     warn_unverified,
 )
 from .endpoint import Endpoint
+from .exceptions import ApiException
 from .request import origin_of
 from .websocket import (
     DEFAULT_CLOSE_TIMEOUT,
@@ -50,11 +51,18 @@ class AsyncWebSocketStream(StreamBase[T]):
     """
 
     def __init__(
-        self, client: AsyncApiClient, endpoint: Endpoint, handshake: Handshake
+        self,
+        client: AsyncApiClient,
+        endpoint: Endpoint,
+        handshake: Handshake,
+        args: Mapping[str, Any] | None = None,
+        options: StreamOptions | None = None,
     ) -> None:
         super().__init__(endpoint, handshake.display_url, handshake.receive_timeout)
         self.client = client
         self.handshake = handshake
+        self._again = None if args is None else (args, options or {})
+        """The arguments to prepare the handshake again with an OAuth2 token fetched on opening."""
         """How it opens; its ``heartbeat`` is the seconds between pings, and a pong missing for half
         as long ends the stream (aiohttp's rule)."""
         self.connection: aiohttp.ClientWebSocketResponse[bool] | None = None
@@ -83,6 +91,32 @@ class AsyncWebSocketStream(StreamBase[T]):
         """
         if self.connection is not None:
             return self
+        # An OAuth2 token the client fetches itself: fetched (or renewed) before the handshake, and
+        # on a 401 renewed once and the handshake made once more, as for an HTTP call.
+        client = self.client
+        tokens = client.configuration.oauth2
+        again = self._again
+        scheme = None
+        if tokens is not None and again is not None:
+            scheme = tokens.scheme_for(self.endpoint.auth)
+        if scheme is None or again is None or tokens is None:
+            await self._connect()
+            return self
+        sent = await client._token(scheme)
+        self.handshake = Handshake.prepare(client, self.endpoint, *again)
+        try:
+            await self._connect()
+        except ApiException as exc:
+            if sent is None or exc.status != 401:
+                raise
+            tokens.expire(sent)
+            await client._token(scheme)
+            self.handshake = Handshake.prepare(client, self.endpoint, *again)
+            await self._connect()
+        return self
+
+    async def _connect(self) -> None:
+        """Connect with ``handshake`` and complete the opening handshake."""
         cfg = self.client.configuration
         session = self.client.transport.websocket_session()
         handshake = self.handshake
@@ -115,7 +149,6 @@ class AsyncWebSocketStream(StreamBase[T]):
             raise error from exc
         finally:
             WEBSOCKET_REDIRECTS.reset(guard)
-        return self
 
     async def __anext__(self) -> T:
         if self._finished or self._closing:
@@ -166,5 +199,9 @@ def aconnect_websocket(
     """The operation's WebSocket (see ``websocket.StreamOptions``); it opens on ``async with`` /
     ``await`` / ``async for``. Arguments are checked here (``ApiValueError``)."""
     return AsyncWebSocketStream(
-        client, endpoint, Handshake.prepare(client, endpoint, args, options)
+        client,
+        endpoint,
+        Handshake.prepare(client, endpoint, args, options),
+        args,
+        options,
     )

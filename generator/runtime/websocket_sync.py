@@ -22,9 +22,10 @@ from websockets.exceptions import (
 )
 from websockets.sync.client import ClientConnection, reconnect
 
+from .client_sync import SyncApiClient
 from .core import BaseClient
 from .endpoint import Endpoint
-from .exceptions import ApiConnectionError
+from .exceptions import ApiConnectionError, ApiException
 from .request import origin_of, redirect_headers
 from .websocket import DEFAULT_CLOSE_TIMEOUT, Handshake, StreamBase, StreamOptions
 
@@ -120,7 +121,33 @@ def connect_websocket(
     ``ApiTimeoutError`` when opening takes longer than ``open_timeout`` and ``ApiConnectionError`` for
     any other failure to connect.
     """
+    # An OAuth2 token the client fetches itself: fetched (or renewed) before the handshake, and on a
+    # 401 renewed once and the handshake made once more, as for an HTTP call.
+    tokens = client.configuration.oauth2
+    scheme = sent = None
+    if tokens is not None and isinstance(client, SyncApiClient):
+        scheme = tokens.scheme_for(endpoint.auth)
+        sent = client._token(scheme)
     handshake = Handshake.prepare(client, endpoint, args, options)
+    try:
+        connection = _open(client, endpoint, handshake)
+    except ApiException as exc:
+        if sent is None or exc.status != 401 or tokens is None:
+            raise
+        tokens.expire(sent)
+        assert isinstance(client, SyncApiClient)
+        client._token(scheme)
+        handshake = Handshake.prepare(client, endpoint, args, options)
+        connection = _open(client, endpoint, handshake)
+    return WebSocketStream(
+        connection, endpoint, handshake.display_url, handshake.receive_timeout
+    )
+
+
+def _open(
+    client: BaseClient, endpoint: Endpoint, handshake: Handshake
+) -> ClientConnection:
+    """Connect and complete the opening handshake, the failures worded as the package's exceptions."""
     cfg = client.configuration
     url = handshake.url
     connector = _Connector(
@@ -155,6 +182,4 @@ def connect_websocket(
     except (OSError, WebSocketException) as exc:
         raise stream.failed(f"cannot open the WebSocket: {exc}") from exc
     connection.pending_legacy_warning = False
-    return WebSocketStream(
-        connection, endpoint, handshake.display_url, handshake.receive_timeout
-    )
+    return connection

@@ -186,8 +186,12 @@ def test_navigation_links_every_page_and_reaches_every_tag_page(
         assert section.locator("> .md-nav__link").first.inner_text().strip() == (
             tag_class.removesuffix("Api")
         )
+        indexes = page.problems.search_indexes
         section.locator(f'a.md-nav__link[href="{page_url(api_page)}"]').click()
         page.wait_for_url(home + page_url(api_page))
+        # Let the tag page finish loading (its search worker too) before the next navigation, which
+        # would otherwise cut those requests short and count them as failed.
+        page.problems.settle(search_indexes=indexes + 1)
         assert page.locator("article h1").first.inner_text() == f"{package}.{tag_class}"
     assert page.problems.seen == []
 

@@ -230,6 +230,12 @@ def ticker_asyncio(generated_root: Path) -> Any:
     return _ticker(generated_root, "asyncio")
 
 
+@pytest.fixture(scope="session")
+def ticker_both(generated_root: Path) -> Any:
+    """The ticker spec generated with ``--library both``: ``TicksApi`` and ``AsyncTicksApi``."""
+    return _ticker(generated_root, "both")
+
+
 EVENTS_SPEC = ROOT / "tests/features/specs/events.yaml"
 """A spec whose operations stream server-sent events (``itemSchema``, a schema with ``x-sse-sentinel``,
 plain text), generated with ``--library both``."""

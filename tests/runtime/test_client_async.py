@@ -13,10 +13,11 @@ from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+import aiohttp
 import pytest
 
 from generator.runtime.auth import AuthScheme
-from generator.runtime.client_async import AsyncApiClient
+from generator.runtime.client_async import AsyncApiClient, _timeout
 from generator.runtime.configuration import BaseConfiguration
 from generator.runtime.endpoint import Body, Endpoint, FormField, Param
 from generator.runtime.exceptions import (
@@ -318,6 +319,74 @@ def test_read_timeout(server: RecordingServer) -> None:
     error = run(main())
     assert error.method == "POST" and error.url == f"{server.url}/assets"
     assert isinstance(error.__cause__, asyncio.TimeoutError)
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("own_session", [True, False])
+def test_content_type_only_when_the_core_sets_one(
+    server: RecordingServer, own_session: bool
+) -> None:
+    # aiohttp labels a bodiless POST application/octet-stream unless told not to (on the client's own
+    # session once, per request on a session handed in); a JSON body keeps the type the core gave it.
+    bodiless = Endpoint("touch", "POST", "/touch", response_types=lambda: {"204": None})
+    server.enqueue(204)
+    server.enqueue(204)
+    server.enqueue(201, json={"id": 1, "name": "x"})
+
+    async def calls(client: ApiClient) -> None:
+        async with client:
+            await client.call(bodiless, {})
+            await client.call(DELETE_ASSET, {"id": 1})
+            await client.call(CREATE_ASSET, {"asset": {"name": "x"}})
+
+    async def main() -> None:
+        if own_session:
+            await calls(make_client(server.url)[0])
+            return
+        async with aiohttp.ClientSession() as session:
+            await calls(ApiClient(Configuration(host=server.url), session=session))
+
+    run(main())
+    touch, delete, create = server.requests
+    assert "content-type" not in touch.header_names()
+    assert "content-type" not in delete.header_names()
+    assert create.header("Content-Type") == "application/json"
+
+
+def test_limits_no_shorter_than_the_total_are_left_to_the_total() -> None:
+    # One number (the default): the total's single timer bounds every read and the connect; no
+    # per-read timer is re-armed for each chunk.
+    one = _timeout((60.0, 60.0, 60.0))
+    assert (one.total, one.sock_connect, one.sock_read) == (60.0, None, None)
+    # A (connect, read) pair: each still applies on its own, being shorter than the total.
+    one = _timeout((5.0, 0.2, 5.2))
+    assert (one.total, one.sock_connect, one.sock_read) == (5.2, 5.0, 0.2)
+    # A retry with less time left than the read limit: the total alone bounds it.
+    retry = _timeout((1.0, 1.0, 1.0))
+    assert (retry.total, retry.sock_connect, retry.sock_read) == (1.0, None, None)
+    # Unbuffered (no total): the per-read limit is the only one, kept.
+    raw = _timeout((5.0, 0.2, None))
+    assert (raw.total, raw.sock_connect, raw.sock_read) == (None, 5.0, 0.2)
+
+
+def test_a_single_timeout_still_cuts_off_a_silent_server(
+    server: RecordingServer,
+) -> None:
+    server.enqueue(200, json={"id": 1, "name": "a"}, delay=2.0)
+
+    async def main() -> tuple[ApiTimeoutError, float]:
+        client, _ = make_client(server.url)
+        async with client:
+            start = time.monotonic()
+            with pytest.raises(ApiTimeoutError) as info:
+                await client.call(
+                    CREATE_ASSET, {"asset": {"name": "x"}}, request_timeout=0.3
+                )
+        return info.value, time.monotonic() - start
+
+    error, took = run(main())
+    assert took < 1.5
+    assert error.method == "POST" and error.url == f"{server.url}/assets"
     assert len(server.requests) == 1
 
 

@@ -58,6 +58,9 @@ class SseServer:
         self.requests: list[Recorded] = []
         self.disconnected = threading.Event()
         self.bytes_sent = 0
+        self.stale_tokens: set[str] = set()
+        """Bearer tokens answered with one 401 each (then forgotten): a token the server no longer
+        takes, for a client's renew-and-replay."""
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._runner: web.AppRunner | None = None
@@ -73,6 +76,10 @@ class SseServer:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.requests.append(Recorded(request.path_qs, dict(request.headers)))
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if token in self.stale_tokens:
+            self.stale_tokens.discard(token)
+            return web.json_response({"error": "invalid_token"}, status=401)
         reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
         response = web.StreamResponse(
             status=reply.status,

@@ -57,6 +57,8 @@ class WsServer:
         self.close_code = 1000
         self.close_reason = ""
         self.reject_status: int | None = None
+        self.stale_tokens: set[str] = set()
+        """Bearer tokens whose handshake is answered with one 401 each (then forgotten)."""
         self.handshakes: list[Handshake] = []
         self.client_close_codes: list[int | None] = []
         self.finished = threading.Event()
@@ -94,6 +96,10 @@ class WsServer:
         self.handshakes.append(
             Handshake(request.path, list(request.headers.raw_items()))
         )
+        token = (request.headers.get("Authorization") or "").removeprefix("Bearer ")
+        if token in self.stale_tokens:
+            self.stale_tokens.discard(token)
+            return connection.respond(401, "stale token\n")
         if self.reject_status is not None:
             return connection.respond(self.reject_status, "rejected by test server\n")
         return None

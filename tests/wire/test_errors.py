@@ -200,7 +200,7 @@ def test_asana_status_exceptions(
     assert str(status) in str(exc)
 
 
-def test_pieces_text_error_body(server: RecordingServer) -> None:
+def test_pieces_text_error_body(server: RecordingServer, twin: Twin) -> None:
     """Pieces declares ``text/plain`` for 500: the text is ``.body`` and ``.data``."""
     import pieces_os_client
     from pieces_os_client.exceptions import ServiceException
@@ -210,10 +210,12 @@ def test_pieces_text_error_body(server: RecordingServer) -> None:
     )
     config = pieces_os_client.Configuration(host=server.url)
     with (
-        pieces_os_client.ApiClient(config) as client,
+        twin.client(pieces_os_client, config) as client,
         pytest.raises(ServiceException) as caught,
     ):
-        pieces_os_client.AssetsApi(client).assets_draft(seed={"type": "UNKNOWN"})
+        twin.api(pieces_os_client, "AssetsApi", client).assets_draft(
+            seed={"type": "UNKNOWN"}
+        )
     assert caught.value.body == "Internal Server Error: db locked"
     assert caught.value.data == "Internal Server Error: db locked"
     assert caught.value.status == 500
@@ -230,11 +232,11 @@ def _refused_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def test_plane_connection_refused() -> None:
+def test_plane_connection_refused(twin: Twin) -> None:
     from plane.exceptions import ApiConnectionError, ApiTimeoutError
 
     host = _refused_url()
-    client, api = _plane(host, retries=0)
+    client, api = _plane(host, twin, retries=0)
     with client, pytest.raises(ApiConnectionError) as caught:
         api.get_generic_asset("a1", "ws")
     exc = caught.value
@@ -255,12 +257,12 @@ def test_asana_connection_refused() -> None:
     assert f"DELETE {host}/attachments/5" in str(caught.value)
 
 
-def test_connection_refused_is_retried_with_backoff() -> None:
+def test_connection_refused_is_retried_with_backoff(twin: Twin) -> None:
     """Nothing reached the server, so even a POST is retried; the sleep hook sees the backoff."""
     from plane.exceptions import ApiConnectionError
 
     client, api = _plane(
-        _refused_url(), retries=2, backoff_initial=0.01, backoff_max=0.02
+        _refused_url(), twin, retries=2, backoff_initial=0.01, backoff_max=0.02
     )
     delays: list[float] = []
     client.sleep = delays.append
@@ -272,11 +274,11 @@ def test_connection_refused_is_retried_with_backoff() -> None:
     assert all(0 < d <= 0.02 for d in delays)
 
 
-def test_plane_read_timeout(server: RecordingServer) -> None:
+def test_plane_read_timeout(server: RecordingServer, twin: Twin) -> None:
     from plane.exceptions import ApiTimeoutError
 
     server.enqueue(200, json={"asset_id": "a", "asset_url": "u"}, delay=1.0)
-    client, api = _plane(server.url)
+    client, api = _plane(server.url, twin)
     started = time.monotonic()
     with client, pytest.raises(ApiTimeoutError) as caught:
         api.get_generic_asset("a1", "ws", _request_timeout=0.2, _retries=0)
@@ -285,11 +287,11 @@ def test_plane_read_timeout(server: RecordingServer) -> None:
     assert f"GET {server.url}/api/v1/workspaces/ws/assets/a1/" in str(caught.value)
 
 
-def test_plane_timeout_from_configuration(server: RecordingServer) -> None:
+def test_plane_timeout_from_configuration(server: RecordingServer, twin: Twin) -> None:
     from plane.exceptions import ApiTimeoutError
 
     server.enqueue(204, delay=1.0)
-    client, api = _plane(server.url, timeout=0.2, retries=0)
+    client, api = _plane(server.url, twin, timeout=0.2, retries=0)
     with client, pytest.raises(ApiTimeoutError):
         api.delete_user_asset("a1")
 
@@ -308,12 +310,12 @@ def test_asana_read_timeout(server: RecordingServer) -> None:
     assert f"GET {server.url}/attachments/1" in str(caught.value)
 
 
-def test_timeouts_are_retried_for_get(server: RecordingServer) -> None:
+def test_timeouts_are_retried_for_get(server: RecordingServer, twin: Twin) -> None:
     from plane.exceptions import ApiTimeoutError
 
     for _ in range(3):
         server.enqueue(200, json={"asset_id": "a", "asset_url": "u"}, delay=0.6)
-    client, api = _plane(server.url, retries=1, backoff_initial=0.001)
+    client, api = _plane(server.url, twin, retries=1, backoff_initial=0.001)
     # (connect, read): each read may wait 0.2 s, the whole call 0.7 s, so a retry fits in; a single
     # number would be the whole call's limit, retries included
     with client, pytest.raises(ApiTimeoutError):
@@ -322,11 +324,13 @@ def test_timeouts_are_retried_for_get(server: RecordingServer) -> None:
     assert len(server.requests) == 2
 
 
-def test_dropped_connection_is_a_connection_error(server: RecordingServer) -> None:
+def test_dropped_connection_is_a_connection_error(
+    server: RecordingServer, twin: Twin
+) -> None:
     from plane.exceptions import ApiConnectionError
 
     server.enqueue(drop=True)
-    client, api = _plane(server.url, retries=0)
+    client, api = _plane(server.url, twin, retries=0)
     with client, pytest.raises(ApiConnectionError) as caught:
         api.create_user_asset_upload(
             {"name": "a", "size": 1, "entity_type": "USER_AVATAR"}
@@ -334,10 +338,10 @@ def test_dropped_connection_is_a_connection_error(server: RecordingServer) -> No
     assert caught.value.method == "POST"
 
 
-def test_plane_dns_failure() -> None:
+def test_plane_dns_failure(twin: Twin) -> None:
     from plane.exceptions import ApiConnectionError
 
-    client, api = _plane("http://nonexistent.invalid", retries=0, timeout=10)
+    client, api = _plane("http://nonexistent.invalid", twin, retries=0, timeout=10)
     with client, pytest.raises(ApiConnectionError) as caught:
         api.get_generic_asset("a1", "ws")
     assert "GET http://nonexistent.invalid/api/v1/workspaces/ws/assets/a1/" in str(
@@ -358,15 +362,15 @@ def test_asana_dns_failure() -> None:
     assert "GET http://nonexistent.invalid/attachments/1" in str(caught.value)
 
 
-def test_pieces_connection_refused() -> None:
+def test_pieces_connection_refused(twin: Twin) -> None:
     import pieces_os_client
     from pieces_os_client.exceptions import ApiConnectionError
 
     host = _refused_url()
     config = pieces_os_client.Configuration(host=host, retries=0)
     with (
-        pieces_os_client.ApiClient(config) as client,
+        twin.client(pieces_os_client, config) as client,
         pytest.raises(ApiConnectionError) as caught,
     ):
-        pieces_os_client.AssetsApi(client).assets_snapshot()
+        twin.api(pieces_os_client, "AssetsApi", client).assets_snapshot()
     assert f"GET {host}/assets" in str(caught.value)

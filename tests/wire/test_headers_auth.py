@@ -80,7 +80,7 @@ def test_plane_headers_per_operation(server: RecordingServer, twin: Twin) -> Non
     assert (patch.method, patch.path) == ("PATCH", "/api/v1/workspaces/ws/assets/a1/")
 
 
-def test_pieces_headers_and_no_auth(server: RecordingServer) -> None:
+def test_pieces_headers_and_no_auth(server: RecordingServer, twin: Twin) -> None:
     """Pieces declares no security: nothing configured is ever sent."""
     import pieces_os_client
 
@@ -93,8 +93,8 @@ def test_pieces_headers_and_no_auth(server: RecordingServer) -> None:
         username="u",
         password="p",
     )
-    with pieces_os_client.ApiClient(config) as client:
-        api = pieces_os_client.AssetsApi(client)
+    with twin.client(pieces_os_client, config) as client:
+        api = twin.api(pieces_os_client, "AssetsApi", client)
         api.assets_delete_asset("2254f2c8")
         api.assets_snapshot()
     delete, snapshot = server.requests
@@ -294,6 +294,7 @@ def test_exceptions_never_show_secrets(server: RecordingServer, twin: Twin) -> N
 
     client, api = _plane(
         "http://nonexistent.invalid",
+        twin,
         api_key={"ApiKeyAuthentication": API_KEY},
         retries=0,
         timeout=5,

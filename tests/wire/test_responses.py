@@ -33,11 +33,13 @@ def _plane(server: RecordingServer, twin: Twin | None = None):  # type: ignore[n
     return client, twin.api(plane, "AssetsApi", client)
 
 
-def _pieces(server: RecordingServer):  # type: ignore[no-untyped-def]
+def _pieces(server: RecordingServer, twin: Twin):  # type: ignore[no-untyped-def]
     import pieces_os_client
 
-    client = pieces_os_client.ApiClient(pieces_os_client.Configuration(host=server.url))
-    return client, pieces_os_client.AssetsApi(client)
+    client = twin.client(
+        pieces_os_client, pieces_os_client.Configuration(host=server.url)
+    )
+    return client, twin.api(pieces_os_client, "AssetsApi", client)
 
 
 def _asana(server: RecordingServer, call):  # type: ignore[no-untyped-def]
@@ -51,13 +53,13 @@ def _asana(server: RecordingServer, call):  # type: ignore[no-untyped-def]
     return asyncio.run(run())
 
 
-def test_pieces_text_plain_response_is_str(server: RecordingServer) -> None:
+def test_pieces_text_plain_response_is_str(server: RecordingServer, twin: Twin) -> None:
     server.enqueue(
         200,
         "2254f2c8-5797-40e8-ac56-41166dc0e159",
         {"Content-Type": "text/plain; charset=utf-8"},
     )
-    client, api = _pieces(server)
+    client, api = _pieces(server, twin)
     with client:
         deleted = api.assets_delete_asset("2254f2c8-5797-40e8-ac56-41166dc0e159")
     assert deleted == "2254f2c8-5797-40e8-ac56-41166dc0e159"
@@ -70,13 +72,15 @@ def test_pieces_text_plain_response_is_str(server: RecordingServer) -> None:
     assert request.body == b""
 
 
-def test_pieces_text_response_in_another_charset(server: RecordingServer) -> None:
+def test_pieces_text_response_in_another_charset(
+    server: RecordingServer, twin: Twin
+) -> None:
     server.enqueue(
         200,
         "caf\xe9".encode("latin-1"),
         {"Content-Type": "text/plain; charset=latin-1"},
     )
-    client, api = _pieces(server)
+    client, api = _pieces(server, twin)
     with client:
         assert api.assets_delete_asset("a") == "café"
 
@@ -123,27 +127,38 @@ def test_asana_with_http_info(server: RecordingServer) -> None:
     assert info.raw_data == body
 
 
-def test_plane_without_preload_content_is_unread(server: RecordingServer) -> None:
-    """The raw response is returned as is: not decoded, not validated, not raised for its status."""
+def test_plane_without_preload_content_is_unread(
+    server: RecordingServer, twin: Twin
+) -> None:
+    """The raw response is returned as is: not decoded, not validated, not raised for its status
+    (urllib3's response from the sync client, aiohttp's from the asyncio twin)."""
     server.enqueue(200, b'{"not": "a download"}', {"Content-Type": "application/json"})
     server.enqueue(404, b"gone", {"Content-Type": "text/plain"})
-    client, api = _plane(server)
+    client, api = _plane(server, twin)
     with client:
         raw = api.get_generic_asset_without_preload_content("a1", "ws")
         assert raw.status == 200
-        assert list(raw.stream(4)) == [
-            b'{"no',
-            b't": ',
-            b'"a d',
-            b"ownl",
-            b'oad"',
-            b"}",
-        ]
-        raw.release_conn()
+        if twin.is_async:
+            assert twin.run(raw.content.read(4)) == b'{"no'
+            assert twin.run(raw.read()) == b't": "a download"}'
+            raw.release()
+        else:
+            assert list(raw.stream(4)) == [
+                b'{"no',
+                b't": ',
+                b'"a d',
+                b"ownl",
+                b'oad"',
+                b"}",
+            ]
+            raw.release_conn()
         missing = api.delete_user_asset_without_preload_content("a1")
         assert missing.status == 404
-        assert missing.read() == b"gone"
-        missing.release_conn()
+        assert twin.run(missing.read()) == b"gone"
+        if twin.is_async:
+            missing.release()
+        else:
+            missing.release_conn()
     assert [r.method for r in server.requests] == ["GET", "DELETE"]
 
 
@@ -249,11 +264,11 @@ def test_asana_mismatched_nested_field(server: RecordingServer) -> None:
     assert caught.value.body == body
 
 
-def test_pieces_mismatched_required_list(server: RecordingServer) -> None:
+def test_pieces_mismatched_required_list(server: RecordingServer, twin: Twin) -> None:
     from pieces_os_client.exceptions import ResponseValidationError
 
     server.enqueue(200, json={"iterable": "nope"})
-    client, api = _pieces(server)
+    client, api = _pieces(server, twin)
     with client, pytest.raises(ResponseValidationError) as caught:
         api.assets_snapshot()
     assert caught.value.operation_id == "assets_snapshot"

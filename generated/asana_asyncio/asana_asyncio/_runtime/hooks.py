@@ -8,6 +8,11 @@ answer (the ``ApiConnectionError`` the client retries or raises) and for the ``A
 with. Hooks run in the thread (or task) of the call; an exception a hook raises ends the call. With no
 hook registered nothing here runs: the client only reads three empty lists per call.
 
+The request that opens an event stream (``sse_sync`` / ``sse_async``) is one of these requests:
+``after_response`` sees its status and headers, ``on_error`` the exception when the stream does not open.
+A WebSocket handshake is not: ``websockets`` and aiohttp make it and follow its redirects themselves, so
+no hook could change the headers of each request or see each answer; no hook runs for it.
+
 ``RequestInfo.state`` is a dict that lives from ``before_send`` to the ``after_response`` or
 ``on_error`` of the same request: where a tracing hook keeps its span.
 """

@@ -751,6 +751,7 @@ class AttachmentsApi:
             ),
         )
 
+    @validate_arguments(_GET_ATTACHMENTS_FOR_OBJECT, _NAMES)
     def get_attachments_for_object_iter(
         self,
         parent: str,

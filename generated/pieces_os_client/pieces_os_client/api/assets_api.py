@@ -1796,6 +1796,7 @@ class AssetsApi:
             ),
         )
 
+    @validate_arguments(_ASSETS_STREAM_IDENTIFIERS, _NAMES)
     def assets_stream_identifiers_ws(
         self,
         *,
@@ -1910,6 +1911,7 @@ class AssetsApi:
             ),
         )
 
+    @validate_arguments(_GET_ASSETS_STREAM_TRANSFERABLES, _NAMES)
     def get_assets_stream_transferables_ws(
         self,
         *,
@@ -2017,6 +2019,7 @@ class AssetsApi:
             ),
         )
 
+    @validate_arguments(_STREAM_ASSETS, _NAMES)
     def stream_assets_ws(
         self,
         *,
@@ -2131,6 +2134,7 @@ class AssetsApi:
             ),
         )
 
+    @validate_arguments(_WORKSTREAM_SUGGESTIONS_STREAM, _NAMES)
     def workstream_suggestions_stream_ws(
         self,
         *,
@@ -3546,6 +3550,7 @@ class AsyncAssetsApi:
             ),
         )
 
+    @validate_arguments(_ASSETS_STREAM_IDENTIFIERS, _NAMES)
     def assets_stream_identifiers_ws(
         self,
         *,
@@ -3660,6 +3665,7 @@ class AsyncAssetsApi:
             ),
         )
 
+    @validate_arguments(_GET_ASSETS_STREAM_TRANSFERABLES, _NAMES)
     def get_assets_stream_transferables_ws(
         self,
         *,
@@ -3767,6 +3773,7 @@ class AsyncAssetsApi:
             ),
         )
 
+    @validate_arguments(_STREAM_ASSETS, _NAMES)
     def stream_assets_ws(
         self,
         *,
@@ -3881,6 +3888,7 @@ class AsyncAssetsApi:
             ),
         )
 
+    @validate_arguments(_WORKSTREAM_SUGGESTIONS_STREAM, _NAMES)
     def workstream_suggestions_stream_ws(
         self,
         *,

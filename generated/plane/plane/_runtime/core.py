@@ -404,6 +404,13 @@ class Exchange:
             tokens.expire(token)
         return True
 
+    def failed(self, error: BaseException) -> None:
+        """Run the ``on_error`` hooks for an exception that ends the call after its answer arrived
+        (an event stream refused or not of ``text/event-stream``: ``result`` does this for the others).
+        """
+        if self.info is not None:
+            self._on_error(error)
+
     def closed(self) -> ApiConnectionError:
         """The exception for a call whose client was closed while it was in flight."""
         return ApiConnectionError(

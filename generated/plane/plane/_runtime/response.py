@@ -165,19 +165,31 @@ def _decode_json(
     try:
         parsed = json.loads(body)
     except (ValueError, RecursionError) as exc:
-        if tp is str:
-            return _text(endpoint, status, content_type, body)
-        raise ResponseValidationError(
-            endpoint.operation_id,
-            "",
-            f"not JSON (Content-Type {content_type or 'missing'!r}): {_reason(exc)}",
-            body=body,
-            status=status,
-        ) from exc
+        return _not_json(endpoint, tp, status, content_type, body, exc)
     try:
         return _adapter(tp).validate_python(parsed)
     except pydantic.ValidationError as exc:
         raise _validation_error(endpoint, tp, exc, body, status) from exc
+
+
+def _not_json(
+    endpoint: Endpoint,
+    tp: Any,
+    status: int,
+    content_type: str,
+    body: bytes,
+    exc: ValueError | RecursionError,
+) -> Any:
+    """A body that does not parse as JSON: the text itself where ``str`` is declared, else the error."""
+    if tp is str:
+        return _text(endpoint, status, content_type, body)
+    raise ResponseValidationError(
+        endpoint.operation_id,
+        "",
+        f"not JSON (Content-Type {content_type or 'missing'!r}): {_reason(exc)}",
+        body=body,
+        status=status,
+    ) from exc
 
 
 def _decode_exact(
@@ -189,15 +201,7 @@ def _decode_exact(
     try:
         parsed = parse_exact_json(body)
     except (ValueError, RecursionError) as exc:
-        if tp is str:
-            return _text(endpoint, status, content_type, body)
-        raise ResponseValidationError(
-            endpoint.operation_id,
-            "",
-            f"not JSON (Content-Type {content_type or 'missing'!r}): {_reason(exc)}",
-            body=body,
-            status=status,
-        ) from exc
+        return _not_json(endpoint, tp, status, content_type, body, exc)
     try:
         validate = _adapter(tp).validate_python
         return validate_large(
