@@ -182,11 +182,10 @@ def render_project(
         "version": target.version,
     }
     notes: dict[str, str] = {}
-    keys = (
-        file_keys(api, target, input_digest(target, lenient, ""))
-        if cache is not None
-        else {}
-    )
+    salt = input_digest(target, lenient, "")
+    keys = file_keys(api, target, salt) if cache is not None else {}
+    if cache is not None:
+        cache.contracts.salt = salt
     reuse = cache.reuse(keys) if cache is not None else {}
     checked = cache.reuse(keys, checked=True) if cache is not None else {}
     rendered: list[OutputFile] = []
@@ -206,6 +205,7 @@ def render_project(
                     gate,
                     manifest,
                     notes,
+                    cache,
                 )
             except (
                 SyntaxError
@@ -264,6 +264,7 @@ def _release_files(
     gate: bool,
     manifest: dict[str, object],
     notes: dict[str, str],
+    cache: RenderCache | None = None,
 ) -> list[OutputFile]:
     """CHANGELOG.md, the surface of this build in ``manifest`` and the diff's verdict in ``notes``; with
     ``gate``, ReleaseError when the
@@ -271,7 +272,16 @@ def _release_files(
     """
     previous = manifest_data(output, MANIFEST)
     text, extra = release_outputs(
-        target, doc, api, files, output, previous, spec_hash, gate=gate
+        target,
+        doc,
+        api,
+        files,
+        output,
+        previous,
+        spec_hash,
+        gate=gate,
+        contracts=cache.contracts if cache is not None else None,
+        surfaces=cache.surfaces if cache is not None else None,
     )
     verdict = extra.pop("verdict", None)
     if verdict is not None:

@@ -485,10 +485,94 @@ def _schemes(node: Any) -> dict[str, Any]:
     return out
 
 
-def contract_of(doc: Document, api: Api | None = None, package: str = "") -> Contract:
-    """The contract of the document ``doc`` (``api``, its model, names the Python objects)."""
+class ContractCache:
+    """The contract of each operation and the component schemas of the last build, kept by the
+    ``build --watch`` process so that an edit of one operation computes only that operation again.
+
+    An operation is reused when the digest of its inputs is the same: its node, its path item's shared
+    parameters, the Python names the package gave it, and the *head* of the spec (everything but
+    ``paths``, with the names of the models and fields), since the references an operation follows point
+    there. The schemas are reused whole while the head is the same. A spec whose contract reaches a schema
+    outside its own ``components`` or follows a reference into another file or under ``paths`` is not
+    cached.
+    """
+
+    def __init__(self, salt: str = "") -> None:
+        # What else the contract depends on: the generator's code (set by the build from its inputs'
+        # digest), so that a cache written by another clientgen is not used.
+        self.salt = salt
+        self.head: str | None = None
+        self.schemas: dict[str, Any] = {}
+        self.operations: dict[str, Any] = {}
+
+    def saved(self) -> dict[str, Any]:
+        """The cache as JSON data (see :meth:`restore`)."""
+        if self.head is None:
+            return {}
+        return {
+            "head": self.head,
+            "schemas": self.schemas,
+            "operations": self.operations,
+        }
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Take the entries :meth:`saved` returned (in another process); their head holds the salt."""
+        head, schemas, operations = (
+            data.get("head"),
+            data.get("schemas"),
+            data.get("operations"),
+        )
+        if (
+            isinstance(head, str)
+            and isinstance(schemas, dict)
+            and isinstance(operations, dict)
+        ):
+            self.head, self.schemas, self.operations = head, schemas, operations
+
+    def __len__(self) -> int:
+        return len(self.operations)
+
+
+def _key(*parts: Any) -> str | None:
+    """A digest of ``parts`` as JSON (None when they are not JSON data, which is then not cached)."""
+    try:
+        text = json.dumps(parts, default=str, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return None
+    return hashlib.blake2b(
+        text.encode("utf-8", "surrogatepass"), digest_size=20
+    ).hexdigest()
+
+
+def contract_of(
+    doc: Document,
+    api: Api | None = None,
+    package: str = "",
+    cache: ContractCache | None = None,
+) -> Contract:
+    """The contract of the document ``doc`` (``api``, its model, names the Python objects). With a
+    ``cache``, the operations and schemas whose inputs did not change since the last call are taken from
+    it (see :class:`ContractCache`), and the cache then holds this contract's."""
     data = doc.data if isinstance(doc.data, dict) else {}
-    builder = _Builder(doc, _Names(api, package))
+    names = _Names(api, package)
+    builder = _Builder(doc, names)
+    head: str | None = None
+    known: dict[str, Any] = {}
+    by_operation: dict[str, list[Any]] = {}
+    if cache is not None:
+        head = _key(
+            cache.salt,
+            package,
+            {k: v for k, v in data.items() if k != "paths"},
+            sorted(names.models.items()),
+            sorted(names.fields.items()),
+        )
+        for (op_ptr, location, name), label in names.params.items():
+            by_operation.setdefault(op_ptr, []).append([location, name, label])
+        if head is not None and head == cache.head:
+            known = cache.operations
+            builder.schemas = dict(cache.schemas)
+    fresh: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     for path, item in (data.get("paths") or {}).items():
         item_ptr = f"/paths/{escape_pointer_token(path)}"
@@ -499,9 +583,26 @@ def contract_of(doc: Document, api: Api | None = None, package: str = "") -> Con
         for method in METHODS:
             node = target.data.get(method)
             if isinstance(node, dict):
-                op = builder.operation(
-                    str(path), method, node, shared, f"{item_ptr}/{method}"
+                ptr = f"{item_ptr}/{method}"
+                key = (
+                    _key(
+                        head,
+                        str(path),
+                        ptr,
+                        node,
+                        shared,
+                        names.operations.get(ptr),
+                        names.body.get(ptr),
+                        by_operation.get(ptr),
+                    )
+                    if head is not None
+                    else None
                 )
+                op = known.get(key) if key is not None else None
+                if op is None:
+                    op = builder.operation(str(path), method, node, shared, ptr)
+                if key is not None:
+                    fresh[key] = op
                 operations[operation_key(method, str(path))] = op
     components = data.get("components") or {}
     info = data.get("info") or {}
@@ -529,4 +630,18 @@ def contract_of(doc: Document, api: Api | None = None, package: str = "") -> Con
     contract["schemas"] = {
         k: v for k, v in sorted(builder.schemas.items()) if v is not None
     }
+    if cache is not None:
+        # Everything an operation reaches must be in the head: no other file, nothing under ``paths``.
+        resolver = builder.resolver
+        own = (
+            len(resolver.documents) == 1
+            and all(k.startswith("/components/") for k in builder.schemas)
+            and not any(
+                t.pointer.startswith("/paths/") or t.doc is not doc
+                for _, t in resolver._steps.values()
+            )
+        )
+        cache.head = head if own else None
+        cache.schemas = dict(builder.schemas) if own else {}
+        cache.operations = fresh if own else {}
     return contract

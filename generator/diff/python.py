@@ -278,19 +278,39 @@ def surface_of(
     sources: dict[str, str],
     previous: Surface | None = None,
     same: dict[str, set[tuple[str, str]]] | None = None,
+    seen: Surface | None = None,
 ) -> Surface:
-    """The surface of every module; one whose digest is in ``previous`` is not read again."""
+    """The surface of every module; one whose digest is in ``previous`` is not read again.
+
+    ``seen`` (kept by the ``build --watch`` process between builds) holds the last surface read of each
+    module: a module whose source has that digest is not read again either, and a changed one is read
+    piecewise against it (only its changed methods go through griffe). It is updated with this build's.
+    """
     previous = previous or {}
+    if same is not None:
+        seen = (
+            None  # a surface with placeholders for the other version is no module's own
+        )
     out: Surface = {}
     for name in sorted(sources):
         source = sources[name]
         known = previous.get(name)
-        if known is not None and known.get("digest") == digest(source):
+        last = seen.get(name) if seen is not None else None
+        d = digest(source)
+        if known is not None and known.get("digest") == d:
             out[name] = known
+        elif last is not None and last.get("digest") == d:
+            out[name] = last
         else:
             out[name] = read_module(
-                name, source, known, None if same is None else same.get(name, set())
+                name,
+                source,
+                last or known,
+                None if same is None else same.get(name, set()),
             )
+    if seen is not None:
+        seen.clear()
+        seen.update(out)
     return out
 
 

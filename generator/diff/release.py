@@ -18,7 +18,7 @@ from ..config import Target
 from ..model.api import Api
 from ..parse.load import Document
 from .change import Change
-from .contract import contract_of
+from .contract import ContractCache, contract_of
 from .engine import (
     Report,
     SpecText,
@@ -172,6 +172,8 @@ def release_outputs(
     spec_hash: str,
     *,
     gate: bool,
+    contracts: ContractCache | None = None,
+    surfaces: dict[str, Any] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The changelog's text and the manifest's surface for this build (with ``verdict``, the diff's verdict,
     when the spec changed since a build that recorded a surface); with ``gate``, ReleaseError when
@@ -179,8 +181,10 @@ def release_outputs(
     before = previous.get("surface")
     old_python = before.get("python") if isinstance(before, dict) else None
     snapshot = {
-        "http": contract_of(doc, api, target.package),
-        "python": surface_of(module_sources(files, target.package), old_python),
+        "http": contract_of(doc, api, target.package, contracts),
+        "python": surface_of(
+            module_sources(files, target.package), old_python, seen=surfaces
+        ),
     }
     report: Report | None = None
     spec_changed = previous.get("spec") != spec_hash

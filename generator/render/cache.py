@@ -21,8 +21,10 @@ import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from ..config import Target
+from ..diff.contract import ContractCache
 from ..model.api import Api
 from .write import OutputFile
 
@@ -119,6 +121,11 @@ class RenderCache:
     def __init__(self) -> None:
         self._files: dict[str, str] = {}
         self._checked: set[str] = set()
+        # The release computation's own caches (generator/diff/release.py): the HTTP contract of each
+        # operation (also written to the file, so a cold build computes only what an edit changed) and the
+        # Python surface of each module of the last build (this process only: the manifest has the rest).
+        self.contracts = ContractCache()
+        self.surfaces: dict[str, Any] = {}
 
     def reuse(self, keys: dict[str, str], *, checked: bool = False) -> dict[str, str]:
         """Path -> content as rendered before, for each path whose key is known (and, with ``checked``,
@@ -147,6 +154,9 @@ class RenderCache:
         except (OSError, ValueError):
             return cache
         files = data.get("files") if isinstance(data, dict) else None
+        contracts = data.get("contracts") if isinstance(data, dict) else None
+        if isinstance(contracts, dict):
+            cache.contracts.restore(contracts)
         if isinstance(files, dict):
             cache._files = {
                 k: v
@@ -160,7 +170,10 @@ class RenderCache:
         temporary = path.with_name(f"{path.name}.{os.getpid()}")
         try:
             temporary.write_text(
-                json.dumps({"files": self._files}, ensure_ascii=False),
+                json.dumps(
+                    {"files": self._files, "contracts": self.contracts.saved()},
+                    ensure_ascii=False,
+                ),
                 encoding="utf-8",
             )
             os.replace(temporary, path)
