@@ -30,15 +30,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar, cast
 
-import pydantic
-
 from .auth import AuthScheme
 from .core import BaseClient, CallOptions
-from .decimals import PARSED_JSON, parse_exact_json
+from .decimals import parse_exact_json
 from .endpoint import NOT_DECLARED, Endpoint
-from .enums import ACCEPT_UNKNOWN
 from .exceptions import ApiException, ResponseTooLargeError, ResponseValidationError
-from .response import _adapter, _reason, _validation_error, status_exception
+from .response import _reason, status_exception, validate_parsed
 
 __all__ = [
     "DEFAULT_RETRY_MS",
@@ -232,17 +229,7 @@ def decode_event_data(endpoint: Endpoint, data: str) -> Any:
             body=data.encode("utf-8"),
             status=200,
         ) from exc
-    if tp is None or tp is NOT_DECLARED:
-        return parsed
-    token = ACCEPT_UNKNOWN.set(True)
-    try:
-        if exact:
-            return _adapter(tp).validate_python(parsed, context=PARSED_JSON)
-        return _adapter(tp).validate_python(parsed)
-    except pydantic.ValidationError as exc:
-        raise _validation_error(endpoint, tp, exc, data.encode("utf-8"), 200) from exc
-    finally:
-        ACCEPT_UNKNOWN.reset(token)
+    return validate_parsed(endpoint, tp, parsed, data.encode("utf-8"), exact=exact)
 
 
 Step = Literal["read", "stop"]

@@ -148,3 +148,27 @@ def test_type_names_read_as_written() -> None:
     assert type_name(list[Item] | None) == "list[Item] | None"
     assert type_name(dict[str, Literal["a", 1]]) == "dict[str, Literal['a', 1]]"
     assert type_name(Pet) == "Pet"
+
+
+def test_websocket_messages_of_a_decimal_operation_keep_every_digit() -> None:
+    class Quote(pydantic.BaseModel):
+        price: Decimal
+        size: float
+
+    exact = Endpoint(
+        "watchQuotes",
+        "GET",
+        "/quotes",
+        response_types=lambda: {"200": Quote},
+        exact_decimals=True,
+    )
+    quote = decode_message(
+        exact, '{"price": 12345678901234567890.123456789, "size": 1.5}'
+    )
+    assert quote.price == Decimal("12345678901234567890.123456789")
+    assert quote.size == 1.5 and type(quote.size) is float
+    plain = Endpoint(
+        "watchQuotes", "GET", "/quotes", response_types=lambda: {"200": Quote}
+    )
+    # Without the flag (no decimal in the operation's types, decided at generation) JSON floats are used.
+    assert decode_message(plain, '{"price": 0.1, "size": 2}').price == Decimal("0.1")
