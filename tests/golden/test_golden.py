@@ -31,3 +31,18 @@ def test_targets_are_the_three_packages() -> None:
         ("asana_asyncio", "asyncio"),
     ]
     assert all(os.path.isfile(t.spec) for t in TARGETS)
+
+
+def test_generated_code_is_black_formatted() -> None:
+    """Builds format with ruff (DEVELOPERS.md, Formatting); the shipped code must also be what black
+    writes, so any drift between the two formatters shows here."""
+    import subprocess
+    import sys
+
+    packages = [str(ROOT / "generated" / t.package / t.package) for t in TARGETS]
+    result = subprocess.run(
+        [sys.executable, "-m", "black", "--check", *packages],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]

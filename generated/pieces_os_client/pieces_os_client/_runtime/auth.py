@@ -158,6 +158,7 @@ def apply_auth(
                     and tokens.can_fetch(scheme)
                 ):
                     token = tokens.access_token  # the one the client fetched itself
-            if token:  # None: a token the client fetches, not fetched yet (a WebSocket handshake)
+            # None: a token the client fetches, not fetched yet (a WebSocket handshake)
+            if token:
                 values.headers["Authorization"] = f"Bearer {token}"
     return values

@@ -31,6 +31,7 @@ __all__ = [
     "make_api_response",
     "response_type_for",
     "status_exception",
+    "validate_parsed",
 ]
 
 T = TypeVar("T")
@@ -290,8 +291,9 @@ def decode_message(endpoint: Endpoint, message: str | bytes) -> Any:
     """
     body = message.encode("utf-8") if isinstance(message, str) else message
     tp = endpoint.response_type(200)
+    exact = endpoint.exact_decimals
     try:
-        parsed = json.loads(body)
+        parsed = parse_exact_json(body) if exact else json.loads(body)
     except (ValueError, RecursionError) as exc:  # as in decode_response
         if tp is str:
             return body.decode("utf-8", errors="replace")
@@ -302,10 +304,22 @@ def decode_message(endpoint: Endpoint, message: str | bytes) -> Any:
             body=body,
             status=200,
         ) from exc
+    return validate_parsed(endpoint, tp, parsed, body, exact=exact)
+
+
+def validate_parsed(
+    endpoint: Endpoint, tp: Any, parsed: Any, body: bytes, *, exact: bool = False
+) -> Any:
+    """The parsed JSON of a WebSocket message or an event's data as ``tp`` (as it is when nothing is
+    declared), enum values the spec does not list accepted; ``exact``: numbers were parsed as
+    ``Decimal`` (``decimals.parse_exact_json``). Raises ``ResponseValidationError`` naming the operation.
+    """
     if tp is None or tp is NOT_DECLARED:
         return parsed
     token = ACCEPT_UNKNOWN.set(True)
     try:
+        if exact:
+            return _adapter(tp).validate_python(parsed, context=PARSED_JSON)
         return _adapter(tp).validate_python(parsed)
     except pydantic.ValidationError as exc:
         raise _validation_error(endpoint, tp, exc, body, 200) from exc
