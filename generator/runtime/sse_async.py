@@ -39,7 +39,6 @@ class AsyncEventStream(EventStreamBase[T]):
     sentinel, a 204, or the end of the body (unless it reconnects)."""
 
     client: AsyncApiClient
-    _started = False
     response: aiohttp.ClientResponse | None = None
     """The aiohttp response being read (None between connections and once closed)."""
     _started = False
