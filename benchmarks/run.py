@@ -1242,9 +1242,16 @@ def update_benchmarks_md(markdown: str, path: Path) -> None:
 def byte_compile() -> None:
     """clientgen's modules byte-compiled, as pip leaves them when it installs the package. The editable
     install of ``.venv`` has none, and with PYTHONDONTWRITEBYTECODE set (as on the machines this runs on)
-    every run would otherwise compile the generator's modules from source again (~70 ms of CPU a run)."""
+    every run would otherwise compile the generator's modules from source again (~70 ms of CPU a run).
+    """
     subprocess.run(
-        [str(CLIENTGEN.parent / "python"), "-m", "compileall", "-q", str(ROOT / "generator")],
+        [
+            str(CLIENTGEN.parent / "python"),
+            "-m",
+            "compileall",
+            "-q",
+            str(ROOT / "generator"),
+        ],
         check=True,
         stdout=subprocess.DEVNULL,
     )

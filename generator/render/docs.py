@@ -15,8 +15,7 @@ import jinja2
 
 from ..config import Flavour, Target
 from ..model.api import Api, Tag
-# limits, not configuration: the README needs a constant, not the client's HTTP and TLS stack.
-from ..runtime import limits, retry
+from ..runtime import limits, retry  # not configuration (its HTTP/TLS stack)
 from .docs_api import DocStyle, Example, operation_doc
 from .docs_features import FeatureExample, FeaturesDoc, features_doc
 from .docs_filters import FILTERS, fenced, md_inline

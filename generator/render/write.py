@@ -239,7 +239,8 @@ class _Forked:
 
 class _Formatter(threading.Thread):
     """``format_python(folder, roots)`` in a thread: the work is in ruff's process, so this process
-    renders, writes and parses meanwhile. Used where there is no POSIX shell for :class:`_ChainedFormatter`."""
+    renders, writes and parses meanwhile. Used where there is no POSIX shell for :class:`_ChainedFormatter`.
+    """
 
     def __init__(self, folder: Path, roots: Sequence[str]) -> None:
         super().__init__(name="clientgen-ruff", daemon=True)
