@@ -212,7 +212,7 @@ def _schemas(data: dict[str, Any]) -> Iterator[tuple[str, Region]]:
         if "allOf" in schema:
             yield from ((m, region) for m in _required_defined(data, schema))
         if "default" in schema:
-            yield from ((m, region) for m in _default_fits(schema))
+            yield from ((m, region) for m in _default_fits(data, schema))
         if traversed:
             for key in _SCHEMA_LISTS:
                 stack.extend(
@@ -290,8 +290,9 @@ def _required_defined(data: dict[str, Any], schema: dict[str, Any]) -> Iterator[
 
 
 # Keywords that never make a default invalid (annotations), and those _default_fits checks itself. A default
-# in a schema with any other keyword (format, minimum, pattern, items, properties, allOf, ...) is left to
-# the full validator: its region is flagged.
+# in a schema with any other keyword (format, minimum, pattern, items, properties, ...) is left to the full
+# validator: its region is flagged. ``allOf`` is checked here when each of its members is such a schema (or a
+# bare local reference to one): the default must fit every member.
 _DEFAULT_SAFE = frozenset(
     {
         "default",
@@ -310,29 +311,60 @@ _DEFAULT_SAFE = frozenset(
         "$comment",
     }
 )
+_MUST_CHECK = "a default the full validator must check"
+# How deep allOf members are followed for a default (a cycle of allOf references stops here, and is flagged).
+_ALL_OF_DEPTH = 8
 
 
-def _default_fits(schema: dict[str, Any]) -> Iterator[str]:
+def _default_fits(data: dict[str, Any], schema: dict[str, Any]) -> Iterator[str]:
     if "default" not in schema:
         return
-    value = schema["default"]
+    found = _fit_findings(data, schema["default"], schema, 0)
+    yield from (_MUST_CHECK,) if found is None else found
+
+
+def _fit_findings(
+    data: dict[str, Any], value: Any, schema: dict[str, Any], depth: int
+) -> list[str] | None:
+    """Why ``value`` does not fit ``schema`` (an empty list when it does), or None when only the full
+    validator can tell."""
     if any(
-        k not in _DEFAULT_SAFE and k not in _BOUNDS and not k.startswith("x-")
+        k not in _DEFAULT_SAFE
+        and k not in _BOUNDS
+        and k != "allOf"
+        and not k.startswith("x-")
         for k in schema
     ):
-        yield "a default the full validator must check"
-        return
+        return None
+    found = []
     if not _within_bounds(value, schema):
-        yield "default is out of the schema's bounds"
+        found.append("default is out of the schema's bounds")
     if value is None and schema.get("nullable") is True:
-        return
+        return found
     enum = schema.get("enum")
     if isinstance(enum, list) and value not in enum:
-        yield "default is not one of the enum values"
+        found.append("default is not one of the enum values")
     kind = schema.get("type")
     kinds = kind if isinstance(kind, list) else [kind] if isinstance(kind, str) else []
     if kinds and not any(_is_of(value, k) for k in kinds):
-        yield "default is not of the schema's type"
+        found.append("default is not of the schema's type")
+    if "allOf" in schema:
+        members = schema["allOf"]
+        # null against a member is a matter of each version's nullable rules: the full validator decides.
+        if value is None or depth >= _ALL_OF_DEPTH or not isinstance(members, list):
+            return None
+        for member in members:
+            if isinstance(member, dict) and "$ref" in member:
+                if len(member) != 1:
+                    return None  # siblings of $ref count in 3.1 and not in 3.0
+                member = _resolve(data, member)
+            if not isinstance(member, dict):
+                return None
+            more = _fit_findings(data, value, member, depth + 1)
+            if more is None:
+                return None
+            found += more
+    return found
 
 
 _BOUNDS = frozenset(

@@ -15,7 +15,7 @@ import jinja2
 
 from ..config import Flavour, Target
 from ..model.api import Api, Tag
-from ..runtime import configuration, retry
+from ..runtime import limits, retry  # not configuration (its HTTP/TLS stack)
 from .docs_api import DocStyle, Example, operation_doc
 from .docs_features import FeatureExample, FeaturesDoc, features_doc
 from .docs_filters import FILTERS, fenced, md_inline
@@ -43,7 +43,7 @@ def runtime_defaults() -> dict[str, str]:
         "backoff_max": f"{retry.DEFAULT_BACKOFF_MAX:g}",
         "retry_after_max": f"{retry.DEFAULT_RETRY_AFTER_MAX:g}",
         "jitter_percent": f"{retry.DEFAULT_JITTER * 100:g}",
-        "timeout": f"{configuration.DEFAULT_TIMEOUT:g}",
+        "timeout": f"{limits.DEFAULT_TIMEOUT:g}",
     }
 
 

@@ -74,24 +74,29 @@ _RUFF_OPTIONS = [
 ]
 
 
-def _run_ruff(
-    arguments: list[str], what: str, *, quiet: bool = True
-) -> subprocess.CompletedProcess[str]:
-    command = [
-        _ruff_bin(),
-        *arguments[:1],
-        *_RUFF_OPTIONS,
-        *(["--quiet"] if quiet else []),
-        *arguments[1:],
-    ]
-    return subprocess.run(command, capture_output=True, text=True, check=False)
-
-
 # How ``ruff format`` reports a file it cannot parse (it formats the others and exits with status 2).
 _RUFF_PARSE_ERROR = re.compile(
     r"^error: Failed to parse (?P<path>.+?):(?P<line>\d+):(?P<column>\d+): (?P<message>.*)$",
     re.M,
 )
+
+
+def _ruff_steps(paths: list[str]) -> tuple[list[str], list[str]]:
+    """The two ruff commands a format makes, in order: sort the imports (its isort rules), then format."""
+    ruff = _ruff_bin()
+    sort = [
+        ruff,
+        "check",
+        *_RUFF_OPTIONS,
+        "--quiet",
+        "--select",
+        "I",
+        "--fix-only",
+        "--exit-zero",
+        *paths,
+    ]
+    # Not --quiet: the parse errors are what it would silence.
+    return sort, [ruff, "format", *_RUFF_OPTIONS, *paths]
 
 
 def format_python(folder: Path, roots: Sequence[str] = (".",)) -> None:
@@ -102,22 +107,27 @@ def format_python(folder: Path, roots: Sequence[str] = (".",)) -> None:
     This is also the syntax check of the generated code: ``ruff format`` parses every file, and refuses one
     it cannot parse; that is raised as an :class:`OutputError` naming the file, its line and what is wrong.
     """
-    paths = [str(folder / root) for root in roots]
-    result = _run_ruff(
-        ["check", "--select", "I", "--fix-only", "--exit-zero", *paths],
-        "sorting the generated imports",
-    )
+    sort, fmt = _ruff_steps([str(folder / root) for root in roots])
+    result = subprocess.run(sort, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise OutputError(
-            f"sorting the generated imports failed:\n{(result.stderr or result.stdout).strip()}"
-        )
-    # Not --quiet: the parse errors are what it would silence.
-    result = _run_ruff(["format", *paths], "formatting", quiet=False)
-    if result.returncode == 0:
+        raise _sort_failed(result.stdout, result.stderr)
+    result = subprocess.run(fmt, capture_output=True, text=True, check=False)
+    _raise_if_unformatted(folder, result.returncode, result.stdout, result.stderr)
+
+
+def _sort_failed(stdout: str, stderr: str) -> OutputError:
+    return OutputError(
+        f"sorting the generated imports failed:\n{(stderr or stdout).strip()}"
+    )
+
+
+def _raise_if_unformatted(folder: Path, status: int, stdout: str, stderr: str) -> None:
+    """What ``ruff format`` exiting with ``status`` means: nothing (0), or the file it could not parse."""
+    if status == 0:
         return
     unparsable = sorted(
         (_relative(m["path"], folder), int(m["line"]), m["message"])
-        for m in _RUFF_PARSE_ERROR.finditer(result.stderr)
+        for m in _RUFF_PARSE_ERROR.finditer(stderr)
     )
     if unparsable:
         path, line, message = unparsable[0]
@@ -126,7 +136,7 @@ def format_python(folder: Path, roots: Sequence[str] = (".",)) -> None:
             f"generated {path} is not valid Python (line {line}: {message}){more}"
         )
     raise OutputError(
-        f"formatting the generated code failed:\n{(result.stderr or result.stdout).strip()}"
+        f"formatting the generated code failed:\n{(stderr or stdout).strip()}"
     )
 
 
@@ -229,7 +239,8 @@ class _Forked:
 
 class _Formatter(threading.Thread):
     """``format_python(folder, roots)`` in a thread: the work is in ruff's process, so this process
-    renders, writes and parses meanwhile."""
+    renders, writes and parses meanwhile. Used where there is no POSIX shell for :class:`_ChainedFormatter`.
+    """
 
     def __init__(self, folder: Path, roots: Sequence[str]) -> None:
         super().__init__(name="clientgen-ruff", daemon=True)
@@ -247,6 +258,48 @@ class _Formatter(threading.Thread):
         self.join()
         if self._error is not None:
             raise self._error
+
+
+_SHELL = "/bin/sh"
+# The chain's exit status when the import sort failed (ruff's own are 0, 1 and 2).
+_SORT_FAILED = 90
+
+
+class _ChainedFormatter:
+    """``format_python(folder, roots)`` as one shell running both ruff steps, the second only when the first
+    succeeded. Started from this thread, it needs nothing from this process until :meth:`result`: a thread
+    of ours starting the second step would first wait for the interpreter lock while this process renders
+    the docs (up to 5 ms at each of the handful of times it needs it)."""
+
+    def __init__(self, folder: Path, roots: Sequence[str]) -> None:
+        import shlex
+
+        sort, fmt = _ruff_steps([str(folder / root) for root in roots])
+        script = f"{shlex.join(sort)} || exit {_SORT_FAILED}\nexec {shlex.join(fmt)}\n"
+        self._folder = folder
+        self._process = subprocess.Popen(
+            [_SHELL, "-c", script],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def result(self) -> None:
+        stdout, stderr = self._process.communicate()
+        if self._process.returncode == _SORT_FAILED:
+            raise _sort_failed(stdout, stderr)
+        _raise_if_unformatted(self._folder, self._process.returncode, stdout, stderr)
+
+    def join(self) -> None:
+        """Wait until ruff is done with the folder (its output is not wanted)."""
+        self._process.communicate()
+
+
+def _formatter(folder: Path, roots: Sequence[str]) -> _Formatter | _ChainedFormatter:
+    if os.name == "posix" and os.path.exists(_SHELL):
+        return _ChainedFormatter(folder, roots)
+    return _Formatter(folder, roots)
 
 
 def _write_all(staging: Path, files: Iterable[OutputFile]) -> None:
@@ -337,7 +390,7 @@ class _Staging:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._docs_worker: _Forked | None = None
-        self._formatter: _Formatter | None = None
+        self._formatter: _Formatter | _ChainedFormatter | None = None
         self._code_entries: set[str] = set()
 
     def fork_docs(self, render: Callable[[], Iterable[OutputFile]]) -> None:
@@ -357,7 +410,7 @@ class _Staging:
         """ruff, in its own process, on the entries holding the code (never the docs)."""
         roots = _format_roots(f.path for f in code)
         if roots:
-            self._formatter = _Formatter(self.folder, roots)
+            self._formatter = _formatter(self.folder, roots)
 
     def docs(
         self, render: Callable[[], Iterable[OutputFile]] | None

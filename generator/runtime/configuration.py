@@ -22,6 +22,7 @@ from .hooks import AfterResponse, BeforeSend, OnError
 from .limits import (
     DEFAULT_MAX_PAGES,
     DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
     DEFAULT_WEBSOCKET_HEARTBEAT,
     Timeout,
 )
@@ -46,8 +47,6 @@ __all__ = [
     "BaseConfiguration",
     "Timeout",
 ]
-
-DEFAULT_TIMEOUT = 60.0
 
 _SECRET = "***"
 _OAUTH2_LOCK = threading.Lock()

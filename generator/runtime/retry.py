@@ -7,7 +7,6 @@ themselves. Clock and random source are fields, so tests can freeze them.
 from __future__ import annotations
 
 import datetime
-import email.utils
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -49,6 +48,9 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     try:
         seconds = float(value)
     except ValueError:
+        # Imported here: HTTP dates are rare, and the generator reads this module's constants (README).
+        import email.utils
+
         try:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):

@@ -118,3 +118,59 @@ def test_a_clean_large_spec_never_reaches_the_full_validator(
     path.write_text(yaml.safe_dump(large, sort_keys=False), encoding="utf-8")
     assert validate.validate_document(load_document(path)) == []
     assert handed == []
+
+
+def _status_under_all_of(large: dict[str, Any], name: str, default: str) -> None:
+    """``name``'s status as plane's spec writes such a field: an allOf of the enum, with a default."""
+    large["components"]["schemas"][name]["properties"]["status"] = {
+        "allOf": [{"$ref": f"#/components/schemas/{name}Status"}],
+        "default": default,
+        "description": "Lifecycle state.",
+    }
+
+
+def test_a_default_that_fits_its_all_of_never_reaches_the_full_validator(
+    large: dict[str, Any], handed: list[Any], tmp_path: Path
+) -> None:
+    _status_under_all_of(large, "Resource00042", "active")
+    path = tmp_path / "large.yaml"
+    path.write_text(yaml.safe_dump(large, sort_keys=False), encoding="utf-8")
+    assert validate.validate_document(load_document(path)) == []
+    assert handed == []
+
+
+def test_a_default_outside_its_all_of_enum_is_reported_by_the_full_validator(
+    large: dict[str, Any], handed: list[Any], tmp_path: Path
+) -> None:
+    name = "Resource00042"
+    _status_under_all_of(large, name, "gone")
+    path = tmp_path / "large.yaml"
+    text = yaml.safe_dump(large, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
+    problems = validate.validate_document(load_document(path))
+    assert [p.location.pointer for p in problems] == [
+        f"/components/schemas/{name}/properties/status/default"
+    ]
+    assert "'gone' is not one of ['draft', 'active', 'archived', 'deleted']" in (
+        problems[0].message
+    )
+    assert len(handed) == 1 and name in handed[0]["components"]["schemas"]
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        {"type": "string", "format": "uuid"},  # a keyword the fast pass does not check
+        {"$ref": "#/components/schemas/Resource00042Status", "maxLength": 3},
+    ],
+)
+def test_an_all_of_member_the_fast_pass_cannot_judge_goes_to_the_full_validator(
+    large: dict[str, Any], handed: list[Any], tmp_path: Path, member: dict[str, Any]
+) -> None:
+    _status_under_all_of(large, "Resource00042", "active")
+    status = large["components"]["schemas"]["Resource00042"]["properties"]["status"]
+    status["allOf"].append(member)
+    path = tmp_path / "large.yaml"
+    path.write_text(yaml.safe_dump(large, sort_keys=False), encoding="utf-8")
+    validate.validate_document(load_document(path))
+    assert len(handed) == 1

@@ -270,3 +270,51 @@ def test_a_template_emitting_broken_code_fails_the_build_and_writes_nothing(
         build.build_target(target, force=True)
     assert read_tree(output) == before
     assert sorted(p.name for p in output.parent.iterdir()) == ["pets"]
+
+
+@pytest.fixture(params=["shell-chain", "thread"])
+def formatter(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways the two ruff steps run: chained in one shell, or from a thread (no POSIX shell)."""
+    from generator.render import write
+
+    if request.param == "thread":
+        monkeypatch.setattr(write, "_SHELL", "/nonexistent/sh")
+    return str(request.param)
+
+
+def test_imports_are_sorted_then_formatted(tmp_path: Path, formatter: str) -> None:
+    code = OutputFile(
+        "pkg/mod.py",
+        "from typing import cast, Any, TYPE_CHECKING\nimport sys\nimport os\nx=(os, sys, cast, Any, TYPE_CHECKING)\n",
+    )
+    staging = stage([code], tmp_path, more=lambda: [OutputFile("README.md", "# r\n")])
+    assert (staging / "pkg" / "mod.py").read_text() == (
+        "import os\nimport sys\nfrom typing import TYPE_CHECKING, Any, cast\n\n"
+        "x = (os, sys, cast, Any, TYPE_CHECKING)\n"
+    )
+
+
+def test_a_file_ruff_cannot_parse_stops_the_build(
+    tmp_path: Path, formatter: str
+) -> None:
+    files = [GOOD, OutputFile("pkg/broken.py", "import sys\nclass C(:\n    pass\n")]
+    with pytest.raises(
+        OutputError, match=r"^generated pkg/broken.py is not valid Python \(line 2: "
+    ):
+        stage(files, tmp_path, more=lambda: [OutputFile("README.md", "# r\n")])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failing_import_sort_stops_the_build(
+    tmp_path: Path, formatter: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.render import write
+
+    monkeypatch.setattr(
+        write, "_RUFF_OPTIONS", [*write._RUFF_OPTIONS, "--no-such-option"]
+    )
+    with pytest.raises(
+        OutputError, match=r"^sorting the generated imports failed:\n.*no-such-option"
+    ):
+        stage([GOOD], tmp_path)
+    assert list(tmp_path.iterdir()) == []

@@ -15,6 +15,7 @@ from .exceptions import ApiTimeoutError, ResponseTooLargeError
 __all__ = [
     "DEFAULT_MAX_PAGES",
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TIMEOUT",
     "DEFAULT_WEBSOCKET_HEARTBEAT",
     "BodyLimit",
     "Deadline",
@@ -26,6 +27,8 @@ Timeout = float | tuple[float, float] | None
 """Seconds for the whole call; ``(connect, read)``: at most ``connect`` to open a connection and ``read``
 waiting for any data, and ``connect + read`` in all; None for no limit."""
 
+DEFAULT_TIMEOUT = 60.0
+"""Seconds a call may take in all, unless ``Configuration.timeout`` says otherwise."""
 DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 """Largest buffered (non-streaming) response body, in bytes after decompression."""
 DEFAULT_MAX_PAGES = 10_000
