@@ -326,8 +326,9 @@ def test_read_timeout(server: RecordingServer) -> None:
 def test_content_type_only_when_the_core_sets_one(
     server: RecordingServer, own_session: bool
 ) -> None:
-    # aiohttp labels a bodiless POST application/octet-stream unless told not to (on the client's own
-    # session once, per request on a session handed in); a JSON body keeps the type the core gave it.
+    # aiohttp labels a bodiless POST application/octet-stream unless told not to (per request, only
+    # for such a request, on either session); a JSON body keeps the type the core gave it, and a
+    # hook that drops a body's Content-Type leaves it without one (as urllib3 sends it).
     bodiless = Endpoint("touch", "POST", "/touch", response_types=lambda: {"204": None})
     server.enqueue(204)
     server.enqueue(204)
@@ -351,6 +352,26 @@ def test_content_type_only_when_the_core_sets_one(
     assert "content-type" not in touch.header_names()
     assert "content-type" not in delete.header_names()
     assert create.header("Content-Type") == "application/json"
+
+
+def test_a_body_whose_content_type_a_hook_drops_goes_without_one(
+    server: RecordingServer,
+) -> None:
+    def drop(info: Any) -> None:
+        del info.headers["Content-Type"]
+
+    server.enqueue(201, json={"id": 1, "name": "x"})
+
+    async def main() -> None:
+        async with ApiClient(
+            Configuration(host=server.url, before_send=[drop])
+        ) as client:
+            await client.call(CREATE_ASSET, {"asset": {"name": "x"}})
+
+    run(main())
+    (create,) = server.requests
+    assert "content-type" not in create.header_names()
+    assert create.body == b'{"name":"x"}'
 
 
 def test_limits_no_shorter_than_the_total_are_left_to_the_total() -> None:
