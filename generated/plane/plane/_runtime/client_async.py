@@ -91,15 +91,23 @@ def translate_error(
     )
 
 
-async def _read_limited(response: aiohttp.ClientResponse, limit: BodyLimit) -> bytes:
+def _read_limited(
+    response: aiohttp.ClientResponse, limit: BodyLimit
+) -> Awaitable[bytes]:
     """The whole (decompressed) body, refused with ``ResponseTooLargeError`` as soon as it passes the
-    limit: a declared length over it before anything is read, otherwise while reading.
+    limit: a declared length over it before anything is read (raised here), otherwise while
+    reading. (Not a coroutine itself: the common case awaits aiohttp's ``read`` directly.)
     """
     length = limit.check_declared(response.headers)
     if length is not None and "Content-Encoding" not in response.headers:
-        return await response.read()  # exactly ``length`` bytes, no more
+        return response.read()  # exactly ``length`` bytes, no more
     if limit.limit is None:
-        return await response.read()
+        return response.read()
+    return _read_chunks(response, limit)
+
+
+async def _read_chunks(response: aiohttp.ClientResponse, limit: BodyLimit) -> bytes:
+    """``_read_limited`` counting each chunk as it arrives."""
     chunks: list[bytes] = []
     content = response.content
     while chunk := await content.readany():
@@ -283,16 +291,16 @@ class AiohttpTransport:
             # request to check them against it (see ``_skip_content_type``).
         )
 
-    async def send(
+    def request(
         self,
         session: aiohttp.ClientSession,
         request: PreparedRequest,
         limits: TimeLimits,
-        body_limit: BodyLimit | None,
-    ) -> tuple[aiohttp.ClientResponse, bytes]:
-        """Send one request over ``session`` within ``limits``. With a ``body_limit`` the body is read
-        (refused past it) and the connection released; without, the response is returned unread.
-        """
+    ) -> Awaitable[aiohttp.ClientResponse]:
+        """Send one request over ``session`` within ``limits``: aiohttp's own awaitable of the
+        response (its status and headers; the body is left unread, see ``read``). Handing it back
+        rather than awaiting it here spares each call one coroutine, which the client benchmark
+        counts (BENCHMARKS.md)."""
         headers = request.headers  # aiohttp copies it
         data: bytes | AsyncIterator[bytes] | None
         if isinstance(request.body, StreamingBody):
@@ -303,7 +311,7 @@ class AiohttpTransport:
         else:
             data = request.body
         cfg = self.configuration
-        response = await session.request(
+        return session.request(
             request.method,
             URL(request.url, encoded=True),  # already percent-encoded: no requoting
             data=data,
@@ -315,10 +323,13 @@ class AiohttpTransport:
             middlewares=(),  # redirects are the core's, not aiohttp's
             skip_auto_headers=_skip_content_type(request.method, headers, data),
         )
-        if body_limit is None:
-            return response, b""
+
+    @staticmethod
+    async def read(response: aiohttp.ClientResponse, body_limit: BodyLimit) -> bytes:
+        """The whole body of ``response``, refused past ``body_limit``; the connection is released
+        (to the pool when the body was read to its end)."""
         try:
-            return response, await _read_limited(response, body_limit)
+            return await _read_limited(response, body_limit)
         except BaseException:
             response.close()  # unread data left: the connection is not reused
             raise
@@ -441,11 +452,11 @@ class AsyncApiClient(BaseClient):
             if exchange.hooked:
                 exchange.before_send()
             try:
-                response, body = await transport.send(
-                    session,
-                    request,
-                    exchange.limits,
-                    exchange.body_limit() if exchange.preload else None,
+                response = await transport.request(session, request, exchange.limits)
+                body = (
+                    await transport.read(response, exchange.body_limit())
+                    if exchange.preload
+                    else b""
                 )
             except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError) as exc:
                 if session.closed:  # close() while this call was in flight
