@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import heapq
+import time
 import warnings
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from contextvars import ContextVar
@@ -39,6 +41,7 @@ __all__ = [
     "WEBSOCKET_REDIRECTS",
     "AiohttpTransport",
     "AsyncApiClient",
+    "Deadlines",
     "translate_error",
     "warn_unverified",
 ]
@@ -216,22 +219,98 @@ def _skip_content_type(
 
 
 @functools.lru_cache(maxsize=64)
-def _timeout(limits: TimeLimits) -> aiohttp.ClientTimeout:
+def _timeout(limits: TimeLimits, watched: bool = False) -> aiohttp.ClientTimeout:
     """The aiohttp timeout of one request: ``(connect, read, total)`` (aiohttp's timeouts are
     immutable, so one is made per value). No limit on waiting for a free pooled connection beyond the
-    total.
+    total. ``watched``: the total is kept by the call's ``Deadlines`` instead of an aiohttp timer.
 
-    A connect or read limit at least as long as the total can never fire before the total's timer
-    does, so it is left to that one timer: aiohttp re-arms a ``sock_read`` timer on every chunk it
-    reads (one timer handle made and cancelled per read), measurable per call on a fast server.
-    With the default timeout (a single number) this is every buffered call."""
+    A connect or read limit at least as long as the total can never fire before the total does, so
+    it is left to the total: aiohttp re-arms a ``sock_read`` timer on every chunk it reads (one timer
+    handle made and cancelled per read), measurable per call on a fast server. With the default
+    timeout (a single number) this is every buffered call."""
     connect, read, total = limits
     if total is not None:
         if read is not None and read >= total:
             read = None
         if connect is not None and connect >= total:
             connect = None
+        if watched:
+            total = None
     return aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
+
+
+class _Watch:
+    """One buffered call in flight: the task running it, when it must be over (``time.monotonic()``),
+    whether it is over (``done``) and whether its deadline cancelled it (``fired``)."""
+
+    __slots__ = ("done", "end", "fired", "task")
+
+    def __init__(self, end: float, task: asyncio.Task[Any]) -> None:
+        self.end = end
+        self.task = task
+        self.done = self.fired = False
+
+
+class Deadlines:
+    """The deadlines of the buffered calls in flight on one event loop, kept by one timer: it is set
+    for the earliest deadline, and cancels the task of a call still running past its own (aiohttp's
+    own total timeout does the same, with one timer per request). A call that ends first is only
+    marked done, so a run of calls with the same timeout sets no timer but the first: the client
+    benchmark measured aiohttp's per-request timer at several microseconds a call (BENCHMARKS.md).
+    The send loop turns the cancellation into the call's ``ApiTimeoutError``.
+    """
+
+    __slots__ = ("heap", "live", "loop", "order", "timer", "timer_at")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.heap: list[tuple[float, int, _Watch]] = []
+        self.live = 0  # watches not yet done
+        self.order = 0  # ties of ``end``: first come, first cancelled
+        self.timer: asyncio.TimerHandle | None = None
+        self.timer_at = 0.0
+
+    def watch(self, end: float, task: asyncio.Task[Any]) -> _Watch:
+        """Start watching ``task``, whose call must be over at ``end``."""
+        watch = _Watch(end, task)
+        heap = self.heap
+        while heap and heap[0][2].done:
+            heapq.heappop(heap)
+        if len(heap) > 2 * self.live + 64:  # done ones behind a long call: drop them
+            heap[:] = [entry for entry in heap if not entry[2].done]
+            heapq.heapify(heap)
+        self.order += 1
+        heapq.heappush(heap, (end, self.order, watch))
+        self.live += 1
+        if self.timer is None or end < self.timer_at:
+            self._schedule(end)
+        return watch
+
+    def unwatch(self, watch: _Watch) -> None:
+        """The call is over."""
+        watch.done = True
+        self.live -= 1
+
+    def _schedule(self, end: float) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer_at = end
+        self.timer = self.loop.call_later(max(end - time.monotonic(), 0.0), self._fire)
+
+    def _fire(self) -> None:
+        """Cancel the calls past their deadline; set the timer for the next one."""
+        self.timer = None
+        heap = self.heap
+        now = time.monotonic()
+        while heap:
+            end, _, watch = heap[0]
+            if not watch.done:
+                if end > now:
+                    self._schedule(end)
+                    return
+                watch.fired = True
+                watch.task.cancel()
+            heapq.heappop(heap)
 
 
 class AiohttpTransport:
@@ -254,6 +333,15 @@ class AiohttpTransport:
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._keeper: AsyncGenerator[None, None] | None = None
+        self._deadlines: Deadlines | None = None
+
+    def deadlines(self) -> Deadlines:
+        """The ``Deadlines`` of the running event loop's calls."""
+        loop = asyncio.get_running_loop()
+        deadlines = self._deadlines
+        if deadlines is None or deadlines.loop is not loop:
+            deadlines = self._deadlines = Deadlines(loop)
+        return deadlines
 
     def session(self) -> aiohttp.ClientSession:
         """The session HTTP calls use: the caller's, or the client's own of the running event loop."""
@@ -296,9 +384,11 @@ class AiohttpTransport:
         session: aiohttp.ClientSession,
         request: PreparedRequest,
         limits: TimeLimits,
+        watched: bool = False,
     ) -> Awaitable[aiohttp.ClientResponse]:
-        """Send one request over ``session`` within ``limits``: aiohttp's own awaitable of the
-        response (its status and headers; the body is left unread, see ``read``). Handing it back
+        """Send one request over ``session`` within ``limits`` (``watched``: the total is kept by the
+        call's ``Deadlines``): aiohttp's own awaitable of the response (its status and headers; the
+        body is left unread, see ``read``). Handing it back
         rather than awaiting it here spares each call one coroutine, which the client benchmark
         counts (BENCHMARKS.md)."""
         headers = request.headers  # aiohttp copies it
@@ -316,7 +406,7 @@ class AiohttpTransport:
             URL(request.url, encoded=True),  # already percent-encoded: no requoting
             data=data,
             headers=headers,
-            timeout=_timeout(limits),
+            timeout=_timeout(limits, watched),
             allow_redirects=False,
             proxy=cfg.proxy,
             proxy_headers=cfg.proxy_headers,
@@ -442,32 +532,66 @@ class AsyncApiClient(BaseClient):
         return (await self._send(exchange))[0]
 
     async def _send(self, exchange: Exchange) -> tuple[aiohttp.ClientResponse, bytes]:
-        """The call's answer, and its body (read within ``max_response_bytes``) when ``preload``."""
+        """The call's answer, and its body (read within ``max_response_bytes``) when ``preload``.
+
+        The whole call's deadline (``exchange.end``) is kept by the loop's ``Deadlines``: past it,
+        this task is cancelled wherever it waits (connecting, reading, before a retry), and the
+        cancellation becomes the call's ``ApiTimeoutError``."""
         if not self.configuration.verify_ssl:
             warn_unverified(exchange.request.url)
         transport = self.transport
         session = transport.session()
-        while True:
+        end = exchange.end
+        task = None if end is None else asyncio.current_task()
+        if task is None or end is None:
+            watch = None
+        else:
+            deadlines = transport.deadlines()
+            watch = deadlines.watch(end, task)
+        watched = watch is not None
+        try:
+            while True:
+                if exchange.hooked:
+                    exchange.before_send()  # may change the request's headers
+                request = exchange.request
+                try:
+                    response = await transport.request(
+                        session, request, exchange.limits, watched
+                    )
+                    body = (
+                        await transport.read(response, exchange.body_limit())
+                        if exchange.preload
+                        else b""
+                    )
+                except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError) as exc:
+                    if session.closed:  # close() while this call was in flight
+                        raise exchange.closed() from exc
+                    if isinstance(exc, RuntimeError):
+                        raise
+                    error, kind = translate_error(
+                        exc, request.method, request.display_url
+                    )
+                    exchange.after_error(error, kind, exc)
+                else:
+                    if exchange.after_response(response.status, response.headers):
+                        return response, body
+                    response.release()
+                if exchange.retry_delay is not None:
+                    await self.sleep(exchange.retry_delay)
+        except asyncio.CancelledError as exc:
+            if watch is None or not watch.fired:
+                raise  # cancelled by someone else: theirs
+            uncancel = getattr(watch.task, "uncancel", None)  # Python 3.11+
+            if uncancel is not None:
+                uncancel()
+            cause = asyncio.TimeoutError("the call's deadline passed")
+            cause.__context__ = exc
             request = exchange.request
-            if exchange.hooked:
-                exchange.before_send()
-            try:
-                response = await transport.request(session, request, exchange.limits)
-                body = (
-                    await transport.read(response, exchange.body_limit())
-                    if exchange.preload
-                    else b""
-                )
-            except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError) as exc:
-                if session.closed:  # close() while this call was in flight
-                    raise exchange.closed() from exc
-                if isinstance(exc, RuntimeError):
-                    raise
-                error, kind = translate_error(exc, request.method, request.display_url)
-                exchange.after_error(error, kind, exc)
-            else:
-                if exchange.after_response(response.status, response.headers):
-                    return response, body
-                response.release()
-            if exchange.retry_delay is not None:
-                await self.sleep(exchange.retry_delay)
+            error, kind = translate_error(cause, request.method, request.display_url)
+            exchange.after_error(error, kind, cause, timed_out=True)  # raises
+            raise exchange.deadline.error(
+                request.method, request.display_url
+            ) from cause
+        finally:
+            if watch is not None:
+                deadlines.unwatch(watch)
