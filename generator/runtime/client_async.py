@@ -15,9 +15,16 @@ import functools
 import heapq
 import time
 import warnings
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Mapping,
+)
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Literal, overload
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -465,17 +472,36 @@ class AsyncApiClient(BaseClient):
         """The aiohttp session, created on first use in the running event loop."""
         return self.transport.session()
 
-    async def call(
+    def call(
         self,
         endpoint: Endpoint,
         args: Mapping[str, Any],
         **options: Unpack[CallOptions],
-    ) -> ApiResponse[Any]:
-        """Send one operation and await its decoded answer (see ``Exchange.result``); raises
-        ``ApiConnectionError`` / ``ApiTimeoutError`` when none arrives in time."""
+    ) -> Coroutine[Any, Any, ApiResponse[Any]]:
+        """Send one operation: a coroutine of its decoded answer (see ``Exchange.result``), which
+        raises ``ApiConnectionError`` / ``ApiTimeoutError`` when none arrives in time.
+
+        The request is prepared here (an argument that cannot be sent raises at once); it is sent
+        when the coroutine is awaited. Without an OAuth2 token to fetch, that coroutine is the send
+        loop's own: one coroutine frame fewer per call, which the client benchmark counts.
+        """
         tokens = self.configuration.oauth2
         scheme = None if tokens is None else tokens.scheme_for(endpoint.auth)
-        sent = None if scheme is None else await self._token(scheme)
+        if scheme is None:
+            exchange = self.exchange(endpoint, args, options, preload=True)
+            return self._send(exchange, decode=True)
+        return self._call_with_token(scheme, endpoint, args, options)
+
+    async def _call_with_token(
+        self,
+        scheme: AuthScheme,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        options: CallOptions,
+    ) -> ApiResponse[Any]:
+        """``call`` for an operation sent with an OAuth2 token the client fetches itself: a new
+        token and one replay after a 401."""
+        sent = await self._token(scheme)
         exchange = self.exchange(endpoint, args, options, preload=True)
         response, body = await self._send(exchange)
         if sent is not None and exchange.token_refused(response.status, sent):
@@ -531,8 +557,21 @@ class AsyncApiClient(BaseClient):
         exchange = self.exchange(endpoint, args, options, preload=False)
         return (await self._send(exchange))[0]
 
-    async def _send(self, exchange: Exchange) -> tuple[aiohttp.ClientResponse, bytes]:
-        """The call's answer, and its body (read within ``max_response_bytes``) when ``preload``.
+    @overload
+    async def _send(
+        self, exchange: Exchange, decode: Literal[False] = False
+    ) -> tuple[aiohttp.ClientResponse, bytes]: ...
+
+    @overload
+    async def _send(
+        self, exchange: Exchange, decode: Literal[True]
+    ) -> ApiResponse[Any]: ...
+
+    async def _send(
+        self, exchange: Exchange, decode: bool = False
+    ) -> tuple[aiohttp.ClientResponse, bytes] | ApiResponse[Any]:
+        """The call's answer, and its body (read within ``max_response_bytes``) when ``preload``;
+        ``decode``: the answer decoded (``Exchange.result``).
 
         The whole call's deadline (``exchange.end``) is kept by the loop's ``Deadlines``: past it,
         this task is cancelled wherever it waits (connecting, reading, before a retry), and the
@@ -574,6 +613,10 @@ class AsyncApiClient(BaseClient):
                     exchange.after_error(error, kind, exc)
                 else:
                     if exchange.after_response(response.status, response.headers):
+                        if decode:
+                            return exchange.result(
+                                response.status, response.reason, response.headers, body
+                            )
                         return response, body
                     response.release()
                 if exchange.retry_delay is not None:
