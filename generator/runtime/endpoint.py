@@ -125,7 +125,8 @@ class RequestLayout:
     """What building a request needs from an endpoint that never changes between calls: the method,
     the Accept header, the required arguments, the parameters by location, and the path template
     split into literal text and parameters (``("/assets/", Param(...))``), each with whether it is a
-    parameter of the default ``simple`` style (plain values then need no encoding)."""
+    parameter of the default ``simple`` style (plain values then need no encoding), and the headers
+    last made from the client's header layer (``standard_headers``)."""
 
     __slots__ = (
         "accept",
@@ -135,6 +136,7 @@ class RequestLayout:
         "path_segments",
         "query_params",
         "required",
+        "standard_headers",
     )
 
     def __init__(self, endpoint: Endpoint) -> None:
@@ -159,6 +161,12 @@ class RequestLayout:
             for s in segments
             if s != ""
         )
+        self.standard_headers: list[tuple[dict[str, str], dict[str, str]] | None] = [
+            None,
+            None,
+        ]
+        """For a request without a body ([0]) and with one ([1]): the last header layer a call
+        passed (a copy) and the headers it made, checked (``request.build_request``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 
 from generator.runtime.auth import AuthScheme
-from generator.runtime.client_async import AsyncApiClient, _timeout
+from generator.runtime.client_async import AsyncApiClient, Deadlines, _timeout
 from generator.runtime.configuration import BaseConfiguration
 from generator.runtime.endpoint import Body, Endpoint, FormField, Param
 from generator.runtime.exceptions import (
@@ -326,8 +326,9 @@ def test_read_timeout(server: RecordingServer) -> None:
 def test_content_type_only_when_the_core_sets_one(
     server: RecordingServer, own_session: bool
 ) -> None:
-    # aiohttp labels a bodiless POST application/octet-stream unless told not to (on the client's own
-    # session once, per request on a session handed in); a JSON body keeps the type the core gave it.
+    # aiohttp labels a bodiless POST application/octet-stream unless told not to (per request, only
+    # for such a request, on either session); a JSON body keeps the type the core gave it, and a
+    # hook that drops a body's Content-Type leaves it without one (as urllib3 sends it).
     bodiless = Endpoint("touch", "POST", "/touch", response_types=lambda: {"204": None})
     server.enqueue(204)
     server.enqueue(204)
@@ -351,6 +352,26 @@ def test_content_type_only_when_the_core_sets_one(
     assert "content-type" not in touch.header_names()
     assert "content-type" not in delete.header_names()
     assert create.header("Content-Type") == "application/json"
+
+
+def test_a_body_whose_content_type_a_hook_drops_goes_without_one(
+    server: RecordingServer,
+) -> None:
+    def drop(info: Any) -> None:
+        del info.headers["Content-Type"]
+
+    server.enqueue(201, json={"id": 1, "name": "x"})
+
+    async def main() -> None:
+        async with ApiClient(
+            Configuration(host=server.url, before_send=[drop])
+        ) as client:
+            await client.call(CREATE_ASSET, {"asset": {"name": "x"}})
+
+    run(main())
+    (create,) = server.requests
+    assert "content-type" not in create.header_names()
+    assert create.body == b'{"name":"x"}'
 
 
 def test_limits_no_shorter_than_the_total_are_left_to_the_total() -> None:
@@ -662,3 +683,85 @@ def test_session_lifecycle_and_user_agent(server: RecordingServer) -> None:
     assert server.requests[0].header("User-Agent") == (
         f"testpkg/1.2.3 python/{platform.python_version()}"
     )
+
+
+# -- the whole call's deadline: one timer per event loop (client_async.Deadlines) ---------------------
+
+
+def test_only_the_call_past_its_deadline_times_out(server: RecordingServer) -> None:
+    # Ten calls share the timer; the one whose answer is late is cancelled at its deadline and
+    # raises ApiTimeoutError (from a TimeoutError, as an aiohttp timeout did); the others answer.
+    for i in range(10):
+        server.enqueue(200, json={"id": i, "name": "a"}, delay=3.0 if i == 4 else 0.0)
+
+    async def main() -> list[Any]:
+        client, _ = make_client(server.url)
+        async with client:
+            results = await asyncio.gather(
+                *(
+                    client.call(GET_ASSET, {"id": i}, request_timeout=1.0)
+                    for i in range(10)
+                ),
+                return_exceptions=True,
+            )
+            # The task that ran a timed-out call is not left cancelled: it goes on working.
+            task = asyncio.current_task()
+            assert task is not None and task.cancelling() == 0
+            server.enqueue(200, json={"id": 11, "name": "b"})
+            results.append(await client.call(GET_ASSET, {"id": 11}))
+        return results
+
+    started = time.monotonic()
+    results = run(main())
+    assert time.monotonic() - started < 2.9
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert len(errors) == 1 and isinstance(errors[0], ApiTimeoutError)
+    assert "within the timeout of 1 s" in str(errors[0])
+    assert isinstance(errors[0].__cause__, asyncio.TimeoutError)
+    assert len([r for r in results if not isinstance(r, BaseException)]) == 10
+
+
+def test_a_call_cancelled_by_its_caller_stays_cancelled(
+    server: RecordingServer,
+) -> None:
+    server.enqueue(200, json={"id": 1, "name": "a"}, delay=2.0)
+
+    async def main() -> None:
+        client, _ = make_client(server.url)
+        async with client:
+            with pytest.raises(asyncio.TimeoutError):
+                # the caller's own, shorter limit: not the client's ApiTimeoutError
+                await asyncio.wait_for(
+                    client.call(GET_ASSET, {"id": 1}, request_timeout=30.0), 0.3
+                )
+
+    run(main())
+
+
+def test_calls_with_one_timeout_set_one_timer_and_keep_no_finished_ones() -> None:
+    async def main() -> None:
+        deadlines = Deadlines(asyncio.get_running_loop())
+        task = asyncio.current_task()
+        assert task is not None
+        first = deadlines.watch(time.monotonic() + 60, task)
+        timer = deadlines.timer
+        deadlines.unwatch(first)
+        for _ in range(1000):
+            deadlines.unwatch(deadlines.watch(time.monotonic() + 60, task))
+        assert deadlines.timer is timer  # later deadlines: no new timer
+        assert len(deadlines.heap) <= 2
+        # behind a long call, finished ones are dropped as they pile up
+        long = deadlines.watch(time.monotonic() + 600, task)
+        for _ in range(1000):
+            deadlines.unwatch(deadlines.watch(time.monotonic() + 900, task))
+        assert len(deadlines.heap) <= 2 * deadlines.live + 66
+        # an earlier deadline moves the timer; past it, only that task is cancelled
+        victim = asyncio.create_task(asyncio.sleep(30))
+        deadlines.watch(time.monotonic() + 0.05, victim)
+        assert deadlines.timer is not timer
+        with pytest.raises(asyncio.CancelledError):
+            await victim
+        assert not task.cancelled() and not long.fired
+        deadlines.unwatch(long)
+
+    run(main())

@@ -119,3 +119,48 @@ def test_path_template_errors_left_to_right() -> None:
     dots = Endpoint("op", "GET", "/{a}", params=(Param("a", "a", "path"),))
     assert build_request(dots, {"a": ".."}, config).url.endswith("/%2E%2E")
     assert build_request(dots, {"a": 7}, config).url.endswith("/7")
+
+
+def test_headers_made_once_per_layer_follow_every_change_of_it() -> None:
+    # build_request keeps the headers it made from the last header layer (the client's defaults,
+    # unchanged from call to call): each request still gets its own dict, the same as the general
+    # merge gives, and a changed layer (new value, new name, a line break) is merged and checked.
+    endpoint = Endpoint(
+        "create",
+        "POST",
+        "/items",
+        body=Body("json", "application/json", param="item"),
+        accept=("application/json",),
+    )
+    config = BaseConfiguration(host="http://h")
+    layer = {"User-Agent": "a/1"}
+
+    def headers(args: dict[str, Any], layer: dict[str, Any]) -> dict[str, str]:
+        return build_request(endpoint, args, config, headers=layer).headers
+
+    first = headers({"item": {"a": 1}}, layer)
+    assert first == {
+        "Accept": "application/json",
+        "Content-Type": "application/json",
+        "User-Agent": "a/1",
+    }
+    first["X-Hook"] = "set on one request"
+    assert "X-Hook" not in headers({"item": {"a": 1}}, layer)
+    assert headers({}, layer) == {"Accept": "application/json", "User-Agent": "a/1"}
+    layer["User-Agent"] = "b/2"
+    assert headers({"item": {}}, layer)["User-Agent"] == "b/2"
+    layer["content-type"] = "text/plain"
+    assert headers({"item": {}}, layer) == {
+        "Accept": "application/json",
+        "content-type": "text/plain",
+        "User-Agent": "b/2",
+    }
+    layer["X-Bad"] = "a\r\nInjected: 1"
+    with pytest.raises(ApiValueError, match="X-Bad"):
+        headers({"item": {}}, layer)
+    del layer["X-Bad"]
+    layer["X-Number"] = 5  # not text: never kept, so 5.0 is not taken for it
+    assert headers({}, layer)["X-Number"] == 5
+    layer["X-Number"] = 5.0
+    assert headers({}, layer)["X-Number"] == 5.0
+    assert type(headers({}, layer)["X-Number"]) is float

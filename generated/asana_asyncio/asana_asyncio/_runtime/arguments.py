@@ -111,7 +111,7 @@ def _checker(
     stand_in.__qualname__ = fn.__qualname__
     stand_in.__module__ = fn.__module__
     try:
-        return pydantic.validate_call(
+        validate = pydantic.validate_call(
             config=pydantic.ConfigDict(arbitrary_types_allowed=True)
         )(stand_in)
     except (pydantic.PydanticSchemaGenerationError, TypeError, NameError) as exc:
@@ -122,6 +122,126 @@ def _checker(
             "arguments of %s are not checked: %s", fn.__qualname__, exc
         )
         return stand_in
+    return _Plain(parameters, validate)
+
+
+_ANY_TYPE: frozenset[type] = frozenset()
+"""``_Plain``'s mark of a parameter that takes any value (annotated ``Any``)."""
+
+
+class _Plain:
+    """An argument checker that passes a call whose arguments are all of exactly a type their
+    annotation names (``str`` for a ``str``, a ``Pet`` for a ``Pet``, None for an optional one), bound
+    to the parameters in the plain way (no argument twice, none unknown, the required ones given),
+    without asking pydantic: pydantic's ``validate_call`` costs several microseconds a call, which the
+    client benchmark measured (BENCHMARKS.md). Any other call, and any parameter whose annotation
+    holds a constraint, a container or anything else but a plain type, goes to ``validate`` (pydantic),
+    which accepts or raises as before; ``tests/runtime/test_fast_paths.py`` pins the two together.
+    """
+
+    __slots__ = ("by_name", "positional", "required", "validate")
+
+    def __init__(self, parameters: list[Any], validate: Callable[..., Any]) -> None:
+        import inspect
+
+        self.validate = validate
+        kinds = {p.kind for p in parameters}
+        positional: list[frozenset[type] | None] = []
+        by_name: dict[str, tuple[int, frozenset[type] | None]] = {}
+        required: list[tuple[int, str]] = []
+        for index, parameter in enumerate(parameters):
+            types = _plain_types(parameter.annotation)
+            if parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
+                positional.append(types)
+                by_name[parameter.name] = (index, types)
+            else:  # keyword-only: never bound by position
+                by_name[parameter.name] = (len(parameters), types)
+            if parameter.default is inspect.Parameter.empty:
+                required.append((index, parameter.name))
+        if kinds - {
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            inspect.Parameter.KEYWORD_ONLY,
+        }:
+            positional, by_name = (
+                [],
+                {},
+            )  # *args, **kwargs or positional-only: pydantic's
+        self.positional = tuple(positional)
+        self.by_name = by_name
+        self.required = tuple(required)
+
+    def plain(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+        """Whether pydantic would accept the call for certain (see the class docstring)."""
+        given = len(args)
+        positional = self.positional
+        if given > len(positional):
+            return False
+        for value, types in zip(args, positional, strict=False):  # fewer args: fine
+            if types is None or (types and type(value) not in types):
+                return False
+        by_name = self.by_name
+        for name, value in kwargs.items():
+            found = by_name.get(name)
+            if found is None or found[0] < given:  # unknown, or given twice
+                return False
+            types = found[1]
+            if types is None or (types and type(value) not in types):
+                return False
+        for index, name in self.required:
+            if index >= given and name not in kwargs:
+                return False
+        return True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        if not self.plain(args, kwargs):
+            self.validate(*args, **kwargs)
+
+
+def _plain_types(annotation: Any) -> frozenset[type] | None:
+    """The exact types of value an annotation (as ``_resolve`` made it) accepts for certain, as
+    pydantic checks it: ``_ANY_TYPE`` for ``Any``; None when it holds anything but plain types
+    (``Strict`` scalars, None, enums, models that are not revalidated, UUID, date, datetime), such
+    as a constraint or a container, whose values only pydantic can check."""
+    import datetime
+    import enum
+    import types
+    import typing
+    import uuid
+
+    import pydantic
+
+    if annotation is Any:
+        return _ANY_TYPE
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        # A union accepts what any of its members accepts: the plain types of its plain members
+        # (a value of another type, or one only another member checks, goes to pydantic).
+        found: set[type] = set()
+        for member in typing.get_args(annotation):
+            plain = _plain_types(member)
+            if plain is _ANY_TYPE:
+                return _ANY_TYPE
+            if plain:
+                found |= plain
+        return frozenset(found) if found else None
+    if origin is typing.Annotated:
+        base, *metadata = typing.get_args(annotation)
+        strict = all(type(m) is pydantic.Strict and m.strict for m in metadata)
+        if strict and base in (str, int, bool, bytes, float):
+            return frozenset({base})
+        return None
+    if annotation is None or annotation is type(None):
+        return frozenset({type(None)})
+    if not isinstance(annotation, type):
+        return None
+    if annotation in (uuid.UUID, datetime.datetime, datetime.date):
+        return frozenset({annotation})
+    if issubclass(annotation, enum.Enum):
+        return frozenset({annotation})
+    if issubclass(annotation, pydantic.BaseModel):
+        if annotation.model_config.get("revalidate_instances", "never") == "never":
+            return frozenset({annotation})
+    return None
 
 
 class _Names(dict[str, Any]):

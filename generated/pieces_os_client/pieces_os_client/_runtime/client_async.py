@@ -12,10 +12,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import heapq
+import time
 import warnings
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Mapping,
+)
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Literal, overload
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -39,6 +48,7 @@ __all__ = [
     "WEBSOCKET_REDIRECTS",
     "AiohttpTransport",
     "AsyncApiClient",
+    "Deadlines",
     "translate_error",
     "warn_unverified",
 ]
@@ -91,15 +101,23 @@ def translate_error(
     )
 
 
-async def _read_limited(response: aiohttp.ClientResponse, limit: BodyLimit) -> bytes:
+def _read_limited(
+    response: aiohttp.ClientResponse, limit: BodyLimit
+) -> Awaitable[bytes]:
     """The whole (decompressed) body, refused with ``ResponseTooLargeError`` as soon as it passes the
-    limit: a declared length over it before anything is read, otherwise while reading.
+    limit: a declared length over it before anything is read (raised here), otherwise while
+    reading. (Not a coroutine itself: the common case awaits aiohttp's ``read`` directly.)
     """
     length = limit.check_declared(response.headers)
     if length is not None and "Content-Encoding" not in response.headers:
-        return await response.read()  # exactly ``length`` bytes, no more
+        return response.read()  # exactly ``length`` bytes, no more
     if limit.limit is None:
-        return await response.read()
+        return response.read()
+    return _read_chunks(response, limit)
+
+
+async def _read_chunks(response: aiohttp.ClientResponse, limit: BodyLimit) -> bytes:
+    """``_read_limited`` counting each chunk as it arrives."""
     chunks: list[bytes] = []
     content = response.content
     while chunk := await content.readany():
@@ -188,25 +206,118 @@ async def _stream(body: StreamingBody) -> AsyncIterator[bytes]:
 
 
 _NO_AUTO_CONTENT_TYPE = frozenset({"Content-Type"})
+_LABELLED_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _skip_content_type(
+    method: str, headers: Mapping[str, str], body: object
+) -> frozenset[str] | None:
+    """aiohttp's ``skip_auto_headers`` for one request: aiohttp labels a POST, PUT or PATCH, or any
+    request with a body, that has no Content-Type (``application/octet-stream``), while the core
+    decides every content type (as urllib3 sends none it was not given), so such a request is told to
+    skip it. Every other request passes None: asking aiohttp to skip anything (on the request or the
+    session) sends it down a slower path that copies the request's headers to check them, which the
+    client benchmark measured per call."""
+    if (body is None and method not in _LABELLED_METHODS) or "Content-Type" in headers:
+        return None
+    if any(name.lower() == "content-type" for name in headers):
+        return None
+    return _NO_AUTO_CONTENT_TYPE
 
 
 @functools.lru_cache(maxsize=64)
-def _timeout(limits: TimeLimits) -> aiohttp.ClientTimeout:
+def _timeout(limits: TimeLimits, watched: bool = False) -> aiohttp.ClientTimeout:
     """The aiohttp timeout of one request: ``(connect, read, total)`` (aiohttp's timeouts are
     immutable, so one is made per value). No limit on waiting for a free pooled connection beyond the
-    total.
+    total. ``watched``: the total is kept by the call's ``Deadlines`` instead of an aiohttp timer.
 
-    A connect or read limit at least as long as the total can never fire before the total's timer
-    does, so it is left to that one timer: aiohttp re-arms a ``sock_read`` timer on every chunk it
-    reads (one timer handle made and cancelled per read), measurable per call on a fast server.
-    With the default timeout (a single number) this is every buffered call."""
+    A connect or read limit at least as long as the total can never fire before the total does, so
+    it is left to the total: aiohttp re-arms a ``sock_read`` timer on every chunk it reads (one timer
+    handle made and cancelled per read), measurable per call on a fast server. With the default
+    timeout (a single number) this is every buffered call."""
     connect, read, total = limits
     if total is not None:
         if read is not None and read >= total:
             read = None
         if connect is not None and connect >= total:
             connect = None
+        if watched:
+            total = None
     return aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
+
+
+class _Watch:
+    """One buffered call in flight: the task running it, when it must be over (``time.monotonic()``),
+    whether it is over (``done``) and whether its deadline cancelled it (``fired``)."""
+
+    __slots__ = ("done", "end", "fired", "task")
+
+    def __init__(self, end: float, task: asyncio.Task[Any]) -> None:
+        self.end = end
+        self.task = task
+        self.done = self.fired = False
+
+
+class Deadlines:
+    """The deadlines of the buffered calls in flight on one event loop, kept by one timer: it is set
+    for the earliest deadline, and cancels the task of a call still running past its own (aiohttp's
+    own total timeout does the same, with one timer per request). A call that ends first is only
+    marked done, so a run of calls with the same timeout sets no timer but the first: the client
+    benchmark measured aiohttp's per-request timer at several microseconds a call (BENCHMARKS.md).
+    The send loop turns the cancellation into the call's ``ApiTimeoutError``.
+    """
+
+    __slots__ = ("heap", "live", "loop", "order", "timer", "timer_at")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.heap: list[tuple[float, int, _Watch]] = []
+        self.live = 0  # watches not yet done
+        self.order = 0  # ties of ``end``: first come, first cancelled
+        self.timer: asyncio.TimerHandle | None = None
+        self.timer_at = 0.0
+
+    def watch(self, end: float, task: asyncio.Task[Any]) -> _Watch:
+        """Start watching ``task``, whose call must be over at ``end``."""
+        watch = _Watch(end, task)
+        heap = self.heap
+        while heap and heap[0][2].done:
+            heapq.heappop(heap)
+        if len(heap) > 2 * self.live + 64:  # done ones behind a long call: drop them
+            heap[:] = [entry for entry in heap if not entry[2].done]
+            heapq.heapify(heap)
+        self.order += 1
+        heapq.heappush(heap, (end, self.order, watch))
+        self.live += 1
+        if self.timer is None or end < self.timer_at:
+            self._schedule(end)
+        return watch
+
+    def unwatch(self, watch: _Watch) -> None:
+        """The call is over."""
+        watch.done = True
+        self.live -= 1
+
+    def _schedule(self, end: float) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer_at = end
+        self.timer = self.loop.call_later(max(end - time.monotonic(), 0.0), self._fire)
+
+    def _fire(self) -> None:
+        """Cancel the calls past their deadline; set the timer for the next one."""
+        self.timer = None
+        heap = self.heap
+        now = time.monotonic()
+        while heap:
+            end, _, watch = heap[0]
+            if not watch.done:
+                if end > now:
+                    self._schedule(end)
+                    return
+                watch.fired = True
+                watch.task.cancel()
+            heapq.heappop(heap)
 
 
 class AiohttpTransport:
@@ -229,6 +340,15 @@ class AiohttpTransport:
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._keeper: AsyncGenerator[None, None] | None = None
+        self._deadlines: Deadlines | None = None
+
+    def deadlines(self) -> Deadlines:
+        """The ``Deadlines`` of the running event loop's calls."""
+        loop = asyncio.get_running_loop()
+        deadlines = self._deadlines
+        if deadlines is None or deadlines.loop is not loop:
+            deadlines = self._deadlines = Deadlines(loop)
+        return deadlines
 
     def session(self) -> aiohttp.ClientSession:
         """The session HTTP calls use: the caller's, or the client's own of the running event loop."""
@@ -262,22 +382,22 @@ class AiohttpTransport:
             cookie_jar=aiohttp.DummyCookieJar(),
             trust_env=False,
             middlewares=(_guard_websocket_redirects,),  # HTTP calls pass middlewares=()
-            # aiohttp would label a bodiless POST/PUT/PATCH application/octet-stream; the core
-            # decides every content type (as urllib3 sends none it was not given). Set once here
-            # rather than per request, where aiohttp rebuilds the set on every call.
-            skip_auto_headers=_NO_AUTO_CONTENT_TYPE,
+            # No session-wide skip_auto_headers: with one set, aiohttp copies the headers of every
+            # request to check them against it (see ``_skip_content_type``).
         )
 
-    async def send(
+    def request(
         self,
         session: aiohttp.ClientSession,
         request: PreparedRequest,
         limits: TimeLimits,
-        body_limit: BodyLimit | None,
-    ) -> tuple[aiohttp.ClientResponse, bytes]:
-        """Send one request over ``session`` within ``limits``. With a ``body_limit`` the body is read
-        (refused past it) and the connection released; without, the response is returned unread.
-        """
+        watched: bool = False,
+    ) -> Awaitable[aiohttp.ClientResponse]:
+        """Send one request over ``session`` within ``limits`` (``watched``: the total is kept by the
+        call's ``Deadlines``): aiohttp's own awaitable of the response (its status and headers; the
+        body is left unread, see ``read``). Handing it back
+        rather than awaiting it here spares each call one coroutine, which the client benchmark
+        counts (BENCHMARKS.md)."""
         headers = request.headers  # aiohttp copies it
         data: bytes | AsyncIterator[bytes] | None
         if isinstance(request.body, StreamingBody):
@@ -288,26 +408,25 @@ class AiohttpTransport:
         else:
             data = request.body
         cfg = self.configuration
-        response = await session.request(
+        return session.request(
             request.method,
             URL(request.url, encoded=True),  # already percent-encoded: no requoting
             data=data,
             headers=headers,
-            timeout=_timeout(limits),
+            timeout=_timeout(limits, watched),
             allow_redirects=False,
             proxy=cfg.proxy,
             proxy_headers=cfg.proxy_headers,
             middlewares=(),  # redirects are the core's, not aiohttp's
-            # The client's own session skips aiohttp's automatic Content-Type already (see
-            # ``_make_session``); a session handed in is told per request.
-            skip_auto_headers=(
-                None if session is self._session else _NO_AUTO_CONTENT_TYPE
-            ),
+            skip_auto_headers=_skip_content_type(request.method, headers, data),
         )
-        if body_limit is None:
-            return response, b""
+
+    @staticmethod
+    async def read(response: aiohttp.ClientResponse, body_limit: BodyLimit) -> bytes:
+        """The whole body of ``response``, refused past ``body_limit``; the connection is released
+        (to the pool when the body was read to its end)."""
         try:
-            return response, await _read_limited(response, body_limit)
+            return await _read_limited(response, body_limit)
         except BaseException:
             response.close()  # unread data left: the connection is not reused
             raise
@@ -353,17 +472,36 @@ class AsyncApiClient(BaseClient):
         """The aiohttp session, created on first use in the running event loop."""
         return self.transport.session()
 
-    async def call(
+    def call(
         self,
         endpoint: Endpoint,
         args: Mapping[str, Any],
         **options: Unpack[CallOptions],
-    ) -> ApiResponse[Any]:
-        """Send one operation and await its decoded answer (see ``Exchange.result``); raises
-        ``ApiConnectionError`` / ``ApiTimeoutError`` when none arrives in time."""
+    ) -> Coroutine[Any, Any, ApiResponse[Any]]:
+        """Send one operation: a coroutine of its decoded answer (see ``Exchange.result``), which
+        raises ``ApiConnectionError`` / ``ApiTimeoutError`` when none arrives in time.
+
+        The request is prepared here (an argument that cannot be sent raises at once); it is sent
+        when the coroutine is awaited. Without an OAuth2 token to fetch, that coroutine is the send
+        loop's own: one coroutine frame fewer per call, which the client benchmark counts.
+        """
         tokens = self.configuration.oauth2
         scheme = None if tokens is None else tokens.scheme_for(endpoint.auth)
-        sent = None if scheme is None else await self._token(scheme)
+        if scheme is None:
+            exchange = self.exchange(endpoint, args, options, preload=True)
+            return self._send(exchange, decode=True)
+        return self._call_with_token(scheme, endpoint, args, options)
+
+    async def _call_with_token(
+        self,
+        scheme: AuthScheme,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        options: CallOptions,
+    ) -> ApiResponse[Any]:
+        """``call`` for an operation sent with an OAuth2 token the client fetches itself: a new
+        token and one replay after a 401."""
+        sent = await self._token(scheme)
         exchange = self.exchange(endpoint, args, options, preload=True)
         response, body = await self._send(exchange)
         if sent is not None and exchange.token_refused(response.status, sent):
@@ -419,33 +557,84 @@ class AsyncApiClient(BaseClient):
         exchange = self.exchange(endpoint, args, options, preload=False)
         return (await self._send(exchange))[0]
 
-    async def _send(self, exchange: Exchange) -> tuple[aiohttp.ClientResponse, bytes]:
-        """The call's answer, and its body (read within ``max_response_bytes``) when ``preload``."""
+    @overload
+    async def _send(
+        self, exchange: Exchange, decode: Literal[False] = False
+    ) -> tuple[aiohttp.ClientResponse, bytes]: ...
+
+    @overload
+    async def _send(
+        self, exchange: Exchange, decode: Literal[True]
+    ) -> ApiResponse[Any]: ...
+
+    async def _send(
+        self, exchange: Exchange, decode: bool = False
+    ) -> tuple[aiohttp.ClientResponse, bytes] | ApiResponse[Any]:
+        """The call's answer, and its body (read within ``max_response_bytes``) when ``preload``;
+        ``decode``: the answer decoded (``Exchange.result``).
+
+        The whole call's deadline (``exchange.end``) is kept by the loop's ``Deadlines``: past it,
+        this task is cancelled wherever it waits (connecting, reading, before a retry), and the
+        cancellation becomes the call's ``ApiTimeoutError``."""
         if not self.configuration.verify_ssl:
             warn_unverified(exchange.request.url)
         transport = self.transport
         session = transport.session()
-        while True:
+        end = exchange.end
+        task = None if end is None else asyncio.current_task()
+        if task is None or end is None:
+            watch = None
+        else:
+            deadlines = transport.deadlines()
+            watch = deadlines.watch(end, task)
+        watched = watch is not None
+        try:
+            while True:
+                if exchange.hooked:
+                    exchange.before_send()  # may change the request's headers
+                request = exchange.request
+                try:
+                    response = await transport.request(
+                        session, request, exchange.limits, watched
+                    )
+                    body = (
+                        await transport.read(response, exchange.body_limit())
+                        if exchange.preload
+                        else b""
+                    )
+                except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError) as exc:
+                    if session.closed:  # close() while this call was in flight
+                        raise exchange.closed() from exc
+                    if isinstance(exc, RuntimeError):
+                        raise
+                    error, kind = translate_error(
+                        exc, request.method, request.display_url
+                    )
+                    exchange.after_error(error, kind, exc)
+                else:
+                    if exchange.after_response(response.status, response.headers):
+                        if decode:
+                            return exchange.result(
+                                response.status, response.reason, response.headers, body
+                            )
+                        return response, body
+                    response.release()
+                if exchange.retry_delay is not None:
+                    await self.sleep(exchange.retry_delay)
+        except asyncio.CancelledError as exc:
+            if watch is None or not watch.fired:
+                raise  # cancelled by someone else: theirs
+            uncancel = getattr(watch.task, "uncancel", None)  # Python 3.11+
+            if uncancel is not None:
+                uncancel()
+            cause = asyncio.TimeoutError("the call's deadline passed")
+            cause.__context__ = exc
             request = exchange.request
-            if exchange.hooked:
-                exchange.before_send()
-            try:
-                response, body = await transport.send(
-                    session,
-                    request,
-                    exchange.limits,
-                    exchange.body_limit() if exchange.preload else None,
-                )
-            except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError) as exc:
-                if session.closed:  # close() while this call was in flight
-                    raise exchange.closed() from exc
-                if isinstance(exc, RuntimeError):
-                    raise
-                error, kind = translate_error(exc, request.method, request.display_url)
-                exchange.after_error(error, kind, exc)
-            else:
-                if exchange.after_response(response.status, response.headers):
-                    return response, body
-                response.release()
-            if exchange.retry_delay is not None:
-                await self.sleep(exchange.retry_delay)
+            error, kind = translate_error(cause, request.method, request.display_url)
+            exchange.after_error(error, kind, cause, timed_out=True)  # raises
+            raise exchange.deadline.error(
+                request.method, request.display_url
+            ) from cause
+        finally:
+            if watch is not None:
+                deadlines.unwatch(watch)

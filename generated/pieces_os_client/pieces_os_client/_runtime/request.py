@@ -314,6 +314,45 @@ def _encode_body(
     raise ApiTypeError(f"{endpoint.operation_id}: unknown body kind {body.kind!r}")
 
 
+def _standard_headers(
+    endpoint: Endpoint,
+    layout: RequestLayout,
+    content_type: str | None,
+    headers: Mapping[str, str] | None,
+) -> dict[str, str]:
+    """The generated Accept and Content-Type (``content_type``, else the body's declared one, when
+    the request has a body: ``content_type`` not None) under the caller's ``headers``, checked.
+    """
+    merged = {"Accept": layout.accept} if layout.accept is not None else {}
+    if content_type is not None:
+        assert endpoint.body is not None
+        merged["Content-Type"] = content_type or endpoint.body.content_type
+    merged = _merge_onto(merged, headers)
+    check_headers(merged)
+    return merged
+
+
+def _cached_headers(
+    endpoint: Endpoint,
+    layout: RequestLayout,
+    has_body: bool,
+    headers: Mapping[str, str] | None,
+) -> dict[str, str]:
+    """``_standard_headers`` for a request whose body (if any) has the declared content type: a copy
+    of the headers made for the same header layer last time (a client passes its default headers
+    unchanged from call to call), so they are merged and checked once per layer, not per call.
+    """
+    cached = layout.standard_headers[has_body]
+    if cached is not None and cached[0] == headers:
+        return cached[1].copy()
+    merged = _standard_headers(endpoint, layout, "" if has_body else None, headers)
+    if headers is not None and all(
+        type(k) is str and type(v) is str for k, v in headers.items()
+    ):  # (a layer equal to a text-only one holds the same text)
+        layout.standard_headers[has_body] = (dict(headers), merged.copy())
+    return merged
+
+
 _NO_AUTH = AuthValues()  # for endpoints without security; only ever read
 _NOTHING: frozenset[str] = frozenset()
 
@@ -361,22 +400,19 @@ def build_request(
             query.extend(serialize_query(param, value))
     base = resolve_host(endpoint, configuration, host) + path
 
-    generated = {"Accept": layout.accept} if layout.accept is not None else {}
     body = _encode_body(endpoint, args) if endpoint.body is not None else None
     replayable = True
-    if body is not None:
-        assert endpoint.body is not None
-        if isinstance(body, StreamingBody):
-            replayable = body.replayable
-            generated["Content-Type"] = body.content_type or endpoint.body.content_type
-        else:
-            generated["Content-Type"] = endpoint.body.content_type
     if auth is _NO_AUTH and not layout.header_params and not layout.cookie_params:
         # The common case, shortened: no credentials, and only standard generated headers (distinct
         # names even ignoring case, so only the caller's layer can replace one).
         url = base + "?" + "&".join(query) if query else base
-        merged = _merge_onto(generated, headers)
-        check_headers(merged)
+        if isinstance(body, StreamingBody):
+            replayable = body.replayable
+            merged = _standard_headers(
+                endpoint, layout, body.content_type or "", headers
+            )
+        else:
+            merged = _cached_headers(endpoint, layout, body is not None, headers)
         return PreparedRequest(
             layout.method,
             url,
@@ -387,6 +423,14 @@ def build_request(
             _credential_headers(configuration, sensitive_headers),
         )
 
+    generated = {"Accept": layout.accept} if layout.accept is not None else {}
+    if body is not None:
+        assert endpoint.body is not None
+        if isinstance(body, StreamingBody):
+            replayable = body.replayable
+            generated["Content-Type"] = body.content_type or endpoint.body.content_type
+        else:
+            generated["Content-Type"] = endpoint.body.content_type
     if auth.query:
         auth_query = [
             serialize_query(Param(n, n, "query"), v)[0] for n, v in auth.query
