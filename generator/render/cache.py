@@ -169,13 +169,18 @@ class RenderCache:
         """Save the cache to ``path`` (atomically); a failure only loses the cache."""
         temporary = path.with_name(f"{path.name}.{os.getpid()}")
         try:
-            temporary.write_text(
-                json.dumps(
-                    {"files": self._files, "contracts": self.contracts.saved()},
-                    ensure_ascii=False,
-                ),
-                encoding="utf-8",
-            )
+            # Written entry by entry: the whole file as one string (and again as bytes) was the peak of a
+            # giant's build (80 MB on Kubernetes' spec).
+            with temporary.open("w", encoding="utf-8") as out:
+                out.write('{"files": {')
+                for i, (key, text) in enumerate(self._files.items()):
+                    out.write(", " if i else "")
+                    out.write(json.dumps(key, ensure_ascii=False))
+                    out.write(": ")
+                    out.write(json.dumps(text, ensure_ascii=False))
+                out.write('}, "contracts": ')
+                out.write(json.dumps(self.contracts.saved(), ensure_ascii=False))
+                out.write("}")
             os.replace(temporary, path)
         except OSError:
             temporary.unlink(missing_ok=True)
