@@ -18,9 +18,9 @@ import functools
 import gc
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .change import Change
 from .kinds import kind
@@ -138,6 +138,147 @@ def _visit(name: str, source: str) -> Any:
     )
 
 
+class _Stmt(NamedTuple):
+    """Where one statement is (0-based index of its first line, decorators included; 1-based last line)."""
+
+    name: str  # a class's or function's name ("" for other statements)
+    start: int
+    end: int
+    is_class: bool
+    is_function: bool
+    private: bool  # see :func:`_private`
+    body: tuple[_Stmt, ...] = ()  # a class's statements
+    body_line: int = (
+        0  # a class: the 1-based line of its first statement (after its decorators)
+    )
+
+
+def _stmt(
+    node: ast.stmt, shift: int = 0, body: tuple[_Stmt, ...] | None = None
+) -> _Stmt:
+    decorators = getattr(node, "decorator_list", None) or []
+    start = min([node.lineno, *(d.lineno for d in decorators)]) - 1 + shift
+    is_class = isinstance(node, ast.ClassDef)
+    if is_class and body is None:
+        body = tuple(_stmt(b, shift) for b in node.body)  # type: ignore[attr-defined]
+    return _Stmt(
+        getattr(node, "name", ""),
+        start,
+        (node.end_lineno or node.lineno) + shift,
+        is_class,
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)),
+        _private(node),
+        body or (),
+    )
+
+
+def _outline(source: str) -> list[_Stmt]:
+    """The module's statements, and each class's, with where they are: from one parse of the module, or,
+    for a large module, from parses of its pieces (see :func:`_outline_in_pieces`)."""
+    if len(source) >= _LARGE:
+        pieces = _outline_in_pieces(source)
+        if pieces is not None:
+            return pieces
+    return _outline_of(ast.parse(source))
+
+
+def _outline_of(tree: ast.Module, shift: int = 0) -> list[_Stmt]:
+    out = []
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            body = tuple(_stmt(b, shift) for b in node.body)
+            out.append(
+                _stmt(node, shift, body)._replace(body_line=node.body[0].lineno + shift)
+            )
+        else:
+            out.append(_stmt(node, shift))
+    return out
+
+
+# A module this large is parsed piece by piece: the syntax tree of a whole 2.4 MB module (Kubernetes'
+# core API) takes 100 MB, the largest allocation of a giant's build.
+_LARGE = 1 << 18
+_TOP = ("@", "class ", "def ", "async def ")
+_MEMBER = re.compile(r"([ \t]+)(?:@|def |async def )")
+
+
+def _starts(
+    lines: list[str], first: int, last: int, at: Callable[[str], bool]
+) -> list[int]:
+    """Indexes of the lines in ``first:last`` where a statement starts by ``at``; a decorator (of one line
+    or more) sticks to the class or function it decorates."""
+    out = []
+    decorated = False
+    for i in range(first, last):
+        line = lines[i]
+        if not at(line):
+            continue
+        decorator = line.lstrip().startswith("@")
+        if not decorated:
+            out.append(i)
+        decorated = decorator
+    return out
+
+
+def _outline_in_pieces(source: str) -> list[_Stmt] | None:
+    """The outline of ``source`` from parses of its pieces: the module is cut before each line at column 0
+    that starts a class, a function or a decorator, and a large class before each of its methods. A cut
+    inside a string or brackets leaves a piece that does not parse: then None (and the module is parsed
+    whole). Pinned to the whole-module parse by tests/diff/test_outline.py."""
+    lines = source.splitlines(keepends=True)
+    cuts = sorted(
+        {0, *_starts(lines, 0, len(lines), lambda line: line.startswith(_TOP))}
+    )
+    out: list[_Stmt] = []
+    try:
+        for a, b in zip(cuts, [*cuts[1:], len(lines)], strict=True):
+            text = "".join(lines[a:b])
+            if (
+                b - a > 1
+                and len(text) >= _LARGE // 4
+                and lines[a].lstrip().startswith(("class ", "@"))
+            ):
+                stmt = _class_in_pieces(lines, a, b)
+                if stmt is not None:
+                    out.append(stmt)
+                    continue
+            out.extend(_outline_of(ast.parse(text), a))
+    except SyntaxError:
+        return None
+    return out
+
+
+def _class_in_pieces(lines: list[str], a: int, b: int) -> _Stmt | None:
+    """A top-level class (``lines[a:b]``) from parses of its head and of each of its methods."""
+    first = next((m for m in map(_MEMBER.match, lines[a + 1 : b]) if m), None)
+    if first is None:
+        return None
+    indent = first.group(1)
+
+    def member(line: str) -> bool:
+        match = _MEMBER.match(line)
+        return match is not None and match.group(1) == indent
+
+    cuts = _starts(lines, a + 1, b, member)
+    if not cuts:
+        return None
+    head = ast.parse("".join(lines[a : cuts[0]]) + indent + "pass\n")
+    if len(head.body) != 1 or not isinstance(head.body[0], ast.ClassDef):
+        return None
+    node = head.body[0]
+    own = node.body[:-1]  # without the ``pass`` added to close the head
+    body = [_stmt(s, a) for s in own]
+    body_line = own[0].lineno + a if own else 0
+    for c, d in zip(cuts, [*cuts[1:], b], strict=True):
+        piece = ast.parse("class _:\n" + "".join(lines[c:d]))
+        inner = piece.body[0]
+        assert isinstance(inner, ast.ClassDef)
+        if not body_line:
+            body_line = inner.body[0].lineno + c - 1
+        body.extend(_stmt(s, c - 1) for s in inner.body)
+    return _stmt(node, a, tuple(body))._replace(body_line=body_line, end=body[-1].end)
+
+
 @functools.lru_cache(maxsize=64)
 def _chunks(source: str) -> tuple[str, list[tuple[str, str, list[tuple[str, str]]]]]:
     """The module without its classes, and each class as (name, the class without its methods, methods).
@@ -145,32 +286,27 @@ def _chunks(source: str) -> tuple[str, list[tuple[str, str, list[tuple[str, str]
     ``ast`` finds where each statement starts and ends (it parses a large module in milliseconds); griffe
     then reads only the pieces that changed.
     """
-    tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
 
-    def text(node: ast.stmt) -> str:
-        decorators = getattr(node, "decorator_list", None) or []
-        start = min([node.lineno, *(d.lineno for d in decorators)]) - 1
-        return "".join(lines[start : node.end_lineno])
+    def text(stmt: _Stmt) -> str:
+        return "".join(lines[stmt.start : stmt.end])
 
     shell: list[str] = []
     classes = []
-    for node in tree.body:
-        if not isinstance(node, ast.ClassDef):
-            if not _private(node):
-                shell.append(text(node))
+    for stmt in _outline(source):
+        if not stmt.is_class:
+            if not stmt.private:
+                shell.append(text(stmt))
             continue
-        decorators = node.decorator_list
-        start = min([node.lineno, *(d.lineno for d in decorators)]) - 1
-        header = "".join(lines[start : node.body[0].lineno - 1])
+        header = "".join(lines[stmt.start : stmt.body_line - 1])
         body: list[str] = []
         methods: list[tuple[str, str]] = []
-        for stmt in node.body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                methods.append((stmt.name, text(stmt)))
+        for member in stmt.body:
+            if member.is_function:
+                methods.append((member.name, text(member)))
             else:
-                body.append(text(stmt))
-        classes.append((node.name, header + "".join(body) + "    ...\n", methods))
+                body.append(text(member))
+        classes.append((stmt.name, header + "".join(body) + "    ...\n", methods))
     return "".join(shell), classes
 
 
