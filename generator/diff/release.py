@@ -67,7 +67,9 @@ def check_version(target: Target, previous: str, report: Report) -> None:
     how = (
         "went backwards"
         if moved is None
-        else "did not change" if moved == "none" else f"moved only a {moved} step"
+        else "did not change"
+        if moved == "none"
+        else f"moved only a {moved} step"
     )
     lines = [
         f"{target.package}: the spec changed and needs a {needed} version bump "
@@ -208,12 +210,35 @@ def release_outputs(
     if report is None and existing is None and isinstance(before, dict):
         report = compare(before, snapshot)
     text = changelog(existing, target.version, api, report)
-    extra: dict[str, Any] = {"surface": stored(snapshot)}
+    extra: dict[str, Any] = {"surface": _stored(snapshot)}
     if report is not None and spec_changed:
         extra["verdict"] = (
             report.verdict
         )  # for the build's summary; not kept in the manifest
     return text, extra
+
+
+def _is_json(value: Any) -> bool:
+    """Whether ``value`` is JSON data as ``json.loads`` returns it (so a JSON round trip leaves it equal)."""
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        kind = type(item)
+        if kind is dict:
+            if not all(type(k) is str for k in item):
+                return False
+            todo.extend(item.values())
+        elif kind is list:
+            todo.extend(item)
+        elif kind not in (str, int, bool, float) and item is not None:
+            return False
+    return True
+
+
+def _stored(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot as the manifest keeps it: itself when it is JSON data already (it is, as the contract
+    and the surface are built), rather than a copy of a giant's (35 MB on Kubernetes' spec)."""
+    return snapshot if _is_json(snapshot) else stored(snapshot)
 
 
 def dump_manifest(manifest: dict[str, Any]) -> str:
