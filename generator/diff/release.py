@@ -243,22 +243,31 @@ def _stored(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 def dump_manifest(manifest: dict[str, Any]) -> str:
     """The manifest as JSON, one line per operation, schema and module, so its diffs read well."""
+    out: list[
+        str
+    ] = []  # joined once: nested joins copied a giant's 14 MB manifest at every level
 
-    def dump(value: Any, depth: int, indent: str) -> str:
+    def dump(value: Any, depth: int, indent: str) -> None:
         inner = indent + "  "
         if (
             isinstance(value, list) and value and depth <= 2
         ):  # the list of files: one a line
-            items = ",\n".join(
-                f"{inner}{json.dumps(v, ensure_ascii=False)}" for v in value
+            out.append("[\n")
+            out.append(
+                ",\n".join(f"{inner}{json.dumps(v, ensure_ascii=False)}" for v in value)
             )
-            return "[\n" + items + "\n" + indent + "]"
-        if depth >= 5 or not isinstance(value, dict) or not value:
-            return json.dumps(value, sort_keys=True, ensure_ascii=False)
-        items = ",\n".join(
-            f"{inner}{json.dumps(k, ensure_ascii=False)}: {dump(v, depth + 1, inner)}"
-            for k, v in value.items()
-        )
-        return "{\n" + items + "\n" + indent + "}"
+            out.append("\n" + indent + "]")
+        elif depth >= 5 or not isinstance(value, dict) or not value:
+            out.append(json.dumps(value, sort_keys=True, ensure_ascii=False))
+        else:
+            out.append("{\n")
+            for i, (k, v) in enumerate(value.items()):
+                if i:
+                    out.append(",\n")
+                out.append(f"{inner}{json.dumps(k, ensure_ascii=False)}: ")
+                dump(v, depth + 1, inner)
+            out.append("\n" + indent + "}")
 
-    return dump(manifest, 1, "") + "\n"
+    dump(manifest, 1, "")
+    out.append("\n")
+    return "".join(out)

@@ -108,6 +108,20 @@ def file_keys(api: Api, target: Target, salt: str) -> dict[str, str]:
     return keys
 
 
+def _write_json(out: Any, value: Any, depth: int) -> None:
+    """``value`` as JSON into ``out``, the dicts of its first ``depth`` levels entry by entry."""
+    if depth <= 0 or not isinstance(value, dict):
+        out.write(json.dumps(value, ensure_ascii=False))
+        return
+    out.write("{")
+    for i, (key, item) in enumerate(value.items()):
+        out.write(", " if i else "")
+        out.write(json.dumps(str(key), ensure_ascii=False))
+        out.write(": ")
+        _write_json(out, item, depth - 1)
+    out.write("}")
+
+
 class RenderCache:
     """Rendered files by key: kept by the ``build --watch`` process between its builds, and read from and
     written to the output's :data:`RENDERS` file by the other builds.
@@ -179,7 +193,7 @@ class RenderCache:
                     out.write(": ")
                     out.write(json.dumps(text, ensure_ascii=False))
                 out.write('}, "contracts": ')
-                out.write(json.dumps(self.contracts.saved(), ensure_ascii=False))
+                _write_json(out, self.contracts.saved(), 2)
                 out.write("}")
             os.replace(temporary, path)
         except OSError:
