@@ -172,3 +172,13 @@ def test_the_surface_read_in_pieces_is_the_surface_read_whole(
     whole = python.surface_of(giant_like)
     python._chunks.cache_clear()
     assert in_pieces == whole
+
+
+def test_the_surface_is_json_data_as_built(giant_like: dict[str, str]) -> None:
+    """The manifest keeps the surface as built, without a JSON round trip (generator/diff/release.py)."""
+    python._chunks.cache_clear()
+    surface = python.surface_of(giant_like)
+    assert json.loads(json.dumps(surface)) == surface
+    from generator.diff.release import _is_json
+
+    assert _is_json(surface)
