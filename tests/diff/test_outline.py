@@ -182,3 +182,61 @@ def test_the_surface_is_json_data_as_built(giant_like: dict[str, str]) -> None:
     from generator.diff.release import _is_json
 
     assert _is_json(surface)
+
+
+def _generated_sources() -> dict[str, dict[str, str]]:
+    out = {}
+    for package in sorted(p for p in (ROOT / "generated").iterdir() if p.is_dir()):
+        sources = {}
+        for path in package.rglob("*.py"):
+            rel = path.relative_to(package).as_posix()
+            sources[rel] = path.read_text(encoding="utf-8")
+        out[package.name] = sources
+    return out
+
+
+def test_griffe_reading_signatures_only_gives_the_surface_of_the_whole_methods(
+    giant_like: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The methods griffe reads with their bodies cut to ``...`` give the surface it reads from their whole
+    text, on the synthetic giant and on every generated package."""
+    from generator.diff.python import module_sources
+
+    class File:
+        def __init__(self, path: str, content: str) -> None:
+            self.path, self.content = path, content
+
+    cases = [giant_like] + [
+        module_sources([File(rel, text) for rel, text in files.items()], package)
+        for package, files in _generated_sources().items()
+    ]
+    for sources in cases:
+        assert sources
+        python._chunks.cache_clear()
+        monkeypatch.setattr(python, "_PRUNE", True)
+        cut = python.surface_of(sources)
+        python._chunks.cache_clear()
+        monkeypatch.setattr(python, "_PRUNE", False)
+        whole = python.surface_of(sources)
+        python._chunks.cache_clear()
+        assert cut == whole
+
+
+def test_a_body_that_cannot_be_cut_off_is_read_whole() -> None:
+    """A body starting on the line that ends the signature cannot be cut by lines: the cut leaves an
+    incomplete signature, which does not parse, and griffe reads the method whole."""
+    source = (
+        "class Api:\n"
+        "    def first(\n"
+        "        self, a: int = 1\n"
+        "    ) -> int: return a\n"
+        "\n"
+        "    def second(self, b: str) -> str:\n"
+        "        return b\n"
+    )
+    python._chunks.cache_clear()
+    surface = python.surface_of({"pkg.api": source})
+    members = surface["pkg.api"]["objects"]["Api"]["members"]
+    assert [p[0] for p in members["first"]["params"]] == ["self", "a"]
+    assert members["first"]["returns"] == "int"
+    assert [p[0] for p in members["second"]["params"]] == ["self", "b"]
