@@ -163,6 +163,7 @@ def _stmt(
     if is_class and body is None:
         body = tuple(_stmt(b, shift) for b in node.body)  # type: ignore[attr-defined]
     is_function = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    body_line = _body_line(node) if is_function else 0
     return _Stmt(
         getattr(node, "name", ""),
         start,
@@ -171,7 +172,7 @@ def _stmt(
         is_function,
         _private(node),
         body or (),
-        (_body_line(node) or -shift) + shift if is_function else 0,
+        body_line + shift if body_line else 0,
     )
 
 
