@@ -311,12 +311,12 @@ def _stage(project: Project, parent: Path) -> tuple[Path, dict[str, bytes]]:
     staging = stage(project.code, parent, more=project.docs, large=project.large)
     try:
         written = read_tree(staging)
-        text = _manifest_text(project.manifest, written)
-        (staging / MANIFEST).write_text(text, encoding="utf-8", newline="\n")
+        data = _manifest_text(project.manifest, written).encode()
+        (staging / MANIFEST).write_bytes(data)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    written[MANIFEST] = text.encode()
+    written[MANIFEST] = data
     return staging, written
 
 

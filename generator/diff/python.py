@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import ast
 import functools
+import gc
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .change import Change
 from .kinds import kind
@@ -137,40 +138,214 @@ def _visit(name: str, source: str) -> Any:
     )
 
 
+class _Stmt(NamedTuple):
+    """Where one statement is (0-based index of its first line, decorators included; 1-based last line)."""
+
+    name: str  # a class's or function's name ("" for other statements)
+    start: int
+    end: int
+    is_class: bool
+    is_function: bool
+    private: bool  # see :func:`_private`
+    body: tuple[_Stmt, ...] = ()  # a class's statements
+    # A class: the 1-based line of its first statement (after that statement's decorators). A function: the
+    # line its body starts on (its first statement's first line, decorators included) when that is below
+    # the ``def`` line; 0 otherwise.
+    body_line: int = 0
+
+
+def _stmt(
+    node: ast.stmt, shift: int = 0, body: tuple[_Stmt, ...] | None = None
+) -> _Stmt:
+    decorators = getattr(node, "decorator_list", None) or []
+    start = min([node.lineno, *(d.lineno for d in decorators)]) - 1 + shift
+    is_class = isinstance(node, ast.ClassDef)
+    if is_class and body is None:
+        body = tuple(_stmt(b, shift) for b in node.body)  # type: ignore[attr-defined]
+    is_function = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    body_line = _body_line(node) if is_function else 0
+    return _Stmt(
+        getattr(node, "name", ""),
+        start,
+        (node.end_lineno or node.lineno) + shift,
+        is_class,
+        is_function,
+        _private(node),
+        body or (),
+        body_line + shift if body_line else 0,
+    )
+
+
+def _body_line(node: ast.stmt) -> int:
+    """The 1-based line a function's body starts on (its first statement's first line, decorators
+    included), when that is below the ``def`` line; 0 otherwise."""
+    first = node.body[0]  # type: ignore[attr-defined]
+    decorators = getattr(first, "decorator_list", None) or []
+    line: int = min([first.lineno, *(d.lineno for d in decorators)])
+    return line if line > node.lineno else 0
+
+
+def _outline(source: str) -> list[_Stmt]:
+    """The module's statements, and each class's, with where they are: from one parse of the module, or,
+    for a large module, from parses of its pieces (see :func:`_outline_in_pieces`)."""
+    if len(source) >= _LARGE:
+        pieces = _outline_in_pieces(source)
+        if pieces is not None:
+            return pieces
+    return _outline_of(ast.parse(source))
+
+
+def _outline_of(tree: ast.Module, shift: int = 0) -> list[_Stmt]:
+    out = []
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            body = tuple(_stmt(b, shift) for b in node.body)
+            out.append(
+                _stmt(node, shift, body)._replace(body_line=node.body[0].lineno + shift)
+            )
+        else:
+            out.append(_stmt(node, shift))
+    return out
+
+
+# A module this large is parsed piece by piece: the syntax tree of a whole 2.4 MB module (Kubernetes'
+# core API) takes 100 MB, the largest allocation of a giant's build.
+_LARGE = 1 << 18
+_TOP = ("@", "class ", "def ", "async def ")
+_MEMBER = re.compile(r"([ \t]+)(?:@|def |async def )")
+
+
+def _starts(
+    lines: list[str], first: int, last: int, at: Callable[[str], bool]
+) -> list[int]:
+    """Indexes of the lines in ``first:last`` where a statement starts by ``at``; a decorator (of one line
+    or more) sticks to the class or function it decorates."""
+    out = []
+    decorated = False
+    for i in range(first, last):
+        line = lines[i]
+        if not at(line):
+            continue
+        decorator = line.lstrip().startswith("@")
+        if not decorated:
+            out.append(i)
+        decorated = decorator
+    return out
+
+
+def _outline_in_pieces(source: str) -> list[_Stmt] | None:
+    """The outline of ``source`` from parses of its pieces: the module is cut before each line at column 0
+    that starts a class, a function or a decorator, and a large class before each of its methods. A cut
+    inside a string or brackets leaves a piece that does not parse: then None (and the module is parsed
+    whole). Pinned to the whole-module parse by tests/diff/test_outline.py."""
+    lines = source.splitlines(keepends=True)
+    cuts = sorted(
+        {0, *_starts(lines, 0, len(lines), lambda line: line.startswith(_TOP))}
+    )
+    out: list[_Stmt] = []
+    try:
+        for a, b in zip(cuts, [*cuts[1:], len(lines)], strict=True):
+            text = "".join(lines[a:b])
+            if (
+                b - a > 1
+                and len(text) >= _LARGE // 4
+                and lines[a].lstrip().startswith(("class ", "@"))
+            ):
+                stmt = _class_in_pieces(lines, a, b)
+                if stmt is not None:
+                    out.append(stmt)
+                    continue
+            out.extend(_outline_of(ast.parse(text), a))
+    except SyntaxError:
+        return None
+    return out
+
+
+def _class_in_pieces(lines: list[str], a: int, b: int) -> _Stmt | None:
+    """A top-level class (``lines[a:b]``) from parses of its head and of each of its methods."""
+    first = next((m for m in map(_MEMBER.match, lines[a + 1 : b]) if m), None)
+    if first is None:
+        return None
+    indent = first.group(1)
+
+    def member(line: str) -> bool:
+        match = _MEMBER.match(line)
+        return match is not None and match.group(1) == indent
+
+    cuts = _starts(lines, a + 1, b, member)
+    if not cuts:
+        return None
+    head = ast.parse("".join(lines[a : cuts[0]]) + indent + "pass\n")
+    if len(head.body) != 1 or not isinstance(head.body[0], ast.ClassDef):
+        return None
+    node = head.body[0]
+    own = node.body[:-1]  # without the ``pass`` added to close the head
+    body = [_stmt(s, a) for s in own]
+    body_line = own[0].lineno + a if own else 0
+    for c, d in zip(cuts, [*cuts[1:], b], strict=True):
+        piece = ast.parse("class _:\n" + "".join(lines[c:d]))
+        inner = piece.body[0]
+        assert isinstance(inner, ast.ClassDef)
+        if not body_line:
+            body_line = inner.body[0].lineno + c - 1
+        body.extend(_stmt(s, c - 1) for s in inner.body)
+    return _stmt(node, a, tuple(body))._replace(body_line=body_line, end=body[-1].end)
+
+
 @functools.lru_cache(maxsize=64)
-def _chunks(source: str) -> tuple[str, list[tuple[str, str, list[tuple[str, str]]]]]:
-    """The module without its classes, and each class as (name, the class without its methods, methods).
+def _chunks(
+    source: str,
+) -> tuple[str, list[tuple[str, str, list[tuple[str, str, str]]]]]:
+    """The module without its classes, and each class as (name, the class without its methods, methods):
+    each method's name, text, and text for griffe (see :func:`_signature`).
 
     ``ast`` finds where each statement starts and ends (it parses a large module in milliseconds); griffe
     then reads only the pieces that changed.
     """
-    tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
 
-    def text(node: ast.stmt) -> str:
-        decorators = getattr(node, "decorator_list", None) or []
-        start = min([node.lineno, *(d.lineno for d in decorators)]) - 1
-        return "".join(lines[start : node.end_lineno])
+    def text(stmt: _Stmt) -> str:
+        return "".join(lines[stmt.start : stmt.end])
 
     shell: list[str] = []
     classes = []
-    for node in tree.body:
-        if not isinstance(node, ast.ClassDef):
-            if not _private(node):
-                shell.append(text(node))
+    for stmt in _outline(source):
+        if not stmt.is_class:
+            if not stmt.private:
+                shell.append(text(stmt))
             continue
-        decorators = node.decorator_list
-        start = min([node.lineno, *(d.lineno for d in decorators)]) - 1
-        header = "".join(lines[start : node.body[0].lineno - 1])
+        header = "".join(lines[stmt.start : stmt.body_line - 1])
         body: list[str] = []
-        methods: list[tuple[str, str]] = []
-        for stmt in node.body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                methods.append((stmt.name, text(stmt)))
+        methods: list[tuple[str, str, str]] = []
+        for member in stmt.body:
+            if member.is_function:
+                whole = text(member)
+                methods.append((member.name, whole, _signature(member, lines, whole)))
             else:
-                body.append(text(stmt))
-        classes.append((node.name, header + "".join(body) + "    ...\n", methods))
+                body.append(text(member))
+        classes.append((stmt.name, header + "".join(body) + "    ...\n", methods))
     return "".join(shell), classes
+
+
+def _signature(method: _Stmt, lines: list[str], whole: str) -> str:
+    """The method as griffe needs to read it: its decorators and signature, its body replaced by ``...``
+    (the body of a generated API method is most of its text, and griffe reads only the signature of a
+    method other than ``__init__``, whose assignments are attributes). A cut that leaves the signature
+    incomplete does not parse (the batch is then read whole, see :func:`read_module`);
+    tests/diff/test_outline.py pins the surface read this way to the surface read from the whole text."""
+    name = method.name
+    if (
+        not _PRUNE
+        or not method.body_line
+        or (name.startswith("__") and name.endswith("__"))
+    ):
+        return whole
+    first = lines[method.body_line - 1]
+    indent = first[: len(first) - len(first.lstrip())]
+    return "".join(lines[method.start : method.body_line - 1]) + indent + "...\n"
+
+
+_PRUNE = True  # False: griffe reads each method's whole text (the general path the test compares with)
 
 
 def _private(node: ast.stmt) -> bool:
@@ -205,6 +380,9 @@ def _public(module: Any) -> dict[str, Any]:
     return out
 
 
+_SLICE = 64  # methods read by one griffe visit
+
+
 def read_module(
     name: str,
     source: str,
@@ -231,8 +409,8 @@ def read_module(
         plain = _plain(cls)
         assert plain is not None
         previous_members = old_objects.get(class_name, {}).get("members", {})
-        batch: list[tuple[str, str, str]] = []
-        for method_name, method_source in methods:
+        batch: list[tuple[str, str, str, str]] = []
+        for method_name, method_source, signature in methods:
             if method_name.startswith("_") and method_name != "__init__":
                 continue
             d = digest(f"{name}.{class_name}.{method_name}\0{method_source}")
@@ -242,17 +420,30 @@ def read_module(
             elif before is not None and before.get("d") == d:
                 plain["members"][method_name] = before
             else:
-                batch.append((method_name, method_source, d))
-        if batch:
-            holder = _visit(
-                name,
-                f"class {class_name}:\n" + "".join(text for _, text, _ in batch),
-            )[class_name]
-            for method_name, _, d in batch:
+                batch.append((method_name, method_source, signature, d))
+        # In slices, the griffe objects of each freed before the next (an API class of a giant has
+        # hundreds of methods).
+        for start in range(0, len(batch), _SLICE):
+            piece = batch[start : start + _SLICE]
+            try:
+                holder = _visit(
+                    name,
+                    f"class {class_name}:\n" + "".join(sig for _, _, sig, _ in piece),
+                )[class_name]
+            except (
+                SyntaxError
+            ):  # a body that could not be cut off: read the methods whole
+                holder = _visit(
+                    name,
+                    f"class {class_name}:\n" + "".join(text for _, text, _, _ in piece),
+                )[class_name]
+            for method_name, _, _, d in piece:
                 member = _plain(holder.members[method_name])
                 assert member is not None
                 member["d"] = d
                 plain["members"][method_name] = member
+            del holder
+            _collect_young()
         plain["members"] = dict(sorted(plain["members"].items()))
         objects[class_name] = plain
     out: dict[str, Any] = {
@@ -270,8 +461,30 @@ def method_digests(name: str, source: str) -> set[tuple[str, str]]:
     return {
         (f"{c}.{m}", digest(f"{name}.{c}.{m}\0{text}"))
         for c, _, methods in classes
-        for m, text in methods
+        for m, text, _ in methods
     }
+
+
+class _griffe_garbage_collected:
+    """While the cyclic collector is off (a build turns it off, see ``load._without_gc``), the objects griffe
+    builds for a module (parents and members point at each other) are never freed: on a giant they held
+    150 MB after the surface was read. Inside this block the heap as it was is frozen (kept out of every
+    collection), so :func:`_collect_young` after each module walks only what was allocated since: the
+    module's griffe objects, freed, and its plain surface, kept."""
+
+    def __enter__(self) -> None:
+        self._froze = not gc.isenabled() and gc.get_freeze_count() == 0
+        if self._froze:
+            gc.freeze()
+
+    def __exit__(self, *_: object) -> None:
+        if self._froze:
+            gc.unfreeze()
+
+
+def _collect_young() -> None:
+    if not gc.isenabled():
+        gc.collect(0)
 
 
 def surface_of(
@@ -292,22 +505,24 @@ def surface_of(
             None  # a surface with placeholders for the other version is no module's own
         )
     out: Surface = {}
-    for name in sorted(sources):
-        source = sources[name]
-        known = previous.get(name)
-        last = seen.get(name) if seen is not None else None
-        d = digest(source)
-        if known is not None and known.get("digest") == d:
-            out[name] = known
-        elif last is not None and last.get("digest") == d:
-            out[name] = last
-        else:
-            out[name] = read_module(
-                name,
-                source,
-                last or known,
-                None if same is None else same.get(name, set()),
-            )
+    with _griffe_garbage_collected():
+        for name in sorted(sources):
+            source = sources[name]
+            known = previous.get(name)
+            last = seen.get(name) if seen is not None else None
+            d = digest(source)
+            if known is not None and known.get("digest") == d:
+                out[name] = known
+            elif last is not None and last.get("digest") == d:
+                out[name] = last
+            else:
+                out[name] = read_module(
+                    name,
+                    source,
+                    last or known,
+                    None if same is None else same.get(name, set()),
+                )
+                _collect_young()
     if seen is not None:
         seen.clear()
         seen.update(out)

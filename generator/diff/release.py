@@ -67,7 +67,9 @@ def check_version(target: Target, previous: str, report: Report) -> None:
     how = (
         "went backwards"
         if moved is None
-        else "did not change" if moved == "none" else f"moved only a {moved} step"
+        else "did not change"
+        if moved == "none"
+        else f"moved only a {moved} step"
     )
     lines = [
         f"{target.package}: the spec changed and needs a {needed} version bump "
@@ -208,7 +210,7 @@ def release_outputs(
     if report is None and existing is None and isinstance(before, dict):
         report = compare(before, snapshot)
     text = changelog(existing, target.version, api, report)
-    extra: dict[str, Any] = {"surface": stored(snapshot)}
+    extra: dict[str, Any] = {"surface": _stored(snapshot)}
     if report is not None and spec_changed:
         extra["verdict"] = (
             report.verdict
@@ -216,24 +218,60 @@ def release_outputs(
     return text, extra
 
 
+def _is_json(value: Any) -> bool:
+    """Whether ``value`` is JSON data as ``json.loads`` returns it (so a JSON round trip leaves it equal)."""
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        kind = type(item)
+        if kind is dict:
+            if not all(type(k) is str for k in item):
+                return False
+            todo.extend(item.values())
+        elif kind is list:
+            todo.extend(item)
+        elif kind not in (str, int, bool, float) and item is not None:
+            return False
+    return True
+
+
+def _stored(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot as the manifest keeps it: itself when it is JSON data already, rather than a copy of a
+    giant's (35 MB on Kubernetes' spec). The Python surface always is (``python._plain`` builds it of dicts
+    keyed by names, lists, strings and None, or it comes from the manifest; tests/diff/test_outline.py
+    checks it); the contract is walked to make sure."""
+    if set(snapshot) == {"http", "python"} and _is_json(snapshot["http"]):
+        return snapshot
+    return stored(snapshot)
+
+
 def dump_manifest(manifest: dict[str, Any]) -> str:
     """The manifest as JSON, one line per operation, schema and module, so its diffs read well."""
+    out: list[
+        str
+    ] = []  # joined once: nested joins copied a giant's 14 MB manifest at every level
 
-    def dump(value: Any, depth: int, indent: str) -> str:
+    def dump(value: Any, depth: int, indent: str) -> None:
         inner = indent + "  "
         if (
             isinstance(value, list) and value and depth <= 2
         ):  # the list of files: one a line
-            items = ",\n".join(
-                f"{inner}{json.dumps(v, ensure_ascii=False)}" for v in value
+            out.append("[\n")
+            out.append(
+                ",\n".join(f"{inner}{json.dumps(v, ensure_ascii=False)}" for v in value)
             )
-            return "[\n" + items + "\n" + indent + "]"
-        if depth >= 5 or not isinstance(value, dict) or not value:
-            return json.dumps(value, sort_keys=True, ensure_ascii=False)
-        items = ",\n".join(
-            f"{inner}{json.dumps(k, ensure_ascii=False)}: {dump(v, depth + 1, inner)}"
-            for k, v in value.items()
-        )
-        return "{\n" + items + "\n" + indent + "}"
+            out.append("\n" + indent + "]")
+        elif depth >= 5 or not isinstance(value, dict) or not value:
+            out.append(json.dumps(value, sort_keys=True, ensure_ascii=False))
+        else:
+            out.append("{\n")
+            for i, (k, v) in enumerate(value.items()):
+                if i:
+                    out.append(",\n")
+                out.append(f"{inner}{json.dumps(k, ensure_ascii=False)}: ")
+                dump(v, depth + 1, inner)
+            out.append("\n" + indent + "}")
 
-    return dump(manifest, 1, "") + "\n"
+    dump(manifest, 1, "")
+    out.append("\n")
+    return "".join(out)

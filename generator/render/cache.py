@@ -108,6 +108,20 @@ def file_keys(api: Api, target: Target, salt: str) -> dict[str, str]:
     return keys
 
 
+def _write_json(out: Any, value: Any, depth: int) -> None:
+    """``value`` as JSON into ``out``, the dicts of its first ``depth`` levels entry by entry."""
+    if depth <= 0 or not isinstance(value, dict):
+        out.write(json.dumps(value, ensure_ascii=False))
+        return
+    out.write("{")
+    for i, (key, item) in enumerate(value.items()):
+        out.write(", " if i else "")
+        out.write(json.dumps(str(key), ensure_ascii=False))
+        out.write(": ")
+        _write_json(out, item, depth - 1)
+    out.write("}")
+
+
 class RenderCache:
     """Rendered files by key: kept by the ``build --watch`` process between its builds, and read from and
     written to the output's :data:`RENDERS` file by the other builds.
@@ -169,13 +183,18 @@ class RenderCache:
         """Save the cache to ``path`` (atomically); a failure only loses the cache."""
         temporary = path.with_name(f"{path.name}.{os.getpid()}")
         try:
-            temporary.write_text(
-                json.dumps(
-                    {"files": self._files, "contracts": self.contracts.saved()},
-                    ensure_ascii=False,
-                ),
-                encoding="utf-8",
-            )
+            # Written entry by entry: the whole file as one string (and again as bytes) was the peak of a
+            # giant's build (80 MB on Kubernetes' spec).
+            with temporary.open("w", encoding="utf-8") as out:
+                out.write('{"files": {')
+                for i, (key, text) in enumerate(self._files.items()):
+                    out.write(", " if i else "")
+                    out.write(json.dumps(key, ensure_ascii=False))
+                    out.write(": ")
+                    out.write(json.dumps(text, ensure_ascii=False))
+                out.write('}, "contracts": ')
+                _write_json(out, self.contracts.saved(), 2)
+                out.write("}")
             os.replace(temporary, path)
         except OSError:
             temporary.unlink(missing_ok=True)
