@@ -8,7 +8,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from .model.api import Api
 from .parse.load import Document
 from .phases import Phases, counted
 from .render.cache import RENDERS, RenderCache, file_keys
+from .render.incremental import Plan, digest_bytes
 from .render.env import TEMPLATES
 from .render.ownership import (
     MANIFEST,
@@ -154,6 +155,10 @@ class Project:
     # the code files as rendered (before formatting), once ``code`` has run.
     keys: dict[str, str]
     rendered: list[OutputFile]
+    # The renders taken from the cache, and which files this build leaves as they are in the output
+    # (render/incremental.py: they are neither staged nor formatted); None when every file is staged.
+    reused: dict[str, str]
+    plan: Plan | None = None
 
 
 def render_project(
@@ -168,11 +173,14 @@ def render_project(
     phases: Phases | None = None,
     cache: RenderCache | None = None,
     lenient: bool = False,
+    trust_stat: bool = False,
 ) -> Project:
     """The project's code and docs, as functions :func:`stage` calls when it is ready for them. Given the
     spec's ``doc``, the project also gets its changelog, and the manifest the surface of this build (see
     :func:`_release_files`). With a ``cache``, the files whose inputs did not change since the build that
-    filled it are taken from it instead of rendered again."""
+    filled it are taken from it instead of rendered again, and those the output holds as they would be
+    written are left out of the staging (``trust_stat``: the output's files keep the ``lstat`` this process
+    saw when it moved them in, see render/incremental.py)."""
     manifest: dict[str, object] = {
         "generator": f"clientgen {__version__}",
         "inputs": digest,
@@ -189,6 +197,11 @@ def render_project(
     reuse = cache.reuse(keys) if cache is not None else {}
     checked = cache.reuse(keys, checked=True) if cache is not None else {}
     rendered: list[OutputFile] = []
+    plan = (
+        Plan(cache.written, output, keys, trust_stat=trust_stat)
+        if cache is not None and output is not None
+        else None
+    )
 
     def code() -> list[OutputFile]:
         files = code_files(api, target, reuse)
@@ -213,10 +226,15 @@ def render_project(
                 raise OutputError(
                     syntax_error(files) or "generated code is not valid Python"
                 ) from None
+        if plan is not None:
+            files = plan.staged(files)
         return _checked(files, checked)
 
     def docs() -> list[OutputFile]:
-        return _checked(_doc_files(api, target, reuse), checked)
+        files = _doc_files(api, target, reuse)
+        if plan is not None:
+            files = plan.doc_files(files)
+        return _checked(files, checked)
 
     return Project(
         code=counted(phases, code, "format"),
@@ -226,6 +244,8 @@ def render_project(
         notes=notes,
         keys=keys,
         rendered=rendered,
+        reused=reuse,
+        plan=plan,
     )
 
 
@@ -297,7 +317,7 @@ def _release_files(
     return [OutputFile(CHANGELOG, text)]
 
 
-def _manifest_text(fields: dict[str, object], files: dict[str, bytes]) -> str:
+def _manifest_text(fields: dict[str, object], files: Iterable[str]) -> str:
     """The manifest (see render/ownership.py), its recorded surface one line per operation, schema and
     module so that its diffs read well."""
     if "surface" not in fields:
@@ -309,9 +329,10 @@ def _manifest_text(fields: dict[str, object], files: dict[str, bytes]) -> str:
 def _stage(project: Project, parent: Path) -> tuple[Path, dict[str, bytes]]:
     """The staging folder of ``project`` and its files, the manifest listing them among them."""
     staging = stage(project.code, parent, more=project.docs, large=project.large)
+    unchanged = project.plan.unchanged if project.plan is not None else {}
     try:
         written = read_tree(staging)
-        text = _manifest_text(project.manifest, written)
+        text = _manifest_text(project.manifest, [*written, *unchanged])
         (staging / MANIFEST).write_text(text, encoding="utf-8", newline="\n")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -320,13 +341,14 @@ def _stage(project: Project, parent: Path) -> tuple[Path, dict[str, bytes]]:
     return staging, written
 
 
-def _digest_tree(files: dict[str, bytes]) -> str:
-    """A digest of a tree read by :func:`read_tree`, in path order (folder by folder)."""
+def _digest_tree(digests: dict[str, str]) -> str:
+    """A digest of a tree given as the digest of each file (:func:`digest_bytes`), in path order (folder by
+    folder)."""
     h = hashlib.sha256()
-    for rel in sorted(files, key=lambda r: r.split("/")):
+    for rel in sorted(digests, key=lambda r: r.split("/")):
         h.update(rel.encode())
         h.update(b"\0")
-        h.update(files[rel])
+        h.update(digests[rel].encode())
         h.update(b"\0")
     return h.hexdigest()
 
@@ -343,7 +365,8 @@ def _outputs_intact(output: Path, previous: Manifest) -> bool:
         recorded = (output / OUTPUTS).read_text(encoding="utf-8").strip()
     except OSError:
         return False
-    return recorded == _digest_tree(read_files(output, owned_files(previous, ())))
+    files = read_files(output, owned_files(previous, ()))
+    return recorded == _digest_tree({rel: digest_bytes(b) for rel, b in files.items()})
 
 
 def _output(target: Target) -> Path:
@@ -363,15 +386,19 @@ def _guarded_output(target: Target) -> tuple[Path, Manifest | None]:
 
 
 def _changes(
-    output: Path, written: dict[str, bytes], previous: Manifest | None
+    output: Path,
+    written: dict[str, bytes],
+    previous: Manifest | None,
+    unchanged: Collection[str] = (),
 ) -> Changes:
     """What a run that wrote ``written`` changes in ``output``: only files the previous run wrote are
-    replaced or removed; a file it did not write where this run writes one stops the build.
+    replaced or removed; a file it did not write where this run writes one stops the build. The files
+    ``unchanged`` (not staged: the output holds them as this run would write them) are kept as they are.
     """
-    owned = owned_files(previous, written)
-    refuse_foreign_in_the_way(output, written, owned)
+    owned = owned_files(previous, [*written, *unchanged])
+    refuse_foreign_in_the_way(output, [*written, *unchanged], owned)
     refuse_links_out(output, [*written, *owned])
-    return compare(written, read_files(output, owned))
+    return compare(written, read_files(output, owned.difference(unchanged)))
 
 
 def _version_warning(
@@ -444,6 +471,7 @@ def build_target(
         phases=phases,
         cache=store,
         lenient=lenient,
+        trust_stat=cache is not None,
     )
     if watching:
         project.notes["keep"] = "release record"
@@ -451,23 +479,35 @@ def build_target(
         phases.start("render")
     staging, written = _stage(project, parent)
     # The code as rendered; the docs as written, which is as rendered (possibly in a forked child).
+    # (A doc left out of the staging was taken from the cache.)
     docs = [
         OutputFile(path, written[path].decode("utf-8"))
+        if path in written
+        else OutputFile(path, project.reused[path])
         for path in project.keys
-        if path.endswith(".md") and path in written
+        if path.endswith(".md") and (path in written or path in project.reused)
     ]
     store.keep(project.keys, [*project.rendered, *docs])
+    plan = project.plan
+    unchanged = plan.unchanged if plan is not None else {}
     if phases is not None:
-        phases.start("write", files=len(written))
+        phases.start("write", files=len(written) + len(unchanged))
     try:
-        changes = _changes(output, written, previous)
+        changes = _changes(output, written, previous, unchanged)
         if changes.any:
             swap_in(staging, output, changes)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    digests = (
+        plan.digests(written)
+        if plan is not None
+        else {rel: digest_bytes(b) for rel, b in written.items()}
+    )
+    if plan is not None:
+        plan.record(digests, [*changes.added, *changes.changed])
     if incremental:
-        # The output now holds exactly what was staged (the outputs record is not part of either tree).
-        _record_outputs(output, _digest_tree(written))
+        # The output now holds exactly what was built (the outputs record is not part of either tree).
+        _record_outputs(output, _digest_tree(digests))
     if cache is None:
         store.write(output / RENDERS)
     if phases is not None:

@@ -26,6 +26,7 @@ from typing import Any
 from ..config import Target
 from ..diff.contract import ContractCache
 from ..model.api import Api
+from .incremental import Written
 from .write import OutputFile
 
 # The renders of a project's last build, beside its manifest (a clientgen record: never listed as foreign,
@@ -126,6 +127,9 @@ class RenderCache:
         # Python surface of each module of the last build (this process only: the manifest has the rest).
         self.contracts = ContractCache()
         self.surfaces: dict[str, Any] = {}
+        # What the last build wrote, file by file (render/incremental.py): which files an edit leaves as
+        # they are in the output, so that they are neither staged nor formatted again.
+        self.written = Written()
 
     def reuse(self, keys: dict[str, str], *, checked: bool = False) -> dict[str, str]:
         """Path -> content as rendered before, for each path whose key is known (and, with ``checked``,
@@ -157,6 +161,7 @@ class RenderCache:
         contracts = data.get("contracts") if isinstance(data, dict) else None
         if isinstance(contracts, dict):
             cache.contracts.restore(contracts)
+        cache.written.restore(data.get("written") if isinstance(data, dict) else None)
         if isinstance(files, dict):
             cache._files = {
                 k: v
@@ -171,7 +176,11 @@ class RenderCache:
         try:
             temporary.write_text(
                 json.dumps(
-                    {"files": self._files, "contracts": self.contracts.saved()},
+                    {
+                        "files": self._files,
+                        "contracts": self.contracts.saved(),
+                        "written": self.written.saved(),
+                    },
                     ensure_ascii=False,
                 ),
                 encoding="utf-8",
