@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Target
-from .diff.release import CHANGELOG, dump_manifest, manifest_data, release_outputs
+from .diff.release import CHANGELOG, dump_manifest, release_outputs
 from .errors import Location, OutputError, Problem
 from .load import _without_gc, load_spec
 from .load import load_api as load_api  # where callers have always found it
@@ -29,6 +29,7 @@ from .render.ownership import (
     Manifest,
     foreign_files,
     guard_output,
+    manifest_json,
     manifest_text,
     owned_files,
     read_files,
@@ -290,7 +291,7 @@ def _release_files(
     ``gate``, ReleaseError when the
     spec changed and ``version`` did not move as far as the changes need (generator/diff/release.py).
     """
-    previous = manifest_data(output, MANIFEST)
+    previous = manifest_json(output)
     text, extra = release_outputs(
         target,
         doc,
@@ -323,7 +324,17 @@ def _manifest_text(fields: dict[str, object], files: Iterable[str]) -> str:
     if "surface" not in fields:
         return manifest_text(fields, files)  # type: ignore[arg-type]
     listed = sorted(f for f in files if f != MANIFEST)
-    return dump_manifest(dict(sorted({**fields, "files": listed}.items())))
+    data = dict(sorted({**fields, "files": listed}.items()))
+    # The watch writes the same manifest build after build (it keeps the last release record): its text is
+    # kept rather than dumped again (comparing is quick, the surface being the very object it read).
+    if _DUMPED and _DUMPED[0] == data:
+        return _DUMPED[1]
+    text = dump_manifest(data)
+    _DUMPED[:] = [data, text]
+    return text
+
+
+_DUMPED: list[object] = []  # the last manifest with a surface that _manifest_text dumped, and its text
 
 
 def _stage(project: Project, parent: Path) -> tuple[Path, dict[str, bytes]]:
