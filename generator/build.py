@@ -531,6 +531,19 @@ def build_target(
     )
 
 
+def saved_cache(target: Target) -> RenderCache:
+    """The render cache the last build left in ``target``'s output (empty when there is none)."""
+    return RenderCache.read(_output(target).resolve() / RENDERS)
+
+
+def save_cache(target: Target, cache: RenderCache) -> None:
+    """Leave the render cache of the ``build --watch`` process in ``target``'s output (``.clientgen-renders``,
+    what a build that is not a watch reads), when the watch built there."""
+    output = _output(target).resolve()
+    if len(cache) > 0 and (output / MANIFEST).is_file():
+        cache.write(output / RENDERS)
+
+
 @_without_gc
 def check_target(target: Target, *, lenient: bool = False) -> CheckResult:
     """Compare the files clientgen writes in the output with what the inputs generate now, and list the

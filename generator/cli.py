@@ -7,7 +7,7 @@ import json
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -298,12 +298,12 @@ def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
     """``build --watch``: build every target, then each target again when its inputs change, until
     interrupted. A build that fails (a broken save, a refused output) prints why and leaves the last good
     output in place; the next change builds again."""
-    from .diff.release import ReleaseError
-    from .render.cache import RenderCache
+    from .build import saved_cache, save_cache
     from .watch import rebuilds
 
     progress = _Progress(quiet=args.quiet, verbose=args.verbose)
-    caches = {target.package: RenderCache() for target in targets}
+    # Kept in memory between builds; the first starts from what the last build left in the output.
+    caches = {target.package: saved_cache(target) for target in targets}
 
     def ready(files: int) -> None:
         print(
@@ -311,6 +311,33 @@ def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
             file=sys.stderr,
             flush=True,
         )
+
+    # Stopped by Ctrl-C or a SIGTERM (a supervisor, a test), the watch leaves its render caches in the
+    # outputs (``.clientgen-renders``), so that the next ``build`` or ``generate`` starts warm.
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    handler = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        _watch_loop(args, targets, progress, caches, ready, rebuilds)
+    finally:
+        signal.signal(signal.SIGTERM, handler)
+        for target in targets:
+            save_cache(target, caches[target.package])
+    return 0
+
+
+def _watch_loop(
+    args: argparse.Namespace,
+    targets: list[Target],
+    progress: _Progress,
+    caches: dict[str, RenderCache],
+    ready: Callable[[int], None],
+    rebuilds: Callable[..., Iterator[list[Target]]],
+) -> None:
+    from .diff.release import ReleaseError
 
     for chosen in rebuilds(targets, ready=ready):
         for target in chosen:
@@ -340,7 +367,6 @@ def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
                     file=sys.stderr,
                 )
             sys.stderr.flush()
-    return 0
 
 
 def _watch_one(
