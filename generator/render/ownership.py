@@ -130,8 +130,15 @@ def read_manifest(folder: Path) -> Manifest | None:
     strays = sorted(f for f in listed or () if not _inside_the_folder(f))
     if strays:
         raise OutputError(f"{path} lists {strays[0]!r}, which is not inside its folder")
+    # A field holding a structure (the release surface: megabytes for a large API) is recorded by its kind:
+    # nothing reads it from here (generator/diff/release.py reads the JSON), and its text is costly.
     manifest = Manifest(
-        {str(k): str(v) for k, v in data.items() if k != "files"}, listed
+        {
+            str(k): f"<{type(v).__name__}>" if isinstance(v, (dict, list)) else str(v)
+            for k, v in data.items()
+            if k != "files"
+        },
+        listed,
     )
     key = os.fspath(path)
     if key in _READ and _READ[key][1] is data:

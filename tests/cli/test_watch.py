@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from generator.render.cache import RENDERS, RenderCache
-
 from tests.support.cli import BIN, ROOT
 
 PYPROJECT = """\
