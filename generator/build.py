@@ -292,6 +292,13 @@ def _release_files(
     spec changed and ``version`` did not move as far as the changes need (generator/diff/release.py).
     """
     previous = manifest_json(output)
+    # A watch build after a release build keeps that build's record in the manifest (see below).
+    keep = bool(
+        not gate
+        and notes.get("keep")
+        and "surface" in previous
+        and previous.get("spec") != spec_hash
+    )
     text, extra = release_outputs(
         target,
         doc,
@@ -303,18 +310,18 @@ def _release_files(
         gate=gate,
         contracts=cache.contracts if cache is not None else None,
         surfaces=cache.surfaces if cache is not None else None,
+        record=not keep,
     )
     verdict = extra.pop("verdict", None)
     if verdict is not None:
         notes["verdict"] = verdict
     manifest.update(extra)
-    if not gate and notes.get("keep") and "surface" in previous:
-        if previous.get("spec") != spec_hash:
-            # A watch build is no release: the manifest keeps the last build's record (and its inputs
-            # digest, so that the next `build` renders and applies the gate against that build).
-            for key in ("inputs", "spec", "version", "surface"):
-                if key in previous:
-                    manifest[key] = previous[key]
+    if keep:
+        # A watch build is no release: the manifest keeps the last build's record (and its inputs
+        # digest, so that the next `build` renders and applies the gate against that build).
+        for key in ("inputs", "spec", "version", "surface"):
+            if key in previous:
+                manifest[key] = previous[key]
     return [OutputFile(CHANGELOG, text)]
 
 
