@@ -192,7 +192,7 @@ def render_project(
     }
     notes: dict[str, str] = {}
     salt = input_digest(target, lenient, "")
-    keys = file_keys(api, target, salt) if cache is not None else {}
+    keys = file_keys(api, target, salt, cache.model_texts) if cache is not None else {}
     if cache is not None:
         cache.contracts.salt = salt
     reuse = cache.reuse(keys) if cache is not None else {}

@@ -45,8 +45,15 @@ def _digest(*parts: str) -> str:
     return h.hexdigest()
 
 
-def file_keys(api: Api, target: Target, salt: str) -> dict[str, str]:
-    """Path (relative to the project) -> key, for each file rendered from one tag or one model."""
+def file_keys(
+    api: Api,
+    target: Target,
+    salt: str,
+    texts: dict[int, tuple[object, str]] | None = None,
+) -> dict[str, str]:
+    """Path (relative to the project) -> key, for each file rendered from one tag or one model. ``texts``
+    keeps the ``repr`` of each model between calls, by identity (the watch's builds reuse the models of
+    unchanged components, see model/build.py): the same object has the same text."""
     head = _digest(
         salt,
         repr(
@@ -70,9 +77,21 @@ def file_keys(api: Api, target: Target, salt: str) -> dict[str, str]:
             )
         ),
     )
-    texts = {m.name: repr(m) for m in api.models}
-    own = {name: _digest(text) for name, text in texts.items()}
-    refs = {name: set(_REF.findall(text)) - {name} for name, text in texts.items()}
+    known = texts if texts is not None else {}
+    now: dict[int, tuple[object, str]] = {}
+    for m in api.models:
+        entry = known.get(id(m))
+        if entry is None or entry[0] is not m:
+            entry = (m, repr(m))
+        now[id(m)] = entry
+    if texts is not None:
+        texts.clear()
+        texts.update(now)
+    texts_by_name = {m.name: now[id(m)][1] for m in api.models}
+    own = {name: _digest(text) for name, text in texts_by_name.items()}
+    refs = {
+        name: set(_REF.findall(text)) - {name} for name, text in texts_by_name.items()
+    }
 
     def closure(names: Iterable[str]) -> set[str]:
         seen: set[str] = set()
@@ -127,6 +146,8 @@ class RenderCache:
         # Python surface of each module of the last build (this process only: the manifest has the rest).
         self.contracts = ContractCache()
         self.surfaces: dict[str, Any] = {}
+        # The text of each model of the last build, by identity (see :func:`file_keys`).
+        self.model_texts: dict[int, tuple[object, str]] = {}
         # What the last build wrote, file by file (render/incremental.py): which files an edit leaves as
         # they are in the output, so that they are neither staged nor formatted again.
         self.written = Written()
