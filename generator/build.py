@@ -22,8 +22,8 @@ from .model.api import Api
 from .parse.load import Document
 from .phases import Phases, counted
 from .render.cache import RENDERS, RenderCache, file_keys
-from .render.incremental import Plan, digest_bytes
 from .render.env import TEMPLATES
+from .render.incremental import Plan, digest_bytes
 from .render.ownership import (
     MANIFEST,
     Manifest,
@@ -334,14 +334,15 @@ def _manifest_text(fields: dict[str, object], files: Iterable[str]) -> str:
     data = dict(sorted({**fields, "files": listed}.items()))
     # The watch writes the same manifest build after build (it keeps the last release record): its text is
     # kept rather than dumped again (comparing is quick, the surface being the very object it read).
-    if _DUMPED and _DUMPED[0] == data:
-        return _DUMPED[1]
+    if _DUMPED and _DUMPED[0][0] == data:
+        return _DUMPED[0][1]
     text = dump_manifest(data)
-    _DUMPED[:] = [data, text]
+    _DUMPED[:] = [(data, text)]
     return text
 
 
-_DUMPED: list[object] = []  # the last manifest with a surface that _manifest_text dumped, and its text
+# The last manifest with a surface that _manifest_text dumped, and its text.
+_DUMPED: list[tuple[dict[str, object], str]] = []
 
 
 def _stage(project: Project, parent: Path) -> tuple[Path, dict[str, bytes]]:
@@ -499,9 +500,11 @@ def build_target(
     # The code as rendered; the docs as written, which is as rendered (possibly in a forked child).
     # (A doc left out of the staging was taken from the cache.)
     docs = [
-        OutputFile(path, written[path].decode("utf-8"))
-        if path in written
-        else OutputFile(path, project.reused[path])
+        (
+            OutputFile(path, written[path].decode("utf-8"))
+            if path in written
+            else OutputFile(path, project.reused[path])
+        )
         for path in project.keys
         if path.endswith(".md") and (path in written or path in project.reused)
     ]

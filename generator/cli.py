@@ -299,7 +299,7 @@ def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
     """``build --watch``: build every target, then each target again when its inputs change, until
     interrupted. A build that fails (a broken save, a refused output) prints why and leaves the last good
     output in place; the next change builds again."""
-    from .build import saved_cache, save_cache
+    from .build import save_cache, saved_cache
     from .watch import rebuilds
 
     progress = _Progress(quiet=args.quiet, verbose=args.verbose)
@@ -518,7 +518,8 @@ def _cmd_docs_site(args: argparse.Namespace) -> int:
 def run() -> None:
     """The ``clientgen`` command (and ``python -m generator``): :func:`main`, then the process ends at once,
     its output flushed, without freeing the heap object by object at interpreter exit (a large API's build
-    leaves millions of objects: a second on a busy machine). Every file was written and closed by then."""
+    leaves millions of objects: a second on a busy machine). Every file was written and closed by then.
+    """
     try:
         code = main()
     except SystemExit as exc:  # argparse's --help and usage errors

@@ -125,7 +125,9 @@ def _api_from_document(doc: Document, lenient: bool) -> Api:
 # classes named before them are equal, the registry's state after them is too, and is restored rather than
 # built again. Its warnings are placed anew (an edit elsewhere moves lines and columns). Kept only when the
 # components read nothing outside themselves.
-_COMPONENTS: dict[str, tuple[tuple[Any, ...], dict[str, Any], Scope, list[tuple[str, str]]]] = {}
+_COMPONENTS: dict[
+    str, tuple[tuple[Any, ...], dict[str, Any], Scope, list[tuple[str, str]]]
+] = {}
 
 
 def _component_models(

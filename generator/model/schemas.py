@@ -215,7 +215,8 @@ class SchemaRegistry:
 
     def within_components(self, doc: Document) -> bool:
         """Whether everything the registry read lies under ``doc``'s ``/components/`` (no other file, nothing
-        under ``paths``): then what it built from the components depends on them alone."""
+        under ``paths``): then what it built from the components depends on them alone.
+        """
         path = str(doc.path)
         return all(
             file == path and pointer.startswith("/components/")

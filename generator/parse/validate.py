@@ -383,7 +383,9 @@ def _validator_findings(
     flaws: list[tuple[str, str]] = []
     warnings: list[tuple[str, str, str]] = []
     seen: set[tuple[str, str]] = set()
-    vague: set[int] = set()  # "matches none of the alternatives" errors, narrowed down by guessing
+    vague: set[int] = (
+        set()
+    )  # "matches none of the alternatives" errors, narrowed down by guessing
     try:
         errors: Iterable[Any] = validator.iter_errors()
         for error in errors:

@@ -40,7 +40,8 @@ def _digest_text(text: str | bytes) -> str:
 def output_salt() -> str:
     """What turns a file's rendered text into the bytes written, besides the text: the formatter (its binary,
     by path, size and modification time, and its options) and the working folder (ruff runs there without a
-    configuration of its own, so its import sorting takes that folder as the project's root)."""
+    configuration of its own, so its import sorting takes that folder as the project's root).
+    """
     try:
         binary = _ruff_bin()
         st = os.stat(binary)
@@ -125,7 +126,8 @@ class Plan:
 
     def _intact(self, path: str, digest: str) -> bool:
         """Whether the output's ``path`` still holds the bytes whose digest is ``digest``: a regular file
-        (no symlink) with the signature recorded in this process, or with those bytes."""
+        (no symlink) with the signature recorded in this process, or with those bytes.
+        """
         full = os.path.join(self._output, path)
         try:
             st = os.lstat(full)
@@ -158,7 +160,8 @@ class Plan:
 
     def doc_files(self, files: Iterable[OutputFile]) -> list[OutputFile]:
         """The docs to stage: all but the unchanged ones among those with a render key (decided before the
-        docs are rendered, possibly in a forked child that cannot tell this process what it skipped)."""
+        docs are rendered, possibly in a forked child that cannot tell this process what it skipped).
+        """
         return [f for f in files if f.path not in self.unchanged]
 
     def digests(self, staged: Mapping[str, bytes]) -> dict[str, str]:
