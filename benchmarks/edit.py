@@ -9,7 +9,9 @@ The spec defaults to GitHub's (``api.github.com.json`` of the npm package ``open
 file is left byte for byte), a different operation each time. (a) is the time from the write of the spec to
 the watch's summary line on its stdout (the watcher's debounce included); (b) the wall time of the
 ``generate`` process. Both runs pass ``--verbose``, so the result also holds each phase's time (the clock of
-``generator/phases.py``): where the time goes when a target is missed. ``benchmarks/run.py --only edit``
+``generator/phases.py``): where the time goes when a target is missed. Each run also records its CPU
+seconds (``cpu_s``: the watch process's from ``/proc``, the ``generate`` process tree's from
+``getrusage``), steadier than wall time on a shared machine. ``benchmarks/run.py --only edit``
 runs this as its ``edit`` step.
 """
 
@@ -17,8 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import queue
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -93,6 +97,18 @@ class _Edits:
         return op
 
 
+def _cpu_of(pid: int) -> float | None:
+    """CPU seconds (user + system) of process ``pid`` and of its children it has waited for (ruff), from
+    ``/proc``; None where there is no ``/proc``. On a shared machine this is steadier than wall time.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _reader(stream: Any, lines: queue.Queue[str]) -> None:
     for line in stream:
         lines.put(line.rstrip("\n"))
@@ -158,14 +174,21 @@ def measure_watch(
         first_phases = _phases(out)
         _wait_for(err, re.compile(r"^watching "), 60)
         for _ in range(repeats):
+            cpu_before = _cpu_of(process.pid)
             op = edits.next()
             started = time.perf_counter()
             line = _wait_for(out, SUMMARY, 900)
             seconds = time.perf_counter() - started
+            cpu_after = _cpu_of(process.pid)
             runs.append(
                 {
                     "operation": op,
                     "seconds": seconds,
+                    "cpu_s": (
+                        cpu_after - cpu_before
+                        if cpu_before is not None and cpu_after is not None
+                        else None
+                    ),
                     "summary": line,
                     "phases": _phases(out),
                 }
@@ -179,6 +202,7 @@ def measure_watch(
         "first_phases": first_phases,
         "runs": runs,
         "median_s": statistics.median(r["seconds"] for r in runs),
+        "median_cpu_s": _median_cpu(runs),
     }
 
 
@@ -190,6 +214,7 @@ def measure_cold(
     for _ in range(repeats):
         op = edits.next()
         started = time.perf_counter()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         result = subprocess.run(
             [
                 python,
@@ -210,6 +235,10 @@ def measure_cold(
             check=False,
         )
         seconds = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (
+            children.ru_utime + children.ru_stime
+        )
         if result.returncode != 0:
             raise RuntimeError(f"generate failed:\n{result.stderr}")
         lines: queue.Queue[str] = queue.Queue()
@@ -220,11 +249,21 @@ def measure_cold(
             {
                 "operation": op,
                 "seconds": seconds,
+                "cpu_s": cpu,
                 "summary": stdout[0],
                 "phases": _phases(lines, 0.01),
             }
         )
-    return {"runs": runs, "median_s": statistics.median(r["seconds"] for r in runs)}
+    return {
+        "runs": runs,
+        "median_s": statistics.median(r["seconds"] for r in runs),
+        "median_cpu_s": _median_cpu(runs),
+    }
+
+
+def _median_cpu(runs: list[dict[str, Any]]) -> float | None:
+    cpu = [r["cpu_s"] for r in runs if r.get("cpu_s") is not None]
+    return statistics.median(cpu) if cpu else None
 
 
 def bench_edit(

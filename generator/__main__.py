@@ -1,5 +1,5 @@
 """Entry point for ``python -m generator``."""
 
-from .cli import main
+from .cli import run
 
-raise SystemExit(main())
+run()

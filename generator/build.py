@@ -8,13 +8,13 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
 from .config import Target
-from .diff.release import CHANGELOG, dump_manifest, manifest_data, release_outputs
+from .diff.release import CHANGELOG, dump_manifest, release_outputs
 from .errors import Location, OutputError, Problem
 from .load import _without_gc, load_spec
 from .load import load_api as load_api  # where callers have always found it
@@ -23,11 +23,13 @@ from .parse.load import Document
 from .phases import Phases, counted
 from .render.cache import RENDERS, RenderCache, file_keys
 from .render.env import TEMPLATES
+from .render.incremental import Plan, digest_bytes
 from .render.ownership import (
     MANIFEST,
     Manifest,
     foreign_files,
     guard_output,
+    manifest_json,
     manifest_text,
     owned_files,
     read_files,
@@ -154,6 +156,10 @@ class Project:
     # the code files as rendered (before formatting), once ``code`` has run.
     keys: dict[str, str]
     rendered: list[OutputFile]
+    # The renders taken from the cache, and which files this build leaves as they are in the output
+    # (render/incremental.py: they are neither staged nor formatted); None when every file is staged.
+    reused: dict[str, str]
+    plan: Plan | None = None
 
 
 def render_project(
@@ -168,11 +174,14 @@ def render_project(
     phases: Phases | None = None,
     cache: RenderCache | None = None,
     lenient: bool = False,
+    trust_stat: bool = False,
 ) -> Project:
     """The project's code and docs, as functions :func:`stage` calls when it is ready for them. Given the
     spec's ``doc``, the project also gets its changelog, and the manifest the surface of this build (see
     :func:`_release_files`). With a ``cache``, the files whose inputs did not change since the build that
-    filled it are taken from it instead of rendered again."""
+    filled it are taken from it instead of rendered again, and those the output holds as they would be
+    written are left out of the staging (``trust_stat``: the output's files keep the ``lstat`` this process
+    saw when it moved them in, see render/incremental.py)."""
     manifest: dict[str, object] = {
         "generator": f"clientgen {__version__}",
         "inputs": digest,
@@ -183,12 +192,17 @@ def render_project(
     }
     notes: dict[str, str] = {}
     salt = input_digest(target, lenient, "")
-    keys = file_keys(api, target, salt) if cache is not None else {}
+    keys = file_keys(api, target, salt, cache.model_texts) if cache is not None else {}
     if cache is not None:
         cache.contracts.salt = salt
     reuse = cache.reuse(keys) if cache is not None else {}
     checked = cache.reuse(keys, checked=True) if cache is not None else {}
     rendered: list[OutputFile] = []
+    plan = (
+        Plan(cache.written, output, keys, trust_stat=trust_stat)
+        if cache is not None and output is not None
+        else None
+    )
 
     def code() -> list[OutputFile]:
         files = code_files(api, target, reuse)
@@ -213,10 +227,15 @@ def render_project(
                 raise OutputError(
                     syntax_error(files) or "generated code is not valid Python"
                 ) from None
+        if plan is not None:
+            files = plan.staged(files)
         return _checked(files, checked)
 
     def docs() -> list[OutputFile]:
-        return _checked(_doc_files(api, target, reuse), checked)
+        files = _doc_files(api, target, reuse)
+        if plan is not None:
+            files = plan.doc_files(files)
+        return _checked(files, checked)
 
     return Project(
         code=counted(phases, code, "format"),
@@ -226,6 +245,8 @@ def render_project(
         notes=notes,
         keys=keys,
         rendered=rendered,
+        reused=reuse,
+        plan=plan,
     )
 
 
@@ -270,7 +291,14 @@ def _release_files(
     ``gate``, ReleaseError when the
     spec changed and ``version`` did not move as far as the changes need (generator/diff/release.py).
     """
-    previous = manifest_data(output, MANIFEST)
+    previous = manifest_json(output)
+    # A watch build after a release build keeps that build's record in the manifest (see below).
+    keep = bool(
+        not gate
+        and notes.get("keep")
+        and "surface" in previous
+        and previous.get("spec") != spec_hash
+    )
     text, extra = release_outputs(
         target,
         doc,
@@ -282,36 +310,48 @@ def _release_files(
         gate=gate,
         contracts=cache.contracts if cache is not None else None,
         surfaces=cache.surfaces if cache is not None else None,
+        record=not keep,
     )
     verdict = extra.pop("verdict", None)
     if verdict is not None:
         notes["verdict"] = verdict
     manifest.update(extra)
-    if not gate and notes.get("keep") and "surface" in previous:
-        if previous.get("spec") != spec_hash:
-            # A watch build is no release: the manifest keeps the last build's record (and its inputs
-            # digest, so that the next `build` renders and applies the gate against that build).
-            for key in ("inputs", "spec", "version", "surface"):
-                if key in previous:
-                    manifest[key] = previous[key]
+    if keep:
+        # A watch build is no release: the manifest keeps the last build's record (and its inputs
+        # digest, so that the next `build` renders and applies the gate against that build).
+        for key in ("inputs", "spec", "version", "surface"):
+            if key in previous:
+                manifest[key] = previous[key]
     return [OutputFile(CHANGELOG, text)]
 
 
-def _manifest_text(fields: dict[str, object], files: dict[str, bytes]) -> str:
+def _manifest_text(fields: dict[str, object], files: Iterable[str]) -> str:
     """The manifest (see render/ownership.py), its recorded surface one line per operation, schema and
     module so that its diffs read well."""
     if "surface" not in fields:
         return manifest_text(fields, files)  # type: ignore[arg-type]
     listed = sorted(f for f in files if f != MANIFEST)
-    return dump_manifest(dict(sorted({**fields, "files": listed}.items())))
+    data = dict(sorted({**fields, "files": listed}.items()))
+    # The watch writes the same manifest build after build (it keeps the last release record): its text is
+    # kept rather than dumped again (comparing is quick, the surface being the very object it read).
+    if _DUMPED and _DUMPED[0][0] == data:
+        return _DUMPED[0][1]
+    text = dump_manifest(data)
+    _DUMPED[:] = [(data, text)]
+    return text
+
+
+# The last manifest with a surface that _manifest_text dumped, and its text.
+_DUMPED: list[tuple[dict[str, object], str]] = []
 
 
 def _stage(project: Project, parent: Path) -> tuple[Path, dict[str, bytes]]:
     """The staging folder of ``project`` and its files, the manifest listing them among them."""
     staging = stage(project.code, parent, more=project.docs, large=project.large)
+    unchanged = project.plan.unchanged if project.plan is not None else {}
     try:
         written = read_tree(staging)
-        data = _manifest_text(project.manifest, written).encode()
+        data = _manifest_text(project.manifest, [*written, *unchanged]).encode()
         (staging / MANIFEST).write_bytes(data)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -320,13 +360,14 @@ def _stage(project: Project, parent: Path) -> tuple[Path, dict[str, bytes]]:
     return staging, written
 
 
-def _digest_tree(files: dict[str, bytes]) -> str:
-    """A digest of a tree read by :func:`read_tree`, in path order (folder by folder)."""
+def _digest_tree(digests: dict[str, str]) -> str:
+    """A digest of a tree given as the digest of each file (:func:`digest_bytes`), in path order (folder by
+    folder)."""
     h = hashlib.sha256()
-    for rel in sorted(files, key=lambda r: r.split("/")):
+    for rel in sorted(digests, key=lambda r: r.split("/")):
         h.update(rel.encode())
         h.update(b"\0")
-        h.update(files[rel])
+        h.update(digests[rel].encode())
         h.update(b"\0")
     return h.hexdigest()
 
@@ -343,7 +384,8 @@ def _outputs_intact(output: Path, previous: Manifest) -> bool:
         recorded = (output / OUTPUTS).read_text(encoding="utf-8").strip()
     except OSError:
         return False
-    return recorded == _digest_tree(read_files(output, owned_files(previous, ())))
+    files = read_files(output, owned_files(previous, ()))
+    return recorded == _digest_tree({rel: digest_bytes(b) for rel, b in files.items()})
 
 
 def _output(target: Target) -> Path:
@@ -363,15 +405,19 @@ def _guarded_output(target: Target) -> tuple[Path, Manifest | None]:
 
 
 def _changes(
-    output: Path, written: dict[str, bytes], previous: Manifest | None
+    output: Path,
+    written: dict[str, bytes],
+    previous: Manifest | None,
+    unchanged: Collection[str] = (),
 ) -> Changes:
     """What a run that wrote ``written`` changes in ``output``: only files the previous run wrote are
-    replaced or removed; a file it did not write where this run writes one stops the build.
+    replaced or removed; a file it did not write where this run writes one stops the build. The files
+    ``unchanged`` (not staged: the output holds them as this run would write them) are kept as they are.
     """
-    owned = owned_files(previous, written)
-    refuse_foreign_in_the_way(output, written, owned)
+    owned = owned_files(previous, [*written, *unchanged])
+    refuse_foreign_in_the_way(output, [*written, *unchanged], owned)
     refuse_links_out(output, [*written, *owned])
-    return compare(written, read_files(output, owned))
+    return compare(written, read_files(output, owned.difference(unchanged)))
 
 
 def _version_warning(
@@ -444,6 +490,7 @@ def build_target(
         phases=phases,
         cache=store,
         lenient=lenient,
+        trust_stat=cache is not None,
     )
     if watching:
         project.notes["keep"] = "release record"
@@ -451,33 +498,72 @@ def build_target(
         phases.start("render")
     staging, written = _stage(project, parent)
     # The code as rendered; the docs as written, which is as rendered (possibly in a forked child).
+    # (A doc left out of the staging was taken from the cache.)
     docs = [
-        OutputFile(path, written[path].decode("utf-8"))
+        (
+            OutputFile(path, written[path].decode("utf-8"))
+            if path in written
+            else OutputFile(path, project.reused[path])
+        )
         for path in project.keys
-        if path.endswith(".md") and path in written
+        if path.endswith(".md") and (path in written or path in project.reused)
     ]
     store.keep(project.keys, [*project.rendered, *docs])
+    plan = project.plan
+    unchanged = plan.unchanged if plan is not None else {}
     if phases is not None:
-        phases.start("write", files=len(written))
+        phases.start("write", files=len(written) + len(unchanged))
     try:
-        changes = _changes(output, written, previous)
+        changes = _changes(output, written, previous, unchanged)
         if changes.any:
             swap_in(staging, output, changes)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    digests = (
+        plan.digests(written)
+        if plan is not None
+        else {rel: digest_bytes(b) for rel, b in written.items()}
+    )
+    if plan is not None:
+        plan.record(digests, [*changes.added, *changes.changed])
     if incremental:
-        # The output now holds exactly what was staged (the outputs record is not part of either tree).
-        _record_outputs(output, _digest_tree(written))
+        # The output now holds exactly what was built (the outputs record is not part of either tree).
+        _record_outputs(output, _digest_tree(digests))
     if cache is None:
         store.write(output / RENDERS)
     if phases is not None:
         phases.stop()
+    # Freeing the build's objects (the spec's data, the model, the renders: millions of objects for a
+    # large API) takes a noticeable part of a second: it is left until after the summary is printed
+    # (release_last_build; the watch does it while it waits, `clientgen` ends without it).
+    _LAST_BUILD[:] = [doc, api, project, store, written, docs, digests]
     return BuildResult(
         changes,
         time.perf_counter() - started,
         warnings,
         verdict=project.notes.get("verdict"),
     )
+
+
+_LAST_BUILD: list[object] = []
+
+
+def release_last_build() -> None:
+    """Free the objects of the last build (see the end of :func:`build_target`)."""
+    _LAST_BUILD.clear()
+
+
+def saved_cache(target: Target) -> RenderCache:
+    """The render cache the last build left in ``target``'s output (empty when there is none)."""
+    return RenderCache.read(_output(target).resolve() / RENDERS)
+
+
+def save_cache(target: Target, cache: RenderCache) -> None:
+    """Leave the render cache of the ``build --watch`` process in ``target``'s output (``.clientgen-renders``,
+    what a build that is not a watch reads), when the watch built there."""
+    output = _output(target).resolve()
+    if len(cache) > 0 and (output / MANIFEST).is_file():
+        cache.write(output / RENDERS)
 
 
 @_without_gc

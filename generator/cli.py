@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -298,12 +299,12 @@ def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
     """``build --watch``: build every target, then each target again when its inputs change, until
     interrupted. A build that fails (a broken save, a refused output) prints why and leaves the last good
     output in place; the next change builds again."""
-    from .diff.release import ReleaseError
-    from .render.cache import RenderCache
+    from .build import save_cache, saved_cache
     from .watch import rebuilds
 
     progress = _Progress(quiet=args.quiet, verbose=args.verbose)
-    caches = {target.package: RenderCache() for target in targets}
+    # Kept in memory between builds; the first starts from what the last build left in the output.
+    caches = {target.package: saved_cache(target) for target in targets}
 
     def ready(files: int) -> None:
         print(
@@ -311,6 +312,33 @@ def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
             file=sys.stderr,
             flush=True,
         )
+
+    # Stopped by Ctrl-C or a SIGTERM (a supervisor, a test), the watch leaves its render caches in the
+    # outputs (``.clientgen-renders``), so that the next ``build`` or ``generate`` starts warm.
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    handler = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        _watch_loop(args, targets, progress, caches, ready, rebuilds)
+    finally:
+        signal.signal(signal.SIGTERM, handler)
+        for target in targets:
+            save_cache(target, caches[target.package])
+    return 0
+
+
+def _watch_loop(
+    args: argparse.Namespace,
+    targets: list[Target],
+    progress: _Progress,
+    caches: dict[str, RenderCache],
+    ready: Callable[[int], None],
+    rebuilds: Callable[..., Iterator[list[Target]]],
+) -> None:
+    from .diff.release import ReleaseError
 
     for chosen in rebuilds(targets, ready=ready):
         for target in chosen:
@@ -340,24 +368,27 @@ def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
                     file=sys.stderr,
                 )
             sys.stderr.flush()
-    return 0
 
 
 def _watch_one(
     args: argparse.Namespace, target: Target, progress: _Progress, cache: RenderCache
 ) -> None:
-    from .build import build_target
+    from .build import build_target, release_last_build
 
     phases = progress.phases(target)
-    result = build_target(
-        target,
-        force=args.force,
-        lenient=args.lenient,
-        phases=phases,
-        watching=True,
-        cache=cache,
-    )
-    progress.summary(target, result, phases)
+    try:
+        result = build_target(
+            target,
+            force=args.force,
+            lenient=args.lenient,
+            phases=phases,
+            watching=True,
+            cache=cache,
+        )
+        progress.summary(target, result, phases)
+        sys.stdout.flush()
+    finally:
+        release_last_build()  # after the summary: the user waits for that, not for the freeing
 
 
 def _report_check(target: Target, result: CheckResult, *, quiet: bool = False) -> bool:
@@ -482,6 +513,24 @@ def _cmd_docs_site(args: argparse.Namespace) -> int:
         seconds = time.perf_counter() - started
         print(f"{project.package}: {output / project.package} ({seconds:.2f}s)")
     return 0
+
+
+def run() -> None:
+    """The ``clientgen`` command (and ``python -m generator``): :func:`main`, then the process ends at once,
+    its output flushed, without freeing the heap object by object at interpreter exit (a large API's build
+    leaves millions of objects: a second on a busy machine). Every file was written and closed by then.
+    """
+    try:
+        code = main()
+    except SystemExit as exc:  # argparse's --help and usage errors
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

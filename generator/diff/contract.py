@@ -504,6 +504,18 @@ class ContractCache:
         self.head: str | None = None
         self.schemas: dict[str, Any] = {}
         self.operations: dict[str, Any] = {}
+        # The inputs of the last head digest and the digest (this process only): while they are equal, the
+        # digest is not computed again (comparing is several times quicker than dumping a large spec's
+        # components).
+        self.last_head: tuple[Any, str | None] | None = None
+
+    def head_of(self, *parts: Any) -> str | None:
+        """:func:`_key` of ``parts``, the head of a contract."""
+        if self.last_head is not None and self.last_head[0] == parts:
+            return self.last_head[1]
+        head = _key(*parts)
+        self.last_head = (parts, head)
+        return head
 
     def saved(self) -> dict[str, Any]:
         """The cache as JSON data (see :meth:`restore`)."""
@@ -560,7 +572,7 @@ def contract_of(
     known: dict[str, Any] = {}
     by_operation: dict[str, list[Any]] = {}
     if cache is not None:
-        head = _key(
+        head = cache.head_of(
             cache.salt,
             package,
             {k: v for k, v in data.items() if k != "paths"},

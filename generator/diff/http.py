@@ -252,8 +252,18 @@ class HttpDiff:
                 op,
                 op.get("py"),
             )
+        # With everything but the operations the same (schemas, schemes, ...), an operation whose contract is
+        # unchanged has nothing to report: comparing equal data finds no change (a large API's release diff
+        # after a one-operation edit compares one operation, not all of them).
+        rest_same = set(self.old) == set(self.new) and all(
+            value == self.new[name]
+            for name, value in self.old.items()
+            if name != "operations"
+        )
         for key, op in old_ops.items():
             if key in new_ops:
+                if rest_same and op == new_ops[key]:
+                    continue
                 self._operation(op, new_ops[key])
 
     def _operation(self, old: dict[str, Any], new: dict[str, Any]) -> None:

@@ -176,6 +176,7 @@ def release_outputs(
     gate: bool,
     contracts: ContractCache | None = None,
     surfaces: dict[str, Any] | None = None,
+    record: bool = True,
 ) -> tuple[str, dict[str, Any]]:
     """The changelog's text and the manifest's surface for this build (with ``verdict``, the diff's verdict,
     when the spec changed since a build that recorded a surface); with ``gate``, ReleaseError when
@@ -210,7 +211,9 @@ def release_outputs(
     if report is None and existing is None and isinstance(before, dict):
         report = compare(before, snapshot)
     text = changelog(existing, target.version, api, report)
-    extra: dict[str, Any] = {"surface": _stored(snapshot)}
+    # Without ``record`` (a watch build, whose manifest keeps the last release record) the surface is not
+    # made into the manifest's plain data: nothing would keep it.
+    extra: dict[str, Any] = {"surface": _stored(snapshot)} if record else {}
     if report is not None and spec_changed:
         extra["verdict"] = (
             report.verdict

@@ -49,10 +49,7 @@ def _api_from_document(doc: Document, lenient: bool) -> Api:
         warnings,
         openapi31=str(data.get("openapi", "")).startswith("3.1"),
     )
-    registry.reserve_component_names(doc)
-    components = _mapping(_mapping(data.get("components")).get("schemas"))
-    for key in components:
-        registry.component(doc, key)
+    _component_models(doc, registry, classes, warnings, tag_classes)
 
     scheme_names = {s.name for s in schemes} | _mutual_tls_schemes(data)
     builder = OperationBuilder(
@@ -121,6 +118,48 @@ def _api_from_document(doc: Document, lenient: bool) -> Api:
             _unique(doc.warnings + warnings + (doc.flaws if lenient else []))
         ),
     )
+
+
+# The models of the component schemas, kept per spec file between the builds of one process (the
+# ``build --watch`` process builds after every save): while the components, the OpenAPI version and the API
+# classes named before them are equal, the registry's state after them is too, and is restored rather than
+# built again. Its warnings are placed anew (an edit elsewhere moves lines and columns). Kept only when the
+# components read nothing outside themselves.
+_COMPONENTS: dict[
+    str, tuple[tuple[Any, ...], dict[str, Any], Scope, list[tuple[str, str]]]
+] = {}
+
+
+def _component_models(
+    doc: Document,
+    registry: SchemaRegistry,
+    classes: Scope,
+    warnings: list[Problem],
+    tag_classes: dict[str, str],
+) -> None:
+    data: dict[str, Any] = doc.data
+    inputs = (
+        data.get("components"),
+        str(data.get("openapi", "")),
+        tuple(tag_classes.items()),
+    )
+    key = str(doc.path)
+    known = _COMPONENTS.get(key)
+    if known is not None and known[0] == inputs:
+        registry.restore(known[1])
+        classes.take_from(known[2])
+        warnings.extend(doc.problem(pointer, message) for pointer, message in known[3])
+        return
+    start = len(warnings)
+    registry.reserve_component_names(doc)
+    components = _mapping(_mapping(data.get("components")).get("schemas"))
+    for name in components:
+        registry.component(doc, name)
+    if registry.within_components(doc):
+        found = [(w.location.pointer, w.message) for w in warnings[start:]]
+        _COMPONENTS[key] = (inputs, registry.state(), classes.copy(), found)
+    else:
+        _COMPONENTS.pop(key, None)
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

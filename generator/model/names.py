@@ -337,6 +337,16 @@ class Scope:
             else (t.lower() for t in taken)
         )
 
+    def copy(self) -> Scope:
+        """A scope with the names of this one taken, claiming apart from it."""
+        other = Scope()
+        other._taken, other._folded = set(self._taken), set(self._folded)
+        return other
+
+    def take_from(self, other: Scope) -> None:
+        """Make the names taken here those taken in ``other`` (copied)."""
+        self._taken, self._folded = set(other._taken), set(other._folded)
+
     def claim(self, wanted: str, *, fold_case: bool = False) -> str:
         """Claim ``wanted`` (or a suffixed variant). With ``fold_case``, names equal but for case collide
         too (module file names on case-insensitive file systems)."""

@@ -193,6 +193,36 @@ class SchemaRegistry:
         self._recursive_alias: set[tuple[str, str]] = set()
         self._by_shape: dict[str, str] = {}
 
+    # -- its state, kept between builds (see model/build.py) --------------------------------------------
+    def state(self) -> dict[str, Any]:
+        """What the registry knows (copies), for :meth:`restore` into the registry of a later build."""
+        return {
+            "models": dict(self.models),
+            "by_target": dict(self._by_target),
+            "names_by_target": dict(self._names_by_target),
+            "recursive_alias": set(self._recursive_alias),
+            "by_shape": dict(self._by_shape),
+            "modules": self.modules.copy(),
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.models = dict(state["models"])
+        self._by_target = dict(state["by_target"])
+        self._names_by_target = dict(state["names_by_target"])
+        self._recursive_alias = set(state["recursive_alias"])
+        self._by_shape = dict(state["by_shape"])
+        self.modules = state["modules"].copy()
+
+    def within_components(self, doc: Document) -> bool:
+        """Whether everything the registry read lies under ``doc``'s ``/components/`` (no other file, nothing
+        under ``paths``): then what it built from the components depends on them alone.
+        """
+        path = str(doc.path)
+        return all(
+            file == path and pointer.startswith("/components/")
+            for file, pointer in (*self._by_target, *self._names_by_target)
+        ) and all(value is not _PENDING for value in self._by_target.values())
+
     # -- naming --------------------------------------------------------------------------------------------
     def reserve_component_names(self, doc: Document) -> None:
         """Allocate class names for component schemas first, sorted, so they never depend on traversal."""

@@ -187,6 +187,24 @@ def check_references(root: Document) -> list[Problem]:
     flaws: list[Problem] = []
     cycles: set[frozenset[str]] = set()
     done: set[Path] = set()
+    key = str(root.path.resolve())
+    known_flaws = len(root.flaws)
+    changed = _changed_path_items(_CLEAN.pop(key, None), root.data)
+    if changed is not None:
+        # Only the path items that changed since a clean check of the same file: every other reference
+        # (and every chain through the components) was resolved then, and is the same now.
+        found: list[tuple[dict[str, Any], str]] = []
+        for path, item in changed:
+            found.extend(_references(item, f"/paths/{_escape(path)}"))
+        found.sort(key=lambda entry: entry[1])
+        todo: list[Document] = []
+        for node, pointer in found:
+            _check_one(resolver, root, node, pointer, flaws, cycles, todo)
+        if todo:  # a changed item reaches another file: check everything
+            return check_references_fully(root, known_flaws)
+        if not flaws and len(root.flaws) == known_flaws:
+            _CLEAN[key] = root.data
+        return flaws
     todo = [root]
     while todo:
         doc = todo.pop()
@@ -195,7 +213,44 @@ def check_references(root: Document) -> list[Problem]:
         done.add(doc.path.resolve())
         for node, pointer in _references(doc.data, ""):
             _check_one(resolver, doc, node, pointer, flaws, cycles, todo)
+    if not flaws and len(root.flaws) == known_flaws and len(done) == 1:
+        _CLEAN[key] = root.data
     return flaws
+
+
+def check_references_fully(root: Document, known_flaws: int) -> list[Problem]:
+    """:func:`check_references` of the whole document, as if it had not been checked before."""
+    del root.flaws[known_flaws:]
+    _CLEAN.pop(str(root.path.resolve()), None)
+    return check_references(root)
+
+
+# The data of the last document of each file whose references all resolved, in one file, with nothing to
+# normalise (the ``build --watch`` process checks after every save). While everything but some path items
+# is equal, only the references of those path items are checked again.
+_CLEAN: dict[str, Any] = {}
+
+
+def _changed_path_items(old: Any, new: Any) -> list[tuple[str, Any]] | None:
+    """The path items of ``new`` that differ from ``old``'s, when nothing else differs (None otherwise)."""
+    if (
+        not isinstance(old, dict)
+        or not isinstance(new, dict)
+        or old.keys() != new.keys()
+    ):
+        return None
+    old_paths, new_paths = old.get("paths"), new.get("paths")
+    if not isinstance(old_paths, dict) or not isinstance(new_paths, dict):
+        return None
+    if any(old[k] != new[k] for k in new if k != "paths"):
+        return None
+    return [
+        (path, item)
+        for path, item in new_paths.items()
+        if not path.startswith("x-")
+        and isinstance(item, (dict, list))
+        and (path not in old_paths or old_paths[path] != item)
+    ]
 
 
 def _references(

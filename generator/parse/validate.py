@@ -326,19 +326,65 @@ def validate_document(doc: Document) -> list[Problem]:
     return _full_validation(doc, data, version.startswith("3.1"))
 
 
+# The last full validation of each document (by file, version and syntax): the sub-document it was given
+# and what the validator said of it. The ``build --watch`` process validates the document after every save;
+# while the flagged regions, what they reference and the top-level fields stay equal, so do the validator's
+# findings (only their places are looked up again: an edit elsewhere moves lines and columns).
+_LAST: dict[tuple[str, bool, bool], tuple[Any, list[tuple[str, str, str]]]] = {}
+
+
 def _full_validation(doc: Document, data: Any, openapi31: bool) -> list[Problem]:
     """openapi-spec-validator's findings on ``data`` (``doc``'s data, or a part of it with the same
     pointers), located in ``doc``."""
+    key = (str(doc.path.resolve()), openapi31, doc.is_json)
+    known = _LAST.get(key)
+    if known is not None and known[0] == data:
+        found = known[1]
+    else:
+        found = _validator_findings(doc, data, openapi31)
+        if _self_contained(data):
+            _LAST[key] = (data, found)
+        else:  # it reads other files, which may change on their own
+            _LAST.pop(key, None)
+    flaws: list[Problem] = []
+    for kind, pointer, message in found:
+        if kind == "warning":
+            doc.warnings.append(doc.problem(pointer, message))
+        else:
+            flaws.append(doc.problem(pointer, message))
+    return flaws
+
+
+def _self_contained(data: Any) -> bool:
+    """Whether ``data`` holds only local references (``#/...``): the validator then reads no other file."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                return False
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
+    return True
+
+
+def _validator_findings(
+    doc: Document, data: Any, openapi31: bool
+) -> list[tuple[str, str, str]]:
+    """What openapi-spec-validator says of ``data``: ("flaw" or "warning", pointer, message), in order."""
     validator_class = type(
         "LocalValidator",
         (_validator_class(openapi31),),
         {"resolver_handlers": _LocalReferences(doc.path.resolve().parent)},
     )
     validator = validator_class(data, base_uri=doc.path.resolve().as_uri())
-    flaws: list[Problem] = []
+    flaws: list[tuple[str, str]] = []
+    warnings: list[tuple[str, str, str]] = []
     seen: set[tuple[str, str]] = set()
-    vague: list[Problem] = (
-        []
+    vague: set[int] = (
+        set()
     )  # "matches none of the alternatives" errors, narrowed down by guessing
     try:
         errors: Iterable[Any] = validator.iter_errors()
@@ -348,39 +394,36 @@ def _full_validation(doc: Document, data: Any, openapi31: bool) -> list[Problem]
                 continue
             seen.add((pointer, message))
             if message.startswith(_UNCHECKABLE):
-                doc.warnings.append(doc.problem(pointer, f"not checked: {message}"))
+                warnings.append(("warning", pointer, f"not checked: {message}"))
                 continue
-            flaws.append(doc.problem(pointer, message))
+            flaws.append((pointer, message))
             if getattr(error, "context", None):
-                vague.append(flaws[-1])
+                vague.add(len(flaws) - 1)
     except RecursionError:
         flaws.append(
-            doc.problem(
-                "", "the document nests too deeply (a reference cycle outside schemas?)"
-            )
+            ("", "the document nests too deeply (a reference cycle outside schemas?)")
         )
     except (
         Exception
     ) as exc:  # the validator itself failed, most often on a problem it already reported
         if not flaws:
-            flaws.append(doc.problem("", f"cannot validate: {_shorten(str(exc))}"))
+            flaws.append(("", f"cannot validate: {_shorten(str(exc))}"))
     # A guessed error about a node is dropped when another error at or inside that node says more.
-    return [
-        p
-        for i, p in enumerate(flaws)
-        if not any(p is v for v in vague) or not _superseded(i, flaws, vague)
+    return warnings + [
+        ("flaw", pointer, message)
+        for i, (pointer, message) in enumerate(flaws)
+        if i not in vague or not _superseded(i, flaws, vague)
     ]
 
 
-def _superseded(index: int, flaws: list[Problem], vague: list[Problem]) -> bool:
-    pointer = flaws[index].location.pointer
-    for j, other in enumerate(flaws):
+def _superseded(index: int, flaws: list[tuple[str, str]], vague: set[int]) -> bool:
+    pointer = flaws[index][0]
+    for j, (at, _) in enumerate(flaws):
         if j == index:
             continue
-        at = other.location.pointer
         if at.startswith(pointer + "/"):
             return True
-        if at == pointer and (j < index or not any(other is v for v in vague)):
+        if at == pointer and (j < index or j not in vague):
             return True
     return False
 

@@ -26,6 +26,7 @@ from typing import Any
 from ..config import Target
 from ..diff.contract import ContractCache
 from ..model.api import Api
+from .incremental import Written
 from .write import OutputFile
 
 # The renders of a project's last build, beside its manifest (a clientgen record: never listed as foreign,
@@ -44,8 +45,15 @@ def _digest(*parts: str) -> str:
     return h.hexdigest()
 
 
-def file_keys(api: Api, target: Target, salt: str) -> dict[str, str]:
-    """Path (relative to the project) -> key, for each file rendered from one tag or one model."""
+def file_keys(
+    api: Api,
+    target: Target,
+    salt: str,
+    texts: dict[int, tuple[object, str]] | None = None,
+) -> dict[str, str]:
+    """Path (relative to the project) -> key, for each file rendered from one tag or one model. ``texts``
+    keeps the ``repr`` of each model between calls, by identity (the watch's builds reuse the models of
+    unchanged components, see model/build.py): the same object has the same text."""
     head = _digest(
         salt,
         repr(
@@ -69,9 +77,21 @@ def file_keys(api: Api, target: Target, salt: str) -> dict[str, str]:
             )
         ),
     )
-    texts = {m.name: repr(m) for m in api.models}
-    own = {name: _digest(text) for name, text in texts.items()}
-    refs = {name: set(_REF.findall(text)) - {name} for name, text in texts.items()}
+    known = texts if texts is not None else {}
+    now: dict[int, tuple[object, str]] = {}
+    for m in api.models:
+        entry = known.get(id(m))
+        if entry is None or entry[0] is not m:
+            entry = (m, repr(m))
+        now[id(m)] = entry
+    if texts is not None:
+        texts.clear()
+        texts.update(now)
+    texts_by_name = {m.name: now[id(m)][1] for m in api.models}
+    own = {name: _digest(text) for name, text in texts_by_name.items()}
+    refs = {
+        name: set(_REF.findall(text)) - {name} for name, text in texts_by_name.items()
+    }
 
     def closure(names: Iterable[str]) -> set[str]:
         seen: set[str] = set()
@@ -140,6 +160,11 @@ class RenderCache:
         # Python surface of each module of the last build (this process only: the manifest has the rest).
         self.contracts = ContractCache()
         self.surfaces: dict[str, Any] = {}
+        # The text of each model of the last build, by identity (see :func:`file_keys`).
+        self.model_texts: dict[int, tuple[object, str]] = {}
+        # What the last build wrote, file by file (render/incremental.py): which files an edit leaves as
+        # they are in the output, so that they are neither staged nor formatted again.
+        self.written = Written()
 
     def reuse(self, keys: dict[str, str], *, checked: bool = False) -> dict[str, str]:
         """Path -> content as rendered before, for each path whose key is known (and, with ``checked``,
@@ -171,6 +196,7 @@ class RenderCache:
         contracts = data.get("contracts") if isinstance(data, dict) else None
         if isinstance(contracts, dict):
             cache.contracts.restore(contracts)
+        cache.written.restore(data.get("written") if isinstance(data, dict) else None)
         if isinstance(files, dict):
             cache._files = {
                 k: v
@@ -194,6 +220,8 @@ class RenderCache:
                     out.write(json.dumps(text, ensure_ascii=False))
                 out.write('}, "contracts": ')
                 _write_json(out, self.contracts.saved(), 2)
+                out.write(', "written": ')
+                _write_json(out, self.written.saved(), 2)
                 out.write("}")
             os.replace(temporary, path)
         except OSError:

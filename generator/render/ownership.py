@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from ..errors import OutputError
 
@@ -74,23 +75,75 @@ def manifest_text(fields: dict[str, str], files: Iterable[str]) -> str:
     return json.dumps({**fields, "files": listed}, indent=2, sort_keys=True) + "\n"
 
 
+# The last manifest read in each folder, by the ``lstat`` of its file (inode, size, modification and change
+# times): a ``build --watch`` process reads the same manifest before every build, and a large API's manifest
+# (its release surface) is megabytes of JSON.
+_READ: dict[str, tuple[tuple[int, int, int, int], Any, Manifest | None]] = {}
+
+
+def _read_json(path: Path) -> tuple[Any, Manifest | None] | None:
+    """The manifest's JSON (never to be changed by the caller) and its :class:`Manifest`, once built;
+    None when there is no file. OSError, ValueError when it cannot be read."""
+    key = os.fspath(path)
+    try:
+        st = os.lstat(key)
+    except FileNotFoundError:
+        return None
+    signature = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    known = _READ.get(key)
+    if known is not None and known[0] == signature:
+        return known[1], known[2]
+    data = json.loads(path.read_text(encoding="utf-8"))
+    _READ[key] = (signature, data, None)
+    return data, None
+
+
+def manifest_json(folder: Path) -> dict[str, Any]:
+    """The manifest's JSON as it is ({} when there is none or it cannot be read); the caller must not change
+    it (it is kept for the next read of the same file)."""
+    try:
+        found = _read_json(folder / MANIFEST)
+    except (OSError, ValueError):
+        return {}
+    data = found[0] if found is not None else None
+    return data if isinstance(data, dict) else {}
+
+
 def read_manifest(folder: Path) -> Manifest | None:
     """The manifest in ``folder``, or None when it has none; OutputError when it cannot be read."""
     path = folder / MANIFEST
     if not os.path.lexists(path):
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        found = _read_json(path)
     except (OSError, ValueError) as exc:
         raise OutputError(f"cannot read {path}: {exc}") from None
+    if found is None:
+        return None
+    data, manifest = found
+    if manifest is not None:
+        return manifest
     if not isinstance(data, dict):
         raise OutputError(f"cannot read {path}: not a JSON object")
-    files = data.pop("files", None)
+    files = data.get("files")
     listed = frozenset(str(f) for f in files) if isinstance(files, list) else None
     strays = sorted(f for f in listed or () if not _inside_the_folder(f))
     if strays:
         raise OutputError(f"{path} lists {strays[0]!r}, which is not inside its folder")
-    return Manifest({str(k): str(v) for k, v in data.items()}, listed)
+    # A field holding a structure (the release surface: megabytes for a large API) is recorded by its kind:
+    # nothing reads it from here (generator/diff/release.py reads the JSON), and its text is costly.
+    manifest = Manifest(
+        {
+            str(k): f"<{type(v).__name__}>" if isinstance(v, (dict, list)) else str(v)
+            for k, v in data.items()
+            if k != "files"
+        },
+        listed,
+    )
+    key = os.fspath(path)
+    if key in _READ and _READ[key][1] is data:
+        _READ[key] = (_READ[key][0], data, manifest)
+    return manifest
 
 
 def _inside_the_folder(rel: str) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.render.cache import RENDERS, RenderCache
 from tests.support.cli import BIN, ROOT
 
 PYPROJECT = """\
@@ -147,6 +148,14 @@ def test_watch_rebuilds_on_save_and_survives_a_broken_save(
     watcher.wait_for(SUMMARY.pattern, "stdout")
     assert "All assets." in module.read_text()
     assert watcher.process.poll() is None  # still watching
+
+    # Stopped, the watch leaves its render cache in the output for the next build.
+    renders = project / "generated" / "pieces" / RENDERS
+    assert not renders.exists()
+    watcher.stop()
+    cache = RenderCache.read(renders)
+    assert len(cache) > 0
+    assert cache.written.files, "what the watch's last build wrote is recorded"
 
 
 SPLIT_SPEC = """\

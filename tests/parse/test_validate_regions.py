@@ -174,3 +174,44 @@ def test_an_all_of_member_the_fast_pass_cannot_judge_goes_to_the_full_validator(
     path.write_text(yaml.safe_dump(large, sort_keys=False), encoding="utf-8")
     validate.validate_document(load_document(path))
     assert len(handed) == 1
+
+
+def test_validating_again_after_an_edit_elsewhere_says_the_same_at_the_new_place(
+    large: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ``build --watch`` process validates after every save. While the flagged part of the document is
+    unchanged, the validator is not run on it again, but the messages are placed anew (the edit moved the
+    lines); an edit of the flagged part is validated afresh."""
+    name = "Resource00123"
+    schema = large["components"]["schemas"][name]
+    schema["properties"]["size"]["default"] = "lots"
+    path = tmp_path / "large.yaml"
+    path.write_text(yaml.safe_dump(large, sort_keys=False), encoding="utf-8")
+    first = validate.validate_document(load_document(path))
+    assert len(first) == 1
+
+    runs: list[Any] = []
+    real = validate._validator_findings
+
+    def spy(doc: Any, data: Any, openapi31: bool) -> Any:
+        runs.append(data)
+        return real(doc, data, openapi31)
+
+    monkeypatch.setattr(validate, "_validator_findings", spy)
+    # An edit elsewhere, adding lines before the flaw.
+    first_path = next(iter(large["paths"].values()))
+    next(iter(first_path.values()))["description"] = "Several\nnew\nlines\nhere."
+    text = yaml.safe_dump(large, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
+    again = validate.validate_document(load_document(path))
+    assert runs == []
+    line, column = _line_col(text, "default: lots")
+    assert [(p.location.line, p.location.column, p.message) for p in again] == [
+        (line, column + len("default: "), first[0].message)
+    ]
+    # An edit of the flagged schema: validated again, with what it now says.
+    schema["properties"]["size"]["default"] = "heaps"
+    path.write_text(yaml.safe_dump(large, sort_keys=False), encoding="utf-8")
+    third = validate.validate_document(load_document(path))
+    assert len(runs) == 1
+    assert ["'heaps' is not of type 'integer'" in p.message for p in third] == [True]

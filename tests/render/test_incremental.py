@@ -1,6 +1,7 @@
 """Incremental rendering is invisible: after each of a series of random single edits of a spec (a
 description reworded, a field added, an operation added, moved or removed, a schema removed from use), a
-build that reuses the previous build's renders writes the same bytes as a build that renders everything.
+build that reuses the previous build's renders writes the same bytes as a build that renders everything —
+while it stages (writes, formats with ruff, checks) only a small part of the files.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import yaml
 
 from generator.build import build_target
 from generator.config import make_target
+from generator.render import write
 from generator.render.cache import RENDERS, RenderCache
 from tests.support.cli import ROOT
 
@@ -115,11 +117,30 @@ def edit(spec: dict[str, Any], rng: random.Random, step: int) -> str:
     return kind
 
 
+class Staged:
+    """The files the builds write into their staging folders (what ruff formats, for the ``.py``)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.paths: list[str] = []
+        real = write._write_all
+
+        def spy(staging: Path, files: Any) -> None:
+            files = list(files)
+            self.paths.extend(f.path for f in files)
+            real(staging, files)
+
+        monkeypatch.setattr(write, "_write_all", spy)
+
+    def take(self) -> list[str]:
+        paths, self.paths = self.paths, []
+        return paths
+
+
 @pytest.mark.parametrize(
     ("seed", "where"), [(1, "memory"), (2, "memory"), (3, "disk"), (4, "disk")]
 )
 def test_incremental_builds_write_what_full_builds_write(
-    tmp_path: Path, seed: int, where: str
+    tmp_path: Path, seed: int, where: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``memory``: the watch's cache, kept in the process; ``disk``: separate builds, each reading the
     renders the previous one left in the output (``.clientgen-renders``)."""
@@ -132,6 +153,7 @@ def test_incremental_builds_write_what_full_builds_write(
     target = make_target(spec_path, "pieces", "both", "1.0.0", incremental)
     memory = RenderCache() if where == "memory" else None
     build_target(target, watching=True, cache=memory)
+    staged = Staged(monkeypatch)
 
     def cache() -> RenderCache:
         return memory if memory is not None else RenderCache.read(incremental / RENDERS)
@@ -151,10 +173,17 @@ def test_incremental_builds_write_what_full_builds_write(
             force=True,
         )
         reused = len(cache().reuse(cache_keys(target)))
+        staged.take()
         result = build_target(target, watching=True, cache=memory)
         assert result.changes.any, done
         assert tree(incremental) == tree(full), f"after {done}"
         assert reused > 0, f"nothing reused after {done}"
+        # Only what the edit reached is staged: under half of the files, under half of the modules.
+        files = tree(incremental)
+        python = [p for p in files if p.endswith(".py")]
+        written = staged.take()
+        assert len(written) < len(files) / 2, f"{len(written)} staged after {done}"
+        assert len([p for p in written if p.endswith(".py")]) < len(python) / 2, done
 
 
 def cache_keys(target: Any) -> dict[str, str]:
