@@ -9,7 +9,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
@@ -21,8 +21,8 @@ from .load import load_api as load_api  # where callers have always found it
 from .model.api import Api
 from .parse.load import Document
 from .phases import Phases, counted
-from .render.cache import RENDERS, RenderCache, file_keys
-from .render.env import TEMPLATES
+from .render import TEMPLATES
+from .render.cache import RENDERS, RenderCache, file_keys, whole_key
 from .render.incremental import Plan, digest_bytes
 from .render.ownership import (
     MANIFEST,
@@ -36,7 +36,6 @@ from .render.ownership import (
     refuse_foreign_in_the_way,
     refuse_links_out,
 )
-from .render.plan import code_files
 from .render.write import (
     Changes,
     OutputFile,
@@ -160,6 +159,10 @@ class Project:
     # (render/incremental.py: they are neither staged nor formatted); None when every file is staged.
     reused: dict[str, str]
     plan: Plan | None = None
+    # The key of the files rendered from the whole API (render/cache.py's whole_key; "" without a cache),
+    # and the docs as rendered, in order (when this process rendered them, else empty).
+    whole: str = ""
+    rendered_docs: list[OutputFile] = field(default_factory=list)
 
 
 def render_project(
@@ -196,6 +199,11 @@ def render_project(
     if cache is not None:
         cache.contracts.salt = salt
     reuse = cache.reuse(keys) if cache is not None else {}
+    whole = whole_key(api, target, salt, keys) if cache is not None else ""
+    # Every file as the last build rendered it, when nothing it was rendered from changed: then neither Jinja
+    # nor the planners are even imported.
+    same = cache.whole_files(whole, keys) if cache is not None else None
+    rendered_docs: list[OutputFile] = []
     checked = cache.reuse(keys, checked=True) if cache is not None else {}
     rendered: list[OutputFile] = []
     plan = (
@@ -205,7 +213,7 @@ def render_project(
     )
 
     def code() -> list[OutputFile]:
-        files = code_files(api, target, reuse)
+        files = list(same[0]) if same is not None else _code_files(api, target, reuse)
         rendered.extend(files)
         if doc is not None:
             try:
@@ -232,7 +240,8 @@ def render_project(
         return _checked(files, checked)
 
     def docs() -> list[OutputFile]:
-        files = _doc_files(api, target, reuse)
+        files = list(same[1]) if same is not None else _doc_files(api, target, reuse)
+        rendered_docs.extend(files)
         if plan is not None:
             files = plan.doc_files(files)
         return _checked(files, checked)
@@ -247,6 +256,8 @@ def render_project(
         rendered=rendered,
         reused=reuse,
         plan=plan,
+        whole=whole,
+        rendered_docs=rendered_docs,
     )
 
 
@@ -264,6 +275,15 @@ def _checked(files: list[OutputFile], checked: dict[str, str]) -> list[OutputFil
         )
         for f in files
     ]
+
+
+def _code_files(
+    api: Api, target: Target, reuse: dict[str, str] | None = None
+) -> list[OutputFile]:
+    # Imported on first use: a build whose files all come from the render cache needs no Jinja.
+    from .render.plan import code_files
+
+    return code_files(api, target, reuse)
 
 
 def _doc_files(
@@ -508,7 +528,14 @@ def build_target(
         for path in project.keys
         if path.endswith(".md") and (path in written or path in project.reused)
     ]
-    store.keep(project.keys, [*project.rendered, *docs])
+    if (
+        project.rendered_docs
+    ):  # rendered in this process (not by a forked child): all of them known
+        store.keep_whole(
+            project.whole, project.keys, project.rendered, project.rendered_docs
+        )
+    else:
+        store.keep(project.keys, [*project.rendered, *docs])
     plan = project.plan
     unchanged = plan.unchanged if plan is not None else {}
     if phases is not None:
