@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -72,12 +73,51 @@ class CheckResult:
     foreign: tuple[str, ...]
 
 
-def _digest_files(paths: list[Path], root: Path, h: hashlib._Hash) -> None:
-    for path in sorted(paths):
-        h.update(path.relative_to(root).as_posix().encode())
+def _tree_files(root: Path, suffix: str) -> list[tuple[str, str, os.stat_result]]:
+    """The files under ``root`` whose names end in ``suffix`` (``__pycache__`` left out): their path relative
+    to ``root``, their full path and their ``stat``, in path order (folder by folder).
+    """
+    found = []
+    todo = [("", str(root))]
+    while todo:
+        rel, folder = todo.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    if entry.name != "__pycache__":
+                        todo.append((f"{rel}{entry.name}/", entry.path))
+                elif entry.name.endswith(suffix) and entry.is_file():
+                    found.append((f"{rel}{entry.name}", entry.path, entry.stat()))
+    found.sort(key=lambda f: f[0].split("/"))
+    return found
+
+
+# root -> (the stat signature of its files, their digest): a build digests the templates and the generator's
+# code twice (the inputs digest and the render salt), the watch before every build.
+_TREE_DIGESTS: dict[tuple[str, str], tuple[object, str]] = {}
+
+
+def _tree_digest(root: Path, suffix: str) -> str:
+    """A digest of the files under ``root`` (see :func:`_tree_files`): their paths and bytes. Kept while every
+    file keeps its size, inode and modification and change times."""
+    files = _tree_files(root, suffix)
+    signature = [
+        (rel, st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+        for rel, _, st in files
+    ]
+    kept = _TREE_DIGESTS.get((str(root), suffix))
+    if kept is not None and kept[0] == signature:
+        return kept[1]
+    h = hashlib.sha256()
+    for rel, path, _ in files:
+        h.update(rel.encode())
         h.update(b"\0")
-        h.update(path.read_bytes())
+        with open(path, "rb") as f:
+            h.update(f.read())
         h.update(b"\0")
+    digest = h.hexdigest()
+    _TREE_DIGESTS[(str(root), suffix)] = (signature, digest)
+    return digest
 
 
 def spec_digest(spec: Path) -> str:
@@ -105,12 +145,8 @@ def input_digest(target: Target, lenient: bool, spec_hash: str) -> str:
             ]
         ).encode()
     )
-    _digest_files([p for p in TEMPLATES.rglob("*") if p.is_file()], TEMPLATES, h)
-    _digest_files(
-        [p for p in GENERATOR.rglob("*.py") if "__pycache__" not in p.parts],
-        GENERATOR,
-        h,
-    )
+    h.update(_tree_digest(TEMPLATES, "").encode())
+    h.update(_tree_digest(GENERATOR, ".py").encode())
     return h.hexdigest()
 
 
@@ -211,6 +247,8 @@ def render_project(
         if cache is not None and output is not None
         else None
     )
+    if plan is not None and same is not None:
+        plan.consider_rendered(same[1])  # the docs: left out of the staging when unchanged
 
     def code() -> list[OutputFile]:
         files = list(same[0]) if same is not None else _code_files(api, target, reuse)
@@ -552,6 +590,8 @@ def build_target(
         else {rel: digest_bytes(b) for rel, b in written.items()}
     )
     if plan is not None:
+        # The docs rendered from the whole API were written as rendered (the manifest is no render).
+        plan.written_as_rendered({p: b for p, b in written.items() if p != MANIFEST})
         plan.record(digests, [*changes.added, *changes.changed])
     if incremental:
         # The output now holds exactly what was built (the outputs record is not part of either tree).

@@ -142,3 +142,69 @@ def test_a_new_generator_version_or_target_renders_again(
     build.build_target(bumped, force=True)
     assert rendered == [1, 1]
     assert 'version = "1.0.1"' in (output / "pyproject.toml").read_text()
+
+
+def test_the_inputs_digest_follows_every_template_edit_within_a_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The digest of the templates is kept between calls (a build takes it twice) only while no file
+    changed: an edit of the same length, a new file and a removed one all change it."""
+    templates = tmp_path / "templates"
+    shutil.copytree(env.TEMPLATES, templates)
+    monkeypatch.setattr(build, "TEMPLATES", templates)
+    target = make_target(SPEC, "asana", "asyncio", "1.0.0", tmp_path / "out")
+    first = build.input_digest(target, False, "")
+    assert build.input_digest(target, False, "") == first
+    readme = templates / "docs" / "readme.md.j2"
+    text = readme.read_text()
+    readme.write_text(text.replace("#", "=", 1))  # the same length
+    edited = build.input_digest(target, False, "")
+    assert edited != first
+    readme.write_text(text)
+    assert build.input_digest(target, False, "") == first
+    (templates / "docs" / "new.md.j2").write_text("")
+    added = build.input_digest(target, False, "")
+    assert added not in (first, edited)
+    (templates / "docs" / "new.md.j2").unlink()
+    assert build.input_digest(target, False, "") == first
+
+
+def test_an_unchanged_rebuild_stages_only_the_manifest_and_restores_edited_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files taken from the cache whose bytes the output holds are not staged (nor formatted, nor checked):
+    the README and the reference pages too. A file of the output edited by hand is written again.
+    """
+    from generator.render import write
+
+    output = tmp_path / "out" / "asana"
+    target = make_target(SPEC, "asana", "asyncio", "1.0.0", output)
+    build.build_target(target)
+    first = tree(output)
+    staged: list[str] = []
+    real = write._write_all
+
+    def spy(staging: Path, files: object) -> None:
+        files = list(files)  # type: ignore[call-overload]
+        staged.extend(f.path for f in files)
+        real(staging, files)
+
+    monkeypatch.setattr(write, "_write_all", spy)
+    build.build_target(target, force=True)
+    assert staged == []  # (the manifest is written apart)
+    assert tree(output) == first
+    for edited in ("README.md", "asana/__init__.py", "asana/_runtime/core.py"):
+        (output / edited).write_text("edited by hand\n")
+    staged.clear()
+    result = build.build_target(target, force=True)
+    assert sorted(result.changes.changed) == [
+        "README.md",
+        "asana/__init__.py",
+        "asana/_runtime/core.py",
+    ]
+    assert sorted(staged) == [
+        "README.md",
+        "asana/__init__.py",
+        "asana/_runtime/core.py",
+    ]
+    assert tree(output) == first
