@@ -248,7 +248,8 @@ def render_project(
         else None
     )
     if plan is not None and same is not None:
-        plan.consider_rendered(same[1])  # the docs: left out of the staging when unchanged
+        # The docs taken from the cache: left out of the staging when the output holds them.
+        plan.consider_rendered(same[1])
 
     def code() -> list[OutputFile]:
         files = list(same[0]) if same is not None else _code_files(api, target, reuse)
@@ -566,9 +567,8 @@ def build_target(
         for path in project.keys
         if path.endswith(".md") and (path in written or path in project.reused)
     ]
-    if (
-        project.rendered_docs
-    ):  # rendered in this process (not by a forked child): all of them known
+    # The docs rendered in this process (not by a forked child) are all known: the cache keeps the project.
+    if project.rendered_docs:
         store.keep_whole(
             project.whole, project.keys, project.rendered, project.rendered_docs
         )
