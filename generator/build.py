@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
@@ -21,8 +22,8 @@ from .load import load_api as load_api  # where callers have always found it
 from .model.api import Api
 from .parse.load import Document
 from .phases import Phases, counted
-from .render.cache import RENDERS, RenderCache, file_keys
-from .render.env import TEMPLATES
+from .render import TEMPLATES
+from .render.cache import RENDERS, RenderCache, file_keys, whole_key
 from .render.incremental import Plan, digest_bytes
 from .render.ownership import (
     MANIFEST,
@@ -36,7 +37,6 @@ from .render.ownership import (
     refuse_foreign_in_the_way,
     refuse_links_out,
 )
-from .render.plan import code_files
 from .render.write import (
     Changes,
     OutputFile,
@@ -73,12 +73,51 @@ class CheckResult:
     foreign: tuple[str, ...]
 
 
-def _digest_files(paths: list[Path], root: Path, h: hashlib._Hash) -> None:
-    for path in sorted(paths):
-        h.update(path.relative_to(root).as_posix().encode())
+def _tree_files(root: Path, suffix: str) -> list[tuple[str, str, os.stat_result]]:
+    """The files under ``root`` whose names end in ``suffix`` (``__pycache__`` left out): their path relative
+    to ``root``, their full path and their ``stat``, in path order (folder by folder).
+    """
+    found = []
+    todo = [("", str(root))]
+    while todo:
+        rel, folder = todo.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    if entry.name != "__pycache__":
+                        todo.append((f"{rel}{entry.name}/", entry.path))
+                elif entry.name.endswith(suffix) and entry.is_file():
+                    found.append((f"{rel}{entry.name}", entry.path, entry.stat()))
+    found.sort(key=lambda f: f[0].split("/"))
+    return found
+
+
+# root -> (the stat signature of its files, their digest): a build digests the templates and the generator's
+# code twice (the inputs digest and the render salt), the watch before every build.
+_TREE_DIGESTS: dict[tuple[str, str], tuple[object, str]] = {}
+
+
+def _tree_digest(root: Path, suffix: str) -> str:
+    """A digest of the files under ``root`` (see :func:`_tree_files`): their paths and bytes. Kept while every
+    file keeps its size, inode and modification and change times."""
+    files = _tree_files(root, suffix)
+    signature = [
+        (rel, st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+        for rel, _, st in files
+    ]
+    kept = _TREE_DIGESTS.get((str(root), suffix))
+    if kept is not None and kept[0] == signature:
+        return kept[1]
+    h = hashlib.sha256()
+    for rel, path, _ in files:
+        h.update(rel.encode())
         h.update(b"\0")
-        h.update(path.read_bytes())
+        with open(path, "rb") as f:
+            h.update(f.read())
         h.update(b"\0")
+    digest = h.hexdigest()
+    _TREE_DIGESTS[(str(root), suffix)] = (signature, digest)
+    return digest
 
 
 def spec_digest(spec: Path) -> str:
@@ -106,12 +145,8 @@ def input_digest(target: Target, lenient: bool, spec_hash: str) -> str:
             ]
         ).encode()
     )
-    _digest_files([p for p in TEMPLATES.rglob("*") if p.is_file()], TEMPLATES, h)
-    _digest_files(
-        [p for p in GENERATOR.rglob("*.py") if "__pycache__" not in p.parts],
-        GENERATOR,
-        h,
-    )
+    h.update(_tree_digest(TEMPLATES, "").encode())
+    h.update(_tree_digest(GENERATOR, ".py").encode())
     return h.hexdigest()
 
 
@@ -160,6 +195,10 @@ class Project:
     # (render/incremental.py: they are neither staged nor formatted); None when every file is staged.
     reused: dict[str, str]
     plan: Plan | None = None
+    # The key of the files rendered from the whole API (render/cache.py's whole_key; "" without a cache),
+    # and the docs as rendered, in order (when this process rendered them, else empty).
+    whole: str = ""
+    rendered_docs: list[OutputFile] = field(default_factory=list)
 
 
 def render_project(
@@ -196,6 +235,11 @@ def render_project(
     if cache is not None:
         cache.contracts.salt = salt
     reuse = cache.reuse(keys) if cache is not None else {}
+    whole = whole_key(api, target, salt, keys) if cache is not None else ""
+    # Every file as the last build rendered it, when nothing it was rendered from changed: then neither Jinja
+    # nor the planners are even imported.
+    same = cache.whole_files(whole, keys) if cache is not None else None
+    rendered_docs: list[OutputFile] = []
     checked = cache.reuse(keys, checked=True) if cache is not None else {}
     rendered: list[OutputFile] = []
     plan = (
@@ -203,9 +247,12 @@ def render_project(
         if cache is not None and output is not None
         else None
     )
+    if plan is not None and same is not None:
+        # The docs taken from the cache: left out of the staging when the output holds them.
+        plan.consider_rendered(same[1])
 
     def code() -> list[OutputFile]:
-        files = code_files(api, target, reuse)
+        files = list(same[0]) if same is not None else _code_files(api, target, reuse)
         rendered.extend(files)
         if doc is not None:
             try:
@@ -232,7 +279,8 @@ def render_project(
         return _checked(files, checked)
 
     def docs() -> list[OutputFile]:
-        files = _doc_files(api, target, reuse)
+        files = list(same[1]) if same is not None else _doc_files(api, target, reuse)
+        rendered_docs.extend(files)
         if plan is not None:
             files = plan.doc_files(files)
         return _checked(files, checked)
@@ -247,6 +295,8 @@ def render_project(
         rendered=rendered,
         reused=reuse,
         plan=plan,
+        whole=whole,
+        rendered_docs=rendered_docs,
     )
 
 
@@ -264,6 +314,15 @@ def _checked(files: list[OutputFile], checked: dict[str, str]) -> list[OutputFil
         )
         for f in files
     ]
+
+
+def _code_files(
+    api: Api, target: Target, reuse: dict[str, str] | None = None
+) -> list[OutputFile]:
+    # Imported on first use: a build whose files all come from the render cache needs no Jinja.
+    from .render.plan import code_files
+
+    return code_files(api, target, reuse)
 
 
 def _doc_files(
@@ -508,7 +567,13 @@ def build_target(
         for path in project.keys
         if path.endswith(".md") and (path in written or path in project.reused)
     ]
-    store.keep(project.keys, [*project.rendered, *docs])
+    # The docs rendered in this process (not by a forked child) are all known: the cache keeps the project.
+    if project.rendered_docs:
+        store.keep_whole(
+            project.whole, project.keys, project.rendered, project.rendered_docs
+        )
+    else:
+        store.keep(project.keys, [*project.rendered, *docs])
     plan = project.plan
     unchanged = plan.unchanged if plan is not None else {}
     if phases is not None:
@@ -525,6 +590,8 @@ def build_target(
         else {rel: digest_bytes(b) for rel, b in written.items()}
     )
     if plan is not None:
+        # The docs rendered from the whole API were written as rendered (the manifest is no render).
+        plan.written_as_rendered({p: b for p, b in written.items() if p != MANIFEST})
         plan.record(digests, [*changes.added, *changes.changed])
     if incremental:
         # The output now holds exactly what was built (the outputs record is not part of either tree).

@@ -16,9 +16,9 @@ from typing import Any
 
 from ..load import _without_gc
 from .engine import Report, SpecText, compare, render_sources, snapshot_pair
-from .fork import Forked
-from .lines import lines_in
-from .sources import SourceError, _split_rev, spec_file
+
+# Only `clientgen diff` forks, reads git revisions and finds lines: `clientgen build`, which imports this
+# package for the release gate (release.py), does not import those modules (see the functions below).
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class SpecDiff:
 
 def default_package(spec: str) -> str:
     """A package name from the spec's file name: ``specs/plane.yaml`` -> ``plane``."""
+    from .sources import _split_rev
+
     split = _split_rev(spec)
     stem = Path(split[1] if split else spec).stem
     name = re.sub(r"[^a-z0-9]+", "_", stem.lower()).strip("_") or "client"
@@ -44,6 +46,8 @@ def _side(
     finds the lines of pointers in it (through the YAML node tree the loader kept)."""
     from ..load import load_spec
     from .contract import contract_of
+    from .lines import lines_in
+    from .sources import spec_file
 
     with spec_file(spec) as (path, display):
         doc, api = load_spec(path, lenient=lenient, display=display, keep_node=True)
@@ -84,6 +88,8 @@ def diff_specs(
     lenient: bool = False,
 ) -> SpecDiff:
     """Compare the specs ``old`` and ``new`` (files, or ``REV:PATH`` from git)."""
+    from .fork import Forked
+
     name = package or default_package(new)
     _prepare()
     # The old version is read in a child while this process reads the new one; the child stays until
@@ -110,6 +116,16 @@ def diff_specs(
     finally:
         old_side.close()
     return SpecDiff(report, name, (old_data["warnings"], new_data["warnings"]))
+
+
+def __getattr__(name: str) -> Any:
+    if (
+        name == "SourceError"
+    ):  # what `clientgen diff` reports of a spec it cannot read (sources.py)
+        from .sources import SourceError
+
+        return SourceError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["Report", "SourceError", "SpecDiff", "default_package", "diff_specs"]

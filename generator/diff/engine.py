@@ -16,9 +16,7 @@ from ..model.api import Api
 from ..parse.load import Document, escape_pointer_token
 from .change import VERDICTS, Change, Side, Verdict, verdict_of
 from .contract import Contract, contract_of
-from .fork import forked
 from .http import http_changes
-from .lines import lines_in
 from .python import (
     _VARIANTS,
     Surface,
@@ -164,6 +162,8 @@ def snapshot_pair(
             {"http": old_contract, "python": old_surface},
             {"http": new_contract, "python": surface(new_sources)},
         )
+    from .fork import forked  # `clientgen diff` only (a build reads one package)
+
     old_read = forked(lambda: surface(old_sources), "reading the old package")
     new_surface = surface(new_sources)
     return (
@@ -352,6 +352,9 @@ def _with_lines(
         wanted = sorted({s.pointer for s in sides if s is not None})
         if spec.lines is not None:
             return spec.lines(wanted) if wanted else {}
+        # Imported by the few builds whose changes need lines.
+        from .lines import lines_in
+
         return lines_in(spec.text, wanted, spec.marks)
 
     old_lines = lines(old, [c.old for c in changes])

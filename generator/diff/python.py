@@ -332,7 +332,8 @@ def _signature(method: _Stmt, lines: list[str], whole: str) -> str:
     (the body of a generated API method is most of its text, and griffe reads only the signature of a
     method other than ``__init__``, whose assignments are attributes). A cut that leaves the signature
     incomplete does not parse (the batch is then read whole, see :func:`read_module`);
-    tests/diff/test_outline.py pins the surface read this way to the surface read from the whole text."""
+    tests/diff/test_outline.py pins the surface read this way to the surface read from the whole text.
+    """
     name = method.name
     if (
         not _PRUNE

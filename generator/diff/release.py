@@ -67,9 +67,7 @@ def check_version(target: Target, previous: str, report: Report) -> None:
     how = (
         "went backwards"
         if moved is None
-        else "did not change"
-        if moved == "none"
-        else f"moved only a {moved} step"
+        else "did not change" if moved == "none" else f"moved only a {moved} step"
     )
     lines = [
         f"{target.package}: the spec changed and needs a {needed} version bump "
@@ -250,9 +248,9 @@ def _stored(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 def dump_manifest(manifest: dict[str, Any]) -> str:
     """The manifest as JSON, one line per operation, schema and module, so its diffs read well."""
-    out: list[
-        str
-    ] = []  # joined once: nested joins copied a giant's 14 MB manifest at every level
+    out: list[str] = (
+        []
+    )  # joined once: nested joins copied a giant's 14 MB manifest at every level
 
     def dump(value: Any, depth: int, indent: str) -> None:
         inner = indent + "  "

@@ -15,11 +15,12 @@ formatter, the syntax checks, the release surface — sees exactly what a full b
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +129,47 @@ def file_keys(
     return keys
 
 
+def whole_key(api: Api, target: Target, salt: str, keys: Mapping[str, str]) -> str:
+    """The key of the files rendered from the whole API (the package's ``__init__`` modules, the client and
+    configuration modules, the runtime it ships, the README, the reference pages): a digest of every input
+    of the build's renders: the build's salt (templates, generator code, options), ``keys`` (from
+    :func:`file_keys`: the API's head and every tag and model), and every other field of the API and of the target (but where its files lie). While it is the last
+    build's, every file of the project renders as it did then (see :meth:`RenderCache.whole_files`).
+    """
+    rest = [
+        f"{f.name}={_stable(getattr(api, f.name))!r}"
+        for f in dataclasses.fields(api)
+        if f.repr and f.name not in ("tags", "models")
+    ]
+    # The target's files are where this machine keeps them, which no render shows (they name the spec by
+    # ``source``): the cache stays the same wherever the project lies.
+    where = ("spec", "output", "project")
+    rest.extend(
+        f"{f.name}={getattr(target, f.name)!r}"
+        for f in dataclasses.fields(target)
+        if f.name not in where
+    )
+    return _digest(
+        "whole",
+        salt,
+        target.source,
+        *rest,
+        *(f"{path}={key}" for path, key in keys.items()),
+    )
+
+
+def _stable(value: object) -> object:
+    """``value``, a set as a sorted list: the ``repr`` of a set of strings changes from process to process."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    return value
+
+
+def _whole_entry(whole: str, path: str) -> str:
+    """The cache key of a file rendered from the whole API."""
+    return _digest(whole, path)
+
+
 def _write_json(out: Any, value: Any, depth: int) -> None:
     """``value`` as JSON into ``out``, the dicts of its first ``depth`` levels entry by entry."""
     if depth <= 0 or not isinstance(value, dict):
@@ -165,6 +207,42 @@ class RenderCache:
         # What the last build wrote, file by file (render/incremental.py): which files an edit leaves as
         # they are in the output, so that they are neither staged nor formatted again.
         self.written = Written()
+        # The last build's whole key (:func:`whole_key`) and the paths of its code and docs, in the order it
+        # rendered them; None when it did not render its docs in this process (a forked child did).
+        self.whole: tuple[str, list[str], list[str]] | None = None
+
+    def whole_files(
+        self, whole: str, keys: Mapping[str, str]
+    ) -> tuple[list[OutputFile], list[OutputFile]] | None:
+        """The project's code and docs as the last build rendered them, when its inputs were these (``whole``,
+        see :func:`whole_key`) and the cache holds every file; None otherwise."""
+        if self.whole is None or self.whole[0] != whole:
+            return None
+        lists: list[list[OutputFile]] = []
+        for paths in self.whole[1:]:
+            files = []
+            for path in paths:
+                text = self._files.get(keys.get(path) or _whole_entry(whole, path))
+                if text is None:
+                    return None
+                files.append(OutputFile(path, text))
+            lists.append(files)
+        return lists[0], lists[1]
+
+    def keep_whole(
+        self,
+        whole: str,
+        keys: dict[str, str],
+        code: list[OutputFile],
+        docs: list[OutputFile],
+    ) -> None:
+        """:meth:`keep` of the whole project: ``code`` and ``docs`` all files of the build as rendered, in
+        order, ``keys`` the render keys of those rendered from one tag or model."""
+        every = dict(keys)
+        for f in (*code, *docs):
+            every.setdefault(f.path, _whole_entry(whole, f.path))
+        self.keep(every, [*code, *docs])
+        self.whole = (whole, [f.path for f in code], [f.path for f in docs])
 
     def reuse(self, keys: dict[str, str], *, checked: bool = False) -> dict[str, str]:
         """Path -> content as rendered before, for each path whose key is known (and, with ``checked``,
@@ -183,6 +261,7 @@ class RenderCache:
                 kept[key] = f.content
         self._files = kept
         self._checked = set(kept)
+        self.whole = None
 
     @classmethod
     def read(cls, path: Path) -> RenderCache:
@@ -197,6 +276,17 @@ class RenderCache:
         if isinstance(contracts, dict):
             cache.contracts.restore(contracts)
         cache.written.restore(data.get("written") if isinstance(data, dict) else None)
+        whole = data.get("whole") if isinstance(data, dict) else None
+        if (
+            isinstance(whole, list)
+            and len(whole) == 3
+            and isinstance(whole[0], str)
+            and all(
+                isinstance(paths, list) and all(isinstance(p, str) for p in paths)
+                for paths in whole[1:]
+            )
+        ):
+            cache.whole = (whole[0], whole[1], whole[2])
         if isinstance(files, dict):
             cache._files = {
                 k: v
@@ -222,6 +312,9 @@ class RenderCache:
                 _write_json(out, self.contracts.saved(), 2)
                 out.write(', "written": ')
                 _write_json(out, self.written.saved(), 2)
+                if self.whole is not None:
+                    out.write(', "whole": ')
+                    out.write(json.dumps(list(self.whole), ensure_ascii=False))
                 out.write("}")
             os.replace(temporary, path)
         except OSError:
@@ -231,4 +324,4 @@ class RenderCache:
         return len(self._files)
 
 
-__all__ = ["RENDERS", "RenderCache", "file_keys"]
+__all__ = ["RENDERS", "RenderCache", "file_keys", "whole_key"]

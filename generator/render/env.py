@@ -12,10 +12,7 @@ from pathlib import Path
 import jinja2
 from jinja2.bccache import Bucket
 
-from . import filters
-
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
-
+from . import TEMPLATES, filters
 
 _DIGEST_SIZE = hashlib.sha256().digest_size
 

@@ -158,6 +158,24 @@ class Plan:
             out.append(f)
         return out
 
+    def consider_rendered(self, files: Iterable[OutputFile]) -> None:
+        """Files without a render key known before staging (the docs a build takes from the render cache,
+        rendered from the whole API): each gets the digest of its text as its source, and is unchanged when
+        the last build wrote that text there (docs are written as rendered)."""
+        for f in files:
+            if f.path not in self._keys:
+                source = _digest_text(f.content)
+                self.sources[f.path] = source
+                if self._usable:
+                    self._consider(f.path, source)
+
+    def written_as_rendered(self, written: Mapping[str, bytes]) -> None:
+        """Staged files written as rendered that have no source yet (the docs rendered from the whole API):
+        the digest of their bytes, which are their text, is their source."""
+        for path, data in written.items():
+            if path not in self.sources:
+                self.sources[path] = _digest_text(data)
+
     def doc_files(self, files: Iterable[OutputFile]) -> list[OutputFile]:
         """The docs to stage: all but the unchanged ones among those with a render key (decided before the
         docs are rendered, possibly in a forked child that cannot tell this process what it skipped).
