@@ -508,6 +508,11 @@ class ContractCache:
         # digest is not computed again (comparing is several times quicker than dumping a large spec's
         # components).
         self.last_head: tuple[Any, str | None] | None = None
+        # Each operation's inputs and their digest at the last call (this process only): an operation whose
+        # node and shared parameters are the very objects of the last call (a re-parsed JSON spec shares
+        # the unchanged path items) and whose names and head are equal keeps its digest (dumping every
+        # operation to JSON again was most of the contract's time after a one-operation edit).
+        self.operation_keys: dict[str, tuple[tuple[Any, ...], str | None]] = {}
 
     def head_of(self, *parts: Any) -> str | None:
         """:func:`_key` of ``parts``, the head of a contract."""
@@ -586,6 +591,7 @@ def contract_of(
             builder.schemas = dict(cache.schemas)
     fresh: dict[str, Any] = {}
     operations: dict[str, Any] = {}
+    operation_keys: dict[str, tuple[tuple[Any, ...], str | None]] = {}
     for path, item in (data.get("paths") or {}).items():
         item_ptr = f"/paths/{escape_pointer_token(path)}"
         target = builder._follow(item, doc, item_ptr)
@@ -596,8 +602,9 @@ def contract_of(
             node = target.data.get(method)
             if isinstance(node, dict):
                 ptr = f"{item_ptr}/{method}"
-                key = (
-                    _key(
+                key = None
+                if head is not None and cache is not None:
+                    inputs = (
                         head,
                         str(path),
                         ptr,
@@ -607,9 +614,12 @@ def contract_of(
                         names.body.get(ptr),
                         by_operation.get(ptr),
                     )
-                    if head is not None
-                    else None
-                )
+                    last = cache.operation_keys.get(ptr)
+                    if last is not None and _same_inputs(last[0], inputs):
+                        key = last[1]
+                    else:
+                        key = _key(*inputs)
+                    operation_keys[ptr] = (inputs, key)
                 op = known.get(key) if key is not None else None
                 if op is None:
                     op = builder.operation(str(path), method, node, shared, ptr)
@@ -656,4 +666,16 @@ def contract_of(
         cache.head = head if own else None
         cache.schemas = dict(builder.schemas) if own else {}
         cache.operations = fresh if own else {}
+        cache.operation_keys = operation_keys if own else {}
     return contract
+
+
+def _same_inputs(last: tuple[Any, ...], now: tuple[Any, ...]) -> bool:
+    """Whether an operation's inputs are those of the last call: its node and shared parameters the same
+    objects (equal data may still dump differently: key order, ``1`` and ``True``), the rest equal."""
+    return (
+        last[3] is now[3]
+        and (last[4] is now[4] or last[4] == now[4] == [])
+        and last[:3] == now[:3]
+        and last[5:] == now[5:]
+    )
