@@ -52,8 +52,9 @@ def file_keys(
     texts: dict[int, tuple[object, str]] | None = None,
 ) -> dict[str, str]:
     """Path (relative to the project) -> key, for each file rendered from one tag or one model. ``texts``
-    keeps the ``repr`` of each model between calls, by identity (the watch's builds reuse the models of
-    unchanged components, see model/build.py): the same object has the same text."""
+    keeps the ``repr`` of each model and operation between calls, by identity (the watch's builds reuse
+    the models of unchanged components and replay unchanged operations, see model/build.py): the same
+    object has the same text."""
     head = _digest(
         salt,
         repr(
@@ -84,9 +85,6 @@ def file_keys(
         if entry is None or entry[0] is not m:
             entry = (m, repr(m))
         now[id(m)] = entry
-    if texts is not None:
-        texts.clear()
-        texts.update(now)
     texts_by_name = {m.name: now[id(m)][1] for m in api.models}
     own = {name: _digest(text) for name, text in texts_by_name.items()}
     refs = {
@@ -117,7 +115,16 @@ def file_keys(
             head, "model page", own[model.name], group(closure(direct))
         )
     for tag in api.tags:
-        text = repr(tag)
+        # The tag's fields and each operation's ``repr``, kept by identity like the models' (the watch's
+        # builds replay unchanged operations, see model/replay.py).
+        parts = [repr((tag.name, tag.class_name, tag.module, tag.description))]
+        for op in tag.operations:
+            entry = known.get(id(op))
+            if entry is None or entry[0] is not op:
+                entry = (op, repr(op))
+            now[id(op)] = entry
+            parts.append(entry[1])
+        text = "\n".join(parts)
         direct = set(_REF.findall(text))
         mine = _digest(text)
         keys[f"{pkg}/api/{tag.module}.py"] = _digest(head, "api", mine, group(direct))
@@ -125,6 +132,9 @@ def file_keys(
         for flavour in target.flavours:
             page = f"docs/{flavour.api_class(tag.class_name)}.md"
             keys[page] = _digest(docs, page)
+    if texts is not None:
+        texts.clear()
+        texts.update(now)
     return keys
 
 
