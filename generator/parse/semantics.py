@@ -215,7 +215,7 @@ def _schemas(
     resolved: dict[str, tuple[Any, Region, set[Region]]] = {}
     last = memo.regions if memo is not None and memo.data is not None else {}
     regions: dict[Region, _Walked] = {}
-    for region, roots in _grouped_roots(data):
+    for region, node in _regions(data):
         if region in regions:  # two keys that read the same (YAML's 1 and "1"): no memo this time
             memo, last = None, {}
         known = last.get(region)
@@ -226,6 +226,7 @@ def _schemas(
             continue
         walked = _Walked()
         reads: set[Region] = {region}
+        roots = _roots_of(region, node)
         _reads = reads
         try:
             for finding in _walk(data, roots, region, seen, resolved, walked, reads):
@@ -249,18 +250,6 @@ def _still(known: _Walked, data: dict[str, Any], seen: set[int]) -> bool:
     )
 
 
-def _grouped_roots(data: dict[str, Any]) -> Iterator[tuple[Region, list[Any]]]:
-    """:func:`_schema_roots`, the roots of each region together (they come one region after another)."""
-    current: Region | None = None
-    roots: list[Any] = []
-    for region, schema in _schema_roots(data):
-        if region != current:
-            if current is not None:
-                yield current, roots
-            current, roots = region, []
-        roots.append(schema)
-    if current is not None:
-        yield current, roots
 
 
 def _walk(
@@ -355,10 +344,9 @@ def _walk(
                     stack.extend((s, region) for s in schema[key].values())
 
 
-def _schema_roots(data: dict[str, Any]) -> Iterator[tuple[Region, Any]]:
-    """Every schema that is not inside another schema, with its region: the component schemas, then the
-    ``schema`` of each parameter, header and media type under the paths, webhooks and other components.
-    """
+def _regions(data: dict[str, Any]) -> Iterator[tuple[Region, Any]]:
+    """Every region that holds schemas not inside another schema, with its node: the component schemas,
+    then the path items, webhooks and other components (:func:`_roots_of` finds their schemas)."""
     components = data.get("components") or {}
     if not isinstance(components, dict):
         components = {}
@@ -366,31 +354,40 @@ def _schema_roots(data: dict[str, Any]) -> Iterator[tuple[Region, Any]]:
     if isinstance(schemas, dict):
         for name, schema in schemas.items():
             yield ("components", "schemas", str(name)), schema
-    regions: list[tuple[Region, Any]] = []
     for section in ("paths", "webhooks"):
         group = data.get(section) or {}
         if isinstance(group, dict):
-            regions.extend(((section, str(k)), v) for k, v in group.items())
+            for key, value in group.items():
+                yield (section, str(key)), value
     for kind, group in components.items():
         if kind != "schemas" and isinstance(group, dict):
-            regions.extend((("components", kind, str(k)), v) for k, v in group.items())
-    for region, top in regions:
-        containers: list[Any] = [top]
-        while containers:
-            node = containers.pop()
-            if isinstance(node, dict):
-                for key, value in node.items():
-                    if key == "schema" and isinstance(value, (dict, bool)):
-                        yield region, value
-                    elif key not in (
-                        "schemas",
-                        "example",
-                        "examples",
-                        "default",
-                    ) and isinstance(value, (dict, list)):
-                        containers.append(value)
-            elif isinstance(node, list):
-                containers.extend(v for v in node if isinstance(v, (dict, list)))
+            for key, value in group.items():
+                yield ("components", kind, str(key)), value
+
+
+def _roots_of(region: Region, top: Any) -> list[Any]:
+    """The schemas of a region that are not inside another schema: a component schema itself, else the
+    ``schema`` of each parameter, header and media type in it."""
+    if region[:2] == ("components", "schemas"):
+        return [top]
+    roots: list[Any] = []
+    containers: list[Any] = [top]
+    while containers:
+        node = containers.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "schema" and isinstance(value, (dict, bool)):
+                    roots.append(value)
+                elif key not in (
+                    "schemas",
+                    "example",
+                    "examples",
+                    "default",
+                ) and isinstance(value, (dict, list)):
+                    containers.append(value)
+        elif isinstance(node, list):
+            containers.extend(v for v in node if isinstance(v, (dict, list)))
+    return roots
 
 
 def _names(data: dict[str, Any], schema: Any, depth: int = 0) -> set[str]:
