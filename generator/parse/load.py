@@ -314,8 +314,8 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-# The last plain JSON text of each file, parsed with its regions: the next text of that file (the watch's
-# next save) is parsed only where it differs (parse/reparse.py), the rest of the data is shared.
+# The last plain JSON text of each file that parsed, with its regions: the next text of that file (the
+# watch's next save) is parsed only where it differs (parse/reparse.py), the rest of the data is shared.
 _LAST_JSON: dict[str, Spanned] = {}
 
 
@@ -329,8 +329,11 @@ def _plain_json(text: str, path: Path | None = None) -> Any:
         "parse_constant": _no_constant,
     }
     if path is not None:
+        # A text that does not parse leaves the last good one kept: an editor's save can be seen half
+        # written (truncated, then written), and the next, whole text differs from the last good one in
+        # the edit only.
         key = os.path.abspath(path)
-        last = _LAST_JSON.pop(key, None)
+        last = _LAST_JSON.get(key)
         spanned = reparse(last, text, **hooks) if last is not None else None
         if spanned is None:
             spanned = parse_spanned(text, **hooks)

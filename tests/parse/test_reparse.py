@@ -155,3 +155,21 @@ def test_an_edit_across_regions_is_parsed_whole() -> None:
     assert reparse(last, new, **HOOKS) is None
     doc = parse_text(new, Path("across.json"), "across.json")
     assert _same(doc.data, json.loads(new))
+
+
+def test_a_half_written_save_does_not_lose_the_last_good_text(tmp_path: Path) -> None:
+    """The watch may read a save half done (the file truncated): that fails, and the next, whole text is
+    still parsed only where it differs from the last good one."""
+    text = _spec_text(2)
+    path = tmp_path / "spec.json"
+    first = parse_text(text, path, "spec.json")
+    with pytest.raises(SpecError):
+        parse_text("", path, "spec.json")
+    with pytest.raises(SpecError):
+        parse_text(text[: len(text) // 2], path, "spec.json")
+    at = text.index('"description": "') + len('"description": "')
+    edited = text[:at] + "Edited. " + text[at:]
+    again = parse_text(edited, path, "spec.json")
+    assert _same(again.data, json.loads(edited))
+    # Re-parsed in part: the components are still the objects of the first parse.
+    assert again.data["components"] is first.data["components"]
