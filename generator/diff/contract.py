@@ -79,7 +79,14 @@ def operation_key(method: str, path: str) -> str:
 class _Names:
     """Where the generated package put each operation, parameter, model and field (by JSON pointer)."""
 
-    def __init__(self, api: Api | None, package: str) -> None:
+    def __init__(
+        self,
+        api: Api | None,
+        package: str,
+        memo: dict[int, tuple[object, str, Any]] | None = None,
+    ) -> None:
+        """``memo`` keeps each operation's and model's names between calls, by identity (the watch's
+        builds reuse unchanged models and operations)."""
         self.operations: dict[str, str] = {}
         self.params: dict[tuple[str, str, str], str] = {}
         self.models: dict[str, str] = {}
@@ -87,25 +94,61 @@ class _Names:
         self.body: dict[str, str] = {}
         if api is None:
             return
+        known = memo if memo is not None else {}
+        now: dict[int, tuple[object, str, Any]] = {}
         for tag in api.tags:
+            owner = f"{package}.{tag.class_name}"
             for op in tag.operations:
-                method = f"{package}.{tag.class_name}.{op.method_name}"
+                entry = known.get(id(op))
+                if entry is None or entry[0] is not op or entry[1] != owner:
+                    entry = (op, owner, _operation_names(owner, op))
+                now[id(op)] = entry
+                method, params, body = entry[2]
                 self.operations.setdefault(op.pointer, method)
-                for param in op.params:
-                    self.params.setdefault(
-                        (op.pointer, param.location, param.wire_name.lower()),
-                        f"{method}({param.py_name})",
-                    )
-                if op.body is not None and op.body.param is not None:
-                    self.body.setdefault(
-                        op.pointer, f"{method}({op.body.param.py_name})"
-                    )
+                for key, label in params:
+                    self.params.setdefault(key, label)
+                if body is not None:
+                    self.body.setdefault(op.pointer, body)
         for model in api.models:
-            self.models[model.pointer] = f"{package}.{model.name}"
-            for f in getattr(model, "fields", ()):
-                self.fields[(model.pointer, f.wire_name)] = (
-                    f"{package}.{model.name}.{f.py_name}"
-                )
+            entry = known.get(id(model))
+            if entry is None or entry[0] is not model or entry[1] != package:
+                entry = (model, package, _model_names(package, model))
+            now[id(model)] = entry
+            name, fields = entry[2]
+            self.models[model.pointer] = name
+            self.fields.update(fields)
+        if memo is not None:
+            memo.clear()
+            memo.update(now)
+
+
+def _operation_names(
+    owner: str, op: Any
+) -> tuple[str, list[tuple[tuple[str, str, str], str]], str | None]:
+    method = f"{owner}.{op.method_name}"
+    params = [
+        (
+            (op.pointer, param.location, param.wire_name.lower()),
+            f"{method}({param.py_name})",
+        )
+        for param in op.params
+    ]
+    body = (
+        f"{method}({op.body.param.py_name})"
+        if op.body is not None and op.body.param is not None
+        else None
+    )
+    return method, params, body
+
+
+def _model_names(
+    package: str, model: Any
+) -> tuple[str, list[tuple[tuple[str, str], str]]]:
+    name = f"{package}.{model.name}"
+    return name, [
+        ((model.pointer, f.wire_name), f"{name}.{f.py_name}")
+        for f in getattr(model, "fields", ())
+    ]
 
 
 class _Builder:
@@ -513,6 +556,8 @@ class ContractCache:
         # the unchanged path items) and whose names and head are equal keeps its digest (dumping every
         # operation to JSON again was most of the contract's time after a one-operation edit).
         self.operation_keys: dict[str, tuple[tuple[Any, ...], str | None]] = {}
+        # The package names of each operation and model of the last call, by identity (see _Names).
+        self.names: dict[int, tuple[object, str, Any]] = {}
 
     def head_of(self, *parts: Any) -> str | None:
         """:func:`_key` of ``parts``, the head of a contract."""
@@ -571,7 +616,7 @@ def contract_of(
     ``cache``, the operations and schemas whose inputs did not change since the last call are taken from
     it (see :class:`ContractCache`), and the cache then holds this contract's."""
     data = doc.data if isinstance(doc.data, dict) else {}
-    names = _Names(api, package)
+    names = _Names(api, package, cache.names if cache is not None else None)
     builder = _Builder(doc, names)
     head: str | None = None
     known: dict[str, Any] = {}
