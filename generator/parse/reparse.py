@@ -22,7 +22,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 # JSON's whitespace (what json.loads skips between tokens).
 _WS = re.compile(r"[ \t\n\r]*")
@@ -54,8 +54,7 @@ def parse_spanned(
 ) -> Spanned | None:
     """``text`` parsed as ``json.loads(text, object_pairs_hook=..., **hooks)`` would, with its regions;
     None when that is not a JSON object (or the hooks refuse it: let ``json.loads`` say so)."""
-    decoder = json.JSONDecoder(object_pairs_hook=object_pairs_hook, **hooks)
-    scan = decoder.scan_once
+    scan = _scanner(object_pairs_hook, hooks)
     keys: list[tuple[str, ...]] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -128,9 +127,8 @@ def reparse(
         return None
     start, end = last.starts[i], last.ends[i]
     shift = len(text) - len(old)
-    decoder = json.JSONDecoder(object_pairs_hook=object_pairs_hook, **hooks)
     try:
-        found, new_end = decoder.scan_once(text, start)
+        found, new_end = _scanner(object_pairs_hook, hooks)(text, start)
     except (StopIteration, ValueError, RecursionError):
         return None
     except Exception:  # the hooks refused it
@@ -141,6 +139,16 @@ def reparse(
     ends = last.ends[:i] + [e + shift for e in last.ends[i:]]
     starts = last.starts[: i + 1] + [s + shift for s in last.starts[i + 1 :]]
     return Spanned(text, data, last.keys, starts, ends)
+
+
+def _scanner(
+    object_pairs_hook: Callable[[list[tuple[str, Any]]], Any], hooks: dict[str, Any]
+) -> Callable[[str, int], tuple[Any, int]]:
+    """``json``'s scanner of one value at a position (C when available), with these hooks: what
+    ``json.loads`` runs on the whole text."""
+    decoder = json.JSONDecoder(object_pairs_hook=object_pairs_hook, **hooks)
+    scan: Callable[[str, int], tuple[Any, int]] = cast(Any, decoder).scan_once
+    return scan
 
 
 def _replaced(data: dict[str, Any], keys: tuple[str, ...], value: Any) -> dict[str, Any]:

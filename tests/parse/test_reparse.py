@@ -37,7 +37,7 @@ def _same(a: Any, b: Any) -> bool:
 def _regions(text: str) -> list[tuple[int, int]]:
     spanned = parse_spanned(text, **HOOKS)
     assert spanned is not None
-    return list(zip(spanned.starts, spanned.ends))
+    return list(zip(spanned.starts, spanned.ends, strict=True))
 
 
 def _edit(rng: random.Random, text: str) -> str:
