@@ -288,7 +288,10 @@ def render_project(
     return Project(
         code=counted(phases, code, "format"),
         docs=counted(phases, docs, "format"),
-        large=len(api.operations) + len(api.models) >= _LARGE_PROJECT,
+        # The docs are rendered in a forked child only when many are rendered: after a small edit (most
+        # renders reused) forking the large process costs more than rendering the few docs here.
+        large=len(api.operations) + len(api.models) >= _LARGE_PROJECT
+        and (cache is None or len(keys) - len(reuse) >= len(keys) / 2),
         manifest=manifest,
         notes=notes,
         keys=keys,

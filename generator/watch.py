@@ -17,8 +17,9 @@ from .build import _referenced_files
 from .config import Target
 
 # How long a burst of file events may go quiet before it counts as one save (editors write, rename and
-# touch a file in quick succession), and how often the watcher checks for a stop (milliseconds).
-_STEP_MS = 50
+# touch a file in quick succession: their events come within a few milliseconds of each other), and how
+# often the watcher checks for a stop (milliseconds). Every save waits the step out before its build.
+_STEP_MS = 20
 _TIMEOUT_MS = 200
 
 

@@ -79,7 +79,14 @@ def operation_key(method: str, path: str) -> str:
 class _Names:
     """Where the generated package put each operation, parameter, model and field (by JSON pointer)."""
 
-    def __init__(self, api: Api | None, package: str) -> None:
+    def __init__(
+        self,
+        api: Api | None,
+        package: str,
+        memo: dict[int, tuple[object, str, Any]] | None = None,
+    ) -> None:
+        """``memo`` keeps each operation's and model's names between calls, by identity (the watch's
+        builds reuse unchanged models and operations)."""
         self.operations: dict[str, str] = {}
         self.params: dict[tuple[str, str, str], str] = {}
         self.models: dict[str, str] = {}
@@ -87,25 +94,61 @@ class _Names:
         self.body: dict[str, str] = {}
         if api is None:
             return
+        known = memo if memo is not None else {}
+        now: dict[int, tuple[object, str, Any]] = {}
         for tag in api.tags:
+            owner = f"{package}.{tag.class_name}"
             for op in tag.operations:
-                method = f"{package}.{tag.class_name}.{op.method_name}"
+                entry = known.get(id(op))
+                if entry is None or entry[0] is not op or entry[1] != owner:
+                    entry = (op, owner, _operation_names(owner, op))
+                now[id(op)] = entry
+                method, params, body = entry[2]
                 self.operations.setdefault(op.pointer, method)
-                for param in op.params:
-                    self.params.setdefault(
-                        (op.pointer, param.location, param.wire_name.lower()),
-                        f"{method}({param.py_name})",
-                    )
-                if op.body is not None and op.body.param is not None:
-                    self.body.setdefault(
-                        op.pointer, f"{method}({op.body.param.py_name})"
-                    )
+                for key, label in params:
+                    self.params.setdefault(key, label)
+                if body is not None:
+                    self.body.setdefault(op.pointer, body)
         for model in api.models:
-            self.models[model.pointer] = f"{package}.{model.name}"
-            for f in getattr(model, "fields", ()):
-                self.fields[(model.pointer, f.wire_name)] = (
-                    f"{package}.{model.name}.{f.py_name}"
-                )
+            entry = known.get(id(model))
+            if entry is None or entry[0] is not model or entry[1] != package:
+                entry = (model, package, _model_names(package, model))
+            now[id(model)] = entry
+            name, fields = entry[2]
+            self.models[model.pointer] = name
+            self.fields.update(fields)
+        if memo is not None:
+            memo.clear()
+            memo.update(now)
+
+
+def _operation_names(
+    owner: str, op: Any
+) -> tuple[str, list[tuple[tuple[str, str, str], str]], str | None]:
+    method = f"{owner}.{op.method_name}"
+    params = [
+        (
+            (op.pointer, param.location, param.wire_name.lower()),
+            f"{method}({param.py_name})",
+        )
+        for param in op.params
+    ]
+    body = (
+        f"{method}({op.body.param.py_name})"
+        if op.body is not None and op.body.param is not None
+        else None
+    )
+    return method, params, body
+
+
+def _model_names(
+    package: str, model: Any
+) -> tuple[str, list[tuple[tuple[str, str], str]]]:
+    name = f"{package}.{model.name}"
+    return name, [
+        ((model.pointer, f.wire_name), f"{name}.{f.py_name}")
+        for f in getattr(model, "fields", ())
+    ]
 
 
 class _Builder:
@@ -508,6 +551,13 @@ class ContractCache:
         # digest is not computed again (comparing is several times quicker than dumping a large spec's
         # components).
         self.last_head: tuple[Any, str | None] | None = None
+        # Each operation's inputs and their digest at the last call (this process only): an operation whose
+        # node and shared parameters are the very objects of the last call (a re-parsed JSON spec shares
+        # the unchanged path items) and whose names and head are equal keeps its digest (dumping every
+        # operation to JSON again was most of the contract's time after a one-operation edit).
+        self.operation_keys: dict[str, tuple[tuple[Any, ...], str | None]] = {}
+        # The package names of each operation and model of the last call, by identity (see _Names).
+        self.names: dict[int, tuple[object, str, Any]] = {}
 
     def head_of(self, *parts: Any) -> str | None:
         """:func:`_key` of ``parts``, the head of a contract."""
@@ -566,7 +616,7 @@ def contract_of(
     ``cache``, the operations and schemas whose inputs did not change since the last call are taken from
     it (see :class:`ContractCache`), and the cache then holds this contract's."""
     data = doc.data if isinstance(doc.data, dict) else {}
-    names = _Names(api, package)
+    names = _Names(api, package, cache.names if cache is not None else None)
     builder = _Builder(doc, names)
     head: str | None = None
     known: dict[str, Any] = {}
@@ -586,6 +636,7 @@ def contract_of(
             builder.schemas = dict(cache.schemas)
     fresh: dict[str, Any] = {}
     operations: dict[str, Any] = {}
+    operation_keys: dict[str, tuple[tuple[Any, ...], str | None]] = {}
     for path, item in (data.get("paths") or {}).items():
         item_ptr = f"/paths/{escape_pointer_token(path)}"
         target = builder._follow(item, doc, item_ptr)
@@ -596,8 +647,9 @@ def contract_of(
             node = target.data.get(method)
             if isinstance(node, dict):
                 ptr = f"{item_ptr}/{method}"
-                key = (
-                    _key(
+                key = None
+                if head is not None and cache is not None:
+                    inputs = (
                         head,
                         str(path),
                         ptr,
@@ -607,9 +659,12 @@ def contract_of(
                         names.body.get(ptr),
                         by_operation.get(ptr),
                     )
-                    if head is not None
-                    else None
-                )
+                    last = cache.operation_keys.get(ptr)
+                    if last is not None and _same_inputs(last[0], inputs):
+                        key = last[1]
+                    else:
+                        key = _key(*inputs)
+                    operation_keys[ptr] = (inputs, key)
                 op = known.get(key) if key is not None else None
                 if op is None:
                     op = builder.operation(str(path), method, node, shared, ptr)
@@ -656,4 +711,16 @@ def contract_of(
         cache.head = head if own else None
         cache.schemas = dict(builder.schemas) if own else {}
         cache.operations = fresh if own else {}
+        cache.operation_keys = operation_keys if own else {}
     return contract
+
+
+def _same_inputs(last: tuple[Any, ...], now: tuple[Any, ...]) -> bool:
+    """Whether an operation's inputs are those of the last call: its node and shared parameters the same
+    objects (equal data may still dump differently: key order, ``1`` and ``True``), the rest equal."""
+    return (
+        last[3] is now[3]
+        and (last[4] is now[4] or last[4] == now[4] == [])
+        and last[:3] == now[:3]
+        and last[5:] == now[5:]
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import Problem, SpecError
@@ -10,6 +11,16 @@ from ..parse.refs import Resolver, Target
 from .api import Api, Operation, SecurityScheme, Server, Tag
 from .names import PACKAGE_RESERVED, Scope, class_name, pascal_case, snake_case
 from .operations import HTTP_METHODS, OperationBuilder, servers_of
+from .replay import (
+    CLAIM,
+    Mismatch,
+    Recorded,
+    Trace,
+    TracedDict,
+    TracedSet,
+    problems_of,
+    replay,
+)
 from .schemas import SchemaRegistry, spec_text
 from .types import Model
 
@@ -19,14 +30,17 @@ DEFAULT_TAG = "default"
 def api_from_document(doc: Document, *, lenient: bool = False) -> Api:
     """The model of ``doc``. Raises :class:`SpecError` listing every error that stops it."""
     try:
-        return _api_from_document(doc, lenient)
+        try:
+            return _api_from_document(doc, lenient, replaying=True)
+        except Mismatch:  # a replayed operation read something else: build them all
+            return _api_from_document(doc, lenient, replaying=False)
     except RecursionError:
         raise SpecError(
             [doc.problem("", "the schemas nest too deeply to be modelled")]
         ) from None
 
 
-def _api_from_document(doc: Document, lenient: bool) -> Api:
+def _api_from_document(doc: Document, lenient: bool, replaying: bool) -> Api:
     data: dict[str, Any] = doc.data
     warnings: list[Problem] = []
     flaws: list[Problem] = (
@@ -49,7 +63,18 @@ def _api_from_document(doc: Document, lenient: bool) -> Api:
         warnings,
         openapi31=str(data.get("openapi", "")).startswith("3.1"),
     )
-    _component_models(doc, registry, classes, warnings, tag_classes)
+    components_kept = _component_models(doc, registry, classes, warnings, tag_classes)
+    trace, tables = _traced(registry, classes)
+    # The operations of the last build of this file, replayed where their path item is unchanged.
+    key = str(doc.path)
+    head = (tuple(tag_classes.items()), {k: v for k, v in data.items() if k != "paths"})
+    last = _OPERATIONS.pop(key, None)
+    records = (
+        last[1]
+        if replaying and components_kept and last is not None and _same_head(last[0], head)
+        else {}
+    )
+    recorded: dict[tuple[str, str, str], Recorded] = {}
 
     scheme_names = {s.name for s in schemes} | _mutual_tls_schemes(data)
     builder = OperationBuilder(
@@ -68,13 +93,39 @@ def _api_from_document(doc: Document, lenient: bool) -> Api:
     seen_operation_ids: dict[str, str] = {}
     for tag_name, entries in operations_by_tag.items():
         method_names = Scope({"api_client"})
+        method_names.on_claim = _recorder(trace, "method")
+        scopes = {
+            "classes": classes,
+            "modules": registry.modules,
+            "method": method_names,
+        }
         ops: list[Operation] = []
         for path, method, path_item in entries:
-            try:
-                op = builder.build(doc, path, method, path_item, method_names)
-            except SpecError as exc:
-                errors.extend(exc.errors)
-                continue
+            where = (path, method, path_item.pointer)
+            record = records.get(where)
+            if record is not None and record.item is path_item.data:
+                replay(record, tables, scopes)
+                warnings.extend(doc.problem(p, m) for p, m in record.warnings)
+                flaws.extend(doc.problem(p, m) for p, m in record.flaws)
+                op = record.operation
+                recorded[where] = record
+            else:
+                events: list[tuple[Any, ...]] = []
+                start = (len(warnings), len(flaws))
+                trace.events = events
+                try:
+                    op = builder.build(doc, path, method, path_item, method_names)
+                except SpecError as exc:
+                    errors.extend(exc.errors)
+                    continue
+                finally:
+                    trace.events = None
+                added = problems_of(doc, warnings[start[0] :])
+                found = problems_of(doc, flaws[start[1] :])
+                if added is not None and found is not None:
+                    recorded[where] = Recorded(
+                        path_item.data, tuple(events), added, found, op
+                    )
             previous = seen_operation_ids.get(op.operation_id)
             if previous is not None and previous != op.pointer:
                 flaws.append(
@@ -95,6 +146,13 @@ def _api_from_document(doc: Document, lenient: bool) -> Api:
                 operations=tuple(sorted(ops, key=lambda o: o.method_name)),
             )
         )
+    # Kept only when the operations read nothing outside their path item and the components of this
+    # file (every reference the model followed leads there): what they read is then what `head` holds.
+    if all(
+        target.doc is doc and target.pointer.startswith("/components/")
+        for _, target in resolver._steps.values()
+    ):
+        _OPERATIONS[key] = (head, recorded)
     if lenient:
         warnings.extend(flaws)
     else:
@@ -130,13 +188,66 @@ _COMPONENTS: dict[
 ] = {}
 
 
+# The operations of the last build of each spec file (this process): the head they were built under (the
+# API classes and every top-level field but ``paths``) and each operation's record (model/replay.py).
+_OPERATIONS: dict[
+    str,
+    tuple[
+        tuple[tuple[tuple[str, str], ...], dict[str, Any]],
+        dict[tuple[str, str, str], Recorded],
+    ],
+] = {}
+
+
+def _same_head(
+    last: tuple[tuple[tuple[str, str], ...], dict[str, Any]],
+    now: tuple[tuple[tuple[str, str], ...], dict[str, Any]],
+) -> bool:
+    """The same API classes, and the same top-level fields, each the very object it was (a re-parsed JSON
+    spec shares what did not change; equal data is not enough: ``1 == True``)."""
+    return (
+        last[0] == now[0]
+        and last[1].keys() == now[1].keys()
+        and all(value is now[1][k] for k, value in last[1].items())
+    )
+
+
+def _recorder(trace: Trace, name: str) -> Callable[[str, bool, str], None]:
+    def claimed(wanted: str, fold_case: bool, result: str) -> None:
+        if trace.events is not None:
+            trace.events.append((CLAIM, name, (wanted, fold_case), result))
+
+    return claimed
+
+
+def _traced(registry: SchemaRegistry, classes: Scope) -> tuple[Trace, dict[str, Any]]:
+    """The registry's tables and the class and module scopes, recording while the trace records."""
+    trace = Trace()
+    registry.models = TracedDict(registry.models, trace, "models")
+    registry._by_target = TracedDict(registry._by_target, trace, "by_target")
+    registry._names_by_target = TracedDict(registry._names_by_target, trace, "names")
+    registry._by_shape = TracedDict(registry._by_shape, trace, "shapes")
+    registry._recursive_alias = TracedSet(registry._recursive_alias, trace, "alias")
+    classes.on_claim = _recorder(trace, "classes")
+    registry.modules.on_claim = _recorder(trace, "modules")
+    tables: dict[str, Any] = {
+        "models": registry.models,
+        "by_target": registry._by_target,
+        "names": registry._names_by_target,
+        "shapes": registry._by_shape,
+        "alias": registry._recursive_alias,
+    }
+    return trace, tables
+
+
 def _component_models(
     doc: Document,
     registry: SchemaRegistry,
     classes: Scope,
     warnings: list[Problem],
     tag_classes: dict[str, str],
-) -> None:
+) -> bool:
+    """Build (or take over from the last build) the component schemas' models; True when taken over."""
     data: dict[str, Any] = doc.data
     inputs = (
         data.get("components"),
@@ -149,7 +260,7 @@ def _component_models(
         registry.restore(known[1])
         classes.take_from(known[2])
         warnings.extend(doc.problem(pointer, message) for pointer, message in known[3])
-        return
+        return True
     start = len(warnings)
     registry.reserve_component_names(doc)
     components = _mapping(_mapping(data.get("components")).get("schemas"))
@@ -160,6 +271,7 @@ def _component_models(
         _COMPONENTS[key] = (inputs, registry.state(), classes.copy(), found)
     else:
         _COMPONENTS.pop(key, None)
+    return False
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

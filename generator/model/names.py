@@ -10,6 +10,7 @@ import builtins
 import keyword
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 # Names a generated package defines at its top level or imports into model/API modules.
@@ -330,6 +331,8 @@ class Scope:
     """
 
     def __init__(self, taken: frozenset[str] | set[str] = frozenset()) -> None:
+        # Told of every claim (wanted, fold_case, result) when set: model/replay.py records them.
+        self.on_claim: Callable[[str, bool, str], None] | None = None
         self._taken: set[str] = set(taken)
         self._folded: set[str] = set(
             _folded(taken)
@@ -350,6 +353,13 @@ class Scope:
     def claim(self, wanted: str, *, fold_case: bool = False) -> str:
         """Claim ``wanted`` (or a suffixed variant). With ``fold_case``, names equal but for case collide
         too (module file names on case-insensitive file systems)."""
+        candidate = self.claim_untraced(wanted, fold_case=fold_case)
+        if self.on_claim is not None:
+            self.on_claim(wanted, fold_case, candidate)
+        return candidate
+
+    def claim_untraced(self, wanted: str, *, fold_case: bool = False) -> str:
+        """:meth:`claim`, without telling ``on_claim``."""
         candidate = wanted
         n = 1
         while candidate in self._taken or (

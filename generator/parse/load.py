@@ -12,6 +12,7 @@ import bisect
 import json
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,8 @@ from typing import Any
 import yaml
 
 from ..errors import Location, Problem, SpecError
-from .nesting import MAX_DEPTH, too_deep_at
+from .nesting import COMPOSER_SAFE_DEPTH, MAX_DEPTH, too_deep_at
+from .reparse import Spanned, parse_spanned, reparse
 
 # A spec larger than this is refused before parsing: it would take minutes and most likely is not a spec.
 MAX_SPEC_BYTES = 32 * 1024 * 1024
@@ -163,13 +165,15 @@ def parse_text(
     """Parse ``text`` into a :class:`Document`: a ``.json`` file with the JSON parser (several times faster
     than YAML's), anything else, or JSON the JSON parser refuses, as YAML (which also covers most JSON).
     """
-    _refuse_too_deep(text, display)
     if path.suffix.lower() == ".json":
-        data = _plain_json(text)
+        data = _plain_json(text, path)
         if data is not _NOT_PLAIN:
+            if sys.getrecursionlimit() > COMPOSER_SAFE_DEPTH:
+                _refuse_too_deep(text, display)  # otherwise, JSON Python's parser reads is shallow
             return Document(
                 path=path, display=display, data=data, text=text, is_json=True
             )
+    _refuse_too_deep(text, display)
     doc = Document(path=path, display=display, data=None, text=text)
     node = _compose(text, path, display)
     if isinstance(node, _JsonDocument):
@@ -310,14 +314,34 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _plain_json(text: str) -> Any:
+# The last plain JSON text of each file that parsed, with its regions: the next text of that file (the
+# watch's next save) is parsed only where it differs (parse/reparse.py), the rest of the data is shared.
+_LAST_JSON: dict[str, Spanned] = {}
+
+
+def _plain_json(text: str, path: Path | None = None) -> Any:
     """The data of a JSON text, or ``_NOT_PLAIN`` when the YAML loader must take it: it is not JSON, or
-    repeats a key, or holds NaN or Infinity (the YAML loader reports or reads those as before).
+    repeats a key, or holds NaN or Infinity (the YAML loader reports or reads those as before). With
+    ``path``, the last text of that file is kept, and the next one re-parsed where it changed only.
     """
+    hooks: dict[str, Any] = {
+        "object_pairs_hook": _unique_keys,
+        "parse_constant": _no_constant,
+    }
+    if path is not None:
+        # A text that does not parse leaves the last good one kept: an editor's save can be seen half
+        # written (truncated, then written), and the next, whole text differs from the last good one in
+        # the edit only.
+        key = os.path.abspath(path)
+        last = _LAST_JSON.get(key)
+        spanned = reparse(last, text, **hooks) if last is not None else None
+        if spanned is None:
+            spanned = parse_spanned(text, **hooks)
+        if spanned is not None:
+            _LAST_JSON[key] = spanned
+            return spanned.data
     try:
-        return json.loads(
-            text, object_pairs_hook=_unique_keys, parse_constant=_no_constant
-        )
+        return json.loads(text, **hooks)
     except (ValueError, _DuplicateKey, RecursionError):
         return _NOT_PLAIN
 

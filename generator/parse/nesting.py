@@ -21,7 +21,7 @@ import yaml
 MAX_DEPTH = 500
 # Python's JSON parser refuses text nested deeper than the recursion limit; libyaml's composer is safe far
 # beyond this many levels, so JSON that Python parses is safe to compose while the limit is below it.
-_COMPOSER_SAFE_DEPTH = 5_000
+COMPOSER_SAFE_DEPTH = 5_000
 
 # What may precede a node on its line (indentation and the indicators of compact block collections), after
 # one of YAML's line breaks (\n, \r, NEL, LS, PS). (Patterns that start with a character set are scanned
@@ -81,7 +81,7 @@ def _shallow_json(text: str) -> bool:
     deeper than the recursion limit."""
     if not text.lstrip().startswith(("{", "[")):
         return False
-    if sys.getrecursionlimit() > _COMPOSER_SAFE_DEPTH:
+    if sys.getrecursionlimit() > COMPOSER_SAFE_DEPTH:
         return False
     try:
         json.loads(text)

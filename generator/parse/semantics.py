@@ -50,11 +50,15 @@ def is_clean(data: dict[str, Any]) -> bool:
     return next(findings(data), None) is None
 
 
-def findings(data: dict[str, Any]) -> Iterator[tuple[str, Region]]:
-    """What looks wrong, each with the region it is in (a finding can name two: a repeated operationId)."""
+def findings(
+    data: dict[str, Any], memo: SchemaMemo | None = None
+) -> Iterator[tuple[str, Region]]:
+    """What looks wrong, each with the region it is in (a finding can name two: a repeated operationId).
+    With ``memo`` (kept between calls on versions of one document), the schemas of the regions that did
+    not change are not checked again (see :class:`SchemaMemo`)."""
     yield from _tags(data)
     yield from _paths(data)
-    yield from _schemas(data)
+    yield from _schemas(data, memo)
 
 
 def region_of(tokens: Sequence[str | int]) -> Region:
@@ -79,6 +83,10 @@ def _tags(data: dict[str, Any]) -> Iterator[tuple[str, Region]]:
         yield "duplicate tag name", ("tags",)
 
 
+# The regions the schema walk is reading while it checks one region's schemas (see SchemaMemo), or None.
+_reads: set[Region] | None = None
+
+
 def _resolve(data: dict[str, Any], node: Any) -> Any:
     """A local ``$ref`` followed (a few steps); anything else is returned as it is."""
     for _ in range(16):
@@ -88,7 +96,10 @@ def _resolve(data: dict[str, Any], node: Any) -> Any:
         if not ref.startswith("#/"):
             return None  # another file: the model builder resolves and checks it
         target: Any = data
-        for token in ref[2:].split("/"):
+        tokens = ref[2:].split("/")
+        if _reads is not None:
+            _reads.add(region_of([t.replace("~1", "/").replace("~0", "~") for t in tokens]))
+        for token in tokens:
             token = token.replace("~1", "/").replace("~0", "~")
             if not isinstance(target, dict) or token not in target:
                 return None
@@ -149,23 +160,122 @@ def _parameters(data: dict[str, Any], raw: Any) -> dict[tuple[str, str], Any] | 
 _TRAVERSED = frozenset(_SCHEMA_LISTS + _SCHEMA_SINGLES + _SCHEMA_MAPS)
 
 
-def _schemas(data: dict[str, Any]) -> Iterator[tuple[str, Region]]:
+class SchemaMemo:
+    """The schema walk of the last version of a document, region by region, for the next version.
+
+    The walk checks the schemas reached from each region's roots in turn (the same order and the same set
+    of schemas as one walk of the whole, since each root's schemas are walked before the next root's). For
+    each region it records what it found, the schemas it checked, those it skipped as checked before it,
+    and the regions it read (its own, those its references point into, those the checks resolved). The next
+    walk takes a region's record instead of walking it again when its own node and every node it read are
+    the very objects they were (a re-parsed JSON spec shares the unchanged ones, parse/reparse.py; nothing
+    mutates them) and every schema it skipped has been checked already by then: the walk would do exactly
+    what it did. The last data is kept, so the ids of its schemas stay theirs.
+    """
+
+    def __init__(self) -> None:
+        self.data: Any = None
+        self.regions: dict[Region, _Walked] = {}
+
+
+class _Walked:
+    """One region's part of a schema walk (see :class:`SchemaMemo`)."""
+
+    __slots__ = ("found", "checked", "skipped", "reads")
+
+    def __init__(self) -> None:
+        self.found: list[tuple[str, Region]] = []
+        self.checked: set[int] = set()
+        self.skipped: list[int] = []
+        self.reads: dict[Region, Any] = {}
+
+
+def _region_node(data: Any, region: Region) -> Any:
+    node = data
+    for token in region:
+        if not isinstance(node, dict) or token not in node:
+            return None
+        node = node[token]
+    return node
+
+
+def _schemas(
+    data: dict[str, Any], memo: SchemaMemo | None = None
+) -> Iterator[tuple[str, Region]]:
     """Every schema object of the document, each checked once (schemas can be recursive).
 
     The keyword checks are inlined and each made only when its keyword is there: a large spec has tens of
     thousands of schemas, most of them a leaf with a ``type`` and a few annotations. A schema's region is
     where it is written: a referenced schema is checked in the region its reference points into.
     """
+    global _reads
     seen: set[int] = set()
-    # a `$ref` string's target and region (the data does not change meanwhile)
-    resolved: dict[str, tuple[Any, Region]] = {}
-    stack = [(schema, region) for region, schema in _schema_roots(data)]
+    # a `$ref` string's target, its region and the regions resolving it read (the data does not change
+    # meanwhile)
+    resolved: dict[str, tuple[Any, Region, set[Region]]] = {}
+    last = memo.regions if memo is not None and memo.data is not None else {}
+    regions: dict[Region, _Walked] = {}
+    for region, node in _regions(data):
+        if region in regions:  # two keys that read the same (YAML's 1 and "1"): no memo this time
+            memo, last = None, {}
+        known = last.get(region)
+        if known is not None and _still(known, data, seen):
+            seen.update(known.checked)
+            regions[region] = known
+            yield from known.found
+            continue
+        walked = _Walked()
+        reads: set[Region] = {region}
+        roots = _roots_of(region, node)
+        _reads = reads
+        try:
+            for finding in _walk(data, roots, region, seen, resolved, walked, reads):
+                walked.found.append(finding)
+                if memo is None:
+                    yield finding
+        finally:
+            _reads = None
+        walked.reads = {r: _region_node(data, r) for r in reads}
+        regions[region] = walked
+        if memo is not None:
+            yield from walked.found
+    if memo is not None:
+        memo.data, memo.regions = data, regions
+
+
+def _still(known: _Walked, data: dict[str, Any], seen: set[int]) -> bool:
+    """Whether walking a region again would do what its record says (see :class:`SchemaMemo`)."""
+    return all(_region_node(data, r) is node for r, node in known.reads.items()) and all(
+        i in seen or i in known.checked for i in known.skipped
+    )
+
+
+
+
+def _walk(
+    data: dict[str, Any],
+    roots: list[Any],
+    root_region: Region,
+    seen: set[int],
+    resolved: dict[str, tuple[Any, Region, set[Region]]],
+    walked: _Walked,
+    reads: set[Region],
+) -> Iterator[tuple[str, Region]]:
+    """The checks of the schemas reached from one region's roots that no earlier region reached."""
+    global _reads
+    checked, skipped = walked.checked, walked.skipped
+    stack = [(schema, root_region) for schema in roots]
     stack.reverse()  # the first root is checked first
     while stack:
         schema, region = stack.pop()
-        if isinstance(schema, bool) or id(schema) in seen:
+        if isinstance(schema, bool):
+            continue
+        if id(schema) in seen:
+            if id(schema) not in checked:
+                skipped.append(id(schema))
             continue
         seen.add(id(schema))
+        checked.add(id(schema))
         if not isinstance(schema, dict):
             yield "a schema is not an object", region
             continue
@@ -174,11 +284,17 @@ def _schemas(data: dict[str, Any]) -> Iterator[tuple[str, Region]]:
             if type(ref) is str:
                 if ref not in resolved:
                     tokens = ref_tokens(ref)
+                    _reads = set()
+                    target = _resolve(data, schema)
                     resolved[ref] = (
-                        _resolve(data, schema),
+                        target,
                         region_of(tokens) if tokens else region,
+                        _reads,
                     )
-                target, target_region = resolved[ref]
+                    _reads = reads
+                target, target_region, read = resolved[ref]
+                reads.update(read)
+                reads.add(target_region)
             else:
                 target, target_region = _resolve(data, schema), region
             if isinstance(target, (dict, bool)):
@@ -228,10 +344,9 @@ def _schemas(data: dict[str, Any]) -> Iterator[tuple[str, Region]]:
                     stack.extend((s, region) for s in schema[key].values())
 
 
-def _schema_roots(data: dict[str, Any]) -> Iterator[tuple[Region, Any]]:
-    """Every schema that is not inside another schema, with its region: the component schemas, then the
-    ``schema`` of each parameter, header and media type under the paths, webhooks and other components.
-    """
+def _regions(data: dict[str, Any]) -> Iterator[tuple[Region, Any]]:
+    """Every region that holds schemas not inside another schema, with its node: the component schemas,
+    then the path items, webhooks and other components (:func:`_roots_of` finds their schemas)."""
     components = data.get("components") or {}
     if not isinstance(components, dict):
         components = {}
@@ -239,31 +354,40 @@ def _schema_roots(data: dict[str, Any]) -> Iterator[tuple[Region, Any]]:
     if isinstance(schemas, dict):
         for name, schema in schemas.items():
             yield ("components", "schemas", str(name)), schema
-    regions: list[tuple[Region, Any]] = []
     for section in ("paths", "webhooks"):
         group = data.get(section) or {}
         if isinstance(group, dict):
-            regions.extend(((section, str(k)), v) for k, v in group.items())
+            for key, value in group.items():
+                yield (section, str(key)), value
     for kind, group in components.items():
         if kind != "schemas" and isinstance(group, dict):
-            regions.extend((("components", kind, str(k)), v) for k, v in group.items())
-    for region, top in regions:
-        containers: list[Any] = [top]
-        while containers:
-            node = containers.pop()
-            if isinstance(node, dict):
-                for key, value in node.items():
-                    if key == "schema" and isinstance(value, (dict, bool)):
-                        yield region, value
-                    elif key not in (
-                        "schemas",
-                        "example",
-                        "examples",
-                        "default",
-                    ) and isinstance(value, (dict, list)):
-                        containers.append(value)
-            elif isinstance(node, list):
-                containers.extend(v for v in node if isinstance(v, (dict, list)))
+            for key, value in group.items():
+                yield ("components", kind, str(key)), value
+
+
+def _roots_of(region: Region, top: Any) -> list[Any]:
+    """The schemas of a region that are not inside another schema: a component schema itself, else the
+    ``schema`` of each parameter, header and media type in it."""
+    if region[:2] == ("components", "schemas"):
+        return [top]
+    roots: list[Any] = []
+    containers: list[Any] = [top]
+    while containers:
+        node = containers.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "schema" and isinstance(value, (dict, bool)):
+                    roots.append(value)
+                elif key not in (
+                    "schemas",
+                    "example",
+                    "examples",
+                    "default",
+                ) and isinstance(value, (dict, list)):
+                    containers.append(value)
+        elif isinstance(node, list):
+            containers.extend(v for v in node if isinstance(v, (dict, list)))
+    return roots
 
 
 def _names(data: dict[str, Any], schema: Any, depth: int = 0) -> set[str]:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from ..errors import Problem, SpecError
 from .load import Document, load_document, pointer_join
 from .refs import check_references
-from .semantics import Region, findings, ref_tokens, region_of
+from .semantics import Region, SchemaMemo, findings, ref_tokens, region_of
 
 _SWAGGER_HINT = (
     "this is a Swagger 2.0 document, not OpenAPI 3; convert it first, for example with "
@@ -181,7 +181,9 @@ def without_item_schemas(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _flagged_regions(data: dict[str, Any], openapi31: bool) -> set[Region] | None:
+def _flagged_regions(
+    data: dict[str, Any], openapi31: bool, memo: SchemaMemo | None = None
+) -> set[Region] | None:
     """The regions of the document the fast pass finds something wrong in (empty: the document is clean),
     or None when only the full validator can tell (a custom dialect, or no jsonschema-rs).
     """
@@ -191,7 +193,7 @@ def _flagged_regions(data: dict[str, Any], openapi31: bool) -> set[Region] | Non
     if schema_errors is None:
         return None  # no jsonschema-rs: the full validator checks everything
     regions = {region_of(path) for path in schema_errors(data)}
-    regions.update(region for _, region in findings(data))
+    regions.update(region for _, region in findings(data, memo))
     return regions
 
 
@@ -300,6 +302,12 @@ def _document_schema_check(openapi31: bool) -> Any:
     return validator
 
 
+# The fast pass's schema walk of the last version of each document (by file): the ``build --watch`` process
+# validates after every save, and checks again only the schemas of the regions that changed
+# (semantics.SchemaMemo).
+_SCHEMA_MEMOS: dict[str, SchemaMemo] = {}
+
+
 def validate_document(doc: Document) -> list[Problem]:
     """All flaws of ``doc`` (an empty list when it is valid: errors unless lenient); raises SpecError when it
     is not OpenAPI 3.
@@ -317,7 +325,8 @@ def validate_document(doc: Document) -> list[Problem]:
         return reference_problems
     version: str = doc.data["openapi"]
     data = without_item_schemas(doc.data)
-    regions = _flagged_regions(data, version.startswith("3.1"))
+    memo = _SCHEMA_MEMOS.setdefault(str(doc.path.resolve()), SchemaMemo())
+    regions = _flagged_regions(data, version.startswith("3.1"), memo)
     if regions is not None and not regions:
         return []
     # Something is wrong: the full validator says precisely what and where, of the flagged regions only.

@@ -46,6 +46,12 @@ def _digest(*parts: str) -> str:
     return h.hexdigest()
 
 
+# The models' part of the last keys this process computed: the head, each model text's digest and the
+# models it names, the digests by model name, and the models' keys. While the head and every model's
+# text are the same (the watch's builds after an edit of an operation), so are the models' keys.
+_LAST_MODELS: list[Any] = []
+
+
 def file_keys(
     api: Api,
     target: Target,
@@ -53,8 +59,9 @@ def file_keys(
     texts: dict[int, tuple[object, str]] | None = None,
 ) -> dict[str, str]:
     """Path (relative to the project) -> key, for each file rendered from one tag or one model. ``texts``
-    keeps the ``repr`` of each model between calls, by identity (the watch's builds reuse the models of
-    unchanged components, see model/build.py): the same object has the same text."""
+    keeps the ``repr`` of each model and operation between calls, by identity (the watch's builds reuse
+    the models of unchanged components and replay unchanged operations, see model/build.py): the same
+    object has the same text."""
     head = _digest(
         salt,
         repr(
@@ -85,14 +92,20 @@ def file_keys(
         if entry is None or entry[0] is not m:
             entry = (m, repr(m))
         now[id(m)] = entry
-    if texts is not None:
-        texts.clear()
-        texts.update(now)
-    texts_by_name = {m.name: now[id(m)][1] for m in api.models}
-    own = {name: _digest(text) for name, text in texts_by_name.items()}
-    refs = {
-        name: set(_REF.findall(text)) - {name} for name, text in texts_by_name.items()
-    }
+    last = _LAST_MODELS
+    known_parts: dict[str, tuple[str, set[str]]] = last[1] if last else {}
+    own: dict[str, str] = {}
+    refs: dict[str, set[str]] = {}
+    kept: dict[str, tuple[str, set[str]]] = {}
+    for m in api.models:
+        text = now[id(m)][1]
+        part = known_parts.get(text)
+        if part is None:
+            part = (_digest(text), set(_REF.findall(text)) - {m.name})
+        kept[text] = part
+        own[m.name], refs[m.name] = part
+    # The models' keys depend on the head and on each model's text alone.
+    reused = bool(last) and last[0] == head and last[2] == own
 
     def closure(names: Iterable[str]) -> set[str]:
         seen: set[str] = set()
@@ -107,18 +120,31 @@ def file_keys(
     def group(names: Iterable[str]) -> str:
         return _digest(*(f"{n}={own.get(n, '-')}" for n in sorted(names)))
 
-    keys: dict[str, str] = {}
     pkg = target.package
-    for model in api.models:
-        direct = refs[model.name]
-        keys[f"{pkg}/models/{model.module}.py"] = _digest(
-            head, "model", model.module, own[model.name], group(direct)
-        )
-        keys[f"docs/{model.name}.md"] = _digest(
-            head, "model page", own[model.name], group(closure(direct))
-        )
+    if reused:
+        keys = dict(last[3])
+    else:
+        keys = {}
+        for model in api.models:
+            direct = refs[model.name]
+            keys[f"{pkg}/models/{model.module}.py"] = _digest(
+                head, "model", model.module, own[model.name], group(direct)
+            )
+            keys[f"docs/{model.name}.md"] = _digest(
+                head, "model page", own[model.name], group(closure(direct))
+            )
+    _LAST_MODELS[:] = [head, kept, own, dict(keys)]
     for tag in api.tags:
-        text = repr(tag)
+        # The tag's fields and each operation's ``repr``, kept by identity like the models' (the watch's
+        # builds replay unchanged operations, see model/replay.py).
+        parts = [repr((tag.name, tag.class_name, tag.module, tag.description))]
+        for op in tag.operations:
+            entry = known.get(id(op))
+            if entry is None or entry[0] is not op:
+                entry = (op, repr(op))
+            now[id(op)] = entry
+            parts.append(entry[1])
+        text = "\n".join(parts)
         direct = set(_REF.findall(text))
         mine = _digest(text)
         keys[f"{pkg}/api/{tag.module}.py"] = _digest(head, "api", mine, group(direct))
@@ -126,6 +152,9 @@ def file_keys(
         for flavour in target.flavours:
             page = f"docs/{flavour.api_class(tag.class_name)}.md"
             keys[page] = _digest(docs, page)
+    if texts is not None:
+        texts.clear()
+        texts.update(now)
     return keys
 
 

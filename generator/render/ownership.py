@@ -232,7 +232,9 @@ def refuse_foreign_in_the_way(
 def refuse_links_out(output: Path, paths: Iterable[str]) -> None:
     """No folder inside the output that a write or removal goes through may lead out of it (a symlink)."""
     real = output.resolve()
-    for folder in sorted({Path(rel).parent for rel in paths} - {Path(".")}):
+    # The folders as strings first: a giant's output has thousands of files in a few folders.
+    folders = {Path(name) for name in {os.path.dirname(rel) for rel in paths}}
+    for folder in sorted(folders - {Path(".")}):
         leads_to = (output / folder).resolve()
         if os.path.lexists(output / folder) and not _inside(leads_to, real):
             raise _refuse(

@@ -200,3 +200,86 @@ def test_watch_rebuilds_when_a_referenced_file_changes(tmp_path: Path) -> None:
         assert "A thing, reworded in its own file." in model.read_text()
     finally:
         watcher.stop()
+
+
+def _package(folder: Path) -> dict[str, bytes]:
+    """The generated code and docs (not the release records, which follow the project's history)."""
+    return {
+        path: data
+        for path, data in snapshot(folder).items()
+        if path.startswith(("pieces/", "docs/")) and "/.clientgen" not in path
+    }
+
+
+def test_watch_of_a_json_spec_writes_what_a_fresh_build_writes(tmp_path: Path) -> None:
+    """A JSON spec is parsed, validated and modelled again only where a save changed it (the watch keeps
+    the last version's state): after each save, also after one read half written, the package is the one
+    a fresh build of that text writes."""
+    import json
+
+    import yaml
+
+    project = tmp_path / "watched"
+    (project / "specs").mkdir(parents=True)
+    data = yaml.safe_load((ROOT / "specs" / "pieces_os.yaml").read_text())
+    spec = project / "specs" / "pieces_os.json"
+    spec.write_text(json.dumps(data, indent=2))
+    (project / "pyproject.toml").write_text(
+        PYPROJECT.replace("specs/pieces_os.yaml", "specs/pieces_os.json")
+    )
+
+    def fresh(text: str) -> dict[str, bytes]:
+        other = tmp_path / "fresh"
+        shutil.rmtree(other, ignore_errors=True)
+        (other / "specs").mkdir(parents=True)
+        (other / "specs" / "pieces_os.json").write_text(text)
+        shutil.copy(project / "pyproject.toml", other / "pyproject.toml")
+        subprocess.run(
+            [sys.executable, "-m", "generator", "build", "--quiet"],
+            cwd=other,
+            check=True,
+            env={"PYTHONPATH": str(ROOT), "PATH": f"{BIN}:/usr/bin:/bin"},
+        )
+        return _package(other / "generated" / "pieces")
+
+    watcher = Watcher(project)
+    try:
+        watcher.wait_for(SUMMARY.pattern, "stdout")
+        watcher.wait_for(r"^watching 1 file\(s\) of 1 target\(s\)", "stderr")
+        ops = [
+            op
+            for item in data["paths"].values()
+            for op in item.values()
+            if isinstance(op, dict) and "operationId" in op
+        ]
+        # One operation reworded; then one renamed, with an inline response schema (a class named from it).
+        ops[0]["summary"] = "Reworded in the watch."
+        text = json.dumps(data, indent=2)
+        spec.write_text(text)
+        watcher.wait_for(SUMMARY.pattern, "stdout")
+        assert _package(project / "generated" / "pieces") == fresh(text)
+
+        spec.write_text(text[: len(text) // 2])  # a save seen half written
+        watcher.wait_for(r"^pieces: not rebuilt; the previous output is kept$", "stderr")
+        ops[1]["operationId"] = "renamedInTheWatch"
+        ops[1]["responses"] = {
+            "200": {
+                "description": "ok",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {"watched": {"type": "string"}},
+                        }
+                    }
+                },
+            }
+        }
+        text = json.dumps(data, indent=2)
+        spec.write_text(text)
+        watcher.wait_for(SUMMARY.pattern, "stdout")
+        built = _package(project / "generated" / "pieces")
+        assert built == fresh(text)
+        assert any("renamed_in_the_watch" in data.decode() for data in built.values())
+    finally:
+        watcher.stop()

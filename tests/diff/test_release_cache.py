@@ -212,3 +212,26 @@ def test_a_cache_saved_by_one_build_serves_the_next_only_with_the_same_salt(
     assert all(
         computed["operations"][k] is not v for k, v in reused["operations"].items()
     )
+
+
+def test_a_json_spec_edited_in_place_gives_the_same_contracts(tmp_path: Path) -> None:
+    """A ``.json`` spec saved again and again at one path (as in the watch): its unchanged path items are
+    the objects of the last load (parse/reparse.py), whose operations keep their cached digests; every
+    contract is still the one computed from scratch."""
+    import json
+
+    spec = tmp_path / "spec.json"
+    contracts = ContractCache()
+    for name, mutation, *_ in CASES:
+        for version in (BASE, copy.deepcopy(BASE)):
+            if version is not BASE:
+                if mutation is None:
+                    REVERSED[name](version)
+                else:
+                    mutation(version)
+            spec.write_text(json.dumps(version, indent=2), encoding="utf-8")
+            doc, api, _ = _load(spec)
+            assert contract_of(doc, api, PACKAGE, contracts) == contract_of(
+                doc, api, PACKAGE
+            ), name
+    assert contracts.operation_keys  # the digests were kept between the loads

@@ -6,8 +6,11 @@ while it stages (writes, formats with ruff, checks) only a small part of the fil
 
 from __future__ import annotations
 
+import contextlib
+import json
 import random
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -136,19 +139,68 @@ class Staged:
         return paths
 
 
+@contextlib.contextmanager
+def _from_scratch() -> Iterator[None]:
+    """No state the process keeps per spec file between builds (the JSON text and its regions, the
+    validation's walk and findings, the checked references, the components' models, the operations'
+    records): the build inside computes everything."""
+    from generator.model import build as model_build
+    from generator.parse import load, refs, validate
+
+    kept = [
+        load._LAST_JSON,
+        validate._SCHEMA_MEMOS,
+        validate._LAST,
+        refs._CLEAN,
+        model_build._COMPONENTS,
+        model_build._OPERATIONS,
+    ]
+    saved = [dict(table) for table in kept]
+    for table in kept:
+        table.clear()
+    try:
+        yield
+    finally:
+        for table, entries in zip(kept, saved, strict=True):
+            table.clear()
+            table.update(entries)  # type: ignore[attr-defined]
+
+
+def _dump(spec: dict[str, Any], path: Path) -> None:
+    if path.suffix == ".json":  # read with the JSON parser, re-parsed in part after an edit
+        path.write_text(json.dumps(spec, indent=2, ensure_ascii=False))
+    else:
+        path.write_text(yaml.safe_dump(spec, sort_keys=False))
+
+
 @pytest.mark.parametrize(
-    ("seed", "where"), [(1, "memory"), (2, "memory"), (3, "disk"), (4, "disk")]
+    ("seed", "where", "suffix"),
+    [
+        (1, "memory", ".yaml"),
+        (2, "memory", ".yaml"),
+        (3, "disk", ".yaml"),
+        (4, "disk", ".yaml"),
+        (13, "memory", ".json"),
+        (15, "memory", ".json"),
+        (18, "disk", ".json"),
+    ],
 )
 def test_incremental_builds_write_what_full_builds_write(
-    tmp_path: Path, seed: int, where: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    seed: int,
+    where: str,
+    suffix: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """``memory``: the watch's cache, kept in the process; ``disk``: separate builds, each reading the
-    renders the previous one left in the output (``.clientgen-renders``)."""
+    renders the previous one left in the output (``.clientgen-renders``). A JSON spec is also parsed
+    again in part, validated and modelled again in part (the process keeps the last version's state);
+    the full build starts from none of that."""
     rng = random.Random(seed)
-    spec_path = tmp_path / "spec.yaml"
+    spec_path = tmp_path / f"spec{suffix}"
     spec = yaml.safe_load(SPEC.read_text())
     spec.setdefault("tags", []).append({"name": "Extra", "description": "Moved here."})
-    spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    _dump(spec, spec_path)
     incremental, full = tmp_path / "incremental", tmp_path / "full"
     target = make_target(spec_path, "pieces", "both", "1.0.0", incremental)
     memory = RenderCache() if where == "memory" else None
@@ -162,16 +214,17 @@ def test_incremental_builds_write_what_full_builds_write(
     done = []
     for step in range(8):
         done.append(edit(spec, rng, step))
-        spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
+        _dump(spec, spec_path)
         # The full build starts from the same previous output (its manifest and changelog).
         shutil.rmtree(full, ignore_errors=True)
         shutil.copytree(incremental, full, symlinks=True)
         (full / RENDERS).unlink(missing_ok=True)  # the full build renders everything
-        build_target(
-            make_target(spec_path, "pieces", "both", "1.0.0", full),
-            watching=True,
-            force=True,
-        )
+        with _from_scratch():
+            build_target(
+                make_target(spec_path, "pieces", "both", "1.0.0", full),
+                watching=True,
+                force=True,
+            )
         reused = len(cache().reuse(cache_keys(target)))
         staged.take()
         result = build_target(target, watching=True, cache=memory)
@@ -192,4 +245,7 @@ def cache_keys(target: Any) -> dict[str, str]:
     from generator.load import load_api
     from generator.render.cache import file_keys
 
-    return file_keys(load_api(target.spec), target, input_digest(target, False, ""))
+    with _from_scratch():
+        return file_keys(
+            load_api(target.spec), target, input_digest(target, False, "")
+        )
