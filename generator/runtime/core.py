@@ -51,7 +51,7 @@ from .request import (
     origin_of,
     redirect_request,
 )
-from .response import ApiResponse, decode_response, make_api_response
+from .response import ApiResponse, decoder, make_api_response
 from .retry import RETRY_STATUS_CODES, ErrorKind, RetryPolicy
 
 __all__ = ["MAX_REDIRECTS", "BaseClient", "CallOptions", "Exchange", "TimeLimits"]
@@ -434,7 +434,7 @@ class Exchange:
         for the status (with the declared error model in ``.data``), or ``ResponseValidationError``
         when a 2xx body does not match its declared type."""
         if self.info is None and 200 <= status <= 299:  # no on_error hook to tell
-            data = decode_response(self.endpoint, status, headers, body)
+            data = self.endpoint.decoder(status, decoder)(headers, body)
             return ApiResponse(status, headers, data, body)
         try:
             return make_api_response(
