@@ -102,3 +102,16 @@ def test_unknown_enum_value_kept_by_the_decoder() -> None:
     endpoint = Endpoint("op", "GET", "/", response_types=lambda: {"200": Pet})
     pet = endpoint.decoder(200, decoder)({}, b'{"id": 1, "mood": "sleepy"}')
     assert pet.mood is not None and pet.mood.value == "sleepy" and not pet.mood.is_known
+
+
+def test_api_response_made_by_the_core_is_the_dataclass() -> None:
+    import dataclasses
+
+    from generator.runtime.response import ApiResponse, api_response
+
+    made = api_response(200, {"A": "b"}, [1], b"[1]")
+    assert type(made) is ApiResponse
+    assert made == ApiResponse(200, {"A": "b"}, [1], b"[1]")
+    assert repr(made) == repr(ApiResponse(200, {"A": "b"}, [1], b"[1]"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.status_code = 201  # type: ignore[misc]
