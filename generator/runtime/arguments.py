@@ -123,7 +123,9 @@ def _checker(
         logging.getLogger(__name__).debug(
             "arguments of %s are not checked: %s", fn.__qualname__, exc
         )
-        return _Plain([], stand_in)  # (no parameter is plain: every call goes to stand_in)
+        return _Plain(
+            [], stand_in
+        )  # (no parameter is plain: every call goes to stand_in)
     return _Plain(parameters, validate)
 
 

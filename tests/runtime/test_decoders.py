@@ -1,5 +1,6 @@
 """``response.decoder`` (the decoder of one endpoint and status, kept on the endpoint) answers as
-``decode_response``, the general path it shortens, for every kind of declared type and body."""
+``decode_response``, the general path it shortens, for every kind of declared type and body.
+"""
 
 from __future__ import annotations
 
@@ -52,9 +53,9 @@ BODIES = [
 CONTENT_TYPES = ["application/json", "text/plain", ""]
 
 
-def _outcome(decode: Any) -> tuple[str, Any]:
+def _outcome(decode: Any, *args: Any) -> tuple[str, Any]:
     try:
-        value = decode()
+        value = decode(*args)
     except ResponseValidationError as exc:
         return "error", (type(exc), str(exc), exc.status)
     if isinstance(value, ApiModel):
@@ -76,8 +77,8 @@ def test_decoder_answers_as_decode_response(kind: str, status: int) -> None:
         for content_type in CONTENT_TYPES:
             headers = {"Content-Type": content_type} if content_type else {}
             decode = fast.decoder(status, decoder)
-            assert _outcome(lambda: decode(headers, body)) == _outcome(
-                lambda: decode_response(general, status, headers, body)
+            assert _outcome(decode, headers, body) == _outcome(
+                decode_response, general, status, headers, body
             ), (kind, status, body[:40], content_type)
             assert ACCEPT_UNKNOWN.get() is False
 
@@ -95,7 +96,9 @@ def test_decoder_made_once_per_status_and_kept_on_the_endpoint() -> None:
         assert pet == Pet(id=7)
         assert endpoint.decoder(500, make)({}, b"{}") is None
     assert made == [200, 500]
-    assert endpoint == Endpoint("op", "GET", "/", response_types=endpoint.response_types)
+    assert endpoint == Endpoint(
+        "op", "GET", "/", response_types=endpoint.response_types
+    )
 
 
 def test_unknown_enum_value_kept_by_the_decoder() -> None:

@@ -61,6 +61,10 @@ class Deadline:
         self, timeout: Timeout, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.clock = clock
+        self.total: float | None
+        self.connect: float | None
+        self.read: float | None
+        self.end: float | None
         if (
             type(timeout) is float
         ):  # the usual one, shortened: ``total_seconds`` gives it back
@@ -68,8 +72,6 @@ class Deadline:
             self.end = clock() + timeout
             return
         self.total = total_seconds(timeout)
-        self.connect: float | None
-        self.read: float | None
         if isinstance(timeout, tuple):
             self.connect, self.read = timeout
         else:
