@@ -36,7 +36,7 @@ def validate_arguments(
     """Decorate a generated API method so its arguments are validated on every call."""
 
     def decorate(fn: F) -> F:
-        check: Callable[..., Any] | None = None
+        check: _Plain | None = None
 
         if fn.__code__.co_flags & _CO_COROUTINE:
 
@@ -45,7 +45,8 @@ def validate_arguments(
                 nonlocal check
                 if check is None:
                     check = _checker(fn, endpoint, names)
-                check(*args, **kwargs)
+                if not check.plain(args, kwargs):
+                    check.validate(*args, **kwargs)
                 return await fn(*args, **kwargs)
 
             return cast(F, run_async)
@@ -55,7 +56,8 @@ def validate_arguments(
             nonlocal check
             if check is None:
                 check = _checker(fn, endpoint, names)
-            check(*args, **kwargs)
+            if not check.plain(args, kwargs):
+                check.validate(*args, **kwargs)
             return fn(*args, **kwargs)
 
         return cast(F, run)
@@ -73,7 +75,7 @@ def host_for_index(endpoint: Endpoint, configuration: Any, index: int) -> str:
 
 def _checker(
     fn: Callable[..., Any], endpoint: Endpoint, names: Mapping[str, str]
-) -> Callable[..., Any]:
+) -> _Plain:
     """pydantic's ``validate_call`` of a stand-in with ``fn``'s signature and resolved, strict types
     (its errors are titled ``<Api>.<method>``, the stand-in's qualified name)."""
     import inspect
@@ -121,7 +123,9 @@ def _checker(
         logging.getLogger(__name__).debug(
             "arguments of %s are not checked: %s", fn.__qualname__, exc
         )
-        return stand_in
+        return _Plain(
+            [], stand_in
+        )  # (no parameter is plain: every call goes to stand_in)
     return _Plain(parameters, validate)
 
 
@@ -139,7 +143,7 @@ class _Plain:
     which accepts or raises as before; ``tests/runtime/test_fast_paths.py`` pins the two together.
     """
 
-    __slots__ = ("by_name", "positional", "required", "validate")
+    __slots__ = ("by_name", "leading", "positional", "required", "validate")
 
     def __init__(self, parameters: list[Any], validate: Callable[..., Any]) -> None:
         import inspect
@@ -169,6 +173,11 @@ class _Plain:
         self.positional = tuple(positional)
         self.by_name = by_name
         self.required = tuple(required)
+        # Positional arguments enough to hold every required one (more than there can be when a
+        # required one is keyword-only, or none is plain: then ``required`` is always looked at).
+        self.leading = max((index + 1 for index, _ in required), default=0)
+        if self.leading > len(self.positional):
+            self.leading = len(self.positional) + 1
 
     def plain(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
         """Whether pydantic would accept the call for certain (see the class docstring)."""
@@ -179,17 +188,19 @@ class _Plain:
         for value, types in zip(args, positional, strict=False):  # fewer args: fine
             if types is None or (types and type(value) not in types):
                 return False
-        by_name = self.by_name
-        for name, value in kwargs.items():
-            found = by_name.get(name)
-            if found is None or found[0] < given:  # unknown, or given twice
-                return False
-            types = found[1]
-            if types is None or (types and type(value) not in types):
-                return False
-        for index, name in self.required:
-            if index >= given and name not in kwargs:
-                return False
+        if kwargs:
+            by_name = self.by_name
+            for name, value in kwargs.items():
+                found = by_name.get(name)
+                if found is None or found[0] < given:  # unknown, or given twice
+                    return False
+                types = found[1]
+                if types is None or (types and type(value) not in types):
+                    return False
+        if given < self.leading:  # some required ones not given by position
+            for index, name in self.required:
+                if index >= given and name not in kwargs:
+                    return False
         return True
 
     def __call__(self, *args: Any, **kwargs: Any) -> None:

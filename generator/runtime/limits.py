@@ -61,9 +61,17 @@ class Deadline:
         self, timeout: Timeout, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.clock = clock
-        self.total = total_seconds(timeout)
+        self.total: float | None
         self.connect: float | None
         self.read: float | None
+        self.end: float | None
+        if (
+            type(timeout) is float
+        ):  # the usual one, shortened: ``total_seconds`` gives it back
+            self.total = self.connect = self.read = timeout
+            self.end = clock() + timeout
+            return
+        self.total = total_seconds(timeout)
         if isinstance(timeout, tuple):
             self.connect, self.read = timeout
         else:

@@ -204,3 +204,32 @@ def test_the_decorated_method_refuses_what_pydantic_refuses() -> None:
         op(api, Pet(name="p"), 1, small=4)
     with pytest.raises(pydantic.ValidationError, match="Missing required"):
         op(api, count=1)
+
+
+class KeywordOnly:
+    def op(self, count: int, *, name: str, flag: bool | None = None) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "plain"),
+    [
+        ((1,), {"name": "x"}, True),
+        ((), {"count": 1, "name": "x"}, True),
+        ((1,), {}, False),  # the keyword-only one missing, all positional ones given
+        ((), {"name": "x"}, False),
+        ((1,), {"name": "x", "flag": True}, True),
+        ((1, "x"), {}, False),  # a keyword-only one by position
+    ],
+)
+def test_required_keyword_only_arguments(
+    args: tuple[Any, ...], kwargs: dict[str, Any], plain: bool
+) -> None:
+    checker = _checker(KeywordOnly.op, ENDPOINT, {})
+    call = (KeywordOnly(), *args)
+    assert checker.plain(call, kwargs) is plain
+    if plain:
+        checker.validate(*call, **kwargs)
+    else:
+        with pytest.raises(pydantic.ValidationError):
+            checker(*call, **kwargs)

@@ -13,7 +13,7 @@ urllib3 (sync client) or aiohttp (asyncio client).
 - ``multipart``: streaming ``multipart/form-data`` and file bodies
 - ``retry``: the pure retry policy
 - ``request``: ``build_request()`` turns an endpoint and arguments into a ``PreparedRequest`` (no I/O)
-- ``response``: ``ApiResponse`` and ``decode_response()``
+- ``response``: ``ApiResponse``, ``decode_response()`` and ``decoder()`` (its per-endpoint, per-status form)
 - ``client_sync``: ``SyncApiClient`` (urllib3)
 - ``client_async``: ``AsyncApiClient`` (aiohttp), the asyncio twin of ``SyncApiClient``
 - ``pagination``: ``paginate``/``apaginate`` over every item of a cursor-paginated operation

@@ -395,9 +395,10 @@ class AiohttpTransport:
     ) -> Awaitable[aiohttp.ClientResponse]:
         """Send one request over ``session`` within ``limits`` (``watched``: the total is kept by the
         call's ``Deadlines``): aiohttp's own awaitable of the response (its status and headers; the
-        body is left unread, see ``read``). Handing it back
+        body is left unread). Handing it back
         rather than awaiting it here spares each call one coroutine, which the client benchmark
-        counts (BENCHMARKS.md)."""
+        counts (BENCHMARKS.md); the send loop reads the body (``_read_limited``) and releases the
+        connection."""
         headers = request.headers  # aiohttp copies it
         data: bytes | AsyncIterator[bytes] | None
         if isinstance(request.body, StreamingBody):
@@ -418,20 +419,12 @@ class AiohttpTransport:
             proxy=cfg.proxy,
             proxy_headers=cfg.proxy_headers,
             middlewares=(),  # redirects are the core's, not aiohttp's
-            skip_auto_headers=_skip_content_type(request.method, headers, data),
+            skip_auto_headers=(
+                None  # (``_skip_content_type``'s first test, without its call)
+                if data is None and request.method not in _LABELLED_METHODS
+                else _skip_content_type(request.method, headers, data)
+            ),
         )
-
-    @staticmethod
-    async def read(response: aiohttp.ClientResponse, body_limit: BodyLimit) -> bytes:
-        """The whole body of ``response``, refused past ``body_limit``; the connection is released
-        (to the pool when the body was read to its end)."""
-        try:
-            return await _read_limited(response, body_limit)
-        except BaseException:
-            response.close()  # unread data left: the connection is not reused
-            raise
-        finally:
-            response.release()
 
     async def close(self) -> None:
         """Close the client's own session and its pooled connections now (a later request opens a new
@@ -579,8 +572,8 @@ class AsyncApiClient(BaseClient):
         if not self.configuration.verify_ssl:
             warn_unverified(exchange.request.url)
         transport = self.transport
-        session = transport.session()
-        end = exchange.end
+        session = transport.injected or transport.websocket_session()
+        end = exchange.deadline.end if exchange.preload else None  # (``exchange.end``)
         task = None if end is None else asyncio.current_task()
         if task is None or end is None:
             watch = None
@@ -597,11 +590,15 @@ class AsyncApiClient(BaseClient):
                     response = await transport.request(
                         session, request, exchange.limits, watched
                     )
-                    body = (
-                        await transport.read(response, exchange.body_limit())
-                        if exchange.preload
-                        else b""
-                    )
+                    body = b""
+                    if exchange.preload:  # (``read``, without its coroutine)
+                        try:
+                            body = await _read_limited(response, exchange.body_limit())
+                        except BaseException:
+                            response.close()  # unread data left: not reused
+                            raise
+                        finally:
+                            response.release()
                 except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError) as exc:
                     if session.closed:  # close() while this call was in flight
                         raise exchange.closed() from exc

@@ -51,7 +51,7 @@ from .request import (
     origin_of,
     redirect_request,
 )
-from .response import ApiResponse, decode_response, make_api_response
+from .response import ApiResponse, api_response, decoder, make_api_response
 from .retry import RETRY_STATUS_CODES, ErrorKind, RetryPolicy
 
 __all__ = ["MAX_REDIRECTS", "BaseClient", "CallOptions", "Exchange", "TimeLimits"]
@@ -168,9 +168,19 @@ class BaseClient:
         headers = options.get("headers")
         if endpoint.idempotency_header is not None:
             headers = call_headers(endpoint, args, self.default_headers, headers)
-        request = self.prepare(
-            endpoint, args, headers=headers, host=options.get("host")
-        )
+        if headers or self.cookie:
+            request = self.prepare(
+                endpoint, args, headers=headers, host=options.get("host")
+            )
+        else:  # ``prepare``, without its call: the default headers are the only layer
+            request = build_request(
+                endpoint,
+                args,
+                self.configuration,
+                headers=self.default_headers,
+                host=options.get("host"),
+                sensitive_headers=self.sensitive_headers,
+            )
         return Exchange(
             self.configuration,
             endpoint,
@@ -434,8 +444,8 @@ class Exchange:
         for the status (with the declared error model in ``.data``), or ``ResponseValidationError``
         when a 2xx body does not match its declared type."""
         if self.info is None and 200 <= status <= 299:  # no on_error hook to tell
-            data = decode_response(self.endpoint, status, headers, body)
-            return ApiResponse(status, headers, data, body)
+            data = self.endpoint.decoder(status, decoder)(headers, body)
+            return api_response(status, headers, data, body)
         try:
             return make_api_response(
                 self.endpoint,

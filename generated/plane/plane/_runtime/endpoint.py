@@ -5,8 +5,9 @@ single ``api_client.call(ENDPOINT, {...})``. Nothing here does I/O or formatting
 
 What the runtime derives from an endpoint and needs on every call (``Endpoint.layout``: the path template
 split into text and parameters, the parameters by location; ``Endpoint.response_type``: the declared type
-of each status) is computed on first use and kept on the endpoint itself, which lives as long as its
-module: no cache elsewhere holds endpoints.
+of each status; ``Endpoint.decoder``: the function decoding a body of each status) is computed on first
+use and kept on the endpoint itself, which lives as long as its module: no cache elsewhere holds
+endpoints.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 if TYPE_CHECKING:
     from .servers import Server
@@ -31,6 +32,8 @@ __all__ = [
     "RequestLayout",
     "UnknownName",
 ]
+
+D = TypeVar("D")
 
 ParamLocation = Literal["path", "query", "header", "cookie"]
 BodyKind = Literal["json", "form", "multipart", "text", "binary"]
@@ -201,7 +204,7 @@ class Endpoint:
     _layout: RequestLayout | None = field(
         default=None, init=False, repr=False, compare=False
     )
-    _types: tuple[Mapping[str, Any], dict[int, Any]] | None = field(
+    _types: tuple[Mapping[str, Any], dict[int, Any], dict[int, Any]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
 
@@ -218,12 +221,7 @@ class Endpoint:
         """The type declared for ``status``: the exact code, then its ``"2XX"``-style range, then
         ``"default"``; ``NOT_DECLARED`` when none applies. ``response_types`` is called once.
         """
-        types = self._types
-        if types is None:
-            declared = self.response_types() if self.response_types is not None else {}
-            types = (declared, {})
-            object.__setattr__(self, "_types", types)
-        declared, by_status = types
+        declared, by_status, _ = self._types or self._declared()
         try:
             return by_status[status]
         except KeyError:
@@ -240,3 +238,24 @@ class Endpoint:
                 break
         by_status[status] = found
         return found
+
+    def decoder(self, status: int, make: Callable[[Endpoint, int], D]) -> D:
+        """The decoder of a ``status`` body (``response.decoder``): ``make(self, status)``, called once
+        per status."""
+        decoders = (self._types or self._declared())[2]
+        try:
+            found: D = decoders[status]
+        except KeyError:
+            found = decoders[status] = make(self, status)
+        return found
+
+    def _declared(
+        self,
+    ) -> tuple[Mapping[str, Any], dict[int, Any], dict[int, Any]]:
+        """``response_types()``, called once, with the type and the decoder found for each status."""
+        types = self._types
+        if types is None:
+            declared = self.response_types() if self.response_types is not None else {}
+            types = (declared, {}, {})
+            object.__setattr__(self, "_types", types)
+        return types

@@ -398,7 +398,10 @@ def build_request(
         value = args.get(param.name)
         if value is not None:
             query.extend(serialize_query(param, value))
-    base = resolve_host(endpoint, configuration, host) + path
+    if host or endpoint.servers:
+        base = resolve_host(endpoint, configuration, host) + path
+    else:  # ``resolve_host``'s last answer, without its call
+        base = configuration.host.rstrip("/") + path
 
     body = _encode_body(endpoint, args) if endpoint.body is not None else None
     replayable = True
