@@ -148,6 +148,9 @@ class Project:
 
     code: Callable[[], list[OutputFile]]
     docs: Callable[[], list[OutputFile]]
+    # The release files (CHANGELOG.md; the manifest's surface and the verdict on the way), from the code as
+    # rendered: computed while ruff formats the code.
+    release: Callable[[], list[OutputFile]]
     large: bool
     manifest: dict[str, object]
     # What rendering found out on the way (the release gate's ``verdict``), for the build's result.
@@ -207,29 +210,33 @@ def render_project(
     def code() -> list[OutputFile]:
         files = code_files(api, target, reuse)
         rendered.extend(files)
-        if doc is not None:
-            try:
-                files += _release_files(
-                    target,
-                    doc,
-                    api,
-                    files,
-                    output or _output(target),
-                    spec_hash,
-                    gate,
-                    manifest,
-                    notes,
-                    cache,
-                )
-            except (
-                SyntaxError
-            ):  # reading the public surface met code that is not Python: say where
-                raise OutputError(
-                    syntax_error(files) or "generated code is not valid Python"
-                ) from None
         if plan is not None:
             files = plan.staged(files)
         return _checked(files, checked)
+
+    def release() -> list[OutputFile]:
+        # Called by stage() once ruff is formatting the code (in its own process): the release files read
+        # the code as rendered, so they need not wait for the formatter, nor it for them.
+        if doc is None:
+            return []
+        try:
+            files = _release_files(
+                target,
+                doc,
+                api,
+                rendered,
+                output or _output(target),
+                spec_hash,
+                gate,
+                manifest,
+                notes,
+                cache,
+            )
+        except SyntaxError:  # reading the public surface met code that is not Python: say where
+            raise OutputError(
+                syntax_error(rendered) or "generated code is not valid Python"
+            ) from None
+        return plan.staged(files) if plan is not None else files
 
     def docs() -> list[OutputFile]:
         files = _doc_files(api, target, reuse)
@@ -240,6 +247,7 @@ def render_project(
     return Project(
         code=counted(phases, code, "format"),
         docs=counted(phases, docs, "format"),
+        release=release,
         large=len(api.operations) + len(api.models) >= _LARGE_PROJECT,
         manifest=manifest,
         notes=notes,
@@ -347,7 +355,13 @@ _DUMPED: list[tuple[dict[str, object], str]] = []
 
 def _stage(project: Project, parent: Path) -> tuple[Path, dict[str, bytes]]:
     """The staging folder of ``project`` and its files, the manifest listing them among them."""
-    staging = stage(project.code, parent, more=project.docs, large=project.large)
+    staging = stage(
+        project.code,
+        parent,
+        more=project.docs,
+        large=project.large,
+        meanwhile=project.release,
+    )
     unchanged = project.plan.unchanged if project.plan is not None else {}
     try:
         written = read_tree(staging)
