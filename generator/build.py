@@ -20,6 +20,7 @@ from .load import _without_gc, load_spec
 from .load import load_api as load_api  # where callers have always found it
 from .model.api import Api
 from .parse.load import Document
+from .parse.validate import Findings
 from .phases import Phases, counted
 from .render.cache import RENDERS, RenderCache, file_keys
 from .render.env import TEMPLATES
@@ -474,7 +475,21 @@ def build_target(
     """
     started = time.perf_counter()
     output, previous = _guarded_output(target)
-    doc, api = load_spec(target.spec, lenient=lenient, phases=phases)
+    # The watch keeps its cache in memory; other builds read the last build's renders from the output, when
+    # the validator needs its findings or once the build is known to render.
+    stores = [cache] if cache is not None else []
+
+    def renders() -> RenderCache:
+        if not stores:
+            stores.append(RenderCache.read(output / RENDERS))
+        return stores[0]
+
+    def findings() -> Findings:
+        known = renders().findings
+        known.salt = input_digest(target, lenient, "")
+        return known
+
+    doc, api = load_spec(target.spec, lenient=lenient, phases=phases, findings=findings)
     spec_hash = spec_digest(target.spec)
     digest = input_digest(target, lenient, spec_hash)
     fields = previous.fields if previous is not None else {}
@@ -491,8 +506,7 @@ def build_target(
             Changes((), (), ()), time.perf_counter() - started, warnings, skipped=True
         )
     parent = writable_parent(output)
-    # The watch keeps its cache in memory; other builds read the last build's renders from the output.
-    store = cache if cache is not None else RenderCache.read(output / RENDERS)
+    store = renders()
     project = render_project(
         target,
         api,

@@ -10,10 +10,13 @@ located through the document's mark table: file, line, column and JSON pointer.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -300,9 +303,24 @@ def _document_schema_check(openapi31: bool) -> Any:
     return validator
 
 
-def validate_document(doc: Document) -> list[Problem]:
+@dataclass
+class Findings:
+    """The full validator's findings kept from one process to the next (the build keeps them in the render
+    cache, render/cache.py): digest of what they follow from (:func:`_findings_key`) -> the findings, and
+    the answers the document gave on the way (which pointers it has). ``salt`` is the generator's code,
+    set by the build; ``changed`` says an entry was added since the findings were read."""
+
+    salt: str = ""
+    entries: dict[str, Any] = field(default_factory=dict)
+    changed: bool = False
+
+
+def validate_document(
+    doc: Document, known: Callable[[], Findings] | None = None
+) -> list[Problem]:
     """All flaws of ``doc`` (an empty list when it is valid: errors unless lenient); raises SpecError when it
-    is not OpenAPI 3.
+    is not OpenAPI 3. ``known`` gives the findings of earlier processes (asked for only when the full
+    validator has something to check): the validator is not run again on the same input.
 
     References are resolved first, by us: the validator cannot say where an unresolvable one is. Problems
     the validator cannot check (an unknown JSON Schema dialect) go to ``doc.warnings``.
@@ -323,6 +341,8 @@ def validate_document(doc: Document) -> list[Problem]:
     # Something is wrong: the full validator says precisely what and where, of the flagged regions only.
     if regions is not None:
         data = sub_document(data, regions)
+    if known is not None:
+        return _full_validation(doc, data, version.startswith("3.1"), known)
     return _full_validation(doc, data, version.startswith("3.1"))
 
 
@@ -333,16 +353,35 @@ def validate_document(doc: Document) -> list[Problem]:
 _LAST: dict[tuple[str, bool, bool], tuple[Any, list[tuple[str, str, str]]]] = {}
 
 
-def _full_validation(doc: Document, data: Any, openapi31: bool) -> list[Problem]:
+def _full_validation(
+    doc: Document,
+    data: Any,
+    openapi31: bool,
+    known: Callable[[], Findings] | None = None,
+) -> list[Problem]:
     """openapi-spec-validator's findings on ``data`` (``doc``'s data, or a part of it with the same
-    pointers), located in ``doc``."""
+    pointers), located in ``doc``; taken from ``known`` (an earlier process's) when they follow from the
+    same input."""
     key = (str(doc.path.resolve()), openapi31, doc.is_json)
-    known = _LAST.get(key)
-    if known is not None and known[0] == data:
-        found = known[1]
+    memo = _LAST.get(key)
+    found: list[tuple[str, str, str]] | None = None
+    if memo is not None and memo[0] == data:
+        found = memo[1]
     else:
-        found = _validator_findings(doc, data, openapi31)
-        if _self_contained(data):
+        contained = _self_contained(data)
+        store = known() if known is not None and contained else None
+        digest = _findings_key(store.salt, doc, data, openapi31) if store else None
+        if store is not None and digest is not None:
+            found = _replayed(store.entries.get(digest), doc)
+        if found is None:
+            probes: dict[str, bool] = {}
+            found = _validator_findings(doc, data, openapi31, probes)
+            if store is not None and digest is not None:
+                store.entries = {
+                    digest: {"findings": [list(f) for f in found], "probes": probes}
+                }
+                store.changed = True
+        if contained:
             _LAST[key] = (data, found)
         else:  # it reads other files, which may change on their own
             _LAST.pop(key, None)
@@ -353,6 +392,70 @@ def _full_validation(doc: Document, data: Any, openapi31: bool) -> list[Problem]
         else:
             flaws.append(doc.problem(pointer, message))
     return flaws
+
+
+@cache
+def _validator_versions() -> str:
+    """The versions of the validator and the packages it words its messages with."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = [sys.version]
+    for name in (
+        "openapi-spec-validator",
+        "openapi-schema-validator",
+        "jsonschema",
+        "jsonschema-path",
+        "jsonschema-specifications",
+        "referencing",
+    ):
+        try:
+            out.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name}=-")
+    return "\n".join(out)
+
+
+def _findings_key(salt: str, doc: Document, data: Any, openapi31: bool) -> str:
+    """A digest of everything the full validator's findings on ``data`` follow from (but the pointers the
+    whole document has, see :func:`_replayed`): the data (its ``repr``: every key and value with its type,
+    in order), the OpenAPI version, the file's place and syntax, the validator's packages and the
+    generator's code (``salt``)."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in (
+        "findings 1",
+        salt,
+        _validator_versions(),
+        str(doc.path.resolve()),
+        repr((openapi31, doc.is_json)),
+        repr(data),
+    ):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _replayed(entry: Any, doc: Document) -> list[tuple[str, str, str]] | None:
+    """The findings of ``entry`` (see :class:`Findings`) when ``doc`` has and lacks the pointers it had
+    when they were found (where an error is placed depends on them), else None."""
+    if not isinstance(entry, dict):
+        return None
+    findings, probes = entry.get("findings"), entry.get("probes")
+    if not isinstance(findings, list) or not isinstance(probes, dict):
+        return None
+    out: list[tuple[str, str, str]] = []
+    for item in findings:
+        if not (
+            isinstance(item, list)
+            and len(item) == 3
+            and all(isinstance(x, str) for x in item)
+        ):
+            return None
+        out.append((item[0], item[1], item[2]))
+    if probes:
+        marks = doc.marks
+        if any((p in marks) != had for p, had in probes.items()):
+            return None
+    return out
 
 
 def _self_contained(data: Any) -> bool:
@@ -371,9 +474,14 @@ def _self_contained(data: Any) -> bool:
 
 
 def _validator_findings(
-    doc: Document, data: Any, openapi31: bool
+    doc: Document,
+    data: Any,
+    openapi31: bool,
+    probes: dict[str, bool] | None = None,
 ) -> list[tuple[str, str, str]]:
-    """What openapi-spec-validator says of ``data``: ("flaw" or "warning", pointer, message), in order."""
+    """What openapi-spec-validator says of ``data``: ("flaw" or "warning", pointer, message), in order.
+    ``probes`` gets each pointer whose presence in the document placing them depended on."""
+    has = _Probed(doc, probes if probes is not None else {})
     validator_class = type(
         "LocalValidator",
         (_validator_class(openapi31),),
@@ -389,7 +497,7 @@ def _validator_findings(
     try:
         errors: Iterable[Any] = validator.iter_errors()
         for error in errors:
-            pointer, message = _describe(error, doc, data)
+            pointer, message = _describe(error, has, data)
             if (pointer, message) in seen:
                 continue
             seen.add((pointer, message))
@@ -428,7 +536,22 @@ def _superseded(index: int, flaws: list[tuple[str, str]], vague: set[int]) -> bo
     return False
 
 
-def _describe(error: Any, doc: Document, data: Any) -> tuple[str, str]:
+class _Probed:
+    """Whether the document has a pointer, each answer recorded (see :func:`_replayed`)."""
+
+    def __init__(self, doc: Document, answers: dict[str, bool]) -> None:
+        self._doc = doc
+        self.answers = answers
+
+    def __call__(self, pointer: str) -> bool:
+        found = pointer in self._doc.marks
+        self.answers[pointer] = found
+        return found
+
+
+def _describe(
+    error: Any, has: Callable[[str], bool], data: Any
+) -> tuple[str, str]:
     """The pointer and message of one validator error, made as precise as we can."""
     if getattr(error, "context", None):
         # "X is not valid under any of the given schemas": say which requirement of the likeliest branch fails
@@ -464,7 +587,7 @@ def _describe(error: Any, doc: Document, data: Any) -> tuple[str, str]:
         if found:
             pointer = found
             message = f"the {found.rsplit('/', 1)[-1]} value does not match its schema: {message}"
-    elif pointer and pointer not in doc.marks and doc.marks.get("") is not None:
+    elif pointer and not has(pointer) and has(""):
         # Schema errors come with a path relative to the schema: find the node it names.
         pointer = (
             _locate_value(data, instance, lambda p: p.endswith(pointer)) or pointer

@@ -26,6 +26,7 @@ from typing import Any
 from ..config import Target
 from ..diff.contract import ContractCache
 from ..model.api import Api
+from ..parse.validate import Findings
 from .incremental import Written
 from .write import OutputFile
 
@@ -165,6 +166,9 @@ class RenderCache:
         # What the last build wrote, file by file (render/incremental.py): which files an edit leaves as
         # they are in the output, so that they are neither staged nor formatted again.
         self.written = Written()
+        # The full validator's findings on the spec's flagged regions (parse/validate.py): a spec the fast
+        # pass flags but that does not change is not validated again by the next build.
+        self.findings = Findings()
 
     def reuse(self, keys: dict[str, str], *, checked: bool = False) -> dict[str, str]:
         """Path -> content as rendered before, for each path whose key is known (and, with ``checked``,
@@ -197,6 +201,9 @@ class RenderCache:
         if isinstance(contracts, dict):
             cache.contracts.restore(contracts)
         cache.written.restore(data.get("written") if isinstance(data, dict) else None)
+        findings = data.get("validation") if isinstance(data, dict) else None
+        if isinstance(findings, dict):
+            cache.findings.entries = findings
         if isinstance(files, dict):
             cache._files = {
                 k: v
@@ -222,6 +229,8 @@ class RenderCache:
                 _write_json(out, self.contracts.saved(), 2)
                 out.write(', "written": ')
                 _write_json(out, self.written.saved(), 2)
+                out.write(', "validation": ')
+                out.write(json.dumps(self.findings.entries, ensure_ascii=False))
                 out.write("}")
             os.replace(temporary, path)
         except OSError:

@@ -51,9 +51,9 @@ def handed(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     seen: list[Any] = []
     real = validate._full_validation
 
-    def spy(doc: Any, data: Any, openapi31: bool) -> Any:
+    def spy(doc: Any, data: Any, *rest: Any) -> Any:
         seen.append(data)
-        return real(doc, data, openapi31)
+        return real(doc, data, *rest)
 
     monkeypatch.setattr(validate, "_full_validation", spy)
     return seen
@@ -193,9 +193,9 @@ def test_validating_again_after_an_edit_elsewhere_says_the_same_at_the_new_place
     runs: list[Any] = []
     real = validate._validator_findings
 
-    def spy(doc: Any, data: Any, openapi31: bool) -> Any:
+    def spy(doc: Any, data: Any, *rest: Any) -> Any:
         runs.append(data)
-        return real(doc, data, openapi31)
+        return real(doc, data, *rest)
 
     monkeypatch.setattr(validate, "_validator_findings", spy)
     # An edit elsewhere, adding lines before the flaw.
@@ -215,3 +215,60 @@ def test_validating_again_after_an_edit_elsewhere_says_the_same_at_the_new_place
     third = validate.validate_document(load_document(path))
     assert len(runs) == 1
     assert ["'heaps' is not of type 'integer'" in p.message for p in third] == [True]
+
+
+def test_findings_kept_by_an_earlier_process_are_placed_anew_and_not_found_again(
+    large: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build keeps the full validator's findings in its render cache: the next process (no memo of its
+    own) takes them while the flagged part, the generator (salt) and the pointers they were placed by are
+    the same, and places them in the document as it is now; anything else runs the validator again."""
+    name = "Resource00123"
+    large["components"]["schemas"][name]["properties"]["size"]["default"] = "lots"
+    path = tmp_path / "large.yaml"
+    path.write_text(yaml.safe_dump(large, sort_keys=False), encoding="utf-8")
+    store = validate.Findings(salt="one")
+    first = validate.validate_document(load_document(path), lambda: store)
+    assert len(first) == 1 and store.changed and len(store.entries) == 1
+
+    runs: list[Any] = []
+    real = validate._validator_findings
+
+    def spy(doc: Any, data: Any, *rest: Any) -> Any:
+        runs.append(data)
+        return real(doc, data, *rest)
+
+    monkeypatch.setattr(validate, "_validator_findings", spy)
+
+    def again(salt: str, entries: dict[str, Any]) -> tuple[list[Any], validate.Findings]:
+        validate._LAST.clear()  # another process
+        kept = validate.Findings(salt=salt, entries=json.loads(json.dumps(entries)))
+        return validate.validate_document(load_document(path), lambda: kept), kept
+
+    # An edit elsewhere moves the flaw down: the kept finding, at its new line.
+    first_path = next(iter(large["paths"].values()))
+    next(iter(first_path.values()))["description"] = "Several\nnew\nlines\nhere."
+    text = yaml.safe_dump(large, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
+    second, kept = again("one", store.entries)
+    assert runs == [] and not kept.changed
+    line, column = _line_col(text, "default: lots")
+    assert [(p.location.line, p.location.column, p.message) for p in second] == [
+        (line, column + len("default: "), first[0].message)
+    ]
+    # Another generator: found again.
+    third, kept = again("two", store.entries)
+    assert len(runs) == 1 and kept.changed
+    assert [p.message for p in third] == [first[0].message]
+    # The document no longer answers as it did where the findings were placed: found again.
+    entries = json.loads(json.dumps(store.entries))
+    entry = next(iter(entries.values()))
+    entry["probes"] = {"/no/such/pointer": True}
+    again("one", entries)
+    assert len(runs) == 2
+    # An edit of the flagged schema: found again, with what it now says.
+    large["components"]["schemas"][name]["properties"]["size"]["default"] = "heaps"
+    path.write_text(yaml.safe_dump(large, sort_keys=False), encoding="utf-8")
+    fourth, _ = again("one", store.entries)
+    assert len(runs) == 3
+    assert ["'heaps' is not of type 'integer'" in p.message for p in fourth] == [True]

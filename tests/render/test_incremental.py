@@ -193,3 +193,48 @@ def cache_keys(target: Any) -> dict[str, str]:
     from generator.render.cache import file_keys
 
     return file_keys(load_api(target.spec), target, input_digest(target, False, ""))
+
+
+def test_the_validators_findings_are_kept_with_the_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spec the fast pass flags: the full validator's findings are kept in ``.clientgen-renders``, so the
+    next build (another process: no memo of its own) does not run it again, warns the same, and writes
+    what a first build into an empty folder writes."""
+    from generator.parse import validate
+
+    spec = yaml.safe_load(SPEC.read_text())
+    name = _objects(spec)[0]
+    spec["components"]["schemas"][name]["properties"]["flagged"] = {
+        "type": "integer",
+        "default": "lots",
+    }
+    spec_path = tmp_path / "spec.yaml"
+    spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    out = tmp_path / "out"
+    target = make_target(spec_path, "pieces", "sync", "1.0.0", out)
+    first = build_target(target, lenient=True)
+    assert ["'lots' is not of type 'integer'" in w.message for w in first.warnings][
+        :1
+    ] == [True]
+
+    runs: list[Any] = []
+    real = validate._validator_findings
+
+    def spy(doc: Any, data: Any, *rest: Any) -> Any:
+        runs.append(data)
+        return real(doc, data, *rest)
+
+    monkeypatch.setattr(validate, "_validator_findings", spy)
+    validate._LAST.clear()
+    second = build_target(target, lenient=True, force=True)
+    assert runs == []
+    assert [str(w) for w in second.warnings] == [str(w) for w in first.warnings]
+    validate._LAST.clear()
+    full = build_target(
+        make_target(spec_path, "pieces", "sync", "1.0.0", tmp_path / "full"),
+        lenient=True,
+    )
+    assert len(runs) == 1
+    assert [str(w) for w in full.warnings] == [str(w) for w in first.warnings]
+    assert tree(out) == tree(tmp_path / "full")
