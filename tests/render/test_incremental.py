@@ -238,3 +238,37 @@ def test_the_validators_findings_are_kept_with_the_renders(
     assert len(runs) == 1
     assert [str(w) for w in full.warnings] == [str(w) for w in first.warnings]
     assert tree(out) == tree(tmp_path / "full")
+
+
+def test_the_render_cache_is_written_only_when_it_changed(tmp_path: Path) -> None:
+    """A regeneration that changes no entry (``build --force`` of the same spec) leaves the output's
+    ``.clientgen-renders`` as it is; an edit rewrites it, and the next build reuses what the edit left."""
+    spec_path = tmp_path / "spec.yaml"
+    spec = yaml.safe_load(SPEC.read_text())
+    spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    out = tmp_path / "out"
+    target = make_target(spec_path, "pieces", "sync", "1.0.0", out)
+    build_target(target)
+    renders = out / RENDERS
+    before = renders.read_bytes()
+    signature = _stat(renders)
+    build_target(target, force=True)
+    assert _stat(renders) == signature
+    assert renders.read_bytes() == before
+
+    path, method = _operations(spec)[0]
+    spec["paths"][path][method]["description"] = "Reworded."
+    spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    target = make_target(spec_path, "pieces", "sync", "1.0.1", out)
+    build_target(target)
+    assert _stat(renders) != signature and renders.read_bytes() != before
+    kept = RenderCache.read(renders)
+    assert len(kept.reuse(cache_keys(target))) == len(cache_keys(target))
+    signature = _stat(renders)
+    build_target(target, force=True)
+    assert _stat(renders) == signature
+
+
+def _stat(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
