@@ -508,6 +508,13 @@ class ContractCache:
         # digest is not computed again (comparing is several times quicker than dumping a large spec's
         # components).
         self.last_head: tuple[Any, str | None] | None = None
+        # The entries known to be JSON data (read from the render cache's file, or walked by the manifest's
+        # check, release._stored): id -> the entry, which the check does not walk again.
+        self.plain: dict[int, Any] = {}
+
+    def entries(self) -> list[Any]:
+        """The cached operations and schemas (each a JSON-like value)."""
+        return [*self.operations.values(), *self.schemas.values()]
 
     def head_of(self, *parts: Any) -> str | None:
         """:func:`_key` of ``parts``, the head of a contract."""
@@ -540,6 +547,7 @@ class ContractCache:
             and isinstance(operations, dict)
         ):
             self.head, self.schemas, self.operations = head, schemas, operations
+            self.plain = {id(v): v for v in self.entries()}  # as json.loads made them
 
     def __len__(self) -> int:
         return len(self.operations)
@@ -656,4 +664,8 @@ def contract_of(
         cache.head = head if own else None
         cache.schemas = dict(builder.schemas) if own else {}
         cache.operations = fresh if own else {}
+        plain = cache.plain
+        cache.plain = {
+            id(v): v for v in cache.entries() if plain.get(id(v)) is v
+        }
     return contract
