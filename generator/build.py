@@ -20,7 +20,7 @@ from .load import _without_gc, load_spec
 from .load import load_api as load_api  # where callers have always found it
 from .model.api import Api
 from .parse.load import Document
-from .parse.validate import Findings
+from .parse.validate import VALIDATION, Findings
 from .phases import Phases, counted
 from .render.cache import RENDERS, RenderCache, file_keys
 from .render.env import TEMPLATES
@@ -475,19 +475,14 @@ def build_target(
     """
     started = time.perf_counter()
     output, previous = _guarded_output(target)
-    # The watch keeps its cache in memory; other builds read the last build's renders from the output, when
-    # the validator needs its findings or once the build is known to render.
-    stores = [cache] if cache is not None else []
-
-    def renders() -> RenderCache:
-        if not stores:
-            stores.append(RenderCache.read(output / RENDERS))
-        return stores[0]
+    # What the validator found in the last build's spec (its records beside the manifest): an unchanged
+    # spec is not validated again.
+    validated = Findings.read(output / VALIDATION)
 
     def findings() -> Findings:
-        known = renders().findings
-        known.salt = input_digest(target, lenient, "")
-        return known
+        if not validated.salt:
+            validated.salt = input_digest(target, lenient, "")
+        return validated
 
     doc, api = load_spec(target.spec, lenient=lenient, phases=phases, findings=findings)
     spec_hash = spec_digest(target.spec)
@@ -502,11 +497,13 @@ def build_target(
         and _outputs_intact(output, previous)
         and (cache is None or len(cache) > 0)  # an empty cache is filled by rendering
     ):
+        validated.write(output / VALIDATION)
         return BuildResult(
             Changes((), (), ()), time.perf_counter() - started, warnings, skipped=True
         )
     parent = writable_parent(output)
-    store = renders()
+    # The watch keeps its cache in memory; other builds read the last build's renders from the output.
+    store = cache if cache is not None else RenderCache.read(output / RENDERS)
     project = render_project(
         target,
         api,
@@ -559,6 +556,7 @@ def build_target(
         _record_outputs(output, _digest_tree(digests))
     if cache is None:
         store.write(output / RENDERS)
+    validated.write(output / VALIDATION)
     if phases is not None:
         phases.stop()
     # Freeing the build's objects (the spec's data, the model, the renders: millions of objects for a

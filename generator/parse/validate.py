@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -303,24 +304,65 @@ def _document_schema_check(openapi31: bool) -> Any:
     return validator
 
 
+# What the validator found in a build's spec, kept beside its manifest (a clientgen record, git-ignored).
+VALIDATION = ".clientgen-validation"
+
+
 @dataclass
 class Findings:
-    """The full validator's findings kept from one process to the next (the build keeps them in the render
-    cache, render/cache.py): digest of what they follow from (:func:`_findings_key`) -> the findings, and
-    the answers the document gave on the way (which pointers it has). ``salt`` is the generator's code,
-    set by the build; ``changed`` says an entry was added since the findings were read."""
+    """What validation found, kept from one process to the next (the build keeps it in the output's
+    :data:`VALIDATION` file), by the digest of what it follows from: for a whole document (its text, see
+    :func:`_document_key`), the regions the fast pass flagged; for a flagged part (see
+    :func:`_findings_key`), the full validator's findings and the answers the document gave on the way
+    (which pointers it has). ``salt`` is the generator's code, set by the build; ``changed`` says an
+    entry was added since the findings were read."""
 
     salt: str = ""
     entries: dict[str, Any] = field(default_factory=dict)
     changed: bool = False
+
+    @classmethod
+    def read(cls, path: Path) -> Findings:
+        """The findings :meth:`write` left in ``path`` (none when there is no such file, or it is unreadable)."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        return cls(entries=data) if isinstance(data, dict) else cls()
+
+    def write(self, path: Path) -> None:
+        """Save the findings in ``path`` (atomically) when they changed and its folder exists; a failure
+        only loses them."""
+        if not self.changed or not path.parent.is_dir():
+            return
+        temporary = path.with_name(f"{path.name}.{os.getpid()}")
+        try:
+            temporary.write_text(json.dumps(self.entries), encoding="utf-8")
+            os.replace(temporary, path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+            return
+        self.changed = False
+
+    def keep(self, kind: str, key: str, entry: Any) -> None:
+        """``entry`` under ``key``, in place of the last entry of its ``kind``."""
+        self.entries = {
+            k: v
+            for k, v in self.entries.items()
+            if not (isinstance(v, dict) and v.get("kind") == kind)
+        }
+        self.entries[key] = {"kind": kind, **entry}
+        self.changed = True
 
 
 def validate_document(
     doc: Document, known: Callable[[], Findings] | None = None
 ) -> list[Problem]:
     """All flaws of ``doc`` (an empty list when it is valid: errors unless lenient); raises SpecError when it
-    is not OpenAPI 3. ``known`` gives the findings of earlier processes (asked for only when the full
-    validator has something to check): the validator is not run again on the same input.
+    is not OpenAPI 3. ``known`` gives what earlier processes found (:class:`Findings`): a document whose
+    text is the same is not checked again (its flagged regions are kept; for one with references to other
+    files, only the full validator's findings are), and the full validator is not run again on the same
+    flagged part. ``known`` gets what this validation found.
 
     References are resolved first, by us: the validator cannot say where an unresolvable one is. Problems
     the validator cannot check (an unknown JSON Schema dialect) go to ``doc.warnings``.
@@ -330,20 +372,80 @@ def validate_document(
         bad_version is not None
     ):  # not OpenAPI 3: nothing else can be checked, lenient or not
         raise SpecError([bad_version])
-    reference_problems = check_references(doc)
-    if reference_problems:
-        return reference_problems
+    store = known() if known is not None else None
     version: str = doc.data["openapi"]
-    data = without_item_schemas(doc.data)
-    regions = _flagged_regions(data, version.startswith("3.1"))
+    openapi31 = version.startswith("3.1")
+    whole = _document_key(store.salt, doc) if store is not None else None
+    regions = _regions_kept(store, whole)
+    data: Any = None
+    if regions is _NOT_KEPT:
+        flaws = len(doc.flaws)
+        reference_problems = check_references(doc)
+        if reference_problems:
+            return reference_problems
+        data = without_item_schemas(doc.data)
+        regions = _flagged_regions(data, openapi31)
+        if store is not None and whole is not None and len(doc.flaws) == flaws:
+            # (A reference the check normalised in place, with a flaw, is not kept: it must be again.)
+            store.keep(
+                "document",
+                whole,
+                {"regions": None if regions is None else sorted(map(list, regions))},
+            )
     if regions is not None and not regions:
         return []
     # Something is wrong: the full validator says precisely what and where, of the flagged regions only.
+    if data is None:
+        data = without_item_schemas(doc.data)
     if regions is not None:
         data = sub_document(data, regions)
     if known is not None:
-        return _full_validation(doc, data, version.startswith("3.1"), known)
-    return _full_validation(doc, data, version.startswith("3.1"))
+        return _full_validation(doc, data, openapi31, known)
+    return _full_validation(doc, data, openapi31)
+
+
+# A document with references to other files: its text is not all the references' checks and the fast pass
+# read (the build's digest of the spec follows them by a pattern, so its findings are not kept by text).
+_FILE_REF = re.compile(r"""\$ref["']?+\s*+:\s*+(?!["']?#)""")
+_NOT_KEPT: Any = object()
+
+
+def _document_key(salt: str, doc: Document) -> str | None:
+    """A digest of everything the reference checks and the fast pass follow from, for a document whose
+    references are all local: its text, file and syntax, the validator's packages and the generator's code
+    (``salt``); None for any other document."""
+    if not doc.text or _FILE_REF.search(doc.text):
+        return None
+    h = hashlib.blake2b(digest_size=20)
+    for part in (
+        "document 1",
+        salt,
+        _validator_versions(),
+        str(doc.path.resolve()),
+        repr(doc.is_json),
+        doc.text,
+    ):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _regions_kept(store: Findings | None, key: str | None) -> Any:
+    """The flagged regions kept for the document whose key is ``key`` (None: only the full validator can
+    tell), or ``_NOT_KEPT``."""
+    if store is None or key is None:
+        return _NOT_KEPT
+    entry = store.entries.get(key)
+    if not isinstance(entry, dict) or "regions" not in entry:
+        return _NOT_KEPT
+    regions = entry["regions"]
+    if regions is None:
+        return None
+    if not isinstance(regions, list) or not all(
+        isinstance(r, list) and all(isinstance(t, str) for t in r) for r in regions
+    ):
+        return _NOT_KEPT
+    return {tuple(r) for r in regions}
 
 
 # The last full validation of each document (by file, version and syntax): the sub-document it was given
@@ -377,10 +479,11 @@ def _full_validation(
             probes: dict[str, bool] = {}
             found = _validator_findings(doc, data, openapi31, probes)
             if store is not None and digest is not None:
-                store.entries = {
-                    digest: {"findings": [list(f) for f in found], "probes": probes}
-                }
-                store.changed = True
+                store.keep(
+                    "findings",
+                    digest,
+                    {"findings": [list(f) for f in found], "probes": probes},
+                )
         if contained:
             _LAST[key] = (data, found)
         else:  # it reads other files, which may change on their own
@@ -396,22 +499,44 @@ def _full_validation(
 
 @cache
 def _validator_versions() -> str:
-    """The versions of the validator and the packages it words its messages with."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = [sys.version]
-    for name in (
-        "openapi-spec-validator",
-        "openapi-schema-validator",
+    """The versions of the validators and the packages they word their messages with: the names of their
+    ``.dist-info`` folders (one listing of each folder they are installed in; importing them, or asking
+    ``importlib.metadata``, takes longer)."""
+    names = (
+        "openapi_spec_validator",
+        "openapi_schema_validator",
         "jsonschema",
-        "jsonschema-path",
-        "jsonschema-specifications",
+        "jsonschema_path",
+        "jsonschema_specifications",
+        "jsonschema_rs",
         "referencing",
-    ):
+    )
+    out = [sys.version]
+    folders: set[str] = set()
+    for name in names:
         try:
-            out.append(f"{name}={version(name)}")
-        except PackageNotFoundError:
-            out.append(f"{name}=-")
+            found = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            found = None
+        where = found.origin if found is not None else None
+        if found is not None and found.submodule_search_locations:
+            where = next(iter(found.submodule_search_locations))
+        out.append(f"{name}:{where}")
+        if where:
+            folders.add(os.path.dirname(os.path.abspath(where)))
+    wanted = tuple(n.lower() + "-" for n in names)
+    for folder in sorted(folders):
+        try:
+            entries = os.listdir(folder)
+        except OSError:
+            continue
+        out.extend(
+            sorted(
+                e
+                for e in entries
+                if e.endswith(".dist-info") and e.lower().startswith(wanted)
+            )
+        )
     return "\n".join(out)
 
 

@@ -26,7 +26,6 @@ from typing import Any
 from ..config import Target
 from ..diff.contract import ContractCache
 from ..model.api import Api
-from ..parse.validate import Findings
 from .incremental import Written
 from .write import OutputFile
 
@@ -171,9 +170,6 @@ class RenderCache:
         # What the last build wrote, file by file (render/incremental.py): which files an edit leaves as
         # they are in the output, so that they are neither staged nor formatted again.
         self.written = Written()
-        # The full validator's findings on the spec's flagged regions (parse/validate.py): a spec the fast
-        # pass flags but that does not change is not validated again by the next build.
-        self.findings = Findings()
         # The file this cache was read from or last written to: its path, ``stat`` signature and what it
         # held (the very objects, which are replaced, never changed in place), so that a build which
         # changes nothing does not write the file again (25 MB on GitHub's spec).
@@ -210,9 +206,6 @@ class RenderCache:
         if isinstance(contracts, dict):
             cache.contracts.restore(contracts)
         cache.written.restore(data.get("written") if isinstance(data, dict) else None)
-        findings = data.get("validation") if isinstance(data, dict) else None
-        if isinstance(findings, dict):
-            cache.findings.entries = findings
         if isinstance(files, dict):
             cache._files = {
                 k: v
@@ -228,7 +221,6 @@ class RenderCache:
             self.contracts.saved(),
             self.written.salt,
             self.written.files,
-            self.findings.entries,
         )
 
     def _remember(self, path: Path) -> None:
@@ -269,8 +261,6 @@ class RenderCache:
                 _write_json(out, self.contracts.saved(), 2)
                 out.write(', "written": ')
                 _write_json(out, self.written.saved(), 2)
-                out.write(', "validation": ')
-                out.write(json.dumps(self.findings.entries, ensure_ascii=False))
                 out.write("}")
             os.replace(temporary, path)
         except OSError:

@@ -195,12 +195,12 @@ def cache_keys(target: Any) -> dict[str, str]:
     return file_keys(load_api(target.spec), target, input_digest(target, False, ""))
 
 
-def test_the_validators_findings_are_kept_with_the_renders(
+def test_the_validators_findings_are_kept_beside_the_manifest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A spec the fast pass flags: the full validator's findings are kept in ``.clientgen-renders``, so the
-    next build (another process: no memo of its own) does not run it again, warns the same, and writes
-    what a first build into an empty folder writes."""
+    """A spec the fast pass flags: what validation found is kept in ``.clientgen-validation``, so the next
+    build of the same text (another process: no memo of its own) neither checks its references nor runs the
+    full validator again, warns the same, and writes what a first build into an empty folder writes."""
     from generator.parse import validate
 
     spec = yaml.safe_load(SPEC.read_text())
@@ -226,9 +226,14 @@ def test_the_validators_findings_are_kept_with_the_renders(
         return real(doc, data, *rest)
 
     monkeypatch.setattr(validate, "_validator_findings", spy)
+    assert (out / validate.VALIDATION).is_file()
+    checked: list[Any] = []
+    monkeypatch.setattr(
+        validate, "check_references", lambda doc: checked.append(doc) or []
+    )
     validate._LAST.clear()
     second = build_target(target, lenient=True, force=True)
-    assert runs == []
+    assert runs == [] and checked == []
     assert [str(w) for w in second.warnings] == [str(w) for w in first.warnings]
     validate._LAST.clear()
     full = build_target(
