@@ -220,6 +220,7 @@ def render_project(
         # the code as rendered, so they need not wait for the formatter, nor it for them.
         if doc is None:
             return []
+        # A SyntaxError: reading the public surface met code that is not Python; say where.
         try:
             files = _release_files(
                 target,
@@ -233,7 +234,7 @@ def render_project(
                 notes,
                 cache,
             )
-        except SyntaxError:  # reading the public surface met code that is not Python: say where
+        except SyntaxError:
             raise OutputError(
                 syntax_error(rendered) or "generated code is not valid Python"
             ) from None

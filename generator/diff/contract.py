@@ -665,7 +665,5 @@ def contract_of(
         cache.schemas = dict(builder.schemas) if own else {}
         cache.operations = fresh if own else {}
         plain = cache.plain
-        cache.plain = {
-            id(v): v for v in cache.entries() if plain.get(id(v)) is v
-        }
+        cache.plain = {id(v): v for v in cache.entries() if plain.get(id(v)) is v}
     return contract

@@ -531,11 +531,7 @@ def surface_of(
         else:
             todo.append((name, source, last or known))
     count = _workers(todo, workers)
-    read = (
-        _read_spread(todo, same, count)
-        if count > 1
-        else _read_modules(todo, same)
-    )
+    read = _read_spread(todo, same, count) if count > 1 else _read_modules(todo, same)
     out = {name: out[name] if name in out else read[name] for name in sorted(sources)}
     if seen is not None:
         seen.clear()
@@ -598,7 +594,9 @@ def _read_spread(
 
         return run
 
-    children = [Forked(job(share), "reading the Python surface") for share in shares[1:]]
+    children = [
+        Forked(job(share), "reading the Python surface") for share in shares[1:]
+    ]
     try:
         out = _read_modules(shares[0], same)
         while children:

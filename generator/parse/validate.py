@@ -605,7 +605,8 @@ def _validator_findings(
     probes: dict[str, bool] | None = None,
 ) -> list[tuple[str, str, str]]:
     """What openapi-spec-validator says of ``data``: ("flaw" or "warning", pointer, message), in order.
-    ``probes`` gets each pointer whose presence in the document placing them depended on."""
+    ``probes`` gets each pointer whose presence in the document placing them depended on.
+    """
     has = _Probed(doc, probes if probes is not None else {})
     validator_class = type(
         "LocalValidator",
@@ -674,9 +675,7 @@ class _Probed:
         return found
 
 
-def _describe(
-    error: Any, has: Callable[[str], bool], data: Any
-) -> tuple[str, str]:
+def _describe(error: Any, has: Callable[[str], bool], data: Any) -> tuple[str, str]:
     """The pointer and message of one validator error, made as precise as we can."""
     if getattr(error, "context", None):
         # "X is not valid under any of the given schemas": say which requirement of the likeliest branch fails

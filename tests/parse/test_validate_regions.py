@@ -222,7 +222,8 @@ def test_findings_kept_by_an_earlier_process_are_placed_anew_and_not_found_again
 ) -> None:
     """A build keeps the full validator's findings in its render cache: the next process (no memo of its
     own) takes them while the flagged part, the generator (salt) and the pointers they were placed by are
-    the same, and places them in the document as it is now; anything else runs the validator again."""
+    the same, and places them in the document as it is now; anything else runs the validator again.
+    """
     name = "Resource00123"
     large["components"]["schemas"][name]["properties"]["size"]["default"] = "lots"
     path = tmp_path / "large.yaml"
@@ -232,9 +233,7 @@ def test_findings_kept_by_an_earlier_process_are_placed_anew_and_not_found_again
     assert len(first) == 1 and store.changed
     assert sorted(e["kind"] for e in store.entries.values()) == ["document", "findings"]
     # Only the full validator's findings are looked at here: the document's text changes below.
-    store.entries = {
-        k: e for k, e in store.entries.items() if e["kind"] == "findings"
-    }
+    store.entries = {k: e for k, e in store.entries.items() if e["kind"] == "findings"}
 
     runs: list[Any] = []
     real = validate._validator_findings
@@ -245,7 +244,9 @@ def test_findings_kept_by_an_earlier_process_are_placed_anew_and_not_found_again
 
     monkeypatch.setattr(validate, "_validator_findings", spy)
 
-    def again(salt: str, entries: dict[str, Any]) -> tuple[list[Any], validate.Findings]:
+    def again(
+        salt: str, entries: dict[str, Any]
+    ) -> tuple[list[Any], validate.Findings]:
         validate._LAST.clear()  # another process
         kept = validate.Findings(salt=salt, entries=json.loads(json.dumps(entries)))
         return validate.validate_document(load_document(path), lambda: kept), kept
@@ -288,7 +289,9 @@ def test_a_document_whose_text_is_the_same_is_not_checked_again(
     """Another process validating the same text (the next build of an unchanged spec) takes the flagged
     regions kept for it: the references and the fast pass are not checked again, and the problems are the
     same. Another text, another generator, or a reference to another file: checked."""
-    large["components"]["schemas"]["Resource00123"]["properties"]["size"]["default"] = "lots"
+    large["components"]["schemas"]["Resource00123"]["properties"]["size"][
+        "default"
+    ] = "lots"
     path = tmp_path / "large.yaml"
     path.write_text(yaml.safe_dump(large, sort_keys=False), encoding="utf-8")
     store = validate.Findings(salt="one")
@@ -310,7 +313,9 @@ def test_a_document_whose_text_is_the_same_is_not_checked_again(
 
     def again(salt: str = "one") -> list[Any]:
         validate._LAST.clear()  # another process
-        kept = validate.Findings(salt=salt, entries=json.loads(json.dumps(store.entries)))
+        kept = validate.Findings(
+            salt=salt, entries=json.loads(json.dumps(store.entries))
+        )
         return validate.validate_document(load_document(path), lambda: kept)
 
     def said(problems: list[Any]) -> list[Any]:

@@ -200,7 +200,8 @@ def test_the_validators_findings_are_kept_beside_the_manifest(
 ) -> None:
     """A spec the fast pass flags: what validation found is kept in ``.clientgen-validation``, so the next
     build of the same text (another process: no memo of its own) neither checks its references nor runs the
-    full validator again, warns the same, and writes what a first build into an empty folder writes."""
+    full validator again, warns the same, and writes what a first build into an empty folder writes.
+    """
     from generator.parse import validate
 
     spec = yaml.safe_load(SPEC.read_text())
@@ -247,7 +248,8 @@ def test_the_validators_findings_are_kept_beside_the_manifest(
 
 def test_the_render_cache_is_written_only_when_it_changed(tmp_path: Path) -> None:
     """A regeneration that changes no entry (``build --force`` of the same spec) leaves the output's
-    ``.clientgen-renders`` as it is; an edit rewrites it, and the next build reuses what the edit left."""
+    ``.clientgen-renders`` as it is; an edit rewrites it, and the next build reuses what the edit left.
+    """
     spec_path = tmp_path / "spec.yaml"
     spec = yaml.safe_load(SPEC.read_text())
     spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
