@@ -291,3 +291,19 @@ def test_a_body_that_cannot_be_cut_off_is_read_whole() -> None:
     assert [p[0] for p in members["first"]["params"]] == ["self", "a"]
     assert members["first"]["returns"] == "int"
     assert [p[0] for p in members["second"]["params"]] == ["self", "b"]
+
+
+@pytest.mark.parametrize(
+    ("load", "workers"), [(0.2, 2), (1.0, 2), (1.5, 1), (2.4, 1), (7.0, 1)]
+)
+def test_a_cold_read_forks_only_for_the_cores_other_work_leaves_idle(
+    monkeypatch: pytest.MonkeyPatch, load: float, workers: int
+) -> None:
+    """From 2 MB of source to read, one process per idle core (this one counts for one of the load)."""
+    monkeypatch.setattr(python.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(python.os, "getloadavg", lambda: (load, load, load))
+    big = [(f"m{i}", "x = 1\n" * 200_000, None) for i in range(4)]
+    assert python._workers(big, None) == workers
+    assert python._workers(big[:1], None) == 1  # one module: nothing to share
+    assert python._workers([("m", "x = 1\n", None)] * 4, None) == 1  # little to read
+    assert python._workers(big, 3) == 3  # as asked
