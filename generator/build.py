@@ -21,6 +21,7 @@ from .load import _without_gc, load_spec
 from .load import load_api as load_api  # where callers have always found it
 from .model.api import Api
 from .parse.load import Document
+from .parse.validate import VALIDATION, Findings
 from .phases import Phases, counted
 from .render import TEMPLATES
 from .render.cache import RENDERS, RenderCache, file_keys, whole_key
@@ -183,6 +184,9 @@ class Project:
 
     code: Callable[[], list[OutputFile]]
     docs: Callable[[], list[OutputFile]]
+    # The release files (CHANGELOG.md; the manifest's surface and the verdict on the way), from the code as
+    # rendered: computed while ruff formats the code.
+    release: Callable[[], list[OutputFile]]
     large: bool
     manifest: dict[str, object]
     # What rendering found out on the way (the release gate's ``verdict``), for the build's result.
@@ -254,29 +258,34 @@ def render_project(
     def code() -> list[OutputFile]:
         files = list(same[0]) if same is not None else _code_files(api, target, reuse)
         rendered.extend(files)
-        if doc is not None:
-            try:
-                files += _release_files(
-                    target,
-                    doc,
-                    api,
-                    files,
-                    output or _output(target),
-                    spec_hash,
-                    gate,
-                    manifest,
-                    notes,
-                    cache,
-                )
-            except (
-                SyntaxError
-            ):  # reading the public surface met code that is not Python: say where
-                raise OutputError(
-                    syntax_error(files) or "generated code is not valid Python"
-                ) from None
         if plan is not None:
             files = plan.staged(files)
         return _checked(files, checked)
+
+    def release() -> list[OutputFile]:
+        # Called by stage() once ruff is formatting the code (in its own process): the release files read
+        # the code as rendered, so they need not wait for the formatter, nor it for them.
+        if doc is None:
+            return []
+        # A SyntaxError: reading the public surface met code that is not Python; say where.
+        try:
+            files = _release_files(
+                target,
+                doc,
+                api,
+                rendered,
+                output or _output(target),
+                spec_hash,
+                gate,
+                manifest,
+                notes,
+                cache,
+            )
+        except SyntaxError:
+            raise OutputError(
+                syntax_error(rendered) or "generated code is not valid Python"
+            ) from None
+        return plan.staged(files) if plan is not None else files
 
     def docs() -> list[OutputFile]:
         files = list(same[1]) if same is not None else _doc_files(api, target, reuse)
@@ -288,6 +297,7 @@ def render_project(
     return Project(
         code=counted(phases, code, "format"),
         docs=counted(phases, docs, "format"),
+        release=release,
         # The docs are rendered in a forked child only when many are rendered: after a small edit (most
         # renders reused) forking the large process costs more than rendering the few docs here.
         large=len(api.operations) + len(api.models) >= _LARGE_PROJECT
@@ -409,7 +419,13 @@ _DUMPED: list[tuple[dict[str, object], str]] = []
 
 def _stage(project: Project, parent: Path) -> tuple[Path, dict[str, bytes]]:
     """The staging folder of ``project`` and its files, the manifest listing them among them."""
-    staging = stage(project.code, parent, more=project.docs, large=project.large)
+    staging = stage(
+        project.code,
+        parent,
+        more=project.docs,
+        large=project.large,
+        meanwhile=project.release,
+    )
     unchanged = project.plan.unchanged if project.plan is not None else {}
     try:
         written = read_tree(staging)
@@ -522,7 +538,16 @@ def build_target(
     """
     started = time.perf_counter()
     output, previous = _guarded_output(target)
-    doc, api = load_spec(target.spec, lenient=lenient, phases=phases)
+    # What the validator found in the last build's spec (its records beside the manifest): an unchanged
+    # spec is not validated again.
+    validated = Findings.read(output / VALIDATION)
+
+    def findings() -> Findings:
+        if not validated.salt:
+            validated.salt = input_digest(target, lenient, "")
+        return validated
+
+    doc, api = load_spec(target.spec, lenient=lenient, phases=phases, findings=findings)
     spec_hash = spec_digest(target.spec)
     digest = input_digest(target, lenient, spec_hash)
     fields = previous.fields if previous is not None else {}
@@ -535,6 +560,7 @@ def build_target(
         and _outputs_intact(output, previous)
         and (cache is None or len(cache) > 0)  # an empty cache is filled by rendering
     ):
+        validated.write(output / VALIDATION)
         return BuildResult(
             Changes((), (), ()), time.perf_counter() - started, warnings, skipped=True
         )
@@ -601,6 +627,7 @@ def build_target(
         _record_outputs(output, _digest_tree(digests))
     if cache is None:
         store.write(output / RENDERS)
+    validated.write(output / VALIDATION)
     if phases is not None:
         phases.stop()
     # Freeing the build's objects (the spec's data, the model, the renders: millions of objects for a

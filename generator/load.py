@@ -18,7 +18,7 @@ from .errors import Problem, SpecError
 from .model.api import Api
 from .model.build import api_from_document
 from .parse.load import Document, load_document
-from .parse.validate import validate_document
+from .parse.validate import Findings, validate_document
 from .phases import Phases
 
 P = ParamSpec("P")
@@ -56,10 +56,11 @@ def load_spec(
     display: str | None = None,
     keep_node: bool = False,
     phases: Phases | None = None,
+    findings: Callable[[], Findings] | None = None,
 ) -> tuple[Document, Api]:
     """The loaded document and its model (``display`` names the file in messages, e.g. ``REV:PATH``;
     ``keep_node`` keeps the YAML node tree, to find lines later without parsing again; ``phases`` times
-    the load, validate and model phases).
+    the load, validate and model phases; ``findings``, the validator's findings kept by earlier builds).
     """
     clock = phases if phases is not None else Phases()
     clock.start("load")
@@ -67,7 +68,7 @@ def load_spec(
     if display is not None:
         doc.display = display
     clock.start("validate")
-    flaws = validate_document(doc)
+    flaws = validate_document(doc, findings)
     if flaws and not lenient:
         raise SpecError(flaws + doc.flaws)
     if doc.flaws and not lenient:

@@ -558,6 +558,13 @@ class ContractCache:
         self.operation_keys: dict[str, tuple[tuple[Any, ...], str | None]] = {}
         # The package names of each operation and model of the last call, by identity (see _Names).
         self.names: dict[int, tuple[object, str, Any]] = {}
+        # The entries known to be JSON data (read from the render cache's file, or walked by the manifest's
+        # check, release._stored): id -> the entry, which the check does not walk again.
+        self.plain: dict[int, Any] = {}
+
+    def entries(self) -> list[Any]:
+        """The cached operations and schemas (each a JSON-like value)."""
+        return [*self.operations.values(), *self.schemas.values()]
 
     def head_of(self, *parts: Any) -> str | None:
         """:func:`_key` of ``parts``, the head of a contract."""
@@ -590,6 +597,7 @@ class ContractCache:
             and isinstance(operations, dict)
         ):
             self.head, self.schemas, self.operations = head, schemas, operations
+            self.plain = {id(v): v for v in self.entries()}  # as json.loads made them
 
     def __len__(self) -> int:
         return len(self.operations)
@@ -712,12 +720,15 @@ def contract_of(
         cache.schemas = dict(builder.schemas) if own else {}
         cache.operations = fresh if own else {}
         cache.operation_keys = operation_keys if own else {}
+        plain = cache.plain
+        cache.plain = {id(v): v for v in cache.entries() if plain.get(id(v)) is v}
     return contract
 
 
 def _same_inputs(last: tuple[Any, ...], now: tuple[Any, ...]) -> bool:
     """Whether an operation's inputs are those of the last call: its node and shared parameters the same
-    objects (equal data may still dump differently: key order, ``1`` and ``True``), the rest equal."""
+    objects (equal data may still dump differently: key order, ``1`` and ``True``), the rest equal.
+    """
     return (
         last[3] is now[3]
         and (last[4] is now[4] or last[4] == now[4] == [])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import signal
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -97,7 +98,8 @@ class Forked:
         if not self._forked:
             self._done = self._job()
             return self._done[0]
-        data = _read_all(self._result_r)
+        fd, self._result_r = self._result_r, -1
+        data = _read_all(fd)
         if not data:
             self._reap()
             raise RuntimeError(f"{self._what} failed: its worker process died")
@@ -140,6 +142,19 @@ class Forked:
                 os.close(fd)
         self._question_w = self._answer_r = -1
         self._reap()
+
+    def cancel(self) -> None:
+        """Stop the child whatever it is doing (its result is not wanted: it may be blocked writing it) and
+        reap it."""
+        if self._forked and self._pid:
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+            except OSError:
+                pass
+            if self._result_r >= 0:
+                os.close(self._result_r)
+                self._result_r = -1
+        self.close()
 
     def _reap(self) -> None:
         if self._pid:

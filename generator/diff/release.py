@@ -211,7 +211,7 @@ def release_outputs(
     text = changelog(existing, target.version, api, report)
     # Without ``record`` (a watch build, whose manifest keeps the last release record) the surface is not
     # made into the manifest's plain data: nothing would keep it.
-    extra: dict[str, Any] = {"surface": _stored(snapshot)} if record else {}
+    extra: dict[str, Any] = {"surface": _stored(snapshot, contracts)} if record else {}
     if report is not None and spec_changed:
         extra["verdict"] = (
             report.verdict
@@ -219,8 +219,9 @@ def release_outputs(
     return text, extra
 
 
-def _is_json(value: Any) -> bool:
-    """Whether ``value`` is JSON data as ``json.loads`` returns it (so a JSON round trip leaves it equal)."""
+def _is_json(value: Any, known: dict[int, Any] | None = None) -> bool:
+    """Whether ``value`` is JSON data as ``json.loads`` returns it (so a JSON round trip leaves it equal).
+    The values in ``known`` (id -> value) are known to be, and are not walked."""
     todo = [value]
     while todo:
         item = todo.pop()
@@ -228,7 +229,10 @@ def _is_json(value: Any) -> bool:
         if kind is dict:
             if not all(type(k) is str for k in item):
                 return False
-            todo.extend(item.values())
+            if known:
+                todo.extend(v for v in item.values() if known.get(id(v)) is not v)
+            else:
+                todo.extend(item.values())
         elif kind is list:
             todo.extend(item)
         elif kind not in (str, int, bool, float) and item is not None:
@@ -236,12 +240,19 @@ def _is_json(value: Any) -> bool:
     return True
 
 
-def _stored(snapshot: dict[str, Any]) -> dict[str, Any]:
+def _stored(
+    snapshot: dict[str, Any], contracts: ContractCache | None = None
+) -> dict[str, Any]:
     """The snapshot as the manifest keeps it: itself when it is JSON data already, rather than a copy of a
     giant's (35 MB on Kubernetes' spec). The Python surface always is (``python._plain`` builds it of dicts
     keyed by names, lists, strings and None, or it comes from the manifest; tests/diff/test_outline.py
-    checks it); the contract is walked to make sure."""
-    if set(snapshot) == {"http", "python"} and _is_json(snapshot["http"]):
+    checks it); the contract is walked to make sure, but for the operations and schemas taken from
+    ``contracts`` that are known to be (read from the render cache's file, or walked by an earlier build
+    of this process)."""
+    known = contracts.plain if contracts is not None else None
+    if set(snapshot) == {"http", "python"} and _is_json(snapshot["http"], known):
+        if contracts is not None:
+            contracts.plain = {id(v): v for v in contracts.entries()}
         return snapshot
     return stored(snapshot)
 

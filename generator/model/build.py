@@ -71,7 +71,10 @@ def _api_from_document(doc: Document, lenient: bool, replaying: bool) -> Api:
     last = _OPERATIONS.pop(key, None)
     records = (
         last[1]
-        if replaying and components_kept and last is not None and _same_head(last[0], head)
+        if replaying
+        and components_kept
+        and last is not None
+        and _same_head(last[0], head)
         else {}
     )
     recorded: dict[tuple[str, str, str], Recorded] = {}

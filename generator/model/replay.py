@@ -118,7 +118,9 @@ class Recorded:
     operation: Operation
 
 
-def problems_of(doc: Document, added: list[Problem]) -> tuple[tuple[str, str], ...] | None:
+def problems_of(
+    doc: Document, added: list[Problem]
+) -> tuple[tuple[str, str], ...] | None:
     """``added`` as (pointer, message), or None when one is not in ``doc`` (it cannot be placed anew)."""
     out = []
     for problem in added:

@@ -169,7 +169,9 @@ def parse_text(
         data = _plain_json(text, path)
         if data is not _NOT_PLAIN:
             if sys.getrecursionlimit() > COMPOSER_SAFE_DEPTH:
-                _refuse_too_deep(text, display)  # otherwise, JSON Python's parser reads is shallow
+                _refuse_too_deep(
+                    text, display
+                )  # otherwise, JSON Python's parser reads is shallow
             return Document(
                 path=path, display=display, data=data, text=text, is_json=True
             )

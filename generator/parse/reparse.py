@@ -53,7 +53,8 @@ def parse_spanned(
     text: str, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any], **hooks: Any
 ) -> Spanned | None:
     """``text`` parsed as ``json.loads(text, object_pairs_hook=..., **hooks)`` would, with its regions;
-    None when that is not a JSON object (or the hooks refuse it: let ``json.loads`` say so)."""
+    None when that is not a JSON object (or the hooks refuse it: let ``json.loads`` say so).
+    """
     scan = _scanner(object_pairs_hook, hooks)
     keys: list[tuple[str, ...]] = []
     starts: list[int] = []
@@ -71,7 +72,9 @@ def parse_spanned(
         ends.append(end)
         return found, end
 
-    def members(at: int, where: tuple[str, ...], plan: dict[str, Any]) -> tuple[Any, int]:
+    def members(
+        at: int, where: tuple[str, ...], plan: dict[str, Any]
+    ) -> tuple[Any, int]:
         pairs: list[tuple[str, Any]] = []
         at = _WS.match(text, at + 1).end()  # type: ignore[union-attr]
         if text.startswith("}", at):
@@ -103,7 +106,9 @@ def parse_spanned(
             return None
     except (_Irregular, ValueError, RecursionError, IndexError):
         return None
-    except Exception:  # what the hooks raise to refuse the text (a repeated key, a constant)
+    except (
+        Exception
+    ):  # what the hooks raise to refuse the text (a repeated key, a constant)
         return None
     return Spanned(text, data, keys, starts, ends)
 
@@ -115,7 +120,8 @@ def reparse(
     **hooks: Any,
 ) -> Spanned | None:
     """``text`` parsed, reusing ``last`` (the same hooks' parse of an earlier text): only the region the
-    edit lies in is parsed again. None when the edit is not inside one region's value."""
+    edit lies in is parsed again. None when the edit is not inside one region's value.
+    """
     old = last.text
     if text == old:
         return last
@@ -151,7 +157,9 @@ def _scanner(
     return scan
 
 
-def _replaced(data: dict[str, Any], keys: tuple[str, ...], value: Any) -> dict[str, Any]:
+def _replaced(
+    data: dict[str, Any], keys: tuple[str, ...], value: Any
+) -> dict[str, Any]:
     """``data`` with the value at ``keys`` replaced: the dicts on the way are copied, the rest shared."""
     copy = dict(data)
     if len(keys) == 1:
@@ -193,7 +201,10 @@ def _common_suffix(a: str, b: str, limit: int) -> int:
         at += step
     else:
         return limit
-    low, high = at, at + step  # the last `low` characters are equal, the last `high` are not
+    low, high = (
+        at,
+        at + step,
+    )  # the last `low` characters are equal, the last `high` are not
     while high - low > 1:
         mid = (low + high) // 2
         if a[la - mid : la - low] == b[lb - mid : lb - low]:

@@ -98,7 +98,9 @@ def _resolve(data: dict[str, Any], node: Any) -> Any:
         target: Any = data
         tokens = ref[2:].split("/")
         if _reads is not None:
-            _reads.add(region_of([t.replace("~1", "/").replace("~0", "~") for t in tokens]))
+            _reads.add(
+                region_of([t.replace("~1", "/").replace("~0", "~") for t in tokens])
+            )
         for token in tokens:
             token = token.replace("~1", "/").replace("~0", "~")
             if not isinstance(target, dict) or token not in target:
@@ -216,7 +218,9 @@ def _schemas(
     last = memo.regions if memo is not None and memo.data is not None else {}
     regions: dict[Region, _Walked] = {}
     for region, node in _regions(data):
-        if region in regions:  # two keys that read the same (YAML's 1 and "1"): no memo this time
+        if (
+            region in regions
+        ):  # two keys that read the same (YAML's 1 and "1"): no memo this time
             memo, last = None, {}
         known = last.get(region)
         if known is not None and _still(known, data, seen):
@@ -245,11 +249,9 @@ def _schemas(
 
 def _still(known: _Walked, data: dict[str, Any], seen: set[int]) -> bool:
     """Whether walking a region again would do what its record says (see :class:`SchemaMemo`)."""
-    return all(_region_node(data, r) is node for r, node in known.reads.items()) and all(
-        i in seen or i in known.checked for i in known.skipped
-    )
-
-
+    return all(
+        _region_node(data, r) is node for r, node in known.reads.items()
+    ) and all(i in seen or i in known.checked for i in known.skipped)
 
 
 def _walk(
@@ -346,7 +348,8 @@ def _walk(
 
 def _regions(data: dict[str, Any]) -> Iterator[tuple[Region, Any]]:
     """Every region that holds schemas not inside another schema, with its node: the component schemas,
-    then the path items, webhooks and other components (:func:`_roots_of` finds their schemas)."""
+    then the path items, webhooks and other components (:func:`_roots_of` finds their schemas).
+    """
     components = data.get("components") or {}
     if not isinstance(components, dict):
         components = {}

@@ -10,10 +10,14 @@ located through the document's mark table: file, line, column and JSON pointer.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
+import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -308,9 +312,65 @@ def _document_schema_check(openapi31: bool) -> Any:
 _SCHEMA_MEMOS: dict[str, SchemaMemo] = {}
 
 
-def validate_document(doc: Document) -> list[Problem]:
+# What the validator found in a build's spec, kept beside its manifest (a clientgen record, git-ignored).
+VALIDATION = ".clientgen-validation"
+
+
+@dataclass
+class Findings:
+    """What validation found, kept from one process to the next (the build keeps it in the output's
+    :data:`VALIDATION` file), by the digest of what it follows from: for a whole document (its text, see
+    :func:`_document_key`), the regions the fast pass flagged; for a flagged part (see
+    :func:`_findings_key`), the full validator's findings and the answers the document gave on the way
+    (which pointers it has). ``salt`` is the generator's code, set by the build; ``changed`` says an
+    entry was added since the findings were read."""
+
+    salt: str = ""
+    entries: dict[str, Any] = field(default_factory=dict)
+    changed: bool = False
+
+    @classmethod
+    def read(cls, path: Path) -> Findings:
+        """The findings :meth:`write` left in ``path`` (none when there is no such file, or it is unreadable)."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        return cls(entries=data) if isinstance(data, dict) else cls()
+
+    def write(self, path: Path) -> None:
+        """Save the findings in ``path`` (atomically) when they changed and its folder exists; a failure
+        only loses them."""
+        if not self.changed or not path.parent.is_dir():
+            return
+        temporary = path.with_name(f"{path.name}.{os.getpid()}")
+        try:
+            temporary.write_text(json.dumps(self.entries), encoding="utf-8")
+            os.replace(temporary, path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+            return
+        self.changed = False
+
+    def keep(self, kind: str, key: str, entry: Any) -> None:
+        """``entry`` under ``key``, in place of the last entry of its ``kind``."""
+        self.entries = {
+            k: v
+            for k, v in self.entries.items()
+            if not (isinstance(v, dict) and v.get("kind") == kind)
+        }
+        self.entries[key] = {"kind": kind, **entry}
+        self.changed = True
+
+
+def validate_document(
+    doc: Document, known: Callable[[], Findings] | None = None
+) -> list[Problem]:
     """All flaws of ``doc`` (an empty list when it is valid: errors unless lenient); raises SpecError when it
-    is not OpenAPI 3.
+    is not OpenAPI 3. ``known`` gives what earlier processes found (:class:`Findings`): a document whose
+    text is the same is not checked again (its flagged regions are kept; for one with references to other
+    files, only the full validator's findings are), and the full validator is not run again on the same
+    flagged part. ``known`` gets what this validation found.
 
     References are resolved first, by us: the validator cannot say where an unresolvable one is. Problems
     the validator cannot check (an unknown JSON Schema dialect) go to ``doc.warnings``.
@@ -320,19 +380,81 @@ def validate_document(doc: Document) -> list[Problem]:
         bad_version is not None
     ):  # not OpenAPI 3: nothing else can be checked, lenient or not
         raise SpecError([bad_version])
-    reference_problems = check_references(doc)
-    if reference_problems:
-        return reference_problems
+    store = known() if known is not None else None
     version: str = doc.data["openapi"]
-    data = without_item_schemas(doc.data)
-    memo = _SCHEMA_MEMOS.setdefault(str(doc.path.resolve()), SchemaMemo())
-    regions = _flagged_regions(data, version.startswith("3.1"), memo)
+    openapi31 = version.startswith("3.1")
+    whole = _document_key(store.salt, doc) if store is not None else None
+    regions = _regions_kept(store, whole)
+    data: Any = None
+    if regions is _NOT_KEPT:
+        flaws = len(doc.flaws)
+        reference_problems = check_references(doc)
+        if reference_problems:
+            return reference_problems
+        data = without_item_schemas(doc.data)
+        memo = _SCHEMA_MEMOS.setdefault(str(doc.path.resolve()), SchemaMemo())
+        regions = _flagged_regions(data, openapi31, memo)
+        if store is not None and whole is not None and len(doc.flaws) == flaws:
+            # (A reference the check normalised in place, with a flaw, is not kept: it must be again.)
+            store.keep(
+                "document",
+                whole,
+                {"regions": None if regions is None else sorted(map(list, regions))},
+            )
     if regions is not None and not regions:
         return []
     # Something is wrong: the full validator says precisely what and where, of the flagged regions only.
+    if data is None:
+        data = without_item_schemas(doc.data)
     if regions is not None:
         data = sub_document(data, regions)
-    return _full_validation(doc, data, version.startswith("3.1"))
+    if known is not None:
+        return _full_validation(doc, data, openapi31, known)
+    return _full_validation(doc, data, openapi31)
+
+
+# A document with references to other files: its text is not all the references' checks and the fast pass
+# read (the build's digest of the spec follows them by a pattern, so its findings are not kept by text).
+_FILE_REF = re.compile(r"""\$ref["']?+\s*+:\s*+(?!["']?#)""")
+_NOT_KEPT: Any = object()
+
+
+def _document_key(salt: str, doc: Document) -> str | None:
+    """A digest of everything the reference checks and the fast pass follow from, for a document whose
+    references are all local: its text, file and syntax, the validator's packages and the generator's code
+    (``salt``); None for any other document."""
+    if not doc.text or _FILE_REF.search(doc.text):
+        return None
+    h = hashlib.blake2b(digest_size=20)
+    for part in (
+        "document 1",
+        salt,
+        _validator_versions(),
+        str(doc.path.resolve()),
+        repr(doc.is_json),
+        doc.text,
+    ):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _regions_kept(store: Findings | None, key: str | None) -> Any:
+    """The flagged regions kept for the document whose key is ``key`` (None: only the full validator can
+    tell), or ``_NOT_KEPT``."""
+    if store is None or key is None:
+        return _NOT_KEPT
+    entry = store.entries.get(key)
+    if not isinstance(entry, dict) or "regions" not in entry:
+        return _NOT_KEPT
+    regions = entry["regions"]
+    if regions is None:
+        return None
+    if not isinstance(regions, list) or not all(
+        isinstance(r, list) and all(isinstance(t, str) for t in r) for r in regions
+    ):
+        return _NOT_KEPT
+    return {tuple(r) for r in regions}
 
 
 # The last full validation of each document (by file, version and syntax): the sub-document it was given
@@ -342,16 +464,36 @@ def validate_document(doc: Document) -> list[Problem]:
 _LAST: dict[tuple[str, bool, bool], tuple[Any, list[tuple[str, str, str]]]] = {}
 
 
-def _full_validation(doc: Document, data: Any, openapi31: bool) -> list[Problem]:
+def _full_validation(
+    doc: Document,
+    data: Any,
+    openapi31: bool,
+    known: Callable[[], Findings] | None = None,
+) -> list[Problem]:
     """openapi-spec-validator's findings on ``data`` (``doc``'s data, or a part of it with the same
-    pointers), located in ``doc``."""
+    pointers), located in ``doc``; taken from ``known`` (an earlier process's) when they follow from the
+    same input."""
     key = (str(doc.path.resolve()), openapi31, doc.is_json)
-    known = _LAST.get(key)
-    if known is not None and known[0] == data:
-        found = known[1]
+    memo = _LAST.get(key)
+    found: list[tuple[str, str, str]] | None = None
+    if memo is not None and memo[0] == data:
+        found = memo[1]
     else:
-        found = _validator_findings(doc, data, openapi31)
-        if _self_contained(data):
+        contained = _self_contained(data)
+        store = known() if known is not None and contained else None
+        digest = _findings_key(store.salt, doc, data, openapi31) if store else None
+        if store is not None and digest is not None:
+            found = _replayed(store.entries.get(digest), doc)
+        if found is None:
+            probes: dict[str, bool] = {}
+            found = _validator_findings(doc, data, openapi31, probes)
+            if store is not None and digest is not None:
+                store.keep(
+                    "findings",
+                    digest,
+                    {"findings": [list(f) for f in found], "probes": probes},
+                )
+        if contained:
             _LAST[key] = (data, found)
         else:  # it reads other files, which may change on their own
             _LAST.pop(key, None)
@@ -362,6 +504,92 @@ def _full_validation(doc: Document, data: Any, openapi31: bool) -> list[Problem]
         else:
             flaws.append(doc.problem(pointer, message))
     return flaws
+
+
+@cache
+def _validator_versions() -> str:
+    """The versions of the validators and the packages they word their messages with: the names of their
+    ``.dist-info`` folders (one listing of each folder they are installed in; importing them, or asking
+    ``importlib.metadata``, takes longer)."""
+    names = (
+        "openapi_spec_validator",
+        "openapi_schema_validator",
+        "jsonschema",
+        "jsonschema_path",
+        "jsonschema_specifications",
+        "jsonschema_rs",
+        "referencing",
+    )
+    out = [sys.version]
+    folders: set[str] = set()
+    for name in names:
+        try:
+            found = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            found = None
+        where = found.origin if found is not None else None
+        if found is not None and found.submodule_search_locations:
+            where = next(iter(found.submodule_search_locations))
+        out.append(f"{name}:{where}")
+        if where:
+            folders.add(os.path.dirname(os.path.abspath(where)))
+    wanted = tuple(n.lower() + "-" for n in names)
+    for folder in sorted(folders):
+        try:
+            entries = os.listdir(folder)
+        except OSError:
+            continue
+        out.extend(
+            sorted(
+                e
+                for e in entries
+                if e.endswith(".dist-info") and e.lower().startswith(wanted)
+            )
+        )
+    return "\n".join(out)
+
+
+def _findings_key(salt: str, doc: Document, data: Any, openapi31: bool) -> str:
+    """A digest of everything the full validator's findings on ``data`` follow from (but the pointers the
+    whole document has, see :func:`_replayed`): the data (its ``repr``: every key and value with its type,
+    in order), the OpenAPI version, the file's place and syntax, the validator's packages and the
+    generator's code (``salt``)."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in (
+        "findings 1",
+        salt,
+        _validator_versions(),
+        str(doc.path.resolve()),
+        repr((openapi31, doc.is_json)),
+        repr(data),
+    ):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _replayed(entry: Any, doc: Document) -> list[tuple[str, str, str]] | None:
+    """The findings of ``entry`` (see :class:`Findings`) when ``doc`` has and lacks the pointers it had
+    when they were found (where an error is placed depends on them), else None."""
+    if not isinstance(entry, dict):
+        return None
+    findings, probes = entry.get("findings"), entry.get("probes")
+    if not isinstance(findings, list) or not isinstance(probes, dict):
+        return None
+    out: list[tuple[str, str, str]] = []
+    for item in findings:
+        if not (
+            isinstance(item, list)
+            and len(item) == 3
+            and all(isinstance(x, str) for x in item)
+        ):
+            return None
+        out.append((item[0], item[1], item[2]))
+    if probes:
+        marks = doc.marks
+        if any((p in marks) != had for p, had in probes.items()):
+            return None
+    return out
 
 
 def _self_contained(data: Any) -> bool:
@@ -380,9 +608,15 @@ def _self_contained(data: Any) -> bool:
 
 
 def _validator_findings(
-    doc: Document, data: Any, openapi31: bool
+    doc: Document,
+    data: Any,
+    openapi31: bool,
+    probes: dict[str, bool] | None = None,
 ) -> list[tuple[str, str, str]]:
-    """What openapi-spec-validator says of ``data``: ("flaw" or "warning", pointer, message), in order."""
+    """What openapi-spec-validator says of ``data``: ("flaw" or "warning", pointer, message), in order.
+    ``probes`` gets each pointer whose presence in the document placing them depended on.
+    """
+    has = _Probed(doc, probes if probes is not None else {})
     validator_class = type(
         "LocalValidator",
         (_validator_class(openapi31),),
@@ -398,7 +632,7 @@ def _validator_findings(
     try:
         errors: Iterable[Any] = validator.iter_errors()
         for error in errors:
-            pointer, message = _describe(error, doc, data)
+            pointer, message = _describe(error, has, data)
             if (pointer, message) in seen:
                 continue
             seen.add((pointer, message))
@@ -437,7 +671,20 @@ def _superseded(index: int, flaws: list[tuple[str, str]], vague: set[int]) -> bo
     return False
 
 
-def _describe(error: Any, doc: Document, data: Any) -> tuple[str, str]:
+class _Probed:
+    """Whether the document has a pointer, each answer recorded (see :func:`_replayed`)."""
+
+    def __init__(self, doc: Document, answers: dict[str, bool]) -> None:
+        self._doc = doc
+        self.answers = answers
+
+    def __call__(self, pointer: str) -> bool:
+        found = pointer in self._doc.marks
+        self.answers[pointer] = found
+        return found
+
+
+def _describe(error: Any, has: Callable[[str], bool], data: Any) -> tuple[str, str]:
     """The pointer and message of one validator error, made as precise as we can."""
     if getattr(error, "context", None):
         # "X is not valid under any of the given schemas": say which requirement of the likeliest branch fails
@@ -473,7 +720,7 @@ def _describe(error: Any, doc: Document, data: Any) -> tuple[str, str]:
         if found:
             pointer = found
             message = f"the {found.rsplit('/', 1)[-1]} value does not match its schema: {message}"
-    elif pointer and pointer not in doc.marks and doc.marks.get("") is not None:
+    elif pointer and not has(pointer) and has(""):
         # Schema errors come with a path relative to the schema: find the node it names.
         pointer = (
             _locate_value(data, instance, lambda p: p.endswith(pointer)) or pointer

@@ -213,6 +213,11 @@ def _write_json(out: Any, value: Any, depth: int) -> None:
     out.write("}")
 
 
+def _signature(path: Path) -> tuple[int, ...]:
+    st = os.stat(path)
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 class RenderCache:
     """Rendered files by key: kept by the ``build --watch`` process between its builds, and read from and
     written to the output's :data:`RENDERS` file by the other builds.
@@ -239,6 +244,10 @@ class RenderCache:
         # The last build's whole key (:func:`whole_key`) and the paths of its code and docs, in the order it
         # rendered them; None when it did not render its docs in this process (a forked child did).
         self.whole: tuple[str, list[str], list[str]] | None = None
+        # The file this cache was read from or last written to: its path, ``stat`` signature and what it
+        # held (the very objects, which are replaced, never changed in place), so that a build which
+        # changes nothing does not write the file again (25 MB on GitHub's spec).
+        self._disk: tuple[Path, tuple[int, ...], tuple[Any, ...]] | None = None
 
     def whole_files(
         self, whole: str, keys: Mapping[str, str]
@@ -322,10 +331,41 @@ class RenderCache:
                 for k, v in files.items()
                 if isinstance(k, str) and isinstance(v, str)
             }
+        cache._remember(path)
         return cache
 
+    def _held(self) -> tuple[Any, ...]:
+        return (
+            self._files,
+            self.contracts.saved(),
+            self.written.salt,
+            self.written.files,
+            self.whole,
+        )
+
+    def _remember(self, path: Path) -> None:
+        try:
+            self._disk = (path, _signature(path), self._held())
+        except OSError:
+            self._disk = None
+
+    def _on_disk(self, path: Path) -> bool:
+        """Whether ``path`` holds this cache as it is: the file it was read from or written to, untouched
+        since, and every entry equal to what it held."""
+        if self._disk is None or self._disk[0] != path:
+            return False
+        try:
+            if _signature(path) != self._disk[1]:
+                return False
+        except OSError:
+            return False
+        return self._disk[2] == self._held()
+
     def write(self, path: Path) -> None:
-        """Save the cache to ``path`` (atomically); a failure only loses the cache."""
+        """Save the cache to ``path`` (atomically), unless it holds it already; a failure only loses the
+        cache."""
+        if self._on_disk(path):
+            return
         temporary = path.with_name(f"{path.name}.{os.getpid()}")
         try:
             # Written entry by entry: the whole file as one string (and again as bytes) was the peak of a
@@ -348,6 +388,8 @@ class RenderCache:
             os.replace(temporary, path)
         except OSError:
             temporary.unlink(missing_ok=True)
+            return
+        self._remember(path)
 
     def __len__(self) -> int:
         return len(self._files)

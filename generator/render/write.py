@@ -355,6 +355,7 @@ def stage(
     more: Callable[[], Iterable[OutputFile]] | None = None,
     *,
     large: bool | None = None,
+    meanwhile: Callable[[], Iterable[OutputFile]] | None = None,
 ) -> Path:
     """Write ``files`` (or what the function ``files`` renders) into a new folder under ``parent``, format
     the Python among them and return the folder.
@@ -366,6 +367,9 @@ def stage(
     rendered in a forked child while this process renders the code (when ``files`` is a function); the code
     is written and ruff starts on it in its own process; meanwhile this process renders and writes the docs
     (when no child does) and parses their examples; then it waits for ruff.
+
+    ``meanwhile``, when given, is called once ruff has started: the files it returns (no Python, none in
+    a folder holding code: the release files, which read the code as rendered) are written too.
     """
     parent.mkdir(parents=True, exist_ok=True)
     staging = _Staging(Path(tempfile.mkdtemp(prefix=".clientgen-", dir=parent)))
@@ -375,6 +379,8 @@ def stage(
             more = None
         code = staging.write_code(files() if callable(files) else files)
         staging.start_formatting(code)
+        if meanwhile is not None:
+            staging.write_later(meanwhile())
         staging.check_examples(staging.docs(more))
         staging.finish_formatting()
     except BaseException:
@@ -405,6 +411,12 @@ class _Staging:
         self._code_entries = _entries(f.path for f in code)
         _write_all(self.folder, code)
         return code
+
+    def write_later(self, files: Iterable[OutputFile]) -> None:
+        """Files that are not code, written while ruff works on the code's folders."""
+        files = list(files)
+        _check_later((f.path for f in files), self._code_entries)
+        _write_all(self.folder, files)
 
     def start_formatting(self, code: Iterable[OutputFile]) -> None:
         """ruff, in its own process, on the entries holding the code (never the docs)."""

@@ -62,7 +62,8 @@ def test_verbose_in_a_log_prints_each_phase_as_a_line_then_its_time(
         p
         for p in (tmp_path / "out").rglob("*")
         if p.is_file()
-        and p.name != ".clientgen-renders"  # the render cache, not a project file
+        # the render cache and the validation record, not project files
+        and p.name not in (".clientgen-renders", ".clientgen-validation")
     ]
     assert int(written.group(1)) == len(files)
     assert "\r" not in result.stderr and "\x1b" not in result.stderr

@@ -174,6 +174,57 @@ def test_the_surface_read_in_pieces_is_the_surface_read_whole(
     assert in_pieces == whole
 
 
+@pytest.mark.parametrize("workers", [2, 3])
+def test_the_surface_read_by_forked_workers_is_the_surface_read_here(
+    giant_like: dict[str, str], monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """A cold build of a large project shares the modules out among a worker per core (os.fork): the
+    surface (and its order, which the manifest keeps) is the one this process reads alone, or where there
+    is no fork."""
+    from generator.diff import fork
+
+    started: list[int] = []
+    real = fork.Forked.__init__
+
+    def counted(self: Any, *args: Any) -> None:
+        started.append(1)
+        real(self, *args)
+
+    monkeypatch.setattr(fork.Forked, "__init__", counted)
+    python._chunks.cache_clear()
+    here = python.surface_of(giant_like, workers=1)
+    assert started == []
+    python._chunks.cache_clear()
+    spread = python.surface_of(giant_like, workers=workers)
+    assert len(started) == workers - 1
+    assert spread == here and list(spread) == list(here)
+    assert [list(m) for m in spread.values()] == [list(m) for m in here.values()]
+    from generator.diff.release import _is_json
+
+    assert _is_json(spread)
+    monkeypatch.delattr(python.os, "fork")
+    python._chunks.cache_clear()
+    assert python.surface_of(giant_like, workers=workers) == here
+    assert len(started) == workers - 1
+    python._chunks.cache_clear()
+
+
+@pytest.mark.parametrize("broken_in", ["this process", "the child"])
+def test_a_module_that_is_not_python_stops_the_workers_with_a_syntax_error(
+    broken_in: str,
+) -> None:
+    """release.py turns a SyntaxError from reading the surface into the name of the file at fault, whichever
+    worker met it (the largest module is this process's)."""
+    good, broken = "x = 1\n" * 50, "def broken(:\n    pass\n"
+    if broken_in == "this process":
+        broken += "#\n" * 200
+    sources = {"pkg.good": good, "pkg.broken": broken}
+    python._chunks.cache_clear()
+    with pytest.raises(SyntaxError):
+        python.surface_of(sources, workers=2)
+    python._chunks.cache_clear()
+
+
 def test_the_surface_is_json_data_as_built(giant_like: dict[str, str]) -> None:
     """The manifest keeps the surface as built, without a JSON round trip (generator/diff/release.py)."""
     python._chunks.cache_clear()
@@ -240,3 +291,19 @@ def test_a_body_that_cannot_be_cut_off_is_read_whole() -> None:
     assert [p[0] for p in members["first"]["params"]] == ["self", "a"]
     assert members["first"]["returns"] == "int"
     assert [p[0] for p in members["second"]["params"]] == ["self", "b"]
+
+
+@pytest.mark.parametrize(
+    ("load", "workers"), [(0.2, 2), (1.0, 2), (1.5, 1), (2.4, 1), (7.0, 1)]
+)
+def test_a_cold_read_forks_only_for_the_cores_other_work_leaves_idle(
+    monkeypatch: pytest.MonkeyPatch, load: float, workers: int
+) -> None:
+    """From 2 MB of source to read, one process per idle core (this one counts for one of the load)."""
+    monkeypatch.setattr(python.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(python.os, "getloadavg", lambda: (load, load, load))
+    big = [(f"m{i}", "x = 1\n" * 200_000, None) for i in range(4)]
+    assert python._workers(big, None) == workers
+    assert python._workers(big[:1], None) == 1  # one module: nothing to share
+    assert python._workers([("m", "x = 1\n", None)] * 4, None) == 1  # little to read
+    assert python._workers(big, 3) == 3  # as asked

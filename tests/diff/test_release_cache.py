@@ -235,3 +235,35 @@ def test_a_json_spec_edited_in_place_gives_the_same_contracts(tmp_path: Path) ->
                 doc, api, PACKAGE
             ), name
     assert contracts.operation_keys  # the digests were kept between the loads
+
+
+def test_the_manifests_check_walks_only_what_the_cache_did_not_vouch_for() -> None:
+    """The manifest keeps the contract as built when it is JSON data (release._stored walks it to make
+    sure). Operations and schemas read back from the render cache's file are JSON data as json.loads made
+    them and are not walked again; anything else still is, and a value that is not JSON is still caught
+    (the manifest then gets a copy)."""
+    import json
+
+    from generator.diff.release import _stored
+
+    doc, api, sources = _load(Path(__file__).parent / "base_spec.yaml")
+    first = ContractCache()
+    contract_of(doc, api, PACKAGE, first)
+    assert len(first) > 0
+    # Another process: the cache as the render cache's file gives it back.
+    cache = ContractCache()
+    cache.restore(json.loads(json.dumps(first.saved())))
+    http = contract_of(doc, api, PACKAGE, cache)
+    assert http == contract_of(doc, api, PACKAGE)
+    assert set(cache.plain) == {id(v) for v in cache.entries()}
+    snapshot = {"http": http, "python": surface_of(sources)}
+    assert _stored(snapshot, cache) is snapshot
+    # A value the cache vouches for is not walked (a tuple there would make the walk copy the snapshot)...
+    entry = next(iter(cache.operations.values()))
+    entry["probe"] = ("not", "json")
+    assert _stored(snapshot, cache) is snapshot
+    # ...while one it does not vouch for is.
+    cache.plain.pop(id(entry))
+    copied = _stored(snapshot, cache)
+    assert copied is not snapshot
+    assert copied["http"]["operations"] == json.loads(json.dumps(http["operations"]))

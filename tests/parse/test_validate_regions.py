@@ -51,9 +51,9 @@ def handed(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     seen: list[Any] = []
     real = validate._full_validation
 
-    def spy(doc: Any, data: Any, openapi31: bool) -> Any:
+    def spy(doc: Any, data: Any, *rest: Any) -> Any:
         seen.append(data)
-        return real(doc, data, openapi31)
+        return real(doc, data, *rest)
 
     monkeypatch.setattr(validate, "_full_validation", spy)
     return seen
@@ -193,9 +193,9 @@ def test_validating_again_after_an_edit_elsewhere_says_the_same_at_the_new_place
     runs: list[Any] = []
     real = validate._validator_findings
 
-    def spy(doc: Any, data: Any, openapi31: bool) -> Any:
+    def spy(doc: Any, data: Any, *rest: Any) -> Any:
         runs.append(data)
-        return real(doc, data, openapi31)
+        return real(doc, data, *rest)
 
     monkeypatch.setattr(validate, "_validator_findings", spy)
     # An edit elsewhere, adding lines before the flaw.
@@ -215,3 +215,128 @@ def test_validating_again_after_an_edit_elsewhere_says_the_same_at_the_new_place
     third = validate.validate_document(load_document(path))
     assert len(runs) == 1
     assert ["'heaps' is not of type 'integer'" in p.message for p in third] == [True]
+
+
+def test_findings_kept_by_an_earlier_process_are_placed_anew_and_not_found_again(
+    large: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build keeps the full validator's findings in its render cache: the next process (no memo of its
+    own) takes them while the flagged part, the generator (salt) and the pointers they were placed by are
+    the same, and places them in the document as it is now; anything else runs the validator again.
+    """
+    name = "Resource00123"
+    large["components"]["schemas"][name]["properties"]["size"]["default"] = "lots"
+    path = tmp_path / "large.yaml"
+    path.write_text(yaml.safe_dump(large, sort_keys=False), encoding="utf-8")
+    store = validate.Findings(salt="one")
+    first = validate.validate_document(load_document(path), lambda: store)
+    assert len(first) == 1 and store.changed
+    assert sorted(e["kind"] for e in store.entries.values()) == ["document", "findings"]
+    # Only the full validator's findings are looked at here: the document's text changes below.
+    store.entries = {k: e for k, e in store.entries.items() if e["kind"] == "findings"}
+
+    runs: list[Any] = []
+    real = validate._validator_findings
+
+    def spy(doc: Any, data: Any, *rest: Any) -> Any:
+        runs.append(data)
+        return real(doc, data, *rest)
+
+    monkeypatch.setattr(validate, "_validator_findings", spy)
+
+    def again(
+        salt: str, entries: dict[str, Any]
+    ) -> tuple[list[Any], validate.Findings]:
+        validate._LAST.clear()  # another process
+        kept = validate.Findings(salt=salt, entries=json.loads(json.dumps(entries)))
+        return validate.validate_document(load_document(path), lambda: kept), kept
+
+    # An edit elsewhere moves the flaw down: the kept finding, at its new line.
+    first_path = next(iter(large["paths"].values()))
+    next(iter(first_path.values()))["description"] = "Several\nnew\nlines\nhere."
+    text = yaml.safe_dump(large, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
+    second, kept = again("one", store.entries)
+    assert runs == []
+    assert [e for e in kept.entries.values() if e["kind"] == "findings"] == list(
+        store.entries.values()
+    )
+    line, column = _line_col(text, "default: lots")
+    assert [(p.location.line, p.location.column, p.message) for p in second] == [
+        (line, column + len("default: "), first[0].message)
+    ]
+    # Another generator: found again.
+    third, kept = again("two", store.entries)
+    assert len(runs) == 1
+    assert [p.message for p in third] == [first[0].message]
+    # The document no longer answers as it did where the findings were placed: found again.
+    entries = json.loads(json.dumps(store.entries))
+    entry = next(iter(entries.values()))
+    entry["probes"] = {"/no/such/pointer": True}
+    again("one", entries)
+    assert len(runs) == 2
+    # An edit of the flagged schema: found again, with what it now says.
+    large["components"]["schemas"][name]["properties"]["size"]["default"] = "heaps"
+    path.write_text(yaml.safe_dump(large, sort_keys=False), encoding="utf-8")
+    fourth, _ = again("one", store.entries)
+    assert len(runs) == 3
+    assert ["'heaps' is not of type 'integer'" in p.message for p in fourth] == [True]
+
+
+def test_a_document_whose_text_is_the_same_is_not_checked_again(
+    large: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process validating the same text (the next build of an unchanged spec) takes the flagged
+    regions kept for it: the references and the fast pass are not checked again, and the problems are the
+    same. Another text, another generator, or a reference to another file: checked."""
+    large["components"]["schemas"]["Resource00123"]["properties"]["size"][
+        "default"
+    ] = "lots"
+    path = tmp_path / "large.yaml"
+    path.write_text(yaml.safe_dump(large, sort_keys=False), encoding="utf-8")
+    store = validate.Findings(salt="one")
+    first = validate.validate_document(load_document(path), lambda: store)
+    assert len(first) == 1
+    checks: list[str] = []
+    real_refs, real_regions = validate.check_references, validate._flagged_regions
+
+    def refs(doc: Any) -> Any:
+        checks.append("references")
+        return real_refs(doc)
+
+    def regions(*args: Any) -> Any:
+        checks.append("fast pass")
+        return real_regions(*args)
+
+    monkeypatch.setattr(validate, "check_references", refs)
+    monkeypatch.setattr(validate, "_flagged_regions", regions)
+
+    def again(salt: str = "one") -> list[Any]:
+        validate._LAST.clear()  # another process
+        kept = validate.Findings(
+            salt=salt, entries=json.loads(json.dumps(store.entries))
+        )
+        return validate.validate_document(load_document(path), lambda: kept)
+
+    def said(problems: list[Any]) -> list[Any]:
+        return [(p.location.line, p.location.column, p.message) for p in problems]
+
+    assert said(again()) == said(first) and checks == []
+    assert said(again("two")) == said(first) and checks == ["references", "fast pass"]
+    # A clean document is kept too (no flagged region), and stays clean.
+    large["components"]["schemas"]["Resource00123"]["properties"]["size"]["default"] = 3
+    path.write_text(yaml.safe_dump(large, sort_keys=False), encoding="utf-8")
+    checks.clear()
+    store = validate.Findings(salt="one")
+    assert validate.validate_document(load_document(path), lambda: store) == []
+    assert checks == ["references", "fast pass"]
+    assert again() == [] and checks == ["references", "fast pass"]
+    # A reference to another file: the text is not all that was read, so nothing is kept by it.
+    (tmp_path / "other.yaml").write_text("Thing:\n  type: string\n", encoding="utf-8")
+    large["components"]["schemas"]["Resource00123"]["properties"]["other"] = {
+        "$ref": "other.yaml#/Thing"
+    }
+    path.write_text(yaml.safe_dump(large, sort_keys=False), encoding="utf-8")
+    store = validate.Findings(salt="one")
+    assert validate.validate_document(load_document(path), lambda: store) == []
+    assert not any(e["kind"] == "document" for e in store.entries.values())

@@ -167,7 +167,9 @@ def _from_scratch() -> Iterator[None]:
 
 
 def _dump(spec: dict[str, Any], path: Path) -> None:
-    if path.suffix == ".json":  # read with the JSON parser, re-parsed in part after an edit
+    if (
+        path.suffix == ".json"
+    ):  # read with the JSON parser, re-parsed in part after an edit
         path.write_text(json.dumps(spec, indent=2, ensure_ascii=False))
     else:
         path.write_text(yaml.safe_dump(spec, sort_keys=False))
@@ -246,6 +248,90 @@ def cache_keys(target: Any) -> dict[str, str]:
     from generator.render.cache import file_keys
 
     with _from_scratch():
-        return file_keys(
-            load_api(target.spec), target, input_digest(target, False, "")
-        )
+        return file_keys(load_api(target.spec), target, input_digest(target, False, ""))
+
+
+def test_the_validators_findings_are_kept_beside_the_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spec the fast pass flags: what validation found is kept in ``.clientgen-validation``, so the next
+    build of the same text (another process: no memo of its own) neither checks its references nor runs the
+    full validator again, warns the same, and writes what a first build into an empty folder writes.
+    """
+    from generator.parse import validate
+
+    spec = yaml.safe_load(SPEC.read_text())
+    name = _objects(spec)[0]
+    spec["components"]["schemas"][name]["properties"]["flagged"] = {
+        "type": "integer",
+        "default": "lots",
+    }
+    spec_path = tmp_path / "spec.yaml"
+    spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    out = tmp_path / "out"
+    target = make_target(spec_path, "pieces", "sync", "1.0.0", out)
+    first = build_target(target, lenient=True)
+    assert ["'lots' is not of type 'integer'" in w.message for w in first.warnings][
+        :1
+    ] == [True]
+
+    runs: list[Any] = []
+    real = validate._validator_findings
+
+    def spy(doc: Any, data: Any, *rest: Any) -> Any:
+        runs.append(data)
+        return real(doc, data, *rest)
+
+    monkeypatch.setattr(validate, "_validator_findings", spy)
+    assert (out / validate.VALIDATION).is_file()
+    checked: list[Any] = []
+    monkeypatch.setattr(
+        validate, "check_references", lambda doc: checked.append(doc) or []
+    )
+    validate._LAST.clear()
+    second = build_target(target, lenient=True, force=True)
+    assert runs == [] and checked == []
+    assert [str(w) for w in second.warnings] == [str(w) for w in first.warnings]
+    validate._LAST.clear()
+    full = build_target(
+        make_target(spec_path, "pieces", "sync", "1.0.0", tmp_path / "full"),
+        lenient=True,
+    )
+    assert len(runs) == 1
+    assert [str(w) for w in full.warnings] == [str(w) for w in first.warnings]
+    assert tree(out) == tree(tmp_path / "full")
+
+
+def test_the_render_cache_is_written_only_when_it_changed(tmp_path: Path) -> None:
+    """A regeneration that changes no entry (``build --force`` of the same spec) leaves the output's
+    ``.clientgen-renders`` as it is; an edit rewrites it, and the next build reuses what the edit left.
+    """
+    spec_path = tmp_path / "spec.yaml"
+    spec = yaml.safe_load(SPEC.read_text())
+    spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    out = tmp_path / "out"
+    target = make_target(spec_path, "pieces", "sync", "1.0.0", out)
+    build_target(target)
+    renders = out / RENDERS
+    before = renders.read_bytes()
+    signature = _stat(renders)
+    build_target(target, force=True)
+    assert _stat(renders) == signature
+    assert renders.read_bytes() == before
+
+    path, method = _operations(spec)[0]
+    spec["paths"][path][method]["description"] = "Reworded."
+    spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    target = make_target(spec_path, "pieces", "sync", "1.0.1", out)
+    build_target(target)
+    assert _stat(renders) != signature and renders.read_bytes() != before
+    kept = RenderCache.read(renders)
+    assert len(kept.reuse(cache_keys(target))) == len(cache_keys(target))
+    signature = _stat(renders)
+    build_target(target, force=True)
+    assert _stat(renders) == signature
+
+
+def _stat(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return (st.st_ino, st.st_size, st.st_mtime_ns)

@@ -12,7 +12,7 @@ import pytest
 from generator import build
 from generator.config import make_target
 from generator.errors import OutputError
-from generator.render import env
+from generator.render import env, write
 from generator.render.write import (
     Changes,
     OutputFile,
@@ -32,6 +32,54 @@ def test_stage_formats_python_in_blacks_style(tmp_path: Path) -> None:
         staging / "pkg" / "mod.py"
     ).read_text() == "x = 1\n\n\ndef f(a):\n    return a\n"
     assert (staging / "README.md").read_text() == "# hi\n"
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["docs here", "docs forked"])
+def test_files_made_meanwhile_are_written_while_ruff_formats(
+    tmp_path: Path, large: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``meanwhile`` (the release files) runs once ruff has the code: its files land beside the code, which
+    is formatted as ever, and the docs too."""
+    events: list[str] = []
+    start = write._formatter
+
+    def formatter(folder: Path, roots: list[str]) -> object:
+        events.append("ruff started")
+        return start(folder, roots)
+
+    def meanwhile() -> list[OutputFile]:
+        events.append("meanwhile")
+        return [OutputFile("CHANGELOG.md", "# Changelog\n")]
+
+    monkeypatch.setattr(write, "_formatter", formatter)
+    staging = stage(
+        lambda: [GOOD],
+        tmp_path,
+        more=lambda: [OutputFile("docs/A.md", "# A\n")],
+        large=large,
+        meanwhile=meanwhile,
+    )
+    assert events == ["ruff started", "meanwhile"]
+    assert (staging / "CHANGELOG.md").read_text() == "# Changelog\n"
+    assert (staging / "docs" / "A.md").read_text() == "# A\n"
+    assert (staging / "pkg" / "mod.py").read_text().startswith("x = 1\n")
+
+
+def test_a_failure_meanwhile_leaves_nothing(tmp_path: Path) -> None:
+    """A release error raised while ruff formats (the version gate) stops the staging: no folder is left."""
+
+    def meanwhile() -> list[OutputFile]:
+        raise OutputError("the gate said no")
+
+    with pytest.raises(OutputError, match="the gate said no"):
+        stage([GOOD], tmp_path, meanwhile=meanwhile)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_files_made_meanwhile_must_not_be_code(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="must be among the first files"):
+        stage([GOOD], tmp_path, meanwhile=lambda: [OutputFile("pkg/late.py", "x=1\n")])
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("size", [10, 400_000], ids=["small", "large"])
