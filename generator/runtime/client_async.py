@@ -15,6 +15,7 @@ import functools
 import heapq
 import time
 import warnings
+from collections import deque
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -267,27 +268,41 @@ class Deadlines:
     The send loop turns the cancellation into the call's ``ApiTimeoutError``.
     """
 
-    __slots__ = ("heap", "live", "loop", "order", "timer", "timer_at")
+    __slots__ = ("heap", "live", "loop", "order", "queue", "timer", "timer_at")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
+        self.queue: deque[_Watch] = deque()
+        """Watches in the order they started, their deadlines never decreasing: calls with one
+        timeout, the usual case, end up here (an append, not a heap push)."""
         self.heap: list[tuple[float, int, _Watch]] = []
+        """The watches whose deadline is earlier than the last one queued."""
         self.live = 0  # watches not yet done
-        self.order = 0  # ties of ``end``: first come, first cancelled
+        self.order = 0  # ties of ``end`` in the heap: first come, first cancelled
         self.timer: asyncio.TimerHandle | None = None
         self.timer_at = 0.0
 
     def watch(self, end: float, task: asyncio.Task[Any]) -> _Watch:
         """Start watching ``task``, whose call must be over at ``end``."""
         watch = _Watch(end, task)
-        heap = self.heap
-        while heap and heap[0][2].done:
-            heapq.heappop(heap)
-        if len(heap) > 2 * self.live + 64:  # done ones behind a long call: drop them
-            heap[:] = [entry for entry in heap if not entry[2].done]
-            heapq.heapify(heap)
-        self.order += 1
-        heapq.heappush(heap, (end, self.order, watch))
+        queue = self.queue
+        while queue and queue[0].done:
+            queue.popleft()
+        if len(queue) > 2 * self.live + 64:  # done ones behind a long call: drop them
+            kept = [w for w in queue if not w.done]
+            queue.clear()
+            queue.extend(kept)
+        if not queue or queue[-1].end <= end:
+            queue.append(watch)
+        else:
+            heap = self.heap
+            while heap and heap[0][2].done:
+                heapq.heappop(heap)
+            if len(heap) > 2 * self.live + 64:
+                heap[:] = [entry for entry in heap if not entry[2].done]
+                heapq.heapify(heap)
+            self.order += 1
+            heapq.heappush(heap, (end, self.order, watch))
         self.live += 1
         if self.timer is None or end < self.timer_at:
             self._schedule(end)
@@ -307,17 +322,24 @@ class Deadlines:
     def _fire(self) -> None:
         """Cancel the calls past their deadline; set the timer for the next one."""
         self.timer = None
-        heap = self.heap
+        queue, heap = self.queue, self.heap
         now = time.monotonic()
-        while heap:
-            end, _, watch = heap[0]
+        while queue or heap:
+            if queue and (not heap or queue[0].end <= heap[0][0]):
+                watch = queue.popleft()
+            else:
+                watch = heapq.heappop(heap)[2]
             if not watch.done:
-                if end > now:
-                    self._schedule(end)
+                if watch.end > now:  # the earliest still running: put back, wait for it
+                    if queue and queue[0].end >= watch.end:
+                        queue.appendleft(watch)
+                    else:
+                        self.order += 1
+                        heapq.heappush(heap, (watch.end, self.order, watch))
+                    self._schedule(watch.end)
                     return
                 watch.fired = True
                 watch.task.cancel()
-            heapq.heappop(heap)
 
 
 class AiohttpTransport:

@@ -749,12 +749,12 @@ def test_calls_with_one_timeout_set_one_timer_and_keep_no_finished_ones() -> Non
         for _ in range(1000):
             deadlines.unwatch(deadlines.watch(time.monotonic() + 60, task))
         assert deadlines.timer is timer  # later deadlines: no new timer
-        assert len(deadlines.heap) <= 2
+        assert len(deadlines.queue) + len(deadlines.heap) <= 2
         # behind a long call, finished ones are dropped as they pile up
         long = deadlines.watch(time.monotonic() + 600, task)
         for _ in range(1000):
             deadlines.unwatch(deadlines.watch(time.monotonic() + 900, task))
-        assert len(deadlines.heap) <= 2 * deadlines.live + 66
+        assert len(deadlines.queue) + len(deadlines.heap) <= 2 * deadlines.live + 66
         # an earlier deadline moves the timer; past it, only that task is cancelled
         victim = asyncio.create_task(asyncio.sleep(30))
         deadlines.watch(time.monotonic() + 0.05, victim)
@@ -763,5 +763,34 @@ def test_calls_with_one_timeout_set_one_timer_and_keep_no_finished_ones() -> Non
             await victim
         assert not task.cancelled() and not long.fired
         deadlines.unwatch(long)
+
+    run(main())
+
+
+def test_deadlines_out_of_order_cancel_each_task_at_its_own() -> None:
+    # Deadlines that do not come in order (a shorter timeout after longer ones) are each kept:
+    # every task is cancelled once its own deadline passes, in the order of the deadlines.
+    async def main() -> None:
+        deadlines = Deadlines(asyncio.get_running_loop())
+        cancelled: list[float] = []
+
+        async def sleeper(delay: float) -> None:
+            try:
+                await asyncio.sleep(30)
+            except asyncio.CancelledError:
+                cancelled.append(delay)
+                raise
+
+        delays = [0.3, 0.5, 0.1, 0.4, 0.2, 0.5, 60.0]
+        tasks = []
+        for delay in delays:
+            task = asyncio.create_task(sleeper(delay))
+            tasks.append(task)
+            deadlines.watch(time.monotonic() + delay, task)
+        await asyncio.sleep(0.8)
+        assert cancelled == [0.1, 0.2, 0.3, 0.4, 0.5, 0.5]
+        assert not tasks[-1].done()
+        tasks[-1].cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     run(main())

@@ -129,7 +129,8 @@ class RequestLayout:
     the Accept header, the required arguments, the parameters by location, and the path template
     split into literal text and parameters (``("/assets/", Param(...))``), each with whether it is a
     parameter of the default ``simple`` style (plain values then need no encoding), and the headers
-    last made from the client's header layer (``standard_headers``)."""
+    last made from the client's header layer (``standard_headers``). ``required`` names the required
+    parameters, then the body's argument when the body is required."""
 
     __slots__ = (
         "accept",
@@ -146,7 +147,12 @@ class RequestLayout:
         params = endpoint.params
         self.method = endpoint.method.upper()
         self.accept = ", ".join(endpoint.accept) if endpoint.accept else None
-        self.required = tuple(p.name for p in params if p.required)
+        body = endpoint.body
+        self.required = tuple(p.name for p in params if p.required) + (
+            (body.param,)
+            if body is not None and body.required and body.param is not None
+            else ()
+        )
         self.query_params = tuple(p for p in params if p.location == "query")
         self.header_params = tuple(p for p in params if p.location == "header")
         self.cookie_params = tuple(p for p in params if p.location == "cookie")

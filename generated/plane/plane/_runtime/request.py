@@ -16,6 +16,7 @@ import pydantic
 from .auth import (
     ALWAYS_SENSITIVE,
     AuthValues,
+    _credential_names,
     apply_auth,
     credential_header_names,
 )
@@ -225,26 +226,6 @@ def _fill_path(
     return "".join(out)
 
 
-def _check_required(
-    endpoint: Endpoint, layout: RequestLayout, args: Mapping[str, Any]
-) -> None:
-    for name in layout.required:
-        if args.get(name) is None:
-            raise ApiValueError(
-                f"{endpoint.operation_id}: missing required argument {name!r}"
-            )
-    body = endpoint.body
-    if (
-        body is not None
-        and body.required
-        and body.param is not None
-        and args.get(body.param) is None
-    ):
-        raise ApiValueError(
-            f"{endpoint.operation_id}: missing required argument {body.param!r}"
-        )
-
-
 def _multipart(body: Body, args: Mapping[str, Any]) -> MultipartBody:
     parts: list[Part] = []
     for f in body.fields:
@@ -363,7 +344,12 @@ def _credential_headers(
     """Lower-case names of the headers that carry secrets: the configured schemes' (cached), plus
     ``configuration.sensitive_headers`` and the client's own (``set_default_header(..., sensitive=True)``).
     """
-    names = credential_header_names(configuration.auth_schemes)
+    schemes = configuration.auth_schemes
+    names = (  # (``credential_header_names``, without its call)
+        _credential_names(schemes)
+        if type(schemes) is tuple
+        else credential_header_names(schemes)
+    )
     if configuration.sensitive_headers or sensitive_headers:
         names = (
             names
@@ -390,7 +376,11 @@ def build_request(
     inject another (``check_headers``).
     """
     layout = endpoint.layout
-    _check_required(endpoint, layout, args)
+    for name in layout.required:
+        if args.get(name) is None:
+            raise ApiValueError(
+                f"{endpoint.operation_id}: missing required argument {name!r}"
+            )
     path = _fill_path(endpoint, layout, args)
     auth = apply_auth(configuration, endpoint.auth) if endpoint.auth else _NO_AUTH
     query: list[str] = []
@@ -414,8 +404,12 @@ def build_request(
             merged = _standard_headers(
                 endpoint, layout, body.content_type or "", headers
             )
-        else:
-            merged = _cached_headers(endpoint, layout, body is not None, headers)
+        else:  # (``_cached_headers``' first answer, without its call)
+            cached = layout.standard_headers[body is not None]
+            if cached is not None and cached[0] == headers:
+                merged = cached[1].copy()
+            else:
+                merged = _cached_headers(endpoint, layout, body is not None, headers)
         return PreparedRequest(
             layout.method,
             url,
