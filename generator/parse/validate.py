@@ -415,7 +415,9 @@ def validate_document(
 
 # A document with references to other files: its text is not all the references' checks and the fast pass
 # read (the build's digest of the spec follows them by a pattern, so its findings are not kept by text).
-_FILE_REF = re.compile(r"""\$ref["']?+\s*+:\s*+(?!["']?#)""")
+# A `$ref` whose value is an object or an array is no reference but a property of that name (Kubernetes'
+# JSONSchemaProps has one): it does not count.
+_FILE_REF = re.compile(r"""\$ref["']?+\s*+:\s*+(?![{\[]|["']?#)""")
 _NOT_KEPT: Any = object()
 
 

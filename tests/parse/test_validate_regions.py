@@ -340,3 +340,30 @@ def test_a_document_whose_text_is_the_same_is_not_checked_again(
     store = validate.Findings(salt="one")
     assert validate.validate_document(load_document(path), lambda: store) == []
     assert not any(e["kind"] == "document" for e in store.entries.values())
+
+
+def test_a_property_named_ref_is_no_reference_to_another_file(tmp_path: Path) -> None:
+    """A schema property called ``$ref`` (an object, as Kubernetes' JSONSchemaProps has) is no reference:
+    the document's findings are kept by its text, as for any one-file document. A ``$ref`` to another
+    file, in JSON or YAML, still keeps nothing by text."""
+    spec: dict[str, Any] = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {
+            "schemas": {
+                "Props": {"type": "object", "properties": {"$ref": {"type": "string"}}}
+            }
+        },
+    }
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec, indent=2), encoding="utf-8")
+    assert validate._document_key("salt", load_document(path)) is not None
+    yaml_path = tmp_path / "spec.yaml"
+    yaml_path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    (tmp_path / "other.yaml").write_text("Thing:\n  type: string\n", encoding="utf-8")
+    spec["components"]["schemas"]["Other"] = {"$ref": "other.yaml#/Thing"}
+    path.write_text(json.dumps(spec, indent=2), encoding="utf-8")
+    yaml_path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    assert validate._document_key("salt", load_document(path)) is None
+    assert validate._document_key("salt", load_document(yaml_path)) is None
