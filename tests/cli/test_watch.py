@@ -260,7 +260,9 @@ def test_watch_of_a_json_spec_writes_what_a_fresh_build_writes(tmp_path: Path) -
         assert _package(project / "generated" / "pieces") == fresh(text)
 
         spec.write_text(text[: len(text) // 2])  # a save seen half written
-        watcher.wait_for(r"^pieces: not rebuilt; the previous output is kept$", "stderr")
+        watcher.wait_for(
+            r"^pieces: not rebuilt; the previous output is kept$", "stderr"
+        )
         ops[1]["operationId"] = "renamedInTheWatch"
         ops[1]["responses"] = {
             "200": {

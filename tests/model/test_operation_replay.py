@@ -32,7 +32,9 @@ def _operations(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _inline(rng: random.Random) -> dict[str, Any]:
-    shape = rng.choice(["a", "b"])  # two shapes only: equal inline schemas share a class
+    shape = rng.choice(
+        ["a", "b"]
+    )  # two shapes only: equal inline schemas share a class
     return {
         "type": "object",
         "properties": {shape: {"type": "string"}, "n": {"type": "integer"}},
@@ -46,9 +48,9 @@ def _edit(rng: random.Random, data: dict[str, Any]) -> None:
     if kind == 0:
         op["summary"] = f"reworded {rng.random()}"
     elif kind == 1:  # a new operationId: method names (and hints of inline names) move
-        op["operationId"] = rng.choice([o.get("operationId", "x") for o in ops]) + rng.choice(
-            ["", "2", "Extra"]
-        )
+        op["operationId"] = rng.choice(
+            [o.get("operationId", "x") for o in ops]
+        ) + rng.choice(["", "2", "Extra"])
     elif kind == 2:  # another tag
         op["tags"] = [rng.choice(["Moved", "Other"] + list(op.get("tags") or []))]
     elif kind == 3:  # an inline response schema: a class named from the operation
@@ -133,7 +135,8 @@ def test_random_edits_give_the_full_builds_model(tmp_path: Path, name: str) -> N
 
 def test_a_claim_that_would_differ_builds_everything_again(tmp_path: Path) -> None:
     """Two operations of one tag want the same method name: when the first one is renamed, the second
-    (unchanged) one gets the plain name now. Its replay would claim the suffixed one: it is built again."""
+    (unchanged) one gets the plain name now. Its replay would claim the suffixed one: it is built again.
+    """
 
     def op(operation_id: str) -> dict[str, Any]:
         return {

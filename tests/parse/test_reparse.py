@@ -52,9 +52,17 @@ def _edit(rng: random.Random, text: str) -> str:
     if kind == 1:  # a new member at the start of a region's object
         if text[start] != "{":
             return text[:start] + "[1, 2]" + text[end:]
-        return text[: start + 1] + f'"x-{rng.randrange(99)}": {{"a": [1]}}, ' + text[start + 1 :]
+        return (
+            text[: start + 1]
+            + f'"x-{rng.randrange(99)}": {{"a": [1]}}, '
+            + text[start + 1 :]
+        )
     if kind == 2:  # the region's value replaced by another type
-        return text[:start] + rng.choice(['"s"', "3", "null", "[]", "{}", "true"]) + text[end:]
+        return (
+            text[:start]
+            + rng.choice(['"s"', "3", "null", "[]", "{}", "true"])
+            + text[end:]
+        )
     if kind == 3:  # a region deleted with its key (structure changes)
         key_at = text.rindex('"', 0, text.rindex('"', 0, start))
         comma = text.find(",", end)
@@ -148,7 +156,9 @@ def test_an_edit_within_one_path_item_shares_the_rest() -> None:
 
 
 def test_an_edit_across_regions_is_parsed_whole() -> None:
-    text = json.dumps({"openapi": "3.0.3", "info": {"title": "a"}, "paths": {"/a": {}, "/b": {}}})
+    text = json.dumps(
+        {"openapi": "3.0.3", "info": {"title": "a"}, "paths": {"/a": {}, "/b": {}}}
+    )
     last = parse_spanned(text, **HOOKS)
     assert last is not None
     new = text.replace('"/a": {}, "/b"', '"/a": {"x": 1}, "/c"')

@@ -155,12 +155,16 @@ def test_a_changed_reference_target_is_checked_again(tmp_path: Path) -> None:
     spec.write_text(json.dumps(data), encoding="utf-8")
     memo = semantics.SchemaMemo()
     doc = load_document(spec)
-    clean = validate._flagged_regions(validate.without_item_schemas(doc.data), False, memo)
+    clean = validate._flagged_regions(
+        validate.without_item_schemas(doc.data), False, memo
+    )
     broken = copy.deepcopy(data)
     broken["components"]["schemas"][name]["type"] = "bogus"
     spec.write_text(json.dumps(broken), encoding="utf-8")
     doc = load_document(spec)
-    flagged = validate._flagged_regions(validate.without_item_schemas(doc.data), False, memo)
+    flagged = validate._flagged_regions(
+        validate.without_item_schemas(doc.data), False, memo
+    )
     assert flagged is not None and clean is not None
     assert ("components", "schemas", name) in flagged - clean
 
@@ -174,7 +178,9 @@ def test_a_schema_an_edited_region_no_longer_reaches_is_still_checked(
 
     def item(schema: dict[str, Any]) -> dict[str, Any]:
         content = {"application/json": {"schema": schema}}
-        return {"get": {"responses": {"200": {"description": "ok", "content": content}}}}
+        return {
+            "get": {"responses": {"200": {"description": "ok", "content": content}}}
+        }
 
     odd = {"$ref": "#/components/x-defs/Odd"}
     data: dict[str, Any] = {
@@ -185,7 +191,10 @@ def test_a_schema_an_edited_region_no_longer_reaches_is_still_checked(
     }
     spec = tmp_path / "spec.json"
     memo = semantics.SchemaMemo()
-    for version in (data, {**data, "paths": {**data["paths"], "/q": item({"type": "string"})}}):
+    for version in (
+        data,
+        {**data, "paths": {**data["paths"], "/q": item({"type": "string"})}},
+    ):
         spec.write_text(json.dumps(version), encoding="utf-8")
         plain = validate.without_item_schemas(load_document(spec).data)
         flagged = validate._flagged_regions(plain, False, memo)
