@@ -18,11 +18,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
+
+from .defaults import judge
 
 # Where a finding is: ("paths", path), ("webhooks", name), ("components", kind, name), or a top-level key
 # (() for the document itself). The full validator is handed these parts of a document and nothing else.
 Region = tuple[str, ...]
+
+
+class Finding(NamedTuple):
+    """Something the fast pass finds wrong, in ``region``. ``schema`` is the id of the schema whose default it
+    is about (0 for any other finding). A ``worded`` finding is the fast pass's final word (the message says
+    what is wrong; :func:`default_pointer` says where); any other is for the full validator to word.
+    """
+
+    message: str
+    region: Region
+    schema: int = 0
+    worded: bool = False
+
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _JSON_TYPES = {"string", "integer", "number", "boolean", "array", "object", "null"}
@@ -50,9 +65,7 @@ def is_clean(data: dict[str, Any]) -> bool:
     return next(findings(data), None) is None
 
 
-def findings(
-    data: dict[str, Any], memo: SchemaMemo | None = None
-) -> Iterator[tuple[str, Region]]:
+def findings(data: dict[str, Any], memo: SchemaMemo | None = None) -> Iterator[Finding]:
     """What looks wrong, each with the region it is in (a finding can name two: a repeated operationId).
     With ``memo`` (kept between calls on versions of one document), the schemas of the regions that did
     not change are not checked again (see :class:`SchemaMemo`)."""
@@ -77,10 +90,10 @@ def ref_tokens(ref: str) -> list[str] | None:
     return [t.replace("~1", "/").replace("~0", "~") for t in ref[2:].split("/")]
 
 
-def _tags(data: dict[str, Any]) -> Iterator[tuple[str, Region]]:
+def _tags(data: dict[str, Any]) -> Iterator[Finding]:
     names = [t.get("name") for t in data.get("tags") or [] if isinstance(t, dict)]
     if len(names) != len(set(map(str, names))):
-        yield "duplicate tag name", ("tags",)
+        yield Finding("duplicate tag name", ("tags",))
 
 
 # The regions the schema walk is reading while it checks one region's schemas (see SchemaMemo), or None.
@@ -110,7 +123,7 @@ def _resolve(data: dict[str, Any], node: Any) -> Any:
     return None
 
 
-def _paths(data: dict[str, Any]) -> Iterator[tuple[str, Region]]:
+def _paths(data: dict[str, Any]) -> Iterator[Finding]:
     seen_ids: dict[str, Region] = {}
     paths = data.get("paths") or {}
     if not isinstance(paths, dict):
@@ -122,7 +135,7 @@ def _paths(data: dict[str, Any]) -> Iterator[tuple[str, Region]]:
             continue
         shared = _parameters(data, item.get("parameters"))
         if shared is None:
-            yield "duplicate parameter", region
+            yield Finding("duplicate parameter", region)
             continue
         template = set(re.findall(r"{([^}/]+)}", str(path)))
         for method in _HTTP_METHODS:
@@ -132,17 +145,17 @@ def _paths(data: dict[str, Any]) -> Iterator[tuple[str, Region]]:
             op_id = op.get("operationId")
             if isinstance(op_id, str):
                 if op_id in seen_ids:
-                    yield "duplicate operationId", seen_ids[op_id]
-                    yield "duplicate operationId", region
+                    yield Finding("duplicate operationId", seen_ids[op_id])
+                    yield Finding("duplicate operationId", region)
                 else:
                     seen_ids[op_id] = region
             own = _parameters(data, op.get("parameters"))
             if own is None:
-                yield "duplicate parameter", region
+                yield Finding("duplicate parameter", region)
                 continue
             in_path = {name for name, where in {**shared, **own} if where == "path"}
             if in_path != template:
-                yield "path parameters do not match the path template", region
+                yield Finding("path parameters do not match the path template", region)
 
 
 def _parameters(data: dict[str, Any], raw: Any) -> dict[tuple[str, str], Any] | None:
@@ -177,6 +190,7 @@ class SchemaMemo:
 
     def __init__(self) -> None:
         self.data: Any = None
+        self.version: Any = None
         self.regions: dict[Region, _Walked] = {}
 
 
@@ -186,7 +200,7 @@ class _Walked:
     __slots__ = ("found", "checked", "skipped", "reads")
 
     def __init__(self) -> None:
-        self.found: list[tuple[str, Region]] = []
+        self.found: list[Finding] = []
         self.checked: set[int] = set()
         self.skipped: list[int] = []
         self.reads: dict[Region, Any] = {}
@@ -201,9 +215,7 @@ def _region_node(data: Any, region: Region) -> Any:
     return node
 
 
-def _schemas(
-    data: dict[str, Any], memo: SchemaMemo | None = None
-) -> Iterator[tuple[str, Region]]:
+def _schemas(data: dict[str, Any], memo: SchemaMemo | None = None) -> Iterator[Finding]:
     """Every schema object of the document, each checked once (schemas can be recursive).
 
     The keyword checks are inlined and each made only when its keyword is there: a large spec has tens of
@@ -215,7 +227,13 @@ def _schemas(
     # a `$ref` string's target, its region and the regions resolving it read (the data does not change
     # meanwhile)
     resolved: dict[str, tuple[Any, Region, set[Region]]] = {}
-    last = memo.regions if memo is not None and memo.data is not None else {}
+    version = data.get("openapi")
+    openapi31 = isinstance(version, str) and version.startswith("3.1")
+    last = (
+        memo.regions
+        if memo is not None and memo.data is not None and memo.version == version
+        else {}
+    )
     regions: dict[Region, _Walked] = {}
     for region, node in _regions(data):
         if (
@@ -233,7 +251,9 @@ def _schemas(
         roots = _roots_of(region, node)
         _reads = reads
         try:
-            for finding in _walk(data, roots, region, seen, resolved, walked, reads):
+            for finding in _walk(
+                data, roots, region, seen, resolved, walked, reads, openapi31
+            ):
                 walked.found.append(finding)
                 if memo is None:
                     yield finding
@@ -244,7 +264,7 @@ def _schemas(
         if memo is not None:
             yield from walked.found
     if memo is not None:
-        memo.data, memo.regions = data, regions
+        memo.data, memo.version, memo.regions = data, version, regions
 
 
 def _still(known: _Walked, data: dict[str, Any], seen: set[int]) -> bool:
@@ -262,7 +282,8 @@ def _walk(
     resolved: dict[str, tuple[Any, Region, set[Region]]],
     walked: _Walked,
     reads: set[Region],
-) -> Iterator[tuple[str, Region]]:
+    openapi31: bool,
+) -> Iterator[Finding]:
     """The checks of the schemas reached from one region's roots that no earlier region reached."""
     global _reads
     checked, skipped = walked.checked, walked.skipped
@@ -279,7 +300,7 @@ def _walk(
         seen.add(id(schema))
         checked.add(id(schema))
         if not isinstance(schema, dict):
-            yield "a schema is not an object", region
+            yield Finding("a schema is not an object", region)
             continue
         if "$ref" in schema:
             ref = schema["$ref"]
@@ -303,34 +324,38 @@ def _walk(
                 stack.append((target, target_region))
         # Keywords of the right shape.
         if "$schema" in schema:
-            yield "a schema names its own dialect", region  # only the full validator knows what that allows
+            yield Finding(
+                "a schema names its own dialect", region
+            )  # only the full validator knows what that allows
         kind = schema.get("type")
         if type(kind) is str:
             if kind not in _JSON_TYPES:
-                yield "unknown type", region
+                yield Finding("unknown type", region)
         elif kind is not None:
             kinds = kind if isinstance(kind, list) else [kind]
             if any(k not in _JSON_TYPES for k in kinds):
-                yield "unknown type", region
+                yield Finding("unknown type", region)
         required = schema.get("required")
         if required is not None and not (
             isinstance(required, list) and all(isinstance(r, str) for r in required)
         ):
-            yield "required is not a list of names", region
+            yield Finding("required is not a list of names", region)
         traversed = not _TRAVERSED.isdisjoint(schema)
         if traversed:
             for key in _SCHEMA_MAPS:
                 if key in schema and not isinstance(schema[key], dict):
-                    yield f"{key} is not a mapping", region
+                    yield Finding(f"{key} is not a mapping", region)
             for key in _SCHEMA_LISTS:
                 if key in schema and not isinstance(schema[key], list):
-                    yield f"{key} is not a list", region
+                    yield Finding(f"{key} is not a list", region)
         if "enum" in schema and not isinstance(schema["enum"], list):
-            yield "enum is not a list", region
+            yield Finding("enum is not a list", region)
         if "allOf" in schema:
-            yield from ((m, region) for m in _required_defined(data, schema))
+            yield from (Finding(m, region) for m in _required_defined(data, schema))
         if "default" in schema:
-            yield from ((m, region) for m in _default_fits(data, schema))
+            finding = _default_finding(data, schema, region, openapi31)
+            if finding is not None:
+                yield finding
         if traversed:
             for key in _SCHEMA_LISTS:
                 stack.extend(
@@ -416,144 +441,109 @@ def _required_defined(data: dict[str, Any], schema: dict[str, Any]) -> Iterator[
         yield "required names a property that is not defined"
 
 
-# Keywords that never make a default invalid (annotations), and those _default_fits checks itself. A default
-# in a schema with any other keyword (format, minimum, pattern, items, properties, ...) is left to the full
-# validator: its region is flagged. ``allOf`` is checked here when each of its members is such a schema (or a
-# bare local reference to one): the default must fit every member.
-_DEFAULT_SAFE = frozenset(
-    {
-        "default",
-        "type",
-        "enum",
-        "nullable",
-        "description",
-        "title",
-        "example",
-        "examples",
-        "readOnly",
-        "writeOnly",
-        "deprecated",
-        "externalDocs",
-        "xml",
-        "$comment",
-    }
-)
 _MUST_CHECK = "a default the full validator must check"
-# How deep allOf members are followed for a default (a cycle of allOf references stops here, and is flagged).
-_ALL_OF_DEPTH = 8
+_DOES_NOT_FIT = "the default value does not match its schema: "
 
 
-def _default_fits(data: dict[str, Any], schema: dict[str, Any]) -> Iterator[str]:
-    if "default" not in schema:
-        return
-    found = _fit_findings(data, schema["default"], schema, 0)
-    yield from (_MUST_CHECK,) if found is None else found
-
-
-def _fit_findings(
-    data: dict[str, Any], value: Any, schema: dict[str, Any], depth: int
-) -> list[str] | None:
-    """Why ``value`` does not fit ``schema`` (an empty list when it does), or None when only the full
-    validator can tell."""
-    if any(
-        k not in _DEFAULT_SAFE
-        and k not in _BOUNDS
-        and k != "allOf"
-        and not k.startswith("x-")
-        for k in schema
-    ):
+def _default_finding(
+    data: dict[str, Any], schema: dict[str, Any], region: Region, openapi31: bool
+) -> Finding | None:
+    """What is wrong with the default of ``schema``, or None when it fits. openapi-spec-validator reads the
+    default of a schema that is no reference (it follows the reference, never reads beside it), and not one
+    that is null where the schema is nullable; it checks it with the schema validator of the version
+    (:mod:`.defaults` judges the same)."""
+    if type(schema.get("$ref")) is str:
         return None
-    found = []
-    if not _within_bounds(value, schema):
-        found.append("default is out of the schema's bounds")
+    value = schema["default"]
     if value is None and schema.get("nullable") is True:
-        return found
-    enum = schema.get("enum")
-    if isinstance(enum, list) and value not in enum:
-        found.append("default is not one of the enum values")
-    kind = schema.get("type")
-    kinds = kind if isinstance(kind, list) else [kind] if isinstance(kind, str) else []
-    if kinds and not any(_is_of(value, k) for k in kinds):
-        found.append("default is not of the schema's type")
-    if "allOf" in schema:
-        members = schema["allOf"]
-        # null against a member is a matter of each version's nullable rules: the full validator decides.
-        if value is None or depth >= _ALL_OF_DEPTH or not isinstance(members, list):
-            return None
-        for member in members:
-            if isinstance(member, dict) and "$ref" in member:
-                if len(member) != 1:
-                    return None  # siblings of $ref count in 3.1 and not in 3.0
-                member = _resolve(data, member)
-            if not isinstance(member, dict):
-                return None
-            more = _fit_findings(data, value, member, depth + 1)
-            if more is None:
-                return None
-            found += more
-    return found
+        return None
+    verdict = judge(value, schema, openapi31, lambda node: _resolve(data, node))
+    if verdict is None:
+        return Finding(_MUST_CHECK, region, id(schema))
+    if not verdict:
+        return None
+    return Finding(_DOES_NOT_FIT + "; ".join(verdict), region, id(schema), True)
 
 
-_BOUNDS = frozenset(
-    {
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "minLength",
-        "maxLength",
-    }
-)
-
-
-def _number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
-
-
-def _within_bounds(value: Any, schema: dict[str, Any]) -> bool:
-    """The bounds keywords hold for ``value`` (3.0's boolean and 3.1's numeric ``exclusive*`` alike); a bound
-    of the wrong shape counts as broken (the full validator then says what it makes of it).
+def schemas_validated(data: dict[str, Any]) -> set[int]:
+    """The ids of the schemas whose defaults openapi-spec-validator checks: those it reaches from the
+    component schemas, from the parameters of each path item and operation, and from the media types of the
+    operations' responses (never from request bodies, headers, callbacks or webhooks), following references
+    and ``allOf``/``anyOf``/``oneOf``/``not``/``items``/``properties`` (not ``additionalProperties``).
     """
-    if _number(value):
-        for bound, exclusive, below in (
-            ("minimum", "exclusiveMinimum", False),
-            ("maximum", "exclusiveMaximum", True),
-        ):
-            limit, strict = schema.get(bound), schema.get(exclusive)
-            if limit is not None:
-                if not _number(limit) or not isinstance(strict, (bool, type(None))):
-                    return False
-                if (value > limit if below else value < limit) or (
-                    strict and value == limit
-                ):
-                    return False
-            elif strict is not None:
-                if not _number(strict):
-                    return False
-                if value >= strict if below else value <= strict:
-                    return False
-    if isinstance(value, str):
-        for bound, below in (("minLength", False), ("maxLength", True)):
-            limit = schema.get(bound)
-            if limit is None:
+    done: set[int] = set()
+    stack: list[Any] = []
+    components = data.get("components")
+    if isinstance(components, dict) and isinstance(components.get("schemas"), dict):
+        stack.extend(components["schemas"].values())
+    paths = data.get("paths")
+    for item in paths.values() if isinstance(paths, dict) else ():
+        item = _resolve(data, item)
+        if not isinstance(item, dict):
+            continue
+        operations = [item.get(m) for m in _HTTP_METHODS]
+        for holder in [item, *operations]:
+            if not isinstance(holder, dict):
                 continue
-            if not _number(limit):
-                return False
-            if len(value) > limit if below else len(value) < limit:
-                return False
-    return True
+            for parameter in _as_list(holder.get("parameters")):
+                parameter = _resolve(data, parameter)
+                if isinstance(parameter, dict) and "schema" in parameter:
+                    stack.append(parameter["schema"])
+        for operation in operations:
+            if not isinstance(operation, dict):
+                continue
+            responses = operation.get("responses")
+            for response in responses.values() if isinstance(responses, dict) else ():
+                response = _resolve(data, response)
+                content = (
+                    response.get("content") if isinstance(response, dict) else None
+                )
+                for media in content.values() if isinstance(content, dict) else ():
+                    if isinstance(media, dict) and "schema" in media:
+                        stack.append(media["schema"])
+    stack.reverse()
+    while stack:
+        schema = _resolve(data, stack.pop())
+        if not isinstance(schema, dict) or id(schema) in done:
+            continue
+        done.add(id(schema))
+        for key in ("allOf", "anyOf", "oneOf"):
+            stack.extend(_as_list(schema.get(key)))
+        for key in ("not", "items"):
+            if isinstance(schema.get(key), dict):
+                stack.append(schema[key])
+        properties = schema.get("properties")
+        if isinstance(properties, dict):
+            stack.extend(properties.values())
+    return done
 
 
-def _is_of(value: Any, kind: str) -> bool:
-    if kind == "integer":
-        return (isinstance(value, int) and not isinstance(value, bool)) or (
-            isinstance(value, float) and value.is_integer()
-        )
-    if kind == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    return isinstance(
-        value,
-        {"string": str, "boolean": bool, "array": list, "object": dict}.get(
-            kind, type(None)
-        ),
-    )
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def default_pointer(data: dict[str, Any], finding: Finding) -> list[str | int] | None:
+    """The tokens of the JSON pointer of the default a finding is about: the first place in its region
+    where its schema is written (None when it is not there)."""
+    top = _region_node(data, finding.region)
+    stack: list[tuple[Any, list[str | int]]] = [(top, list(finding.region))]
+    while stack:
+        node, tokens = stack.pop()
+        if id(node) == finding.schema and isinstance(node, dict):
+            return [*tokens, "default"]
+        if isinstance(node, dict):
+            children: list[tuple[Any, list[str | int]]] = [
+                (v, [*tokens, k])
+                for k, v in node.items()
+                if isinstance(v, (dict, list))
+            ]
+        elif isinstance(node, list):
+            children = [
+                (v, [*tokens, i])
+                for i, v in enumerate(node)
+                if isinstance(v, (dict, list))
+            ]
+        else:
+            continue
+        stack.extend(reversed(children))
+    return None

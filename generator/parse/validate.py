@@ -26,7 +26,15 @@ from urllib.parse import urlsplit
 from ..errors import Problem, SpecError
 from .load import Document, load_document, pointer_join
 from .refs import check_references
-from .semantics import Region, SchemaMemo, findings, ref_tokens, region_of
+from .semantics import (
+    Region,
+    SchemaMemo,
+    default_pointer,
+    findings,
+    ref_tokens,
+    region_of,
+    schemas_validated,
+)
 
 _SWAGGER_HINT = (
     "this is a Swagger 2.0 document, not OpenAPI 3; convert it first, for example with "
@@ -185,20 +193,59 @@ def without_item_schemas(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# What the fast pass found: the regions the full validator must word (empty: none) and the flaws it worded
+# itself, as (pointer, message), outside those regions.
+FastPass = tuple[set[Region], list[tuple[str, str]]]
+
+
 def _flagged_regions(
     data: dict[str, Any], openapi31: bool, memo: SchemaMemo | None = None
 ) -> set[Region] | None:
     """The regions of the document the fast pass finds something wrong in (empty: the document is clean),
     or None when only the full validator can tell (a custom dialect, or no jsonschema-rs).
     """
+    outcome = _fast_pass(data, openapi31, memo)
+    if outcome is None:
+        return None
+    regions, worded = outcome
+    return regions | {region_of(_tokens(p)) for p, _ in worded}
+
+
+def _fast_pass(
+    data: dict[str, Any], openapi31: bool, memo: SchemaMemo | None = None
+) -> FastPass | None:
+    """What the fast pass finds (see :data:`FastPass`), or None when only the full validator can tell (a
+    custom dialect, or no jsonschema-rs). A default that does not fit its schema is a flaw the fast pass
+    words itself, unless the full validator is run on its region anyway; defaults openapi-spec-validator
+    does not check are no flaw (:func:`.semantics.schemas_validated`)."""
     if "jsonSchemaDialect" in data:
         return None  # a custom dialect: only the full validator knows what it allows
     schema_errors = _document_schema_errors(openapi31)
     if schema_errors is None:
         return None  # no jsonschema-rs: the full validator checks everything
     regions = {region_of(path) for path in schema_errors(data)}
-    regions.update(region for _, region in findings(data, memo))
-    return regions
+    found = list(findings(data, memo))
+    if any(f.schema for f in found):
+        validated = schemas_validated(data)
+        found = [f for f in found if not f.schema or f.schema in validated]
+    regions.update(f.region for f in found if not f.worded)
+    worded: list[tuple[str, str]] = []
+    for finding in found:
+        if not finding.worded or finding.region in regions:
+            continue
+        tokens = default_pointer(data, finding)
+        if tokens is None:
+            regions.add(finding.region)
+            continue
+        pointer = ""
+        for token in tokens:
+            pointer = pointer_join(pointer, token)
+        worded.append((pointer, finding.message))
+    return regions, worded
+
+
+def _tokens(pointer: str) -> list[str]:
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
 
 
 def _document_schema_errors(
@@ -302,7 +349,8 @@ def _document_schema_check(openapi31: bool) -> Any:
     schema = json.loads(
         (folder / "resources" / "schemas" / version / "schema.json").read_text("utf-8")
     )
-    validator = jsonschema_rs.validator_cls_for(schema)(schema)
+    # Formats are not asserted: the full validator checks the document schema with no format checker.
+    validator = jsonschema_rs.validator_cls_for(schema)(schema, validate_formats=False)
     return validator
 
 
@@ -384,33 +432,46 @@ def validate_document(
     version: str = doc.data["openapi"]
     openapi31 = version.startswith("3.1")
     whole = _document_key(store.salt, doc) if store is not None else None
-    regions = _regions_kept(store, whole)
+    outcome = _kept(store, whole)
     data: Any = None
-    if regions is _NOT_KEPT:
+    if outcome is _NOT_KEPT:
         flaws = len(doc.flaws)
         reference_problems = check_references(doc)
         if reference_problems:
             return reference_problems
         data = without_item_schemas(doc.data)
         memo = _SCHEMA_MEMOS.setdefault(str(doc.path.resolve()), SchemaMemo())
-        regions = _flagged_regions(data, openapi31, memo)
+        outcome = _fast_pass(data, openapi31, memo)
         if store is not None and whole is not None and len(doc.flaws) == flaws:
             # (A reference the check normalised in place, with a flaw, is not kept: it must be again.)
-            store.keep(
-                "document",
-                whole,
-                {"regions": None if regions is None else sorted(map(list, regions))},
-            )
-    if regions is not None and not regions:
-        return []
-    # Something is wrong: the full validator says precisely what and where, of the flagged regions only.
+            kept: dict[str, Any] = {"regions": None}
+            if outcome is not None:
+                kept = {
+                    "regions": sorted(map(list, outcome[0])),
+                    "worded": [list(w) for w in outcome[1]],
+                }
+            store.keep("document", whole, kept)
+    own: list[Problem] = []
+    if outcome is not None:
+        regions, worded = outcome
+        own = [doc.problem(pointer, message) for pointer, message in worded]
+        if not regions:
+            return _in_order(own)
+    # Something else is wrong: the full validator says precisely what and where, of the flagged regions only.
     if data is None:
         data = without_item_schemas(doc.data)
-    if regions is not None:
+    if outcome is not None:
         data = sub_document(data, regions)
-    if known is not None:
-        return _full_validation(doc, data, openapi31, known)
-    return _full_validation(doc, data, openapi31)
+    full = _full_validation(doc, data, openapi31, *([known] if known else []))
+    return _in_order(own, full) if own else full
+
+
+def _in_order(*groups: list[Problem]) -> list[Problem]:
+    """The problems in the order of their places in the document."""
+    return sorted(
+        (p for group in groups for p in group),
+        key=lambda p: (p.location.line, p.location.column),
+    )
 
 
 # A document with references to other files: its text is not all the references' checks and the fast pass
@@ -441,22 +502,27 @@ def _document_key(salt: str, doc: Document) -> str | None:
     return h.hexdigest()
 
 
-def _regions_kept(store: Findings | None, key: str | None) -> Any:
-    """The flagged regions kept for the document whose key is ``key`` (None: only the full validator can
-    tell), or ``_NOT_KEPT``."""
+def _kept(store: Findings | None, key: str | None) -> Any:
+    """What the fast pass found in the document whose key is ``key`` (:data:`FastPass`; None: only the full
+    validator can tell), or ``_NOT_KEPT``."""
     if store is None or key is None:
         return _NOT_KEPT
     entry = store.entries.get(key)
     if not isinstance(entry, dict) or "regions" not in entry:
         return _NOT_KEPT
-    regions = entry["regions"]
+    regions, worded = entry["regions"], entry.get("worded")
     if regions is None:
         return None
     if not isinstance(regions, list) or not all(
         isinstance(r, list) and all(isinstance(t, str) for t in r) for r in regions
     ):
         return _NOT_KEPT
-    return {tuple(r) for r in regions}
+    if not isinstance(worded, list) or not all(
+        isinstance(w, list) and len(w) == 2 and all(isinstance(t, str) for t in w)
+        for w in worded
+    ):
+        return _NOT_KEPT
+    return {tuple(r) for r in regions}, [(p, m) for p, m in worded]
 
 
 # The last full validation of each document (by file, version and syntax): the sub-document it was given
