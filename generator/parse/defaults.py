@@ -205,7 +205,8 @@ class _Judge:
                 if type(bound) is not bool:
                     raise _Unknown
                 continue  # a flag of minimum/maximum
-            if not _is_number(bound):
+            # A boolean bound is out of place in 3.1, but the validator compares with it as with 1 or 0.
+            if not (_is_number(bound) or (self.openapi31 and type(bound) is bool)):
                 raise _Unknown
         minimum, maximum = schema.get("minimum"), schema.get("maximum")
         if self.openapi31:

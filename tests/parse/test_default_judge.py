@@ -137,9 +137,14 @@ def _schema(rng: random.Random, v31: bool, depth: int = 0) -> Any:
         elif key == "format":
             schema["format"] = rng.choice(FORMATS)
         elif key in ("minimum", "maximum"):
-            schema[key] = rng.choice(NUMBERS)
+            schema[key] = rng.choice([*NUMBERS, True] if v31 else NUMBERS)
         elif key in ("exclusiveMinimum", "exclusiveMaximum"):
-            schema[key] = rng.choice(NUMBERS) if v31 else rng.choice([True, False])
+            # (a boolean in 3.1 is a mistake the validator still compares with)
+            schema[key] = (
+                rng.choice([*NUMBERS, True, False])
+                if v31
+                else rng.choice([True, False])
+            )
         elif key in ("minLength", "maxLength", "minItems", "maxItems"):
             schema[key] = rng.randint(0, 3)
         elif key in ("minProperties", "maxProperties"):
