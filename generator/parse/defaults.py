@@ -132,6 +132,10 @@ class _Judge:
             if not isinstance(key, str):
                 raise _Unknown
             if key not in _JUDGED and key not in self.annotations:
+                # The dialect a 3.1 schema names: the validator checks its default as OpenAPI 3.1's dialect
+                # would (it reads ``$schema`` only in a schema below the one it starts from).
+                if key == "$schema" and depth == 0 and self.openapi31:
+                    continue
                 if not key.startswith("x-"):
                     raise _Unknown
         if "discriminator" in schema and not (

@@ -188,6 +188,13 @@ def _schema(rng: random.Random, v31: bool, depth: int = 0) -> Any:
             schema["discriminator"] = {"propertyName": "a"}
         elif key == "description":
             schema["description"] = "text"
+        elif key == "$schema" and v31:
+            schema["$schema"] = rng.choice(
+                [
+                    "http://json-schema.org/draft-04/schema#",
+                    "https://json-schema.org/draft/2020-12/schema",
+                ]
+            )
     return schema
 
 
@@ -225,6 +232,7 @@ _KEYWORDS = [
     "writeOnly",
     "discriminator",
     "description",
+    "$schema",
 ]
 
 
