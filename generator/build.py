@@ -203,6 +203,9 @@ class Project:
     # and the docs as rendered, in order (when this process rendered them, else empty).
     whole: str = ""
     rendered_docs: list[OutputFile] = field(default_factory=list)
+    # The paths of the docs staged, in the order they were rendered (filled by :func:`_stage`, also when a
+    # forked child rendered them).
+    staged_docs: list[str] = field(default_factory=list)
 
 
 def render_project(
@@ -425,6 +428,7 @@ def _stage(project: Project, parent: Path) -> tuple[Path, dict[str, bytes]]:
         more=project.docs,
         large=project.large,
         meanwhile=project.release,
+        docs_written=project.staged_docs,
     )
     unchanged = project.plan.unchanged if project.plan is not None else {}
     try:
@@ -436,6 +440,22 @@ def _stage(project: Project, parent: Path) -> tuple[Path, dict[str, bytes]]:
         raise
     written[MANIFEST] = data
     return staging, written
+
+
+def _all_docs_staged(project: Project, written: dict[str, bytes]) -> list[OutputFile]:
+    """The docs of a build whose docs a forked child rendered, as rendered and in order, when it staged every
+    one (none was left out as unchanged in the output: every doc with a render key is among them, and those
+    without one are never left out); [] otherwise."""
+    if not project.whole or not project.staged_docs or project.rendered_docs:
+        return []
+    staged = set(project.staged_docs)
+    if any(path.endswith(".md") and path not in staged for path in project.keys) or any(
+        path not in written for path in project.staged_docs
+    ):
+        return []
+    return [
+        OutputFile(path, written[path].decode("utf-8")) for path in project.staged_docs
+    ]
 
 
 def _digest_tree(digests: dict[str, str]) -> str:
@@ -597,10 +617,11 @@ def build_target(
         if path.endswith(".md") and (path in written or path in project.reused)
     ]
     # The docs rendered in this process (not by a forked child) are all known: the cache keeps the project.
-    if project.rendered_docs:
-        store.keep_whole(
-            project.whole, project.keys, project.rendered, project.rendered_docs
-        )
+    # So are those a forked child rendered when it staged every one (a cold build's: docs are written as
+    # rendered, so the staged bytes are their text), and the next build takes every file from the cache.
+    whole_docs = project.rendered_docs or _all_docs_staged(project, written)
+    if whole_docs:
+        store.keep_whole(project.whole, project.keys, project.rendered, whole_docs)
     else:
         store.keep(project.keys, [*project.rendered, *docs])
     plan = project.plan
