@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Collection, Iterable
@@ -238,7 +239,7 @@ def render_project(
     }
     notes: dict[str, str] = {}
     salt = input_digest(target, lenient, "")
-    keys = file_keys(api, target, salt, cache.model_texts) if cache is not None else {}
+    keys = _file_keys(api, target, salt, doc, cache) if cache is not None else {}
     if cache is not None:
         cache.contracts.salt = salt
     reuse = cache.reuse(keys) if cache is not None else {}
@@ -314,6 +315,43 @@ def render_project(
         whole=whole,
         rendered_docs=rendered_docs,
     )
+
+
+def _file_keys(
+    api: Api, target: Target, salt: str, doc: Document | None, cache: RenderCache
+) -> dict[str, str]:
+    """:func:`file_keys`, or the keys the cache's last build computed from the same inputs."""
+    inputs = _keys_inputs(target, salt, doc) if doc is not None else None
+    memo = cache.keys_memo
+    if inputs is not None and memo is not None and memo[0] == inputs:
+        return dict(memo[1])
+    keys = file_keys(api, target, salt, cache.model_texts)
+    cache.keys_memo = (inputs, dict(keys)) if inputs is not None else None
+    return keys
+
+
+# Where a document may refer to another file: a ``$ref`` whose value is anything but a local reference
+# (``#…``) or a mapping (a schema property named ``$ref``); and the escapes that could spell ``$`` in a key.
+_NOT_ONLY_LOCAL = re.compile(rb"""\$ref["']?\s*+:\s*+(?!["']?#|\{)""")
+_DOLLAR_ESCAPES = re.compile(rb"\\(?:x|u00|U000000)24")
+
+
+def _keys_inputs(target: Target, salt: str, doc: Document) -> str | None:
+    """A digest of everything the model and the render keys are computed from, for a document that refers to
+    no other file (None otherwise): its text (the very text parsed), its path, the build's salt (generator
+    code, templates, options), the Python that runs the build, and the target's fields.
+    """
+    text = doc.text.encode("utf-8", "surrogatepass")
+    if not text or _NOT_ONLY_LOCAL.search(text) or _DOLLAR_ESCAPES.search(text):
+        return None
+    h = hashlib.blake2b(digest_size=20)
+    for part in (salt, sys.version, doc.display, str(doc.path), repr(target)):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    h.update(target.source.encode("utf-8", "surrogatepass"))
+    h.update(b"\0")
+    h.update(text)
+    return h.hexdigest()
 
 
 def _checked(files: list[OutputFile], checked: dict[str, str]) -> list[OutputFile]:

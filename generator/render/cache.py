@@ -244,6 +244,10 @@ class RenderCache:
         # The last build's whole key (:func:`whole_key`) and the paths of its code and docs, in the order it
         # rendered them; None when it did not render its docs in this process (a forked child did).
         self.whole: tuple[str, list[str], list[str]] | None = None
+        # The render keys of the last build (:func:`file_keys`) under the digest of everything the model and
+        # they are computed from (see build.py's ``_keys_inputs``): a build of the same inputs takes them
+        # rather than computing them from the model's ``repr`` (12 MB of text on Kubernetes' spec).
+        self.keys_memo: tuple[str, dict[str, str]] | None = None
         # The file this cache was read from or last written to: its path, ``stat`` signature and what it
         # held (the very objects, which are replaced, never changed in place), so that a build which
         # changes nothing does not write the file again (25 MB on GitHub's spec).
@@ -325,6 +329,17 @@ class RenderCache:
             )
         ):
             cache.whole = (whole[0], whole[1], whole[2])
+        memo = data.get("keys") if isinstance(data, dict) else None
+        if (
+            isinstance(memo, list)
+            and len(memo) == 2
+            and isinstance(memo[0], str)
+            and isinstance(memo[1], dict)
+            and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in memo[1].items()
+            )
+        ):
+            cache.keys_memo = (memo[0], memo[1])
         if isinstance(files, dict):
             cache._files = {
                 k: v
@@ -341,6 +356,7 @@ class RenderCache:
             self.written.salt,
             self.written.files,
             self.whole,
+            self.keys_memo,
         )
 
     def _remember(self, path: Path) -> None:
@@ -384,6 +400,9 @@ class RenderCache:
                 if self.whole is not None:
                     out.write(', "whole": ')
                     out.write(json.dumps(list(self.whole), ensure_ascii=False))
+                if self.keys_memo is not None:
+                    out.write(', "keys": ')
+                    out.write(json.dumps(list(self.keys_memo), ensure_ascii=False))
                 out.write("}")
             os.replace(temporary, path)
         except OSError:
