@@ -68,7 +68,9 @@ def _spec(description: str, pet: Any) -> dict[str, Any]:
 
 
 def _build(spec: Path, output: Path, version: str = "1.0.0") -> None:
-    """``build --force``; an edit of the spec needs a new ``version`` (the release gate)."""
+    """``build --force`` as a new process would run it (without the last manifest this one dumped); an edit
+    of the spec needs a new ``version`` (the release gate)."""
+    build._DUMPED.clear()
     target = make_target(spec, "pets", "sync", version, output)
     build.build_target(target, force=True)
 
@@ -163,3 +165,61 @@ def test_a_moved_output_or_cache_file_from_elsewhere_gives_the_same_bytes(
     build.build_target(make_target(spec, "pets", "asyncio", "1.0.0", full))
     assert (other / RENDERS).is_file()
     assert tree(other) == tree(full)
+
+
+def test_a_rebuild_writes_the_manifest_a_full_build_writes_even_after_a_hand_edit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unchanged spec's rebuild takes the manifest's text as the output holds it (no dump of megabytes)
+    only while it is the text the last build wrote: reformatted by hand (the same JSON), it is written
+    anew."""
+    dumped: list[int] = []
+    real = build.dump_manifest
+
+    def counted(manifest: dict[str, Any]) -> str:
+        dumped.append(1)
+        return real(manifest)
+
+    monkeypatch.setattr(build, "dump_manifest", counted)
+    spec = tmp_path / "spec" / "pets.json"
+    spec.parent.mkdir()
+    spec.write_text(
+        json.dumps(_spec("Get a pet.", {"$ref": "#/components/schemas/Pet"}))
+    )
+    output = tmp_path / "out" / "pets"
+    _build(spec, output)
+    manifest = output / ".clientgen.json"
+    first = manifest.read_bytes()
+    assert b'"surface"' in first
+    assert len(dumped) == 1
+    _build(spec, output)
+    assert manifest.read_bytes() == first
+    assert len(dumped) == 1
+    manifest.write_text(json.dumps(json.loads(first), indent=4))
+    _build(spec, output)
+    assert manifest.read_bytes() == first
+    assert len(dumped) == 2
+    assert tree(output) == _full_build(tmp_path, spec, "full")
+
+
+@pytest.mark.parametrize(
+    ("value", "other"),
+    [
+        (
+            {"a": 1, "b": 2},
+            {"b": 2, "a": 1},
+        ),  # the same mapping, written in another order
+        ({"a": 1}, {"a": True}),  # equal in Python, not in JSON
+        ({"a": {"b": 1.0}}, {"a": {"b": 1}}),
+    ],
+)
+def test_manifests_alike_only_when_dumped_alike(value: Any, other: Any) -> None:
+    from generator.build import _dumps_alike
+    from generator.diff.release import dump_manifest
+
+    assert value == other
+    assert dump_manifest(value) != dump_manifest(other) or type(value) is not type(
+        other
+    )
+    assert not _dumps_alike(value, other)
+    assert _dumps_alike(value, json.loads(json.dumps(value)))
