@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Collection, Iterable
@@ -31,6 +33,7 @@ from .render.ownership import (
     Manifest,
     foreign_files,
     guard_output,
+    manifest_as_read,
     manifest_json,
     manifest_text,
     owned_files,
@@ -203,6 +206,9 @@ class Project:
     # and the docs as rendered, in order (when this process rendered them, else empty).
     whole: str = ""
     rendered_docs: list[OutputFile] = field(default_factory=list)
+    # The paths of the docs staged, in the order they were rendered (filled by :func:`_stage`, also when a
+    # forked child rendered them).
+    staged_docs: list[str] = field(default_factory=list)
 
 
 def render_project(
@@ -235,7 +241,7 @@ def render_project(
     }
     notes: dict[str, str] = {}
     salt = input_digest(target, lenient, "")
-    keys = file_keys(api, target, salt, cache.model_texts) if cache is not None else {}
+    keys = _file_keys(api, target, salt, doc, cache) if cache is not None else {}
     if cache is not None:
         cache.contracts.salt = salt
     reuse = cache.reuse(keys) if cache is not None else {}
@@ -311,6 +317,49 @@ def render_project(
         whole=whole,
         rendered_docs=rendered_docs,
     )
+
+
+def _file_keys(
+    api: Api, target: Target, salt: str, doc: Document | None, cache: RenderCache
+) -> dict[str, str]:
+    """:func:`file_keys`, or the keys the cache's last build computed from the same inputs."""
+    inputs = _keys_inputs(target, salt, doc) if doc is not None else None
+    memo = cache.keys_memo
+    if inputs is not None and memo is not None and memo[0] == inputs:
+        return dict(memo[1])
+    keys = file_keys(api, target, salt, cache.model_texts)
+    cache.keys_memo = (inputs, dict(keys)) if inputs is not None else None
+    return keys
+
+
+# Where a document may refer to another file: a ``$ref`` whose value is anything but a local reference
+# (``#…``) or a mapping (a schema property named ``$ref``); and the escapes that could spell ``$`` in a key.
+_NOT_ONLY_LOCAL = re.compile(rb"""\$ref["']?\s*+:\s*+(?!["']?#|\{)""")
+_DOLLAR_ESCAPES = re.compile(rb"\\(?:x|u00|U000000)24")
+
+
+def _keys_inputs(target: Target, salt: str, doc: Document) -> str | None:
+    """A digest of everything the model and the render keys are computed from, for a document that refers to
+    no other file (None otherwise): its text (the very text parsed) and its name in messages and headers,
+    the build's salt (generator code, templates, options), the Python that runs the build, and the target's
+    fields but where its files lie (as :func:`whole_key`: the cache stays the same wherever the project
+    lies).
+    """
+    text = doc.text.encode("utf-8", "surrogatepass")
+    if not text or _NOT_ONLY_LOCAL.search(text) or _DOLLAR_ESCAPES.search(text):
+        return None
+    where = ("spec", "output", "project")
+    fields = [
+        f"{f.name}={getattr(target, f.name)!r}"
+        for f in dataclasses.fields(target)
+        if f.name not in where
+    ]
+    h = hashlib.blake2b(digest_size=20)
+    for part in (salt, sys.version, doc.display, target.source, *fields):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    h.update(text)
+    return h.hexdigest()
 
 
 def _checked(files: list[OutputFile], checked: dict[str, str]) -> list[OutputFile]:
@@ -397,9 +446,15 @@ def _release_files(
     return [OutputFile(CHANGELOG, text)]
 
 
-def _manifest_text(fields: dict[str, object], files: Iterable[str]) -> str:
+def _manifest_text(
+    fields: dict[str, object],
+    files: Iterable[str],
+    written: tuple[str, object] | None = None,
+) -> str:
     """The manifest (see render/ownership.py), its recorded surface one line per operation, schema and
-    module so that its diffs read well."""
+    module so that its diffs read well. ``written``: the text of the manifest the last build wrote, as it is
+    in the output, and its JSON; that text when this manifest is the same data (a regeneration of an
+    unchanged spec), rather than megabytes dumped again."""
     if "surface" not in fields:
         return manifest_text(fields, files)  # type: ignore[arg-type]
     listed = sorted(f for f in files if f != MANIFEST)
@@ -408,34 +463,85 @@ def _manifest_text(fields: dict[str, object], files: Iterable[str]) -> str:
     # kept rather than dumped again (comparing is quick, the surface being the very object it read).
     if _DUMPED and _DUMPED[0][0] == data:
         return _DUMPED[0][1]
-    text = dump_manifest(data)
+    if written is not None and _dumps_alike(data, written[1]):
+        text = written[0]
+    else:
+        text = dump_manifest(data)
     _DUMPED[:] = [(data, text)]
     return text
+
+
+def _dumps_alike(value: object, other: object, depth: int = 1) -> bool:
+    """Whether :func:`dump_manifest` writes ``value`` and ``other`` (plain JSON data) alike: equal, with the
+    same types and the same key order where it writes a mapping entry by entry (above depth 5; below it
+    the keys are sorted)."""
+    if type(value) is not type(other):
+        return False
+    if isinstance(value, dict) and isinstance(other, dict) and value and depth < 5:
+        if list(value) != list(other):
+            return False
+        return all(_dumps_alike(v, other[k], depth + 1) for k, v in value.items())
+    return value == other
 
 
 # The last manifest with a surface that _manifest_text dumped, and its text.
 _DUMPED: list[tuple[dict[str, object], str]] = []
 
 
-def _stage(project: Project, parent: Path) -> tuple[Path, dict[str, bytes]]:
-    """The staging folder of ``project`` and its files, the manifest listing them among them."""
+def _stage(
+    project: Project, parent: Path, written_manifest: tuple[str, object] | None = None
+) -> tuple[Path, dict[str, bytes]]:
+    """The staging folder of ``project`` and its files, the manifest listing them among them
+    (``written_manifest``: see :func:`_manifest_text`)."""
     staging = stage(
         project.code,
         parent,
         more=project.docs,
         large=project.large,
         meanwhile=project.release,
+        docs_written=project.staged_docs,
     )
     unchanged = project.plan.unchanged if project.plan is not None else {}
     try:
         written = read_tree(staging)
-        data = _manifest_text(project.manifest, [*written, *unchanged]).encode()
+        data = _manifest_text(
+            project.manifest, [*written, *unchanged], written_manifest
+        ).encode()
         (staging / MANIFEST).write_bytes(data)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     written[MANIFEST] = data
     return staging, written
+
+
+def _all_docs_staged(project: Project, written: dict[str, bytes]) -> list[OutputFile]:
+    """The docs of a build whose docs a forked child rendered, as rendered and in order, when it staged every
+    one (none was left out as unchanged in the output: every doc with a render key is among them, and those
+    without one are never left out); [] otherwise."""
+    if not project.whole or not project.staged_docs or project.rendered_docs:
+        return []
+    staged = set(project.staged_docs)
+    if any(path.endswith(".md") and path not in staged for path in project.keys) or any(
+        path not in written for path in project.staged_docs
+    ):
+        return []
+    return [
+        OutputFile(path, written[path].decode("utf-8")) for path in project.staged_docs
+    ]
+
+
+def _written_manifest(output: Path, cache: RenderCache) -> tuple[str, object] | None:
+    """The text and JSON of the output's manifest as this process read it, when it holds what the cache's
+    build wrote there (the digest of its bytes is the one that build recorded)."""
+    read = manifest_as_read(output)
+    if (
+        read is None
+        or cache.manifest is None
+        or digest_bytes(read[0]) != cache.manifest
+    ):
+        return None
+    return read[1], read[2]
 
 
 def _digest_tree(digests: dict[str, str]) -> str:
@@ -584,7 +690,7 @@ def build_target(
         project.notes["keep"] = "release record"
     if phases is not None:
         phases.start("render")
-    staging, written = _stage(project, parent)
+    staging, written = _stage(project, parent, _written_manifest(output, store))
     # The code as rendered; the docs as written, which is as rendered (possibly in a forked child).
     # (A doc left out of the staging was taken from the cache.)
     docs = [
@@ -597,10 +703,11 @@ def build_target(
         if path.endswith(".md") and (path in written or path in project.reused)
     ]
     # The docs rendered in this process (not by a forked child) are all known: the cache keeps the project.
-    if project.rendered_docs:
-        store.keep_whole(
-            project.whole, project.keys, project.rendered, project.rendered_docs
-        )
+    # So are those a forked child rendered when it staged every one (a cold build's: docs are written as
+    # rendered, so the staged bytes are their text), and the next build takes every file from the cache.
+    whole_docs = project.rendered_docs or _all_docs_staged(project, written)
+    if whole_docs:
+        store.keep_whole(project.whole, project.keys, project.rendered, whole_docs)
     else:
         store.keep(project.keys, [*project.rendered, *docs])
     plan = project.plan
@@ -625,6 +732,8 @@ def build_target(
     if incremental:
         # The output now holds exactly what was built (the outputs record is not part of either tree).
         _record_outputs(output, _digest_tree(digests))
+    # What the output's manifest holds now (``written[MANIFEST]``, moved in or left there as equal).
+    store.manifest = digests.get(MANIFEST)
     if cache is None:
         store.write(output / RENDERS)
     validated.write(output / VALIDATION)

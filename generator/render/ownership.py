@@ -79,6 +79,24 @@ def manifest_text(fields: dict[str, str], files: Iterable[str]) -> str:
 # times): a ``build --watch`` process reads the same manifest before every build, and a large API's manifest
 # (its release surface) is megabytes of JSON.
 _READ: dict[str, tuple[tuple[int, int, int, int], Any, Manifest | None]] = {}
+# And its bytes and text, by the same ``lstat`` (see :func:`manifest_as_read`).
+_TEXT: dict[str, tuple[tuple[int, int, int, int], bytes, str]] = {}
+
+
+def manifest_as_read(folder: Path) -> tuple[bytes, str, Any] | None:
+    """The bytes, text and JSON (never to be changed) of the manifest in ``folder`` as this process last
+    read it, while its file still has the ``lstat`` it had then; None otherwise."""
+    key = os.fspath(folder / MANIFEST)
+    read, text = _READ.get(key), _TEXT.get(key)
+    if read is None or text is None or read[0] != text[0]:
+        return None
+    try:
+        st = os.lstat(key)
+    except OSError:
+        return None
+    if (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) != read[0]:
+        return None
+    return text[1], text[2], read[1]
 
 
 def _read_json(path: Path) -> tuple[Any, Manifest | None] | None:
@@ -93,8 +111,13 @@ def _read_json(path: Path) -> tuple[Any, Manifest | None] | None:
     known = _READ.get(key)
     if known is not None and known[0] == signature:
         return known[1], known[2]
-    data = json.loads(path.read_text(encoding="utf-8"))
+    # Read as bytes and decoded (no newline translation, which JSON does not need): the text is then the
+    # file's, and a megabyte manifest is read faster.
+    raw = path.read_bytes()
+    text = raw.decode("utf-8")
+    data = json.loads(text)
     _READ[key] = (signature, data, None)
+    _TEXT[key] = (signature, raw, text)
     return data, None
 
 

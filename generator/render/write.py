@@ -356,6 +356,7 @@ def stage(
     *,
     large: bool | None = None,
     meanwhile: Callable[[], Iterable[OutputFile]] | None = None,
+    docs_written: list[str] | None = None,
 ) -> Path:
     """Write ``files`` (or what the function ``files`` renders) into a new folder under ``parent``, format
     the Python among them and return the folder.
@@ -370,6 +371,9 @@ def stage(
 
     ``meanwhile``, when given, is called once ruff has started: the files it returns (no Python, none in
     a folder holding code: the release files, which read the code as rendered) are written too.
+
+    ``docs_written``, when given, receives the paths of the docs written (by this process or the child), in
+    the order ``more`` returned them.
     """
     parent.mkdir(parents=True, exist_ok=True)
     staging = _Staging(Path(tempfile.mkdtemp(prefix=".clientgen-", dir=parent)))
@@ -381,7 +385,9 @@ def stage(
         staging.start_formatting(code)
         if meanwhile is not None:
             staging.write_later(meanwhile())
-        staging.check_examples(staging.docs(more))
+        paths = staging.check_examples(staging.docs(more))
+        if docs_written is not None:
+            docs_written[:] = paths
         staging.finish_formatting()
     except BaseException:
         staging.abandon()
@@ -435,14 +441,15 @@ class _Staging:
         _write_all(self.folder, docs)
         return docs
 
-    def check_examples(self, docs: list[OutputFile]) -> None:
-        """The examples of the docs, rendered here or by the child, all parse."""
+    def check_examples(self, docs: list[OutputFile]) -> list[str]:
+        """The examples of the docs, rendered here or by the child, all parse; the docs' paths, in order."""
         if self._docs_worker is not None:
             paths, error = self._docs_worker.result()
             _check_later(paths, self._code_entries)
         else:
-            error = example_syntax_error(docs)
+            paths, error = [f.path for f in docs], example_syntax_error(docs)
         _raise_if(error)
+        return list(paths)
 
     def finish_formatting(self) -> None:
         if self._formatter is not None:
