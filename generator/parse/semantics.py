@@ -410,7 +410,6 @@ def _roots_of(region: Region, top: Any) -> list[Any]:
                     "schemas",
                     "example",
                     "examples",
-                    "default",
                 ) and isinstance(value, (dict, list)):
                     containers.append(value)
         elif isinstance(node, list):
