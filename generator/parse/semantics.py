@@ -333,7 +333,7 @@ def _walk(
                 yield Finding("unknown type", region)
         elif kind is not None:
             kinds = kind if isinstance(kind, list) else [kind]
-            if any(k not in _JSON_TYPES for k in kinds):
+            if any(type(k) is not str or k not in _JSON_TYPES for k in kinds):
                 yield Finding("unknown type", region)
         required = schema.get("required")
         if required is not None and not (
