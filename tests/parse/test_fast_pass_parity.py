@@ -664,7 +664,7 @@ def _bases() -> list[tuple[str, dict[str, Any]]]:
 
 
 # Mutants of each base document (with a seed of their own).
-MUTANTS = 40
+MUTANTS = 60
 
 
 @pytest.mark.parametrize("index", range(len(_bases())), ids=[n for n, _ in _bases()])
