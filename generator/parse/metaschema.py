@@ -13,8 +13,10 @@ any root reaches it, whichever region that root is in.
 So this module flags the regions holding a root the meta-schema refuses (checked with jsonschema-rs, on the
 same meta-schema documents, read from the validators' packages without importing them), and, for every
 region flagged by anything, the regions whose walk (in the full validator's order) checks or first visits a
-schema of it: the full validator, handed only the flagged regions, must walk their schemas as it would walk
-the whole document. A parameter or response component is reached only from the path items using it.
+schema of it where its own walk would not report the same: the full validator, handed only the flagged
+regions, must report what it reports of the whole document. A parameter or response component is reached
+only from the path items using it; a component schema the meta-schema refuses is not walked from itself,
+but from any other root reaching it.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Any
 from .semantics import Region, ref_tokens, region_of
 
 _OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-# openapi-schema-validator's OAS 3.1 dialect (the default of a 3.1 document) and its vocabulary.
+# openapi-schema-validator's OAS 3.1 dialect (the default of a 3.1 document) and draft 4 (every 3.0 schema's).
 _OAS31_DIALECT = "https://spec.openapis.org/oas/3.1/dialect/base"
 _DRAFT4 = "http://json-schema.org/draft-04/schema"
 # The dialects jsonschema knows by their ``$schema`` (a trailing ``#`` aside) and jsonschema-specifications'
@@ -53,7 +55,8 @@ _Root = tuple[Region, Region, Any]
 def regions(data: dict[str, Any], openapi31: bool, flagged: set[Region]) -> set[Region]:
     """The regions to hand the full validator besides ``flagged`` (those the other checks flagged): those
     holding a root schema its meta-schema refuses, and the regions whose walk checks or first visits a
-    schema of a region handed. Empty when jsonschema-rs is missing (the caller then validates it all).
+    schema of a region handed where that region's own walk would not (see :func:`_walkers`). Empty when
+    jsonschema-rs is missing (the caller then validates it all).
     """
     check = _meta_check(openapi31)
     if check is None:
