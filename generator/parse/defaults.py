@@ -183,12 +183,12 @@ class _Judge:
         kind = schema["type"]
         if self.openapi31:
             kinds = kind if isinstance(kind, list) else [kind]
-            if not kinds or not all(k in _TYPES_31 for k in kinds):
+            if not kinds or not all(type(k) is str and k in _TYPES_31 for k in kinds):
                 raise _Unknown
             if any(_TYPES_31[k](value) for k in kinds):
                 return []
             return [f"{value!r} is not of type {', '.join(repr(k) for k in kinds)}"]
-        if kind not in _TYPES_30:
+        if type(kind) is not str or kind not in _TYPES_30:
             raise _Unknown
         found = []
         if value is None:

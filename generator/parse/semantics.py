@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 from .defaults import judge
+from .refs import unescape_token
 
 # Where a finding is: ("paths", path), ("webhooks", name), ("components", kind, name), or a top-level key
 # (() for the document itself). The full validator is handed these parts of a document and nothing else.
@@ -87,7 +88,7 @@ def ref_tokens(ref: str) -> list[str] | None:
     """The unescaped tokens of a local reference (``#/a/b``), None for any other."""
     if not ref.startswith("#/"):
         return None
-    return [t.replace("~1", "/").replace("~0", "~") for t in ref[2:].split("/")]
+    return [unescape_token(t) for t in ref[2:].split("/")]
 
 
 def _tags(data: dict[str, Any]) -> Iterator[Finding]:
@@ -111,11 +112,9 @@ def _resolve(data: dict[str, Any], node: Any) -> Any:
         target: Any = data
         tokens = ref[2:].split("/")
         if _reads is not None:
-            _reads.add(
-                region_of([t.replace("~1", "/").replace("~0", "~") for t in tokens])
-            )
+            _reads.add(region_of([unescape_token(t) for t in tokens]))
         for token in tokens:
-            token = token.replace("~1", "/").replace("~0", "~")
+            token = unescape_token(token)
             if not isinstance(target, dict) or token not in target:
                 return None
             target = target[token]
@@ -333,7 +332,7 @@ def _walk(
                 yield Finding("unknown type", region)
         elif kind is not None:
             kinds = kind if isinstance(kind, list) else [kind]
-            if any(k not in _JSON_TYPES for k in kinds):
+            if any(type(k) is not str or k not in _JSON_TYPES for k in kinds):
                 yield Finding("unknown type", region)
         required = schema.get("required")
         if required is not None and not (
@@ -410,7 +409,6 @@ def _roots_of(region: Region, top: Any) -> list[Any]:
                     "schemas",
                     "example",
                     "examples",
-                    "default",
                 ) and isinstance(value, (dict, list)):
                     containers.append(value)
         elif isinstance(node, list):

@@ -24,6 +24,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from ..errors import Problem, SpecError
+from . import metaschema
 from .load import Document, load_document, pointer_join
 from .refs import check_references
 from .semantics import (
@@ -229,6 +230,7 @@ def _fast_pass(
         validated = schemas_validated(data)
         found = [f for f in found if not f.schema or f.schema in validated]
     regions.update(f.region for f in found if not f.worded)
+    regions |= metaschema.regions(data, openapi31, regions)
     worded: list[tuple[str, str]] = []
     for finding in found:
         if not finding.worded or finding.region in regions:
