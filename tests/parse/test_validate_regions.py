@@ -5,7 +5,6 @@ the whole document."""
 
 from __future__ import annotations
 
-import copy
 import importlib.util
 import json
 import sys
