@@ -24,10 +24,10 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .semantics import Region, ref_tokens, region_of
 
@@ -52,29 +52,110 @@ _WALKED_SINGLES = ("not", "items")
 _Root = tuple[Region, Region, Any]
 
 
-def regions(data: dict[str, Any], openapi31: bool, flagged: set[Region]) -> set[Region]:
-    """The regions to hand the full validator besides ``flagged`` (those the other checks flagged): those
-    holding a root schema its meta-schema refuses, and the regions whose walk checks or first visits a
-    schema of a region handed where that region's own walk would not (see :func:`_walkers`). Empty when
-    jsonschema-rs is missing (the caller then validates it all).
-    """
-    check = _meta_check(openapi31)
-    if check is None:
-        return set()
+class Refusal(NamedTuple):
+    """A root schema the full validator's meta-schema check refuses, and what it says: an error (the schema
+    does not fit its dialect's meta-schema: the first error found, ``path`` in the schema) or a warning (a
+    dialect no validator knows: the schema is not checked)."""
+
+    region: Region
+    schema: Any
+    kind: str
+    message: str
+    path: list[str | int]
+
+
+class Check(NamedTuple):
+    """The meta-schema check of a document's root schemas: what it refuses, and the full validator's schema
+    walk over them (each root in its order)."""
+
+    refusals: list[Refusal]
+    roots: list[_Root]
+
+    @property
+    def refused(self) -> set[int]:
+        return {id(r.schema) for r in self.refusals}
+
+    def walkers(self, data: dict[str, Any], wanted: set[Region]) -> set[Region]:
+        """The regions to hand the full validator besides ``wanted`` (those flagged) for it to say of
+        their schemas what it says of the whole document (see :func:`_walkers`)."""
+        if not wanted:
+            return set()
+        return _walkers(data, self.roots, self.refused, wanted)
+
+    def walked(self, data: dict[str, Any]) -> set[int]:
+        """The ids of the schemas the full validator walks (and whose defaults it checks)."""
+        visited: set[int] = set()
+        _walkers(data, self.roots, self.refused, set(), visited)
+        return visited
+
+
+def check(data: dict[str, Any], openapi31: bool) -> Check | None:
+    """The meta-schema check of every root schema of the document, as the full validator makes it: against
+    the document's dialect (``jsonSchemaDialect`` in 3.1, else OpenAPI 3.1's; draft 4's for 3.0), or the one
+    a 3.1 schema's ``$schema`` names. None when only the full validator can tell: no jsonschema-rs, or a
+    ``jsonSchemaDialect`` it has no meta-schema for."""
+    dialect = _OAS31_DIALECT if openapi31 else _DRAFT4
+    if openapi31 and "jsonSchemaDialect" in data:
+        named = data["jsonSchemaDialect"]
+        if not isinstance(named, str) or _dialect_key(named) is None:
+            return None
+        dialect = named
+    if _meta_validator(_dialect_key(dialect) or "") is None:
+        return None
     roots = list(_roots(data))
-    refused: set[int] = set()
+    refusals: list[Refusal] = []
     checked: set[int] = set()
-    found: set[Region] = set()
     for _, region, node in roots:
         if id(node) in checked:
             continue
         checked.add(id(node))
-        if not check(node):
-            refused.add(id(node))
-            found.add(region)
-    if found or flagged:
-        found |= _walkers(data, roots, refused, found | flagged)
-    return found
+        refusal = _refusal(node, region, dialect, openapi31)
+        if refusal is not None:
+            refusals.append(refusal)
+    return Check(refusals, roots)
+
+
+def _dialect_key(dialect: str) -> str | None:
+    """The dialect jsonschema knows by ``dialect`` (as its ``$schema`` names it, an empty fragment
+    aside), or None."""
+    key = dialect[:-1] if dialect.endswith("#") else dialect
+    return key if key == _OAS31_DIALECT or key in _DRAFTS else None
+
+
+def _refusal(
+    node: Any, region: Region, dialect: str, openapi31: bool
+) -> Refusal | None:
+    if node is None or isinstance(node, bool):
+        return None
+    if not isinstance(node, dict):
+        # not a schema at all: the walk reports it (as the full validator does), the region is flagged
+        return Refusal(region, node, "flagged", "", [])
+    if openapi31 and "$schema" in node:
+        dialect = node["$schema"]
+        if not isinstance(dialect, str):
+            return Refusal(region, node, "flagged", "", [])
+    key = _dialect_key(dialect) if isinstance(dialect, str) else None
+    if key is None:
+        return Refusal(
+            region,
+            node,
+            "warning",
+            f"not checked: Unknown JSON Schema dialect: {dialect!r}",
+            ["$schema"],
+        )
+    validator = _meta_validator(key)
+    if validator is None:
+        return Refusal(region, node, "flagged", "", [])
+    if validator.is_valid(node):
+        return None
+    error = next(iter(validator.iter_errors(node)))
+    return Refusal(
+        region,
+        node,
+        "error",
+        f"the schema does not fit the meta-schema of {dialect}: {error.message}",
+        list(error.instance_path),
+    )
 
 
 class _Resolver:
@@ -181,7 +262,11 @@ def _parameter_roots(
 
 
 def _walkers(
-    data: dict[str, Any], roots: list[_Root], refused: set[int], wanted: set[Region]
+    data: dict[str, Any],
+    roots: list[_Root],
+    refused: set[int],
+    wanted: set[Region],
+    visited: set[int] | None = None,
 ) -> set[Region]:
     """The regions whose walk, in the full validator's order, meta-checks or first visits a schema written
     in one of ``wanted`` (other than itself) where that region's own walk would not do the same: a region
@@ -211,7 +296,8 @@ def _walkers(
 
     found: set[Region] = set()
     meta_checked: set[int] = set()
-    visited: set[int] = set()
+    if visited is None:
+        visited = set()
     for walker, region, root in roots:
         if root is None:
             continue
@@ -245,33 +331,6 @@ def _walkers(
                 children += node["properties"].values()
             stack += reversed([(child, at) for child in children])
     return found
-
-
-def _meta_check(openapi31: bool) -> Callable[[Any], bool] | None:
-    """Whether a root schema passes the full validator's meta-schema check (None without jsonschema-rs)."""
-    default = _meta_validator(_OAS31_DIALECT if openapi31 else _DRAFT4)
-    if default is None:
-        return None
-
-    def check(node: Any) -> bool:
-        if isinstance(node, bool):
-            return True
-        if not isinstance(node, dict):
-            return False  # not a schema at all: the walk reports it
-        validator = default
-        if openapi31 and "$schema" in node:
-            # A dialect of its own; one jsonschema-rs has no meta-schema for is left to the full validator.
-            dialect = node["$schema"]
-            validator = (
-                _meta_validator(dialect.rstrip("#"))
-                if isinstance(dialect, str)
-                else None
-            )
-            if validator is None:
-                return False
-        return bool(validator.is_valid(node))
-
-    return check
 
 
 def _regex(pattern: str) -> bool:

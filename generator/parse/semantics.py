@@ -31,7 +31,7 @@ Region = tuple[str, ...]
 class Finding(NamedTuple):
     """Something the fast pass finds wrong, in ``region``. ``schema`` is the id of the schema whose default it
     is about (0 for any other finding). A ``worded`` finding is the fast pass's final word (the message says
-    what is wrong; :func:`default_pointer` says where); any other is for the full validator to word.
+    what is wrong; :func:`node_tokens` finds the schema); any other is for the full validator to word.
     """
 
     message: str
@@ -322,10 +322,8 @@ def _walk(
             if isinstance(target, (dict, bool)):
                 stack.append((target, target_region))
         # Keywords of the right shape.
-        if "$schema" in schema:
-            yield Finding(
-                "a schema names its own dialect", region
-            )  # only the full validator knows what that allows
+        # (A schema naming its dialect is checked against its meta-schema by metaschema.py; a default
+        # below it is left to the full validator by defaults.py.)
         kind = schema.get("type")
         if type(kind) is str:
             if kind not in _JSON_TYPES:
@@ -463,82 +461,27 @@ def _default_finding(
     return Finding(_DOES_NOT_FIT + "; ".join(verdict), region, id(schema), True)
 
 
-def schemas_validated(data: dict[str, Any]) -> set[int]:
-    """The ids of the schemas whose defaults openapi-spec-validator checks: those it reaches from the
-    component schemas, from the parameters of each path item and operation, and from the media types of the
-    operations' responses (never from request bodies, headers, callbacks or webhooks), following references
-    and ``allOf``/``anyOf``/``oneOf``/``not``/``items``/``properties`` (not ``additionalProperties``).
-    """
-    done: set[int] = set()
-    stack: list[Any] = []
-    components = data.get("components")
-    if isinstance(components, dict) and isinstance(components.get("schemas"), dict):
-        stack.extend(components["schemas"].values())
-    paths = data.get("paths")
-    for item in paths.values() if isinstance(paths, dict) else ():
-        item = _resolve(data, item)
-        if not isinstance(item, dict):
-            continue
-        operations = [item.get(m) for m in _HTTP_METHODS]
-        for holder in [item, *operations]:
-            if not isinstance(holder, dict):
-                continue
-            for parameter in _as_list(holder.get("parameters")):
-                parameter = _resolve(data, parameter)
-                if isinstance(parameter, dict) and "schema" in parameter:
-                    stack.append(parameter["schema"])
-        for operation in operations:
-            if not isinstance(operation, dict):
-                continue
-            responses = operation.get("responses")
-            for response in responses.values() if isinstance(responses, dict) else ():
-                response = _resolve(data, response)
-                content = (
-                    response.get("content") if isinstance(response, dict) else None
-                )
-                for media in content.values() if isinstance(content, dict) else ():
-                    if isinstance(media, dict) and "schema" in media:
-                        stack.append(media["schema"])
-    stack.reverse()
+def node_tokens(
+    data: dict[str, Any], region: Region, node: int
+) -> list[str | int] | None:
+    """The tokens of the JSON pointer of the node whose id is ``node``: the first place in ``region``
+    where it is written (None when it is not there)."""
+    top = _region_node(data, region)
+    stack: list[tuple[Any, list[str | int]]] = [(top, list(region))]
     while stack:
-        schema = _resolve(data, stack.pop())
-        if not isinstance(schema, dict) or id(schema) in done:
-            continue
-        done.add(id(schema))
-        for key in ("allOf", "anyOf", "oneOf"):
-            stack.extend(_as_list(schema.get(key)))
-        for key in ("not", "items"):
-            if isinstance(schema.get(key), dict):
-                stack.append(schema[key])
-        properties = schema.get("properties")
-        if isinstance(properties, dict):
-            stack.extend(properties.values())
-    return done
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def default_pointer(data: dict[str, Any], finding: Finding) -> list[str | int] | None:
-    """The tokens of the JSON pointer of the default a finding is about: the first place in its region
-    where its schema is written (None when it is not there)."""
-    top = _region_node(data, finding.region)
-    stack: list[tuple[Any, list[str | int]]] = [(top, list(finding.region))]
-    while stack:
-        node, tokens = stack.pop()
-        if id(node) == finding.schema and isinstance(node, dict):
-            return [*tokens, "default"]
-        if isinstance(node, dict):
+        here, tokens = stack.pop()
+        if id(here) == node:
+            return tokens
+        if isinstance(here, dict):
             children: list[tuple[Any, list[str | int]]] = [
                 (v, [*tokens, k])
-                for k, v in node.items()
+                for k, v in here.items()
                 if isinstance(v, (dict, list))
             ]
-        elif isinstance(node, list):
+        elif isinstance(here, list):
             children = [
                 (v, [*tokens, i])
-                for i, v in enumerate(node)
+                for i, v in enumerate(here)
                 if isinstance(v, (dict, list))
             ]
         else:

@@ -30,11 +30,10 @@ from .refs import check_references
 from .semantics import (
     Region,
     SchemaMemo,
-    default_pointer,
     findings,
+    node_tokens,
     ref_tokens,
     region_of,
-    schemas_validated,
 )
 
 _SWAGGER_HINT = (
@@ -194,56 +193,78 @@ def without_item_schemas(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-# What the fast pass found: the regions the full validator must word (empty: none) and the flaws it worded
-# itself, as (pointer, message), outside those regions.
-FastPass = tuple[set[Region], list[tuple[str, str]]]
+# What the fast pass found: the regions the full validator must word (empty: none), or else the flaws it
+# worded itself, as ("error" | "warning", pointer, message).
+FastPass = tuple[set[Region], list[tuple[str, str, str]]]
 
 
 def _flagged_regions(
     data: dict[str, Any], openapi31: bool, memo: SchemaMemo | None = None
 ) -> set[Region] | None:
     """The regions of the document the fast pass finds something wrong in (empty: the document is clean),
-    or None when only the full validator can tell (a custom dialect, or no jsonschema-rs).
+    or None when only the full validator can tell (a dialect it does not know, or no jsonschema-rs).
     """
     outcome = _fast_pass(data, openapi31, memo)
     if outcome is None:
         return None
     regions, worded = outcome
-    return regions | {region_of(_tokens(p)) for p, _ in worded}
+    return regions | {region_of(_tokens(p)) for _, p, _ in worded}
 
 
 def _fast_pass(
     data: dict[str, Any], openapi31: bool, memo: SchemaMemo | None = None
 ) -> FastPass | None:
     """What the fast pass finds (see :data:`FastPass`), or None when only the full validator can tell (a
-    custom dialect, or no jsonschema-rs). A default that does not fit its schema is a flaw the fast pass
-    words itself, unless the full validator is run on its region anyway; defaults openapi-spec-validator
-    does not check are no flaw (:func:`.semantics.schemas_validated`)."""
-    if "jsonSchemaDialect" in data:
-        return None  # a custom dialect: only the full validator knows what it allows
+    ``jsonSchemaDialect`` it has no meta-schema for, or no jsonschema-rs). A default that does not fit its
+    schema, a root schema its dialect's meta-schema refuses and a dialect no validator knows are flaws the
+    fast pass words itself, unless the full validator is to run (then it says all, of their regions too); defaults
+    openapi-spec-validator does not check (it never walks to them) are no flaw."""
+    if "jsonSchemaDialect" in data and not openapi31:
+        return None  # no 3.0 field: the full validator says so
     schema_errors = _document_schema_errors(openapi31)
-    if schema_errors is None:
-        return None  # no jsonschema-rs: the full validator checks everything
+    meta = metaschema.check(data, openapi31)
+    if schema_errors is None or meta is None:
+        return None
     regions = {region_of(path) for path in schema_errors(data)}
     found = list(findings(data, memo))
     if any(f.schema for f in found):
-        validated = schemas_validated(data)
-        found = [f for f in found if not f.schema or f.schema in validated]
+        walked = meta.walked(data)
+        found = [f for f in found if not f.schema or f.schema in walked]
     regions.update(f.region for f in found if not f.worded)
-    regions |= metaschema.regions(data, openapi31, regions)
-    worded: list[tuple[str, str]] = []
-    for finding in found:
-        if not finding.worded or finding.region in regions:
+    regions.update(r.region for r in meta.refusals if r.kind == "flagged")
+    worded: list[tuple[str, str, str]] = []
+    for refusal in meta.refusals:
+        if refusal.kind == "flagged":
             continue
-        tokens = default_pointer(data, finding)
+        tokens = node_tokens(data, refusal.region, id(refusal.schema))
+        if tokens is None:
+            regions.add(refusal.region)
+            continue
+        worded.append(
+            (refusal.kind, _pointer([*tokens, *refusal.path]), refusal.message)
+        )
+    for finding in found:
+        if not finding.worded:
+            continue
+        tokens = node_tokens(data, finding.region, finding.schema)
         if tokens is None:
             regions.add(finding.region)
             continue
-        pointer = ""
-        for token in tokens:
-            pointer = pointer_join(pointer, token)
-        worded.append((pointer, finding.message))
+        worded.append(("error", _pointer([*tokens, "default"]), finding.message))
+    if regions:
+        # The full validator runs: it says everything, of every region with a flaw (what it says of one
+        # region can depend on which others it is handed, so the fast pass's words are not mixed in).
+        regions |= {region_of(_tokens(pointer)) for _, pointer, _ in worded}
+        regions |= meta.walkers(data, regions)
+        worded = []
     return regions, worded
+
+
+def _pointer(tokens: list[str | int]) -> str:
+    pointer = ""
+    for token in tokens:
+        pointer = pointer_join(pointer, token)
+    return pointer
 
 
 def _tokens(pointer: str) -> list[str]:
@@ -456,7 +477,9 @@ def validate_document(
     own: list[Problem] = []
     if outcome is not None:
         regions, worded = outcome
-        own = [doc.problem(pointer, message) for pointer, message in worded]
+        for kind, pointer, message in worded:
+            problem = doc.problem(pointer, message)
+            (own if kind == "error" else doc.warnings).append(problem)
         if not regions:
             return _in_order(own)
     # Something else is wrong: the full validator says precisely what and where, of the flagged regions only.
@@ -520,11 +543,14 @@ def _kept(store: Findings | None, key: str | None) -> Any:
     ):
         return _NOT_KEPT
     if not isinstance(worded, list) or not all(
-        isinstance(w, list) and len(w) == 2 and all(isinstance(t, str) for t in w)
+        isinstance(w, list)
+        and len(w) == 3
+        and w[0] in ("error", "warning")
+        and all(isinstance(t, str) for t in w)
         for w in worded
     ):
         return _NOT_KEPT
-    return {tuple(r) for r in regions}, [(p, m) for p, m in worded]
+    return {tuple(r) for r in regions}, [(k, p, m) for k, p, m in worded]
 
 
 # The last full validation of each document (by file, version and syntax): the sub-document it was given

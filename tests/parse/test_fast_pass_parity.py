@@ -80,16 +80,28 @@ def _value_at(data: Any, pointer: str) -> Any:
 def _difference(path: Path) -> tuple[Found, Found]:
     """(what the whole-document validator reports and validate_document misses, what it adds), by pointer.
 
-    Two allowances, both about defaults, which validate words itself, at the default (its message may
-    gather the validator's), while the full validator's wording places an error by its value and its path
-    in the default: (1) an error in a list or object default is placed inside it (``.../default/0``), and
+    The full validator's wording places an error it cannot locate by searching the document for the value
+    it names; validate places what the fast pass words itself where it is. The allowances, each about what
+    the fast pass words: (1) an error in a list or object default is placed inside it (``.../default/0``);
     (2) an error about a default holding null, a list or an object, whose value it cannot look for, is
-    said at "/"."""
+    said at "/"; (3) an error about a default is placed at the first default of the same value; (4) a
+    schema its meta-schema refuses: the full validator names the first failing keyword and places it at the
+    first such keyword with that value (another schema's, often), the fast pass at the schema's own, so
+    these are counted; (5) a dialect no validator knows is a warning at "/", once, for the full validator,
+    at each ``$schema`` naming it for the fast pass."""
     whole = {(kind, pointer) for kind, pointer, _ in _by_full_validator(path)}
     data = load_document(path).data
     fast = set()
-    for kind, pointer, message in _by_validate(path):
-        if (
+    said = _by_validate(path)
+    ours = {(kind, pointer) for kind, pointer, _ in said}
+    meta = 0
+    for kind, pointer, message in sorted(said):
+        if kind == "warning" and "Unknown JSON Schema dialect" in message:
+            pointer = "" if ("warning", "") in whole else pointer
+        elif kind == "error" and "does not fit the meta-schema" in message:
+            meta += 1
+            continue
+        elif (
             kind == "error"
             and pointer.endswith("/default")
             and message.startswith(_DOES_NOT_FIT)
@@ -99,10 +111,27 @@ def _difference(path: Path) -> tuple[Found, Found]:
             if inside:
                 fast |= inside
                 continue
-            unplaceable = isinstance(_value_at(data, pointer), (type(None), list, dict))
+            value = _value_at(data, pointer)
+            unplaceable = isinstance(value, (type(None), list, dict))
             if unplaceable and ("error", "") in whole:
                 pointer = ""
+            else:
+                same = sorted(
+                    p
+                    for k, p in whole - ours - fast
+                    if k == "error"
+                    and p.endswith("/default")
+                    and _value_at(data, p) == value
+                    and type(_value_at(data, p)) is type(value)
+                )
+                pointer = same[0] if same else pointer
         fast.add((kind, pointer))
+    unmatched = sorted(
+        p for k, p in whole - fast if k == "error" and not p.endswith("/default")
+    )
+    fast |= {("error", p) for p in unmatched[:meta]}
+    if meta > len(unmatched):
+        fast.add(("error", f"{meta - len(unmatched)} meta-schema errors more"))
     return whole - fast, fast - whole
 
 
@@ -716,7 +745,7 @@ MISSES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     (  # and a 3.0 schema against draft 4's, which wants a maximum beside exclusiveMaximum
         "3.0.3",
         lambda d: _pet(d)["properties"]["id"].update(exclusiveMaximum=True),
-        "/properties/id",
+        "/components/schemas/Pet/properties/id",
     ),
     (  # whose `regex` format is Python's: \p{L} is an ECMA pattern, not a Python one
         "3.0.3",
