@@ -102,17 +102,32 @@ def check(data: dict[str, Any], openapi31: bool) -> Check | None:
         dialect = named
     if _meta_validator(_dialect_key(dialect) or "") is None:
         return None
+    global _LAST
     roots = list(_roots(data))
     refusals: list[Refusal] = []
     checked: set[int] = set()
+    last, kept = _LAST, {}
     for _, region, node in roots:
         if id(node) in checked:
             continue
         checked.add(id(node))
-        refusal = _refusal(node, region, dialect, openapi31)
+        key = (id(node), region, dialect, openapi31)
+        known = last.get(key)
+        if known is not None and known[0] is node:
+            refusal = known[1]
+        else:
+            refusal = _refusal(node, region, dialect, openapi31)
+        kept[key] = (node, refusal)
         if refusal is not None:
             refusals.append(refusal)
+    _LAST = kept
     return Check(refusals, roots)
+
+
+# The verdict on each root schema of the last document checked, by its id (and the schema itself, so the id
+# stays its own): the ``build --watch`` process checks every version of a spec, whose unchanged schemas are
+# the same objects (a re-parsed JSON spec shares them; nothing mutates them).
+_LAST: dict[tuple[int, Region, str, bool], tuple[Any, Refusal | None]] = {}
 
 
 def _dialect_key(dialect: str) -> str | None:
