@@ -84,9 +84,7 @@ class Check(NamedTuple):
 
     def walked(self, data: dict[str, Any]) -> set[int]:
         """The ids of the schemas the full validator walks (and whose defaults it checks)."""
-        visited: set[int] = set()
-        _walkers(data, self.roots, self.refused, set(), visited)
-        return visited
+        return _reach(data, self.roots, self.refused)
 
 
 def check(data: dict[str, Any], openapi31: bool) -> Check | None:
@@ -128,6 +126,67 @@ def check(data: dict[str, Any], openapi31: bool) -> Check | None:
 # stays its own): the ``build --watch`` process checks every version of a spec, whose unchanged schemas are
 # the same objects (a re-parsed JSON spec shares them; nothing mutates them).
 _LAST: dict[tuple[int, Region, str, bool], tuple[Any, Refusal | None]] = {}
+
+
+def _reach(data: dict[str, Any], roots: list[_Root], refused: set[int]) -> set[int]:
+    """The ids of the schemas the full validator's walk visits: what :func:`_walkers` walks, without its
+    bookkeeping of regions (a schema is visited from any root but the first meeting of a root its
+    meta-schema refuses, so the order of the roots does not change the set)."""
+    targets: dict[str, Any] = {}
+    visited: set[int] = set()
+    meta_checked: set[int] = set()
+    for _, _, root in roots:
+        if not isinstance(root, dict):
+            continue
+        if id(root) not in meta_checked:
+            meta_checked.add(id(root))
+            if id(root) in refused:
+                continue
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            for _ in range(32):  # a chain of references, followed
+                if not isinstance(node, dict) or "$ref" not in node:
+                    break
+                ref = node["$ref"]
+                if type(ref) is not str:
+                    node = None
+                    break
+                if ref not in targets:
+                    targets[ref] = _target(data, ref)
+                node = targets[ref]
+            else:
+                node = None
+            if not isinstance(node, dict) or id(node) in visited:
+                continue
+            visited.add(id(node))
+            for key in _WALKED_LISTS:
+                children = node.get(key)
+                if isinstance(children, list):
+                    stack.extend(children)
+            for key in _WALKED_SINGLES:
+                if key in node:
+                    stack.append(node[key])
+            properties = node.get("properties")
+            if isinstance(properties, dict):
+                stack.extend(properties.values())
+    return visited
+
+
+def _target(data: dict[str, Any], ref: str) -> Any:
+    """What a local reference points to (None for any other, or one that leads nowhere)."""
+    tokens = ref_tokens(ref)
+    if tokens is None:
+        return None
+    target: Any = data
+    for token in tokens:
+        if isinstance(target, dict) and token in target:
+            target = target[token]
+        elif isinstance(target, list) and token.isdigit() and int(token) < len(target):
+            target = target[int(token)]
+        else:
+            return None
+    return target
 
 
 def _dialect_key(dialect: str) -> str | None:

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from generator.parse import validate
+from generator.parse import metaschema, validate
 from generator.parse.load import load_document
 from generator.parse.refs import check_references
 
@@ -789,3 +789,24 @@ def test_a_former_miss(
     path.write_text(json.dumps(data, indent=1), encoding="utf-8")
     assert ("error", pointer) in {(k, p) for k, p, _ in _by_validate(path)}
     assert _difference(path) == (set(), set())
+
+
+def test_the_walked_schemas_are_those_the_region_walk_visits(tmp_path: Path) -> None:
+    """``metaschema.Check.walked`` (which defaults count) takes a shortcut through the full validator's walk
+    that :func:`metaschema._walkers` simulates with its regions: both visit the same schemas, on the corpus
+    and on mutants (refused roots, references everywhere)."""
+    documents = [load_document(spec).data for spec in _corpus_specs()]
+    for index in range(2):
+        _, base = _bases()[index]
+        documents += [data for _, data in _mutants(base, 2000 + index, 40)]
+    compared = 0
+    for data in documents:
+        data = validate.without_item_schemas(data)
+        check = metaschema.check(data, str(data.get("openapi")).startswith("3.1"))
+        if check is None:
+            continue
+        visited: set[int] = set()
+        metaschema._walkers(data, check.roots, check.refused, set(), visited)
+        assert check.walked(data) == visited
+        compared += bool(visited)
+    assert compared > 100
