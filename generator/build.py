@@ -515,7 +515,9 @@ def _stage(
     return staging, written
 
 
-def _all_docs_staged(project: Project, written: dict[str, bytes]) -> list[OutputFile]:
+def _all_docs_staged(
+    project: Project, written: dict[str, bytes], docs: list[OutputFile]
+) -> list[OutputFile]:
     """The docs of a build whose docs a forked child rendered, as rendered and in order, when it staged every
     one (none was left out as unchanged in the output: every doc with a render key is among them, and those
     without one are never left out); [] otherwise."""
@@ -526,8 +528,11 @@ def _all_docs_staged(project: Project, written: dict[str, bytes]) -> list[Output
         path not in written for path in project.staged_docs
     ):
         return []
+    # (``docs`` holds their text already: decoding the staged bytes again held every doc twice.)
+    text = {f.path: f for f in docs}
     return [
-        OutputFile(path, written[path].decode("utf-8")) for path in project.staged_docs
+        text.get(path) or OutputFile(path, written[path].decode("utf-8"))
+        for path in project.staged_docs
     ]
 
 
@@ -705,7 +710,7 @@ def build_target(
     # The docs rendered in this process (not by a forked child) are all known: the cache keeps the project.
     # So are those a forked child rendered when it staged every one (a cold build's: docs are written as
     # rendered, so the staged bytes are their text), and the next build takes every file from the cache.
-    whole_docs = project.rendered_docs or _all_docs_staged(project, written)
+    whole_docs = project.rendered_docs or _all_docs_staged(project, written, docs)
     if whole_docs:
         store.keep_whole(project.whole, project.keys, project.rendered, whole_docs)
     else:
@@ -734,6 +739,8 @@ def build_target(
         _record_outputs(output, _digest_tree(digests))
     # What the output's manifest holds now (``written[MANIFEST]``, moved in or left there as equal).
     store.manifest = digests.get(MANIFEST)
+    # The staged bytes are on disk now: not held while the render cache is written (a giant's peak).
+    written.clear()
     if cache is None:
         store.write(output / RENDERS)
     validated.write(output / VALIDATION)
