@@ -8,8 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from generator.parse import validate
 from generator.parse.load import load_document
 
@@ -29,19 +27,6 @@ def _spec(schemas: list[dict[str, Any]], **top: Any) -> dict[str, Any]:
             }
         },
     }
-
-
-@pytest.fixture()
-def handed(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    seen: list[Any] = []
-    real = validate._full_validation
-
-    def spy(doc: Any, data: Any, *rest: Any) -> Any:
-        seen.append(data)
-        return real(doc, data, *rest)
-
-    monkeypatch.setattr(validate, "_full_validation", spy)
-    return seen
 
 
 def _said(path: Path) -> list[tuple[str, str, str]]:

@@ -58,20 +58,6 @@ def unjudged(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(semantics, "judge", judge)
 
 
-@pytest.fixture()
-def handed(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Every document the full validator is handed."""
-    seen: list[Any] = []
-    real = validate._full_validation
-
-    def spy(doc: Any, data: Any, *rest: Any) -> Any:
-        seen.append(data)
-        return real(doc, data, *rest)
-
-    monkeypatch.setattr(validate, "_full_validation", spy)
-    return seen
-
-
 def _line_col(text: str, needle: str) -> tuple[int, int]:
     offset = text.index(needle)
     assert text.count(needle) == 1
