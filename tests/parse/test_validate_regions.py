@@ -169,6 +169,18 @@ def test_a_default_outside_its_all_of_enum_is_reported_by_the_fast_pass(
     assert handed == []
 
 
+def _with_all_of_member(
+    large: dict[str, Any], tmp_path: Path, member: dict[str, Any]
+) -> list[Any]:
+    """The problems of ``large`` once its status (an allOf with the default "active") gets ``member`` too."""
+    _status_under_all_of(large, "Resource00042", "active")
+    status = large["components"]["schemas"]["Resource00042"]["properties"]["status"]
+    status["allOf"].append(member)
+    path = tmp_path / "large.yaml"
+    path.write_text(yaml.safe_dump(large, sort_keys=False), encoding="utf-8")
+    return validate.validate_document(load_document(path))
+
+
 @pytest.mark.parametrize(
     ("member", "why"),
     [
@@ -186,12 +198,7 @@ def test_an_all_of_member_the_default_does_not_fit_is_said_by_the_fast_pass(
     member: dict[str, Any],
     why: str,
 ) -> None:
-    _status_under_all_of(large, "Resource00042", "active")
-    status = large["components"]["schemas"]["Resource00042"]["properties"]["status"]
-    status["allOf"].append(member)
-    path = tmp_path / "large.yaml"
-    path.write_text(yaml.safe_dump(large, sort_keys=False), encoding="utf-8")
-    problems = validate.validate_document(load_document(path))
+    problems = _with_all_of_member(large, tmp_path, member)
     assert [p.message for p in problems] == [
         f"the default value does not match its schema: {why}"
     ]
@@ -212,12 +219,7 @@ def test_an_all_of_member_the_default_does_not_fit_is_said_by_the_fast_pass(
 def test_an_all_of_member_the_fast_pass_cannot_judge_goes_to_the_full_validator(
     large: dict[str, Any], handed: list[Any], tmp_path: Path, member: dict[str, Any]
 ) -> None:
-    _status_under_all_of(large, "Resource00042", "active")
-    status = large["components"]["schemas"]["Resource00042"]["properties"]["status"]
-    status["allOf"].append(member)
-    path = tmp_path / "large.yaml"
-    path.write_text(yaml.safe_dump(large, sort_keys=False), encoding="utf-8")
-    validate.validate_document(load_document(path))
+    _with_all_of_member(large, tmp_path, member)
     assert len(handed) == 1
 
 
